@@ -1,0 +1,125 @@
+/**
+ * The end-to-end test host: serves the built renderer (out/renderer) on 127.0.0.1 and bridges the phone
+ * contract over a WebSocket on the same origin, through the very `CommandRouter` the Electron IPC uses.
+ * Playwright then drives Debian's Chromium against the real core.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { COMMAND_NAMES, EVENT_NAMES } from '../../src-shared/ipc/index.ts';
+import { CommandRouter, type Phone } from '../../src-main/phone/index.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/electron/security.ts';
+import { mimeType } from '../../src-main/electron/app-protocol.ts';
+
+export interface TestHost {
+  url: string;
+  /** Binary frames from the page (test-host audio channel). */
+  onBinary(listener: (data: Buffer, socket: WebSocket) => void): void;
+  sendBinary(data: Uint8Array): void;
+  close(): Promise<void>;
+}
+
+export interface TestHostOptions {
+  phone: Phone;
+  rendererDir?: string;
+  port?: number;
+}
+
+export const DEFAULT_RENDERER_DIR = path.resolve(import.meta.dirname, '../../out/renderer');
+
+export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
+  const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
+  const bridgeSource = (await readFile(path.join(import.meta.dirname, 'bridge-client.js'), 'utf8')).replace(
+    'SOFTPHONE_NAMES',
+    JSON.stringify({ commands: COMMAND_NAMES, events: EVENT_NAMES }),
+  );
+  let origin = '';
+
+  const server = createServer((req, res) => void serve(req, res));
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const headers = { 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' };
+    if (url.pathname === '/__host/bridge.js') {
+      res.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' });
+      res.end(bridgeSource);
+      return;
+    }
+    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    let file = path.resolve(rendererDir, rel);
+    if (!file.startsWith(path.resolve(rendererDir) + path.sep)) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (path.extname(file) === '') file = path.join(rendererDir, 'index.html');
+    try {
+      let body: Buffer | string = await readFile(file);
+      if (file.endsWith('index.html')) {
+        // The bridge must exist before the app's module script runs.
+        body = body.toString('utf8').replace('<head>', '<head>\n    <script src="/__host/bridge.js"></script>');
+      }
+      res.writeHead(200, { ...headers, 'content-type': mimeType(file) });
+      res.end(body);
+    } catch {
+      res.writeHead(404, headers).end('not found');
+    }
+  }
+
+  const router = new CommandRouter(options.phone.handlers, {
+    isTrustedSender: (s) => s.kind === 'websocket' && s.url === origin,
+    onInternalError: (name, error) => console.error(`[test-host] ${name}:`, error),
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  const sockets = new Set<WebSocket>();
+  const binaryListeners: Array<(data: Buffer, socket: WebSocket) => void> = [];
+
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url !== '/__host/ws' || req.headers.origin !== origin) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      const sub = options.phone.events.on((e) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event: e.name, payload: e.payload }));
+      });
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) {
+          for (const l of binaryListeners) l(data as Buffer, ws);
+          return;
+        }
+        let msg: { id?: unknown; name?: unknown; payload?: unknown };
+        try {
+          msg = JSON.parse(String(data)) as typeof msg;
+        } catch {
+          return;
+        }
+        void router.dispatch(msg.name, msg.payload, { kind: 'websocket', url: req.headers.origin }).then((result) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, result }));
+        });
+      });
+      ws.on('close', () => {
+        sub.dispose();
+        sockets.delete(ws);
+      });
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('test host did not bind');
+  origin = `http://127.0.0.1:${address.port}`;
+
+  return {
+    url: `${origin}/`,
+    onBinary: (l) => binaryListeners.push(l),
+    sendBinary: (data) => {
+      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(data);
+    },
+    close: async () => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

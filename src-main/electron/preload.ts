@@ -1,9 +1,11 @@
 /**
  * The sandboxed preload: exposes `window.softphone` with exactly one function per command of the contract
- * and a subscription per event — no generic ipcRenderer, no Node. Bundled into a single CommonJS file.
+ * and a subscription per event — no generic ipcRenderer, no Node. Bundled (with the contract) into a single
+ * CommonJS file.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { COMMAND_NAMES, EVENT_NAMES, commandChannel, eventChannel } from '../../src-shared/ipc/names.ts';
+import { COMMAND_NAMES, EVENT_NAMES } from '../../src-shared/ipc/contract.ts';
+import { commandChannel, eventChannel } from '../../src-shared/ipc/names.ts';
 
 const commands: Record<string, (request: unknown) => Promise<unknown>> = {};
 for (const name of COMMAND_NAMES) {

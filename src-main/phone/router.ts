@@ -52,7 +52,7 @@ export class CommandRouter {
     if (typeof name !== 'string' || !Object.hasOwn(commands, name)) {
       return fail('unknown-command', `unknown command ${typeof name === 'string' ? JSON.stringify(name.slice(0, 64)) : `(${typeof name})`}`);
     }
-    let trusted = false;
+    let trusted: boolean;
     try {
       trusted = this.options.isTrustedSender(sender);
     } catch {

@@ -2,6 +2,7 @@
 // page the same `window.softphone` shape the Electron preload exposes, carried over a WebSocket to the
 // real phone core. The command and event names come from the host (/__host/names.json, inlined at serve
 // time as SOFTPHONE_NAMES) so this file stays free of project imports.
+/* global SOFTPHONE_NAMES, WebSocket, location */
 (function () {
   'use strict';
   var names = SOFTPHONE_NAMES;

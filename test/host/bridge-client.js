@@ -1,11 +1,11 @@
 // Served by the e2e test host as /__host/bridge.js (a classic script, loaded before the app). It gives the
 // page the same `window.softphone` shape the Electron preload exposes, carried over a WebSocket to the
-// real phone core. The command and event names come from the host (/__host/names.json, inlined at serve
-// time as SOFTPHONE_NAMES) so this file stays free of project imports.
-/* global SOFTPHONE_NAMES, WebSocket, location */
+// real phone core. The host inlines the contract's command and event names in place of the placeholder
+// object below, so this file stays free of project imports.
+/* global WebSocket, location */
 (function () {
   'use strict';
-  var names = SOFTPHONE_NAMES;
+  var names = /*__SOFTPHONE_NAMES__*/ { commands: [], events: [] };
   var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/__host/ws');
   ws.binaryType = 'arraybuffer';
   var open = new Promise(function (resolve, reject) {

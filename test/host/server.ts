@@ -30,10 +30,10 @@ export const DEFAULT_RENDERER_DIR = path.resolve(import.meta.dirname, '../../out
 
 export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
-  const bridgeSource = (await readFile(path.join(import.meta.dirname, 'bridge-client.js'), 'utf8')).replace(
-    'SOFTPHONE_NAMES',
-    JSON.stringify({ commands: COMMAND_NAMES, events: EVENT_NAMES }),
-  );
+  const template = await readFile(path.join(import.meta.dirname, 'bridge-client.js'), 'utf8');
+  const placeholder = '/*__SOFTPHONE_NAMES__*/ { commands: [], events: [] }';
+  if (!template.includes(placeholder)) throw new Error('bridge-client.js lost its names placeholder');
+  const bridgeSource = template.replace(placeholder, JSON.stringify({ commands: COMMAND_NAMES, events: EVENT_NAMES }));
   let origin = '';
 
   const server = createServer((req, res) => void serve(req, res));

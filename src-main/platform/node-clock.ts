@@ -1,0 +1,94 @@
+/**
+ * The real clock: wall time from Date.now(), monotonic time from performance.now() (Node's hrtime, i.e.
+ * CLOCK_MONOTONIC on Linux, which does not advance while the machine is suspended), timers from
+ * setTimeout. Timers keep the process alive unless the clock is created with `unref: true`.
+ */
+import type { Clock, Timer } from './ports.ts';
+import { checkedDelay } from './timer-delay.ts';
+
+/** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days); Node fires longer ones at once, so we hop. */
+export const MAX_NATIVE_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+export interface NodeClockOptions {
+  /** Let the process exit while timers are pending (default false: a pending timer keeps it alive). */
+  unref?: boolean;
+}
+
+export class NodeClock implements Clock {
+  private readonly unref: boolean;
+
+  constructor(options: NodeClockOptions = {}) {
+    this.unref = options.unref ?? false;
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  monotonic(): number {
+    return performance.now();
+  }
+
+  setTimer(ms: number, fn: () => void): Timer {
+    return new NodeTimer(checkedDelay(ms, 'timer'), undefined, fn, this.unref);
+  }
+
+  setInterval(ms: number, fn: () => void): Timer {
+    const period = checkedDelay(ms, 'interval');
+    return new NodeTimer(period, period, fn, this.unref);
+  }
+}
+
+/**
+ * One pending setTimeout at a time. A delay beyond MAX_NATIVE_TIMER_DELAY_MS is covered by several hops;
+ * an interval re-arms itself before running its callback, so the callback may cancel it.
+ */
+class NodeTimer implements Timer {
+  private handle: ReturnType<typeof setTimeout> | undefined;
+  /** Delay still to cover after the hop that is currently armed. */
+  private remainingAfterHop = 0;
+  private finished = false;
+  private readonly period: number | undefined;
+  private readonly fn: () => void;
+  private readonly unref: boolean;
+
+  constructor(delay: number, period: number | undefined, fn: () => void, unref: boolean) {
+    this.period = period;
+    this.fn = fn;
+    this.unref = unref;
+    this.arm(delay);
+  }
+
+  cancel(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.handle);
+    this.handle = undefined;
+  }
+
+  dispose(): void {
+    this.cancel();
+  }
+
+  private arm(delay: number): void {
+    const hop = Math.min(delay, MAX_NATIVE_TIMER_DELAY_MS);
+    this.remainingAfterHop = delay - hop;
+    this.handle = setTimeout(() => this.fire(), hop);
+    if (this.unref) this.handle.unref();
+  }
+
+  private fire(): void {
+    if (this.finished) return;
+    if (this.remainingAfterHop > 0) {
+      this.arm(this.remainingAfterHop);
+      return;
+    }
+    if (this.period === undefined) {
+      this.finished = true;
+      this.handle = undefined;
+    } else {
+      this.arm(this.period);
+    }
+    this.fn();
+  }
+}

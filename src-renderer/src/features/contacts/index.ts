@@ -1,0 +1,1 @@
+export { default as ContactsView } from './ContactsView.vue';

@@ -1,0 +1,8 @@
+export { default as PhoneView } from './PhoneView.vue';
+export {
+  DIAL_KEYS,
+  DIAL_STRING_MAX,
+  appendDialKey,
+  deleteLastCharacter,
+  type DialKey,
+} from './dial-string.ts';

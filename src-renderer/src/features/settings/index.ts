@@ -1,0 +1,2 @@
+export { default as SettingsView } from './SettingsView.vue';
+export { useSettingDraft } from './use-setting-draft.ts';

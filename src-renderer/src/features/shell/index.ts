@@ -1,0 +1,3 @@
+export { default as ShellNav } from './ShellNav.vue';
+export { default as ShellStatusStrip } from './ShellStatusStrip.vue';
+export { default as ShellConnectionBanner } from './ShellConnectionBanner.vue';

@@ -1,0 +1,8 @@
+export {
+  THEMES,
+  resolveColorScheme,
+  useSystemPrefersDark,
+  useDocumentTheme,
+  type Theme,
+  type ColorScheme,
+} from './theme.ts';

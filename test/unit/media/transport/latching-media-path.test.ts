@@ -1,0 +1,279 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock, MemoryNetwork } from '../../../../src-main/platform/index.ts';
+import type { DatagramSocket, MemoryHost, SocketAddress } from '../../../../src-main/platform/index.ts';
+import { LatchingMediaPath, MediaSocket } from '../../../../src-main/media/transport/index.ts';
+import type { LatchingMediaPathOptions, MediaRoute, ReceivedMediaPacket } from '../../../../src-main/media/transport/index.ts';
+
+const US = '203.0.113.1';
+const PEER = '203.0.113.2';
+const PEER_PRIVATE = '10.0.0.2';
+const NAT_PUBLIC = '198.51.100.1';
+const ATTACKER = '203.0.113.66';
+
+function rtp(pt: number, seq: number, ssrc: number): Buffer {
+  const b = Buffer.alloc(12 + 4);
+  b[0] = 0x80;
+  b[1] = pt;
+  b.writeUInt16BE(seq & 0xffff, 2);
+  b.writeUInt32BE(seq * 160, 4);
+  b.writeUInt32BE(ssrc, 8);
+  return b;
+}
+
+function rtcp(ssrc: number): Buffer {
+  const b = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 0]);
+  b.writeUInt32BE(ssrc, 4);
+  return b;
+}
+
+const addr = (address: string, port: number): SocketAddress => ({ address, port, family: 4 });
+
+interface Fixture {
+  clock: FakeClock;
+  net: MemoryNetwork;
+  path: LatchingMediaPath;
+  rtpSocket: MediaSocket;
+  rtcpSocket: MediaSocket | undefined;
+  received: string[];
+  routes: MediaRoute[];
+  socketOn(host: MemoryHost, port: number): Promise<DatagramSocket>;
+  cleanup(): void;
+}
+
+async function fixture(options: { mux: boolean; nat?: boolean; path?: Partial<LatchingMediaPathOptions> }): Promise<Fixture> {
+  const clock = new FakeClock();
+  const net = new MemoryNetwork(clock);
+  net.host(US);
+  const extra: DatagramSocket[] = [];
+  const us = net.hosts[0]!;
+  const rtpSocket = new MediaSocket(await us.bindDatagram({ family: 4, port: 20_000 }), 'rtp');
+  const rtcpSocket = options.mux ? undefined : new MediaSocket(await us.bindDatagram({ family: 4, port: 20_001 }), 'rtcp');
+  const peerAddress = options.nat ? PEER_PRIVATE : PEER;
+  const path = new LatchingMediaPath({
+    clock,
+    rtpSocket,
+    rtcpSocket,
+    remote: { rtp: addr(peerAddress, 30_000), rtcp: addr(peerAddress, 30_001), rtcpMux: options.mux, payloadTypes: [0, 101] },
+    ...options.path,
+  });
+  const received: string[] = [];
+  const routes: MediaRoute[] = [];
+  path.onPacket((p: ReceivedMediaPacket) => received.push(`${p.kind} ${p.from.address}:${p.from.port}`));
+  path.onRouteChange((r) => routes.push(r));
+  return {
+    clock,
+    net,
+    path,
+    rtpSocket,
+    rtcpSocket,
+    received,
+    routes,
+    async socketOn(host, port) {
+      const s = await host.bindDatagram({ family: 4, port });
+      extra.push(s);
+      return s;
+    },
+    cleanup() {
+      path.dispose();
+      rtpSocket.close();
+      rtcpSocket?.close();
+      for (const s of extra) s.close();
+      expect(net.openSockets()).toBe(0);
+    },
+  };
+}
+
+const OURS = addr(US, 20_000);
+const OURS_RTCP = addr(US, 20_001);
+
+describe('LatchingMediaPath', () => {
+  it('sends RTP to the SDP address and RTCP to a=rtcp (or port + 1) before anything arrives', async () => {
+    const f = await fixture({ mux: false });
+    const peerHost = f.net.host(PEER);
+    const peerRtp = await f.socketOn(peerHost, 30_000);
+    const peerRtcp = await f.socketOn(peerHost, 30_001);
+    const got: string[] = [];
+    peerRtp.onMessage((d, from) => got.push(`rtp ${d[1]} from ${from.port}`));
+    peerRtcp.onMessage((d, from) => got.push(`rtcp ${d[1]} from ${from.port}`));
+    f.path.send('rtp', rtp(0, 1, 7));
+    f.path.send('rtcp', rtcp(7));
+    f.clock.advance(0);
+    expect(got).toEqual(['rtp 0 from 20000', 'rtcp 201 from 20001']);
+    expect(f.path.route).toEqual({ local: addr('0.0.0.0', 20_000), remote: addr(PEER, 30_000), remoteRtcp: addr(PEER, 30_001), kind: 'latched', relayed: false });
+    f.cleanup();
+  });
+
+  it('latches to the NAT mapping of a peer that advertised its private address, for RTP and RTCP', async () => {
+    const f = await fixture({ mux: false, nat: true });
+    const nat = f.net.addNat({ publicAddress: NAT_PUBLIC, portPreservation: false, firstPort: 40_000 });
+    const peerHost = f.net.host(PEER_PRIVATE, { nat });
+    const peerRtp = await f.socketOn(peerHost, 30_000);
+    const peerRtcp = await f.socketOn(peerHost, 30_001);
+    const heard: string[] = [];
+    peerRtp.onMessage((d) => heard.push(`rtp ${d[1]}`));
+    peerRtcp.onMessage((d) => heard.push(`rtcp ${d[1]}`));
+
+    // Our first packets go to the private address: lost.
+    f.path.send('rtp', rtp(0, 1, 7));
+    f.clock.advance(0);
+    expect(f.net.sent.at(-1)?.dropReason).toBe('no-route');
+
+    peerRtp.send(rtp(0, 100, 0xabc), OURS);
+    peerRtcp.send(rtcp(0xabc), OURS_RTCP);
+    f.clock.advance(0);
+    expect(f.received).toEqual([`rtp ${NAT_PUBLIC}:40000`, `rtcp ${NAT_PUBLIC}:40001`]);
+    expect(f.path.route).toMatchObject({ remote: addr(NAT_PUBLIC, 40_000), remoteRtcp: addr(NAT_PUBLIC, 40_001) });
+    expect(f.routes.map((r) => r.remote.port)).toEqual([40_000, 40_000]);
+
+    f.path.send('rtp', rtp(0, 2, 7));
+    f.path.send('rtcp', rtcp(7));
+    f.clock.advance(0);
+    expect(heard).toEqual(['rtp 0', 'rtcp 201']);
+    expect(f.path.stats).toMatchObject({ state: 'latched', latches: 1, accepted: { rtp: 1, rtcp: 1 } });
+    f.cleanup();
+  });
+
+  it('drops and counts RTP from any other source after latching, even with the right SSRC and payload type', async () => {
+    const f = await fixture({ mux: true });
+    const peer = await f.socketOn(f.net.host(PEER), 30_000);
+    const attacker = await f.socketOn(f.net.host(ATTACKER), 30_000);
+    for (let i = 0; i < 5; i++) peer.send(rtp(0, i, 0xabc), OURS);
+    f.clock.advance(20);
+    for (let i = 5; i < 20; i++) attacker.send(rtp(0, i, 0xabc), OURS);
+    attacker.send(rtcp(0xabc), OURS);
+    f.clock.advance(20);
+    expect(f.received).toHaveLength(5);
+    expect(f.path.stats.dropped).toEqual({ foreignSource: 16, unexpectedPayloadType: 0, unexpectedSsrc: 0, misdirected: 0 });
+    expect(f.path.route.remote).toEqual(addr(PEER, 30_000));
+    f.cleanup();
+  });
+
+  it('latches only on payload types the peer offered', async () => {
+    const f = await fixture({ mux: true });
+    const stranger = await f.socketOn(f.net.host(ATTACKER), 30_000);
+    stranger.send(rtp(96, 1, 5), OURS);
+    f.clock.advance(0);
+    expect(f.path.stats).toMatchObject({ state: 'learning', dropped: { unexpectedPayloadType: 1 } });
+    expect(f.received).toEqual([]);
+    f.cleanup();
+  });
+
+  it('moves to a new source only after the latched one was silent and the new one sent enough in sequence', async () => {
+    const f = await fixture({ mux: true, path: { relatch: { silenceMs: 1000, packets: 3 } } });
+    const peerHost = f.net.host(PEER);
+    const before = await f.socketOn(peerHost, 30_000);
+    const after = await f.socketOn(peerHost, 31_000); // e.g. a NAT rebinding gave the peer a new port
+    before.send(rtp(0, 1, 0xabc), OURS);
+    f.clock.advance(500);
+    // Too early: the latched source spoke 500 ms ago.
+    for (let i = 2; i < 6; i++) after.send(rtp(0, i, 0xabc), OURS);
+    f.clock.advance(600);
+    expect(f.path.route.remote.port).toBe(30_000);
+    // Silent for 1100 ms now; a broken sequence does not count…
+    after.send(rtp(0, 10, 0xabc), OURS);
+    after.send(rtp(0, 12, 0xabc), OURS);
+    after.send(rtp(0, 13, 0xabc), OURS);
+    f.clock.advance(0);
+    expect(f.path.route.remote.port).toBe(30_000);
+    // …three in a row do, and the third is delivered.
+    after.send(rtp(0, 14, 0xabc), OURS);
+    f.clock.advance(0);
+    expect(f.path.route.remote.port).toBe(31_000);
+    expect(f.received).toEqual([`rtp ${PEER}:30000`, `rtp ${PEER}:31000`]);
+    expect(f.path.stats.latches).toBe(2);
+    f.cleanup();
+  });
+
+  it('never relatches on silence when the policy is off', async () => {
+    const f = await fixture({ mux: true, path: { relatch: false } });
+    const peerHost = f.net.host(PEER);
+    const before = await f.socketOn(peerHost, 30_000);
+    const after = await f.socketOn(peerHost, 31_000);
+    before.send(rtp(0, 1, 0xabc), OURS);
+    f.clock.advance(60_000);
+    for (let i = 2; i < 100; i++) after.send(rtp(0, i, 0xabc), OURS);
+    f.clock.advance(0);
+    expect(f.path.route.remote.port).toBe(30_000);
+    expect(f.path.stats.dropped.foreignSource).toBe(98);
+    f.cleanup();
+  });
+
+  it('lets the exact SDP address win back a stream latched elsewhere', async () => {
+    const f = await fixture({ mux: true });
+    const attacker = await f.socketOn(f.net.host(ATTACKER), 30_000);
+    const peer = await f.socketOn(f.net.host(PEER), 30_000);
+    attacker.send(rtp(0, 1, 1), OURS);
+    f.clock.advance(0);
+    expect(f.path.route.remote.address).toBe(ATTACKER);
+    peer.send(rtp(0, 1, 2), OURS);
+    f.clock.advance(0);
+    expect(f.path.route.remote.address).toBe(PEER);
+    attacker.send(rtp(0, 2, 1), OURS);
+    f.clock.advance(0);
+    expect(f.path.stats.dropped.foreignSource).toBe(1);
+    f.cleanup();
+  });
+
+  it('drops another SSRC from the latched address only with lockSsrc', async () => {
+    for (const lockSsrc of [false, true]) {
+      const f = await fixture({ mux: true, path: { lockSsrc } });
+      const peer = await f.socketOn(f.net.host(PEER), 30_000);
+      peer.send(rtp(0, 1, 0xabc), OURS);
+      peer.send(rtp(0, 500, 0xdef), OURS); // the PBX bridged us to another source
+      f.clock.advance(0);
+      expect(f.received.length).toBe(lockSsrc ? 1 : 2);
+      expect(f.path.stats.dropped.unexpectedSsrc).toBe(lockSsrc ? 1 : 0);
+      f.cleanup();
+    }
+  });
+
+  it('on a re-INVITE keeps sending to the latched source, learns again, and resets on a new address', async () => {
+    const f = await fixture({ mux: true, path: { relatch: false } });
+    const peerHost = f.net.host(PEER);
+    const first = await f.socketOn(peerHost, 30_000);
+    const rebound = await f.socketOn(peerHost, 32_000);
+    const heard: number[] = [];
+    first.onMessage(() => heard.push(30_000));
+    rebound.onMessage(() => heard.push(32_000));
+    first.send(rtp(0, 1, 1), OURS);
+    f.clock.advance(0);
+    const sameSdp = { rtp: addr(PEER, 30_000), rtcp: addr(PEER, 30_001), rtcpMux: true, payloadTypes: [8] };
+    f.path.updateRemote(sameSdp);
+    expect(f.path.latchState).toBe('learning');
+    f.path.send('rtp', rtp(8, 1, 9));
+    f.clock.advance(0);
+    expect(heard).toEqual([30_000]);
+    // The peer now sends from another port (its NAT mapping changed while it was on hold).
+    rebound.send(rtp(8, 2, 1), OURS);
+    f.clock.advance(0);
+    f.path.send('rtp', rtp(8, 2, 9));
+    f.clock.advance(0);
+    expect(heard).toEqual([30_000, 32_000]);
+    // A new address in the SDP resets the destination.
+    f.path.updateRemote({ ...sameSdp, rtp: addr('203.0.113.3', 40_000), rtcp: addr('203.0.113.3', 40_000) });
+    expect(f.path.route).toMatchObject({ remote: addr('203.0.113.3', 40_000), remoteRtcp: addr('203.0.113.3', 40_000) });
+    f.cleanup();
+  });
+
+  it('refuses RTCP from strangers and counts RTP on the RTCP socket', async () => {
+    const f = await fixture({ mux: false });
+    const attacker = await f.socketOn(f.net.host(ATTACKER), 30_001);
+    attacker.send(rtcp(1), OURS_RTCP);
+    attacker.send(rtp(0, 1, 1), OURS_RTCP);
+    f.clock.advance(0);
+    expect(f.received).toEqual([]);
+    expect(f.path.stats.dropped).toMatchObject({ foreignSource: 1, misdirected: 1 });
+    f.cleanup();
+  });
+
+  it('detaches on dispose and refuses to send afterwards', async () => {
+    const f = await fixture({ mux: true });
+    expect(f.path.listenerCount).toBe(2);
+    expect(f.rtpSocket.listenerCount).toBe(2);
+    f.path.dispose();
+    expect([f.path.listenerCount, f.rtpSocket.listenerCount]).toEqual([0, 0]);
+    expect(() => f.path.send('rtp', rtp(0, 1, 1))).toThrow(/after dispose/);
+    expect(() => new LatchingMediaPath({ clock: f.clock, rtpSocket: f.rtpSocket, remote: { rtp: OURS, rtcp: OURS, rtcpMux: false, payloadTypes: [] } })).toThrow(/RTCP socket/);
+    f.cleanup();
+  });
+});

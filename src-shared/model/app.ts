@@ -31,3 +31,17 @@ export const LogEntry = z.strictObject({
   message: z.string().max(4000),
 });
 export type LogEntry = z.infer<typeof LogEntry>;
+
+/** The renderer's screens, by route name. */
+export const AppRoute = z.enum(['phone', 'contacts', 'history', 'diagnostics', 'settings']);
+export type AppRoute = z.infer<typeof AppRoute>;
+
+export const AppNavigate = z.strictObject({ route: AppRoute });
+export type AppNavigate = z.infer<typeof AppNavigate>;
+
+/** What a sip:/sips:/tel:/callto: link asks for, already normalised by the main process. */
+export const DialRequest = z.strictObject({
+  target: z.string().min(1).max(256),
+  source: z.enum(['link']),
+});
+export type DialRequest = z.infer<typeof DialRequest>;

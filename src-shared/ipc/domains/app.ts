@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { command, event, NoArgs } from '../define.ts';
-import { AppInfo, LogEntry } from '../../model/app.ts';
+import { AppInfo, AppNavigate, DialRequest, LogEntry } from '../../model/app.ts';
 import { Settings, SettingsPatch } from '../../model/settings.ts';
 
 export const appCommands = {
@@ -17,4 +17,9 @@ export const appCommands = {
 export const appEvents = {
   'app.log': event('One log line from the phone (credentials are never logged).', LogEntry),
   'settings.changed': event('The complete settings after any change.', Settings),
+  'app.navigate': event('The main process asks the window to show a screen (tray menu, notification click).', AppNavigate),
+  'app.dialRequest': event(
+    'A link asks to call someone: show the dial pad pre-filled with `target` and let the user confirm. Never dials by itself.',
+    DialRequest,
+  ),
 } as const;

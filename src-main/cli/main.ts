@@ -7,7 +7,7 @@
  *   softphone COMMAND [options] [--json]
  */
 import { parseArgs } from 'node:util';
-import { packageInfo } from '../phone/index.ts';
+import { PhoneStartError, packageInfo } from '../phone/index.ts';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliContext } from './command.ts';
 import { createOutput, type Writable } from './output.ts';
@@ -36,7 +36,9 @@ export async function runCli(options: RunOptions): Promise<number> {
   const out = createOutput(json, stdout, stderr);
   const version = packageInfo().version;
 
-  if (argv.includes('--version') || argv[0] === 'version' || argv[0] === '-v') {
+  // `--version` anywhere prints ours, unless the command has a `--version` option of its own.
+  const commandHasVersion = commands.find((c) => c.name === argv[0])?.options.version !== undefined;
+  if ((argv.includes('--version') && !commandHasVersion) || argv[0] === 'version' || argv[0] === '-v') {
     out.result({ name: 'softphone', version }, version);
     return EXIT_OK;
   }
@@ -79,6 +81,10 @@ export async function runCli(options: RunOptions): Promise<number> {
     if (error instanceof UsageError) {
       out.error('usage', `${error.message}\nusage: ${cmd.usage}`);
       return EXIT_USAGE;
+    }
+    if (error instanceof PhoneStartError) {
+      out.error(error.code, error.message);
+      return EXIT_FAILED;
     }
     out.error('internal', `unexpected failure: ${(error as Error).message}`);
     return EXIT_FAILED;

@@ -12,6 +12,8 @@ export interface CliOutput {
   error(code: string, message: string): void;
   /** Human-only information (suppressed in JSON mode). */
   info(text: string): void;
+  /** Text on stdout exactly as given, in either mode (a file format such as CSV or vCard). */
+  raw(text: string): void;
 }
 
 export interface Writable {
@@ -37,6 +39,9 @@ export function createOutput(json: boolean, stdout: Writable, stderr: Writable):
     },
     info(text) {
       if (!json) stdout.write(`${text}\n`);
+    },
+    raw(text) {
+      stdout.write(text);
     },
   };
 }

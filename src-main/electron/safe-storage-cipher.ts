@@ -56,7 +56,8 @@ export class SafeStorageCipher implements SecretCipher {
   /** Whether passwords can be stored now (for a settings screen to explain before the user types one). */
   state(): SecretStorageState {
     if (!this.safeStorage.isEncryptionAvailable()) return 'unavailable';
-    if (this.platform === 'linux' && this.safeStorage.getSelectedStorageBackend() === 'basic_text') return 'no-keyring';
+    if (this.platform === 'linux' && this.safeStorage.getSelectedStorageBackend() === 'basic_text')
+      return 'no-keyring';
     return 'available';
   }
 

@@ -1,12 +1,16 @@
 /**
- * Wires a `Phone` to the real platform (Node sockets, DNS, clock) — used by the CLI, the Electron main
- * process and the e2e test host.
+ * Wires a `Phone` to the real platform (Node sockets, DNS, clock) and to its store in the data folder —
+ * used by the CLI, the Electron main process and the e2e test host.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { NodeClock, NodeNetwork, NodeResolver, defaultDataDir } from '../platform/index.ts';
 import type { HostKind } from '../../src-shared/model/app.ts';
+import { openStore, type SecretCipher, type Store } from '../store/index.ts';
+import { DeferredKeyFileCipher } from './deferred-key-file-cipher.ts';
 import { Phone } from './phone.ts';
+import type { PhoneSipOptions } from './accounts-service.ts';
+import { dataDirFailure, storeOpenFailure } from './start-error.ts';
 
 export interface PackageInfo {
   name: string;
@@ -33,13 +37,52 @@ export interface NodePhoneOptions {
   host: HostKind;
   dataDir?: string;
   versions?: { electron: string | null; chrome: string | null };
+  /**
+   * How stored passwords are encrypted. Default: AES-256-GCM with a key file beside the database
+   * (the CLI); the app passes its OS-keychain cipher.
+   */
+  cipher?: SecretCipher;
+  /** 'none': no data folder is opened (settings and accounts in memory; `softphone register`). Default 'data-dir'. */
+  storage?: 'data-dir' | 'none';
+  /** SIP settings that are not per account (TLS trust anchors, retry timing). */
+  sip?: PhoneSipOptions;
 }
 
+/**
+ * A phone on the real platform with its store opened in the data folder (default: the OS's app-data
+ * folder). Throws `PhoneStartError` when the folder cannot be used (another instance holds it, a newer
+ * schema, no permission, …); anything else thrown is a bug.
+ */
 export function createNodePhone(options: NodePhoneOptions): Phone {
   const pkg = packageInfo();
+  const dataDir = options.dataDir ?? defaultDataDir(pkg.productName);
+  if (options.storage === 'none') return newNodePhone(options, pkg, dataDir, undefined);
+  const store = openDataDir(dataDir, options.cipher ?? new DeferredKeyFileCipher(dataDir));
+  try {
+    return newNodePhone(options, pkg, dataDir, store);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+function openDataDir(dataDir: string, cipher: SecretCipher): Store {
+  let opened;
+  try {
+    opened = openStore({ dataDir, cipher });
+  } catch (error) {
+    throw dataDirFailure(dataDir, error) ?? error;
+  }
+  if (!opened.ok) throw storeOpenFailure(dataDir, opened.error);
+  return opened.value;
+}
+
+function newNodePhone(options: NodePhoneOptions, pkg: PackageInfo, dataDir: string, store: Store | undefined): Phone {
   return new Phone({
     host: options.host,
-    dataDir: options.dataDir ?? defaultDataDir(pkg.productName),
+    dataDir,
+    ...(store !== undefined && { store }),
+    ...(options.sip !== undefined && { sip: options.sip }),
     clock: new NodeClock(),
     network: new NodeNetwork(),
     resolver: new NodeResolver(),

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_SETTINGS, Settings, type SettingsPatch } from '../../src-shared/model/settings.ts';
 import { PhoneError } from '../../src-shared/ipc/index.ts';
+import { describeIssues, type StorageAccess } from './storage-access.ts';
 
 export interface SettingsStore {
   get(): Settings;
@@ -27,6 +28,25 @@ export class InMemorySettings implements SettingsStore {
     if (!merged.success) throw new PhoneError('invalid-request', merged.error.issues[0]?.message ?? 'invalid settings');
     this.current = merged.data;
     return this.get();
+  }
+}
+
+/** Settings in the store (SettingsRepository): validated on write, read field by field with defaults. */
+export class StoredSettings implements SettingsStore {
+  private readonly storage: StorageAccess;
+
+  constructor(storage: StorageAccess) {
+    this.storage = storage;
+  }
+
+  get(): Settings {
+    return this.storage.use('the settings', (store) => store.settings.get());
+  }
+
+  patch(patch: SettingsPatch): Settings {
+    const next = this.storage.use('the settings', (store) => store.settings.patch(patch));
+    if (!next.ok) throw new PhoneError('invalid-request', `settings: ${describeIssues(next.error.issues)}`);
+    return next.value;
   }
 }
 

@@ -72,3 +72,30 @@ export type ContactQuery = z.infer<typeof ContactQuery>;
 
 export const VCardVersion = z.enum(['3.0', '4.0']);
 export type VCardVersion = z.infer<typeof VCardVersion>;
+
+/** The most contacts one `contacts.list` answers (narrow down with a search for more). */
+export const CONTACT_LIST_MAX = 500;
+/** The largest vCard file `contacts.importVCard` takes, in characters (5 Mi). */
+export const VCARD_IMPORT_MAX_CHARS = 5 * 1024 * 1024;
+/** The most contact ids one `contacts.exportVCard` may name. */
+export const VCARD_EXPORT_IDS_MAX = 10_000;
+
+/** What a vCard import did: cards that became new contacts, and cards whose UID replaced an existing one. */
+export const VCardImportResult = z.strictObject({
+  added: z.int().nonnegative(),
+  updated: z.int().nonnegative(),
+});
+export type VCardImportResult = z.infer<typeof VCardImportResult>;
+
+export const ContactsChangeReason = z.enum(['added', 'updated', 'removed', 'imported']);
+export type ContactsChangeReason = z.infer<typeof ContactsChangeReason>;
+
+/**
+ * The `contacts.changed` event: which contacts changed and how. `ids` is null when too many changed to
+ * list (an import): reload the list.
+ */
+export const ContactsChange = z.strictObject({
+  reason: ContactsChangeReason,
+  ids: z.array(ContactId).max(CONTACT_LIST_MAX).nullable(),
+});
+export type ContactsChange = z.infer<typeof ContactsChange>;

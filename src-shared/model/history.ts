@@ -112,3 +112,33 @@ export const HistoryPage = z.strictObject({
   nextCursor: HistoryCursor.nullable(),
 });
 export type HistoryPage = z.infer<typeof HistoryPage>;
+
+/** The most call ids one `history.markSeen` may name. */
+export const HISTORY_IDS_MAX = 1000;
+
+/** The number of missed calls the user has not seen yet (the badge on the history tab). */
+export const MissedCount = z.strictObject({ missedUnseen: z.int().nonnegative() });
+export type MissedCount = z.infer<typeof MissedCount>;
+
+/**
+ * Why the call log changed:
+ *   call-started / call-answered / call-ended — a call's row was written (`entry` is that row)
+ *   seen     — missed calls were marked seen
+ *   removed  — entries were deleted
+ *   cleared  — the whole log was deleted
+ */
+export const HistoryChangeReason = z.enum(['call-started', 'call-answered', 'call-ended', 'seen', 'removed', 'cleared']);
+export type HistoryChangeReason = z.infer<typeof HistoryChangeReason>;
+
+/**
+ * The `history.changed` event. `ids` lists the entries that changed, or is null when they are too many
+ * to list (all missed calls seen, the log cleared): reload the page. `entry` is the changed row after a
+ * call event, null otherwise. `missedUnseen` is always the current badge count.
+ */
+export const HistoryChange = z.strictObject({
+  reason: HistoryChangeReason,
+  ids: z.array(CallId).max(HISTORY_IDS_MAX).nullable(),
+  entry: HistoryEntry.nullable(),
+  missedUnseen: z.int().nonnegative(),
+});
+export type HistoryChange = z.infer<typeof HistoryChange>;

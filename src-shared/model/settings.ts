@@ -59,7 +59,8 @@ export const Accelerator = z
   .regex(/^[A-Za-z0-9+\-=[\];',./`\\ ]+$/, 'not an accelerator')
   .nullable();
 
-export const Language = z.enum(['en', 'zh-CN']);
+/** The UI language: `system` follows the OS's preferred languages; the others are a choice the user made. */
+export const Language = z.enum(['system', 'en', 'zh-CN']);
 export type Language = z.infer<typeof Language>;
 
 export const Theme = z.enum(['system', 'light', 'dark']);
@@ -151,7 +152,7 @@ export const DEFAULT_SETTINGS: Settings = {
   audio: { inputDeviceId: null, outputDeviceId: null, ringtoneDeviceId: null },
   calls: { codecOrder: ['opus', 'G722', 'PCMU', 'PCMA'], dtmfMode: 'rfc4733' },
   network: { sipPorts: { min: 5060, max: 5080 }, rtpPorts: { min: 16384, max: 32767 } },
-  app: { startMinimized: false, startAtLogin: false, language: 'en', theme: 'system' },
+  app: { startMinimized: false, startAtLogin: false, language: 'system', theme: 'system' },
   nat: { iceMode: 'auto', stunAutoDiscovery: true, turnAutoDiscovery: true, keepaliveIntervalSec: 25 },
   shortcuts: { answer: null, hangup: null, toggleMute: null, showWindow: null },
 };

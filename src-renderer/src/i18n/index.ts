@@ -5,6 +5,7 @@ export {
   languageFromPreferences,
   effectiveLanguage,
   type Language,
+  type LanguageSetting,
 } from './languages.ts';
 export { MESSAGES, createAppI18n, type AppI18n } from './create.ts';
 export { en, type Messages } from './messages/en.ts';

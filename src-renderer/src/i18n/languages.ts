@@ -1,10 +1,13 @@
 /**
- * Which language the UI speaks: the `language` setting once it is known, before that (or when the phone
- * cannot be reached) the first supported language in the OS's preference list, else English.
+ * Which language the UI speaks: the `language` setting once it is known, unless it is `system`; before
+ * that, when it is `system`, or when the phone cannot be reached, the first supported language in the
+ * OS's preference list, else English.
  */
-import type { Language } from '../../../src-shared/model/settings.ts';
+import type { Language as LanguageSetting } from '../../../src-shared/model/settings.ts';
 
-export type { Language };
+/** A language the UI has a catalogue for: the setting's values other than `system`. */
+export type Language = Exclude<LanguageSetting, 'system'>;
+export type { LanguageSetting };
 
 export const LANGUAGES = ['en', 'zh-CN'] as const satisfies readonly Language[];
 
@@ -29,7 +32,7 @@ export function languageFromPreferences(preferred: readonly string[]): Language 
   return FALLBACK_LANGUAGE;
 }
 
-/** The language to show: the setting when known, otherwise the OS's preference. */
-export function effectiveLanguage(setting: Language | null, preferred: readonly string[]): Language {
-  return setting ?? languageFromPreferences(preferred);
+/** The language to show: the setting when it names one, otherwise (`system`, or not known yet) the OS's preference. */
+export function effectiveLanguage(setting: LanguageSetting | null, preferred: readonly string[]): Language {
+  return setting === null || setting === 'system' ? languageFromPreferences(preferred) : setting;
 }

@@ -21,9 +21,12 @@ describe('languageFromPreferences', () => {
 });
 
 describe('effectiveLanguage', () => {
-  it('is the setting when known, the OS preference otherwise', () => {
+  it('is the setting when it names a language, the OS preference when it is `system` or not known yet', () => {
     expect(effectiveLanguage('en', ['zh-CN'])).toBe('en');
     expect(effectiveLanguage('zh-CN', ['en-US'])).toBe('zh-CN');
+    expect(effectiveLanguage('system', ['zh-CN', 'en-US'])).toBe('zh-CN');
+    expect(effectiveLanguage('system', ['en-GB'])).toBe('en');
+    expect(effectiveLanguage('system', ['pt-BR'])).toBe('en');
     expect(effectiveLanguage(null, ['zh-CN'])).toBe('zh-CN');
     expect(effectiveLanguage(null, ['pt-BR'])).toBe('en');
   });

@@ -28,7 +28,7 @@ describe('useSettingsStore', () => {
 
     bridge.emit('settings.changed', withApp(DEFAULT_SETTINGS, { theme: 'dark' }));
     expect(store.theme).toBe('dark');
-    expect(store.language).toBe('en');
+    expect(store.language).toBe('system');
     store.stop();
   });
 
@@ -67,7 +67,7 @@ describe('useSettingsStore', () => {
     await store.start();
     bridge.fail('settings.set', { code: 'storage', message: 'disk full' });
     expect(await store.update({ app: { language: 'zh-CN' } })).toBe(false);
-    expect(store.language).toBe('en');
+    expect(store.language).toBe('system');
     expect(store.saveFailure).toEqual({ code: 'storage', message: 'disk full' });
     expect(store.saving).toBe(false);
 

@@ -18,9 +18,12 @@ function fakeSafeStorage(state: { available: boolean; backend: string }) {
   const api = {
     isEncryptionAvailable: vi.fn(() => state.available),
     getSelectedStorageBackend: vi.fn(() => state.backend),
-    encryptString: vi.fn((plain: string) => Buffer.concat([Buffer.from('KC'), Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a)])),
+    encryptString: vi.fn((plain: string) =>
+      Buffer.concat([Buffer.from('KC'), Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a)]),
+    ),
     decryptString: vi.fn((blob: Buffer) => {
-      if (blob.subarray(0, 2).toString() !== 'KC') throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      if (blob.subarray(0, 2).toString() !== 'KC')
+        throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
       return Buffer.from(blob.subarray(2).map((b) => b ^ 0x5a)).toString('utf8');
     }),
   } satisfies SafeStorageApi;
@@ -66,7 +69,11 @@ describe('SafeStorageCipher', () => {
     const api = fakeSafeStorage(state);
     const cipher = new SafeStorageCipher(api, 'linux');
     expect(cipher.state()).toBe('no-keyring');
-    expect(catchError(() => cipher.encrypt('pw'))).toMatchObject({ code: 'unavailable', reason: 'no-keyring', message: NO_KEYRING });
+    expect(catchError(() => cipher.encrypt('pw'))).toMatchObject({
+      code: 'unavailable',
+      reason: 'no-keyring',
+      message: NO_KEYRING,
+    });
     expect(api.encryptString).not.toHaveBeenCalled();
     // The backend is only asked on Linux: elsewhere the name means nothing.
     expect(new SafeStorageCipher(api, 'darwin').state()).toBe('available');
@@ -93,7 +100,10 @@ describe('SafeStorageCipher in the store', () => {
   });
 
   function open(state: { available: boolean; backend: string }): Store {
-    const opened = openStore({ dataDir: temp.path, cipher: new SafeStorageCipher(fakeSafeStorage(state), 'linux') });
+    const opened = openStore({
+      dataDir: temp.path,
+      cipher: new SafeStorageCipher(fakeSafeStorage(state), 'linux'),
+    });
     if (!opened.ok) throw new Error(opened.error.message);
     return opened.value;
   }
@@ -111,7 +121,9 @@ describe('SafeStorageCipher in the store', () => {
 
   it('writes nothing when there is no keyring: the account add fails with the typed error', () => {
     store = open({ available: true, backend: 'basic_text' });
-    expect(() => store!.accounts.add(accountInput({ password: 'pbx-secret' }))).toThrow(SecretStorageUnavailableError);
+    expect(() => store!.accounts.add(accountInput({ password: 'pbx-secret' }))).toThrow(
+      SecretStorageUnavailableError,
+    );
     expect(store.accounts.list()).toEqual([]);
     // an account without a password needs no keyring
     expect(store.accounts.add(accountInput({ password: null })).ok).toBe(true);
@@ -123,7 +135,10 @@ describe('SafeStorageCipher in the store', () => {
     const added = store.accounts.add(accountInput({ password: 'pbx-secret' }));
     if (!added.ok) throw new Error('add');
     state.backend = 'basic_text';
-    expect(store.accounts.credentials(added.value.id)).toEqual({ ok: false, error: { code: 'undecryptable', message: NO_KEYRING } });
+    expect(store.accounts.credentials(added.value.id)).toEqual({
+      ok: false,
+      error: { code: 'undecryptable', message: NO_KEYRING },
+    });
   });
 });
 

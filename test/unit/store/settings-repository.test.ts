@@ -47,7 +47,7 @@ describe('SettingsRepository', () => {
     ['an unknown group', { video: {} }, [{ path: '', message: 'Unrecognized key: "video"' }]],
     ['an unknown field', { app: { colour: 'red' } }, [{ path: 'app', message: 'Unrecognized key: "colour"' }]],
     ['a wrong type', { app: { startMinimized: 'yes' } }, [{ path: 'app.startMinimized', message: 'Invalid input: expected boolean, received string' }]],
-    ['an unknown language', { app: { language: 'fr' } }, [{ path: 'app.language', message: 'Invalid option: expected one of "en"|"zh-CN"' }]],
+    ['an unknown language', { app: { language: 'fr' } }, [{ path: 'app.language', message: 'Invalid option: expected one of "system"|"en"|"zh-CN"' }]],
     ['a reversed port range', { network: { rtpPorts: { min: 20000, max: 10000 } } }, [{ path: 'network.rtpPorts.max', message: 'min must not exceed max' }]],
     ['a codec listed twice', { calls: { codecOrder: ['PCMU', 'pcmu'] } }, [{ path: 'calls.codecOrder', message: 'codec listed twice' }]],
     ['a bad accelerator', { shortcuts: { hangup: 'Ctrl+<script>' } }, [{ path: 'shortcuts.hangup', message: 'not an accelerator' }]],

@@ -110,6 +110,7 @@ export const en = {
     language: {
       title: 'Language',
       label: 'Display language',
+      system: 'Same as the system',
       hint: 'Used for all text in the app.',
     },
     about: {

@@ -106,6 +106,7 @@ export const zhCN: Messages = {
     language: {
       title: '语言',
       label: '界面语言',
+      system: '跟随系统',
       hint: '应用中的所有文字都使用此语言。',
     },
     about: {

@@ -59,6 +59,23 @@ describe('SettingsView', () => {
     expect(settings.language).toBe('zh-CN');
   });
 
+  it('offers following the system language first, selected by default, and can return to it', async () => {
+    const { r, w, settings } = await mountSettings();
+    const select = w.get<HTMLSelectElement>('select');
+    expect(select.element.value).toBe('system');
+    expect(select.findAll('option').map((o) => [o.attributes('value'), o.text()])).toEqual([
+      ['system', 'Same as the system'],
+      ['en', 'English'],
+      ['zh-CN', '简体中文'],
+    ]);
+    await select.setValue('zh-CN');
+    await flushPromises();
+    await select.setValue('system');
+    await flushPromises();
+    expect(r.bridge.callsOf('settings.set')).toEqual([{ app: { language: 'zh-CN' } }, { app: { language: 'system' } }]);
+    expect(settings.language).toBe('system');
+  });
+
   it('follows a change made elsewhere without sending it back', async () => {
     const { r, w } = await mountSettings();
     r.bridge.emit('settings.changed', {

@@ -9,7 +9,7 @@ export const infoCommand: CliCommand = {
     'data-dir': { type: 'string', value: 'DIR', description: 'Folder for the database (default: the OS app-data folder).' },
   },
   async run(args, ctx) {
-    const phone = createNodePhone({ host: 'cli', dataDir: stringOption(args.values, 'data-dir') });
+    const phone = createNodePhone({ host: 'cli', dataDir: stringOption(args.values, 'data-dir'), storage: 'none' });
     try {
       const router = new CommandRouter(phone.handlers, { isTrustedSender: (s) => s.kind === 'cli' });
       const res = await router.dispatch('app.info', {}, { kind: 'cli' });

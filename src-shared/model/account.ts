@@ -127,3 +127,80 @@ export const AccountInput = z.strictObject({
   password: Password.nullable().optional(),
 });
 export type AccountInput = z.infer<typeof AccountInput>;
+
+// ───────────────────────────── registration (RFC 3261 §10) ─────────────────────────────
+
+/**
+ * Where an account's registration stands (src-main/sip/registration has the machine and its diagram):
+ *   unregistered   no binding, nothing scheduled (disabled, or after unregister)
+ *   registering    a REGISTER is on its way (first one, or again after a network change or a lost flow)
+ *   registered     the registrar holds our binding until `expiresAt`; a refresh is scheduled before it
+ *   failed         the last REGISTER failed (`reason`); retried at `nextRetryAt`, or — wrong password —
+ *                  not before the user acts (`nextRetryAt` null)
+ *   unregistering  the REGISTER with Expires 0 for our Contact is on its way
+ */
+export const RegistrationState = z.enum(['unregistered', 'registering', 'registered', 'failed', 'unregistering']);
+export type RegistrationState = z.infer<typeof RegistrationState>;
+
+/**
+ * Why a registration failed:
+ *   auth         the registrar refused our credentials (401/407 after one answer, or 403)
+ *   credentials  the stored password cannot be read here (entered with another keychain) or is missing
+ *   rejected     another final response (3xx, 4xx, 5xx, 6xx) — `code` says which
+ *   timeout      no answer at all (RFC 3261 Timer F)
+ *   transport    the connection could not be made (refused, TLS certificate, no route)
+ *   no-target    the registrar's name did not resolve to any address (RFC 3263)
+ *   config       the account's addresses cannot be used (not a SIP URI…)
+ */
+export const RegistrationFailureKind = z.enum(['auth', 'credentials', 'rejected', 'timeout', 'transport', 'no-target', 'config']);
+export type RegistrationFailureKind = z.infer<typeof RegistrationFailureKind>;
+
+export const RegistrationReason = z.strictObject({
+  kind: RegistrationFailureKind,
+  /** The SIP status, when a response said it (e.g. 403). */
+  code: z.int().min(100).max(699).optional(),
+  /** Plain words: the reason phrase (`Forbidden`) or what happened (`No answer from sip:pbx.example.com over udp`). */
+  text: z.string().max(300),
+});
+export type RegistrationReason = z.infer<typeof RegistrationReason>;
+
+/** Same values as nat.ts `SipAlgStatus` (not imported: nat.ts imports this file). */
+export const RegistrationSipAlg = z.enum(['detected', 'not-detected', 'unknown']);
+
+/** Times are wall-clock ms since the epoch; addresses `ip:port` (IPv6 in brackets). */
+export const RegistrationSnapshot = z.strictObject({
+  state: RegistrationState,
+  /** Why the last attempt failed (set in `failed`, kept while retrying); null once registered. */
+  reason: RegistrationReason.nullable(),
+  /** When the registrar drops the binding unless we refresh it. */
+  expiresAt: z.int().nullable(),
+  /** When the next automatic attempt goes out (failed only); null = waits for the user. */
+  nextRetryAt: z.int().nullable(),
+  /** Our Contact URI as registered (or being registered). */
+  contact: z.string().max(1024).nullable(),
+  /** Our address as the registrar saw it (Via received/rport, or a STUN keepalive), when behind a NAT. */
+  publicAddress: z.string().max(64).nullable(),
+  transport: SipTransport.nullable(),
+  /** The registrar or outbound proxy the REGISTER goes to, as a URI. */
+  registrar: z.string().max(600).nullable(),
+  /** Whether a router rewrote our REGISTER (compares what we sent with what the registrar echoed). */
+  sipAlg: RegistrationSipAlg,
+  /** RFC 5626 outbound in use: the registrar keeps a flow to us, our Contact is not rewritten. */
+  outbound: z.boolean(),
+  /** The Expires we asked for and what the registrar granted (null until a 2xx). */
+  requestedExpiresSec: z.int().min(0).max(4_294_967_295),
+  grantedExpiresSec: z.int().min(0).max(4_294_967_295).nullable(),
+  /** Failed attempts in a row (RFC 5626 §4.5 consecutive-failures). */
+  failures: z.int().min(0).max(1_000_000),
+});
+export type RegistrationSnapshot = z.infer<typeof RegistrationSnapshot>;
+
+/** An account as the renderer, the tray and the CLI see it: its configuration (no secrets) and its registration. */
+export const AccountSnapshot = z.strictObject({
+  ...AccountConfig.shape,
+  registration: RegistrationSnapshot,
+});
+export type AccountSnapshot = z.infer<typeof AccountSnapshot>;
+
+/** Most accounts one phone holds (lists and events are bounded by it). */
+export const ACCOUNT_LIST_MAX = 100;

@@ -43,3 +43,5 @@ export type {
   RelatchPolicy,
 } from './latching-media-path.ts';
 export { DEFAULT_RELATCH_POLICY, LatchingMediaPath } from './latching-media-path.ts';
+// The ICE agent (ice/): see ice/index.ts.
+export * from './ice/index.ts';

@@ -1,0 +1,266 @@
+/**
+ * `softphone register`: register one account (kept in memory only — nothing is stored), print every
+ * change of the registration, and unregister at the end of `--duration` or on Ctrl-C / SIGTERM (exit 0).
+ * With --json each change is one line: `{"type":"registration","state":"registered","expiresAt":…,
+ * "contact":…,"publicAddress":…,"reason":…,…}`.
+ *
+ * Exit 1 with a plain message when the registration cannot succeed by itself: a refused password (at
+ * any time), or — before the first success — no answer, a connection failure, a rejection. Once
+ * registered, a registrar that goes away is retried with backoff (the lines show `failed` and
+ * `nextRetryAt`) until it answers again.
+ */
+import { readFileSync } from 'node:fs';
+import type { AccountInput, AccountSnapshot, RegistrationSnapshot } from '../../../src-shared/model/account.ts';
+import { createNodePhone } from '../../phone/index.ts';
+import { NodeClock } from '../../platform/index.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, numberOption, stringOption } from '../command.ts';
+import type { CliCommand, CliContext, ParsedCommandLine } from '../command.ts';
+import { CliPhoneClient } from '../phone-client.ts';
+
+const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
+type Transport = (typeof TRANSPORTS)[number];
+
+/** How long to wait for the un-REGISTER's answer before leaving anyway. */
+const UNREGISTER_WAIT_MS = 2_000;
+
+export interface RegisterPlan {
+  readonly account: AccountInput;
+  readonly durationMs: number | undefined;
+  readonly tlsCa: string[];
+  readonly retryBaseMs: number | undefined;
+  readonly outbound: boolean;
+}
+
+/** The account and timing for a command line (the phone validates the account again). */
+export function registerPlanOf(values: ParsedCommandLine['values'], env: NodeJS.ProcessEnv): RegisterPlan {
+  const aor = stringOption(values, 'aor');
+  if (aor === undefined) throw new UsageError('--aor is required (e.g. sip:1000@pbx.example.com)');
+  const at = /^sips?:[^@\s]+@([^;?\s]+)/i.exec(aor);
+  if (at === null) throw new UsageError(`--aor must be a SIP address with a user, like sip:1000@pbx.example.com (got ${aor})`);
+  const password = stringOption(values, 'password') ?? env.SOFTPHONE_PASSWORD;
+  const transportText = stringOption(values, 'transport') ?? 'udp';
+  if (!(TRANSPORTS as readonly string[]).includes(transportText)) throw new UsageError('--transport must be udp, tcp or tls');
+  const expires = numberOption(values, 'expires', 30, 86_400);
+  const duration = numberOption(values, 'duration', 0, 31_536_000);
+  const retryBase = numberOption(values, 'retry-base', 0.1, 3600);
+  const keepalive = numberOption(values, 'keepalive', 0, 3600);
+  const caFiles = values.ca === undefined ? [] : (Array.isArray(values.ca) ? values.ca : [values.ca]).filter((v): v is string => typeof v === 'string');
+  const tlsCa = caFiles.map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--ca ${file}: ${(error as Error).message}`);
+    }
+  });
+  const account: AccountInput = {
+    label: aor.slice(0, 100),
+    aor,
+    authUser: stringOption(values, 'auth-user') ?? '',
+    displayName: stringOption(values, 'display-name') ?? '',
+    domain: stringOption(values, 'domain') ?? at[1] ?? '',
+    outboundProxy: stringOption(values, 'proxy') ?? null,
+    transport: transportText as Transport,
+    registerExpiresSec: Math.round(expires ?? 300),
+    enabled: true,
+    iceMode: 'auto',
+    stunServers: [],
+    keepaliveIntervalSec: Math.round(keepalive ?? 25),
+    mediaPorts: null,
+    codecs: null,
+    dtmfMode: null,
+    autoAnswer: false,
+    srtp: 'off',
+    turnServers: [],
+    ...(password !== undefined && { password }),
+  };
+  return {
+    account,
+    durationMs: duration === undefined ? undefined : Math.round(duration * 1000),
+    tlsCa,
+    retryBaseMs: retryBase === undefined ? undefined : Math.round(retryBase * 1000),
+    outbound: values.outbound === true,
+  };
+}
+
+/** The message for a registration that cannot succeed by itself. */
+export function failureMessage(registration: RegistrationSnapshot): string {
+  const reason = registration.reason;
+  if (reason === null) return 'Registration failed.';
+  const status = reason.code !== undefined ? `${reason.code} ${reason.text}` : reason.text;
+  switch (reason.kind) {
+    case 'auth':
+      return `Registration failed: ${status} \u2014 check the password`;
+    case 'timeout':
+      return reason.text;
+    case 'credentials':
+    case 'config':
+    case 'transport':
+    case 'no-target':
+    case 'rejected':
+      return `Registration failed: ${status}`;
+  }
+}
+
+function clockTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/** One line for people. */
+function describe(registration: RegistrationSnapshot, aor: string): string {
+  switch (registration.state) {
+    case 'registering':
+      return `Registering ${aor} at ${registration.registrar ?? '?'}\u2026`;
+    case 'registered': {
+      const nat = registration.publicAddress !== null ? ` (seen from outside as ${registration.publicAddress})` : '';
+      return `Registered ${aor} as ${registration.contact ?? '?'} over ${registration.transport ?? '?'} for ${registration.grantedExpiresSec ?? '?'} s${nat}`;
+    }
+    case 'failed': {
+      const retry = registration.nextRetryAt !== null ? `; trying again at ${clockTime(registration.nextRetryAt)} UTC` : '';
+      return `${failureMessage(registration)}${retry}`;
+    }
+    case 'unregistering':
+      return `Unregistering ${aor}\u2026`;
+    case 'unregistered':
+      return `Unregistered ${aor}.`;
+  }
+}
+
+/** Failures that nothing but the user can fix. */
+function isFinal(registration: RegistrationSnapshot, everRegistered: boolean): boolean {
+  if (registration.state !== 'failed') return false;
+  const kind = registration.reason?.kind;
+  if (kind === 'auth' || kind === 'credentials' || kind === 'config') return true;
+  return !everRegistered;
+}
+
+export const registerCommand: CliCommand = {
+  name: 'register',
+  summary: 'Register one SIP account, show the registration as it changes, unregister at the end.',
+  usage:
+    'softphone register --aor sip:1000@pbx.example.com --password SECRET [--auth-user U] [--proxy URI] [--transport udp|tcp|tls] [--expires S] [--duration S] [--ca FILE] [--json]',
+  options: {
+    aor: { type: 'string', value: 'URI', description: 'The address-of-record, e.g. sip:1000@pbx.example.com.' },
+    password: { type: 'string', value: 'SECRET', description: 'Digest password (or set SOFTPHONE_PASSWORD).' },
+    'auth-user': { type: 'string', value: 'USER', description: 'Digest user name (default: the AOR\u2019s user).' },
+    domain: { type: 'string', value: 'HOST', description: 'Registrar domain (default: the AOR\u2019s host).' },
+    'display-name': { type: 'string', value: 'NAME', description: 'Display name in From.' },
+    proxy: { type: 'string', value: 'URI', description: 'Outbound proxy, e.g. "sip:127.0.0.1:5060;transport=udp" (;lr: as a Route).' },
+    transport: { type: 'string', value: 'udp|tcp|tls', description: 'Transport when the proxy/registrar URI names none (default udp).' },
+    expires: { type: 'string', value: 'S', description: 'Requested registration lifetime in seconds (30–86400, default 300).' },
+    duration: { type: 'string', value: 'S', description: 'Stay registered this many seconds, then unregister and exit (default: until Ctrl-C).' },
+    ca: { type: 'string', multiple: true, value: 'FILE', description: 'A PEM trust anchor for TLS, besides the system ones (may repeat). Verification stays on.' },
+    keepalive: { type: 'string', value: 'S', description: 'Keepalive interval on the registration flow (default 25, 0 = off).' },
+    'retry-base': { type: 'string', value: 'S', description: 'Backoff base time after failures (RFC 5626 base-time, default 30).' },
+    outbound: { type: 'boolean', description: 'Ask the registrar for RFC 5626 outbound (reg-id).' },
+  },
+  async run(args, ctx) {
+    const plan = registerPlanOf(args.values, ctx.env);
+    const phone = createNodePhone({
+      host: 'cli',
+      storage: 'none',
+      sip: {
+        tlsCa: plan.tlsCa,
+        outbound: plan.outbound,
+        ...(plan.retryBaseMs !== undefined && { retryBaseMs: plan.retryBaseMs }),
+      },
+    });
+    try {
+      return await registerAndWait(phone, plan, ctx);
+    } finally {
+      await phone.close();
+    }
+  },
+};
+
+async function registerAndWait(phone: ReturnType<typeof createNodePhone>, plan: RegisterPlan, ctx: CliContext): Promise<number> {
+  const client = new CliPhoneClient(phone);
+  const clock = new NodeClock();
+  const aor = plan.account.aor;
+  let accountId: string | undefined;
+  let lastPrinted = '';
+  let everRegistered = false;
+  let current: RegistrationSnapshot | undefined;
+  let wake: () => void = () => {};
+
+  const show = (registration: RegistrationSnapshot): void => {
+    const line = JSON.stringify(registration);
+    current = registration;
+    if (registration.state === 'registered') everRegistered = true;
+    if (line === lastPrinted) return;
+    lastPrinted = line;
+    ctx.out.event('registration', { aor, ...registration }, describe(registration, aor));
+    wake();
+  };
+  const subscription = phone.events.on((event) => {
+    if (event.name !== 'accounts.changed' || accountId === undefined) return;
+    const mine = event.payload.find((a: AccountSnapshot) => a.id === accountId);
+    if (mine !== undefined) show(mine.registration);
+  });
+  try {
+    const added = await client.call('accounts.add', plan.account);
+    if (!added.ok) {
+      ctx.out.error(added.error.code, added.error.message);
+      return added.error.code === 'invalid-request' ? EXIT_USAGE : EXIT_FAILED;
+    }
+    accountId = added.value.id;
+    show(added.value.registration);
+
+    // Wait for: a failure only the user can fix, the end of --duration, or Ctrl-C / SIGTERM.
+    let stop: 'interrupted' | 'duration' | undefined;
+    void ctx.interrupted.then(() => {
+      stop ??= 'interrupted';
+      wake();
+    });
+    const timer = plan.durationMs === undefined ? undefined : clock.setTimer(plan.durationMs, () => {
+      stop ??= 'duration';
+      wake();
+    });
+    try {
+      while (stop === undefined && !(current !== undefined && isFinal(current, everRegistered))) {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      timer?.cancel();
+      wake = () => {};
+    }
+
+    if (current !== undefined && isFinal(current, everRegistered)) {
+      ctx.out.error('registration-failed', failureMessage(current));
+      return EXIT_FAILED;
+    }
+    await unregister(client, accountId, clock, () => current, (resolve) => (wake = resolve));
+    ctx.out.result(
+      { aor, registered: everRegistered, state: current?.state ?? 'unregistered', stoppedBy: stop },
+      everRegistered ? `Stopped (${stop === 'duration' ? 'end of --duration' : 'interrupted'}).` : `${aor} was never registered.`,
+    );
+    return everRegistered ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    subscription.dispose();
+  }
+}
+
+/** accounts.unregister, then wait (at most UNREGISTER_WAIT_MS) until the state says unregistered. */
+async function unregister(
+  client: CliPhoneClient,
+  id: string,
+  clock: NodeClock,
+  current: () => RegistrationSnapshot | undefined,
+  onWake: (resolve: () => void) => void,
+): Promise<void> {
+  const state = current()?.state;
+  if (state === undefined || state === 'unregistered') return;
+  await client.call('accounts.unregister', { id });
+  let timedOut = false;
+  let wakeNow: () => void = () => {};
+  const timer = clock.setTimer(UNREGISTER_WAIT_MS, () => {
+    timedOut = true;
+    wakeNow();
+  });
+  while (!timedOut && current()?.state !== 'unregistered') {
+    await new Promise<void>((resolve) => {
+      wakeNow = resolve;
+      onWake(resolve);
+    });
+  }
+  timer.cancel();
+}

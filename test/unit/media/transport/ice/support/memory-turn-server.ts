@@ -1,0 +1,376 @@
+/**
+ * A small STUN/TURN server (RFC 5389 Binding, RFC 5766 Allocate / Refresh / CreatePermission / Send /
+ * Data / ChannelBind / ChannelData) on a MemoryHost, for the ICE unit tests. Long-term credentials with a
+ * realm and a nonce; UDP on one port, TCP and TLS listeners optional (RFC 6062-style framing on streams).
+ * Allocations, permissions (300 s) and channels (600 s) expire on the fake clock, so relayed data stops
+ * when a client forgets to refresh. Every request is logged with its time for schedule assertions.
+ */
+import type { Disposable } from '../../../../../../src-shared/util/emitter.ts';
+import { formatAddress } from '../../../../../../src-main/platform/index.ts';
+import type {
+  Clock,
+  DatagramSocket,
+  MemoryHost,
+  SocketAddress,
+  StreamConnection,
+  StreamServer,
+  Timer,
+} from '../../../../../../src-main/platform/index.ts';
+import {
+  StunMethod,
+  StunStreamFramer,
+  decodeStunMessage,
+  encodeChannelData,
+  encodeStunMessage,
+  longTermKey,
+  newTransactionId,
+  verifyMessageIntegrity,
+} from '../../../../../../src-main/media/stun/index.ts';
+import type { DecodedStunMessage, StunAttributes, StunMessage } from '../../../../../../src-main/media/stun/index.ts';
+
+export interface TurnServerLogEntry {
+  readonly at: number;
+  readonly transport: 'udp' | 'tcp' | 'tls';
+  readonly method: number;
+  readonly from: string;
+  readonly lifetime?: number | undefined;
+  readonly peer?: string | undefined;
+  readonly channel?: number | undefined;
+  readonly authenticated: boolean;
+}
+
+export interface MemoryTurnServerOptions {
+  host: MemoryHost;
+  clock: Clock;
+  address: string;
+  port?: number;
+  tcpPort?: number;
+  tlsPort?: number;
+  /** TLS listener names (the "certificate"). */
+  tlsNames?: string[];
+  realm?: string;
+  users?: Record<string, string>;
+  /** Upper bound of granted lifetimes (default 3600 s). */
+  maxLifetimeS?: number;
+}
+
+interface Allocation {
+  readonly key: string;
+  readonly transport: 'udp' | 'tcp' | 'tls';
+  readonly client: SocketAddress;
+  readonly reply: (bytes: Uint8Array) => void;
+  readonly relay: DatagramSocket;
+  readonly relaySubscription: Disposable;
+  readonly username: string;
+  expiry: Timer;
+  readonly permissions: Map<string, number>;
+  readonly channels: Map<number, { peer: SocketAddress; expiresAt: number }>;
+}
+
+export const TURN_PERMISSION_LIFETIME_MS = 300_000;
+export const TURN_CHANNEL_LIFETIME_MS = 600_000;
+
+export class MemoryTurnServer {
+  readonly log: TurnServerLogEntry[] = [];
+  readonly realm: string;
+  private readonly options: MemoryTurnServerOptions;
+  private readonly users: Record<string, string>;
+  private readonly allocations = new Map<string, Allocation>();
+  private udp: DatagramSocket | undefined;
+  private readonly listeners: StreamServer[] = [];
+  private readonly connections = new Set<StreamConnection>();
+  private nonce = 'nonce-1';
+  /** Data relayed client → peer and peer → client. */
+  relayedToPeers = 0;
+  relayedToClients = 0;
+  droppedWithoutPermission = 0;
+
+  private constructor(options: MemoryTurnServerOptions) {
+    this.options = options;
+    this.realm = options.realm ?? 'lab.test';
+    this.users = options.users ?? { alice: 'turn-secret' };
+  }
+
+  static async start(options: MemoryTurnServerOptions): Promise<MemoryTurnServer> {
+    const server = new MemoryTurnServer(options);
+    const udp = await options.host.bindDatagram({ family: 4, address: options.address, port: options.port ?? 3478 });
+    server.udp = udp;
+    udp.onMessage((data, from) => server.receive('udp', data, from, (bytes) => udp.send(bytes, from)));
+    if (options.tcpPort !== undefined) await server.listen('tcp', options.tcpPort);
+    if (options.tlsPort !== undefined) await server.listen('tls', options.tlsPort);
+    return server;
+  }
+
+  get address(): SocketAddress {
+    return { address: this.options.address, port: this.options.port ?? 3478, family: 4 };
+  }
+
+  addressOf(transport: 'udp' | 'tcp' | 'tls'): SocketAddress {
+    const port = transport === 'udp' ? this.options.port ?? 3478 : transport === 'tcp' ? this.options.tcpPort : this.options.tlsPort;
+    if (port === undefined) throw new Error(`no ${transport} listener`);
+    return { address: this.options.address, port, family: 4 };
+  }
+
+  /** Live allocations, with their relayed addresses. */
+  get allocationCount(): number {
+    return this.allocations.size;
+  }
+
+  relayedAddresses(): string[] {
+    return [...this.allocations.values()].map((a) => formatAddress(a.relay.local));
+  }
+
+  permissionsOf(relayed: string): string[] {
+    const allocation = [...this.allocations.values()].find((a) => formatAddress(a.relay.local) === relayed);
+    const now = this.options.clock.monotonic();
+    return allocation ? [...allocation.permissions].filter(([, at]) => at > now).map(([ip]) => ip) : [];
+  }
+
+  /** Change the nonce: the next request with the old one gets 438 Stale Nonce. */
+  rotateNonce(nonce: string): void {
+    this.nonce = nonce;
+  }
+
+  requests(method: number): TurnServerLogEntry[] {
+    return this.log.filter((e) => e.method === method);
+  }
+
+  close(): void {
+    for (const allocation of [...this.allocations.values()]) this.deleteAllocation(allocation);
+    this.udp?.close();
+    for (const listener of this.listeners) listener.close();
+    for (const connection of this.connections) connection.close();
+  }
+
+  private async listen(transport: 'tcp' | 'tls', port: number): Promise<void> {
+    const server = await this.options.host.listen({
+      family: 4,
+      address: this.options.address,
+      port,
+      ...(transport === 'tls' ? { tls: { cert: '', key: '', names: this.options.tlsNames ?? ['turn.lab.test'] } } : {}),
+    } as Parameters<MemoryHost['listen']>[0]);
+    this.listeners.push(server);
+    server.onConnection((connection) => {
+      this.connections.add(connection);
+      const framer = new StunStreamFramer();
+      const reply = (bytes: Uint8Array): void => connection.write(bytes);
+      connection.onData((chunk) => {
+        const result = framer.push(chunk);
+        for (const frame of result.frames) {
+          if (frame.kind === 'stun') this.receive(transport, frame.bytes, connection.remote, reply, connection);
+          else this.channelFromClient(this.allocations.get(this.streamKey(transport, connection)), frame.channel, frame.data);
+        }
+      });
+      connection.onClose(() => {
+        this.connections.delete(connection);
+        const allocation = this.allocations.get(this.streamKey(transport, connection));
+        if (allocation) this.deleteAllocation(allocation);
+      });
+    });
+  }
+
+  private streamKeys = new WeakMap<StreamConnection, string>();
+  private nextStream = 1;
+
+  private streamKey(transport: string, connection: StreamConnection): string {
+    let key = this.streamKeys.get(connection);
+    if (key === undefined) {
+      key = `${transport}#${this.nextStream++}`;
+      this.streamKeys.set(connection, key);
+    }
+    return key;
+  }
+
+  private receive(
+    transport: 'udp' | 'tcp' | 'tls',
+    data: Buffer,
+    from: SocketAddress,
+    reply: (bytes: Uint8Array) => void,
+    connection?: StreamConnection,
+  ): void {
+    const key = connection ? this.streamKey(transport, connection) : `udp|${formatAddress(from)}`;
+    const first = data[0] ?? 0xff;
+    if (transport === 'udp' && first >= 0x40 && first <= 0x4f) {
+      if (data.length < 4) return;
+      const length = data.readUInt16BE(2);
+      this.channelFromClient(this.allocations.get(key), data.readUInt16BE(0), data.subarray(4, 4 + length));
+      return;
+    }
+    const decoded = decodeStunMessage(data);
+    if (!decoded.ok) return;
+    const message = decoded.message;
+    if (message.messageClass === 'indication') {
+      if (message.method === StunMethod.send) this.sendIndication(this.allocations.get(key), message);
+      return;
+    }
+    if (message.messageClass !== 'request') return;
+    const entry = (authenticated: boolean): void => {
+      this.log.push({
+        at: this.options.clock.monotonic(),
+        transport,
+        method: message.method,
+        from: formatAddress(from),
+        lifetime: message.attributes.lifetime,
+        peer: message.attributes.xorPeerAddress ? formatAddress(message.attributes.xorPeerAddress) : undefined,
+        channel: message.attributes.channelNumber,
+        authenticated,
+      });
+    };
+    if (message.method === StunMethod.binding) {
+      entry(false);
+      reply(encodeStunMessage(response(message, 'success', { xorMappedAddress: from }), { fingerprint: true }));
+      return;
+    }
+    // Long-term credentials (RFC 5389 §10.2.2).
+    const { username, realm, nonce } = message.attributes;
+    const password = username === undefined ? undefined : this.users[username];
+    if (message.messageIntegrity === undefined || username === undefined || password === undefined || realm !== this.realm) {
+      entry(false);
+      reply(encodeStunMessage(response(message, 'error', { errorCode: { code: 401, reason: 'Unauthorized' }, realm: this.realm, nonce: this.nonce }), { fingerprint: true }));
+      return;
+    }
+    const keyBytes = longTermKey(username, this.realm, password);
+    if (!verifyMessageIntegrity(message.bytes, keyBytes)) {
+      entry(false);
+      reply(encodeStunMessage(response(message, 'error', { errorCode: { code: 401, reason: 'Unauthorized' }, realm: this.realm, nonce: this.nonce }), { fingerprint: true }));
+      return;
+    }
+    if (nonce !== this.nonce) {
+      entry(false);
+      reply(encodeStunMessage(response(message, 'error', { errorCode: { code: 438, reason: 'Stale Nonce' }, realm: this.realm, nonce: this.nonce }), { fingerprint: true }));
+      return;
+    }
+    entry(true);
+    const signed = (m: StunMessage): void => reply(encodeStunMessage(m, { integrityKey: keyBytes, fingerprint: true }));
+    const allocation = this.allocations.get(key);
+    switch (message.method) {
+      case StunMethod.allocate:
+        void this.allocate(key, transport, from, reply, username, message, signed);
+        return;
+      case StunMethod.refresh: {
+        if (!allocation) return signed(response(message, 'error', { errorCode: { code: 437, reason: 'Allocation Mismatch' } }));
+        const lifetime = Math.min(message.attributes.lifetime ?? 600, this.options.maxLifetimeS ?? 3600);
+        if (lifetime === 0) this.deleteAllocation(allocation);
+        else this.armExpiry(allocation, lifetime);
+        return signed(response(message, 'success', { lifetime }));
+      }
+      case StunMethod.createPermission: {
+        const peer = message.attributes.xorPeerAddress;
+        if (!allocation || !peer) return signed(response(message, 'error', { errorCode: { code: 437, reason: 'Allocation Mismatch' } }));
+        allocation.permissions.set(peer.address, this.options.clock.monotonic() + TURN_PERMISSION_LIFETIME_MS);
+        return signed(response(message, 'success', {}));
+      }
+      case StunMethod.channelBind: {
+        const peer = message.attributes.xorPeerAddress;
+        const channel = message.attributes.channelNumber;
+        if (!allocation || !peer || channel === undefined || channel < 0x4000 || channel > 0x4fff) {
+          return signed(response(message, 'error', { errorCode: { code: 400, reason: 'Bad Request' } }));
+        }
+        const now = this.options.clock.monotonic();
+        allocation.channels.set(channel, { peer, expiresAt: now + TURN_CHANNEL_LIFETIME_MS });
+        allocation.permissions.set(peer.address, now + TURN_PERMISSION_LIFETIME_MS);
+        return signed(response(message, 'success', {}));
+      }
+      default:
+        return signed(response(message, 'error', { errorCode: { code: 400, reason: 'Bad Request' } }));
+    }
+  }
+
+  private async allocate(
+    key: string,
+    transport: 'udp' | 'tcp' | 'tls',
+    client: SocketAddress,
+    reply: (bytes: Uint8Array) => void,
+    username: string,
+    message: DecodedStunMessage,
+    signed: (m: StunMessage) => void,
+  ): Promise<void> {
+    const existing = this.allocations.get(key);
+    if (existing) {
+      signed(response(message, 'success', { xorRelayedAddress: existing.relay.local, xorMappedAddress: client, lifetime: 600 }));
+      return;
+    }
+    const relay = await this.options.host.bindDatagram({ family: 4, address: this.options.address });
+    const lifetime = Math.min(message.attributes.lifetime ?? 600, this.options.maxLifetimeS ?? 3600);
+    const allocation: Allocation = {
+      key,
+      transport,
+      client,
+      reply,
+      relay,
+      relaySubscription: relay.onMessage((data, from) => this.fromPeer(allocation, data, from)),
+      username,
+      expiry: this.options.clock.setTimer(lifetime * 1000, () => this.deleteAllocation(allocation)),
+      permissions: new Map(),
+      channels: new Map(),
+    };
+    this.allocations.set(key, allocation);
+    signed(response(message, 'success', { xorRelayedAddress: relay.local, xorMappedAddress: client, lifetime }));
+  }
+
+  private armExpiry(allocation: Allocation, lifetimeS: number): void {
+    allocation.expiry.cancel();
+    allocation.expiry = this.options.clock.setTimer(lifetimeS * 1000, () => this.deleteAllocation(allocation));
+  }
+
+  private deleteAllocation(allocation: Allocation): void {
+    allocation.expiry.cancel();
+    allocation.relaySubscription.dispose();
+    allocation.relay.close();
+    this.allocations.delete(allocation.key);
+  }
+
+  private permitted(allocation: Allocation, ip: string): boolean {
+    return (allocation.permissions.get(ip) ?? 0) > this.options.clock.monotonic();
+  }
+
+  private sendIndication(allocation: Allocation | undefined, message: DecodedStunMessage): void {
+    const peer = message.attributes.xorPeerAddress;
+    const data = message.attributes.data;
+    if (!allocation || !peer || !data) return;
+    if (!this.permitted(allocation, peer.address)) {
+      this.droppedWithoutPermission++;
+      return;
+    }
+    this.relayedToPeers++;
+    allocation.relay.send(data, peer);
+  }
+
+  private channelFromClient(allocation: Allocation | undefined, number: number, data: Buffer): void {
+    const channel = allocation?.channels.get(number);
+    if (!allocation || !channel || channel.expiresAt <= this.options.clock.monotonic()) return;
+    this.relayedToPeers++;
+    allocation.relay.send(data, channel.peer);
+  }
+
+  private fromPeer(allocation: Allocation, data: Buffer, from: SocketAddress): void {
+    if (!this.permitted(allocation, from.address)) {
+      this.droppedWithoutPermission++;
+      return;
+    }
+    this.relayedToClients++;
+    const now = this.options.clock.monotonic();
+    const channel = [...allocation.channels].find(
+      ([, c]) => c.expiresAt > now && c.peer.address === from.address && c.peer.port === from.port,
+    );
+    if (channel) {
+      allocation.reply(encodeChannelData(channel[0], data, allocation.transport !== 'udp'));
+      return;
+    }
+    allocation.reply(
+      encodeStunMessage(
+        {
+          method: StunMethod.data,
+          messageClass: 'indication',
+          transactionId: newTransactionId(),
+          attributes: { xorPeerAddress: from, data },
+        },
+        { fingerprint: true },
+      ),
+    );
+  }
+}
+
+function response(request: StunMessage, messageClass: 'success' | 'error', attributes: StunAttributes): StunMessage {
+  return { method: request.method, messageClass, transactionId: request.transactionId, attributes };
+}

@@ -127,7 +127,7 @@ export function describeRegistrationReason(reason: unknown): string | undefined 
   else if (typeof reason === 'object' && reason !== null) {
     const r = reason as Record<string, unknown>;
     const code = [r.code, r.status, r.statusCode].find((v) => typeof v === 'number' && Number.isInteger(v));
-    const phrase = [r.reason, r.phrase, r.message].find((v) => typeof v === 'string' && v.trim() !== '');
+    const phrase = [r.text, r.reason, r.phrase, r.message].find((v) => typeof v === 'string' && v.trim() !== '');
     text = [code, phrase].filter((v) => v !== undefined).join(' ');
   }
   const clean = text?.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').replace(/\s+/g, ' ').trim();

@@ -26,7 +26,10 @@ export type RpcResult = { ok: true; value: RpcValue } | { ok: false; code: numbe
 
 /** Run one RPC command through kamcmd against a ctl socket (`unix:/path`). */
 export async function kamcmd(ctlSocket: string, command: string, args: readonly string[] = []): Promise<RpcResult> {
-  const result = await run('kamcmd', ['-s', ctlSocket, command, ...args], { timeoutMs: 10_000 });
+  // kamcmd sends an all-digit argument as an integer; RPC string parameters (an AoR like `1000`)
+  // must be forced to strings with its `s:` prefix.
+  const typed = args.map((a) => (/^-?\d+$/.test(a) ? `s:${a}` : a));
+  const result = await run('kamcmd', ['-s', ctlSocket, command, ...typed], { timeoutMs: 10_000 });
   const output = `${result.stdout}${result.stderr}`;
   const error = /^error: (\d+) - (.*)$/m.exec(output);
   if (error) return { ok: false, code: Number(error[1]), reason: (error[2] ?? '').trim() };

@@ -44,6 +44,9 @@
  * STUN endpoint (keepalive responses; Binding requests are answered), CRLF keepalives are absorbed, CRLF
  * pings on streams are answered with a pong.
  *
+ *   transport.onMessage((m) => …)   // every SIP message sent or received (SipWireMessage), also the ones
+ *                                   // the parser refused; keepalives excluded — the phone's SIP log taps this
+ *
  * ## Keepalives and flow failure (RFC 5626 §4.4)
  *
  *   const ka = transport.startKeepalive(flow, { intervalMs: 25_000, pongTimeoutMs: 10_000, udpMethod: 'stun' });
@@ -88,6 +91,7 @@ export type {
   SipLogLevel,
   SipLogger,
   SipTransport,
+  SipWireMessage,
   TransportError,
   TransportErrorCode,
 } from './types.ts';

@@ -41,6 +41,7 @@ import type {
   SendResult,
   SipLogger,
   SipTransport,
+  SipWireMessage,
   TransportError,
 } from './types.ts';
 
@@ -172,6 +173,7 @@ export class SipTransportLayer {
   readonly #responses = new Emitter<IncomingResponse>();
   readonly #flowFailed = new Emitter<FlowClosed>();
   readonly #flowClosed = new Emitter<FlowClosed>();
+  readonly #wire = new Emitter<SipWireMessage>();
 
   constructor(options: SipTransportOptions) {
     this.#options = options;
@@ -247,6 +249,7 @@ export class SipTransportLayer {
     this.#responses.clear();
     this.#flowFailed.clear();
     this.#flowClosed.clear();
+    this.#wire.clear();
   }
 
   #transition(to: TransportLayerState, cause: string): void {
@@ -361,6 +364,29 @@ export class SipTransportLayer {
   /** Every flow that closes, for whatever reason. */
   onFlowClosed(listener: (event: FlowClosed) => void): Disposable {
     return this.#flowClosed.on(listener);
+  }
+
+  /**
+   * Every SIP message sent or received, before it is handed up (received) or once it left (sent), the
+   * ones the parser refused included; keepalives are not messages. For diagnostics (the SIP log).
+   */
+  onMessage(listener: (message: SipWireMessage) => void): Disposable {
+    return this.#wire.on(listener);
+  }
+
+  #tap(direction: 'in' | 'out', flow: SipFlow, remote: SocketAddress, bytes: Uint8Array | (() => Uint8Array), rejected?: string): void {
+    if (this.#wire.listenerCount === 0) return;
+    const local = { ...flow.local };
+    this.#deliver('message tap', () =>
+      this.#wire.emit({
+        direction,
+        transport: flow.transport,
+        local,
+        remote: { ...remote },
+        bytes: typeof bytes === 'function' ? bytes() : bytes,
+        ...(rejected !== undefined && { rejected }),
+      }),
+    );
   }
 
   // ───────────────────────────── flows ─────────────────────────────
@@ -506,6 +532,7 @@ export class SipTransportLayer {
         for (const event of framer.push(chunk)) {
           switch (event.type) {
             case 'message':
+              this.#tap('in', flow, connection.remote, () => serialize(event.message));
               this.#receiveMessage(event.message, flow, connection.remote);
               break;
             case 'ping':
@@ -516,6 +543,7 @@ export class SipTransportLayer {
               flow.receivedPong();
               break;
             case 'error':
+              this.#tap('in', flow, connection.remote, new Uint8Array(0), event.error.reason);
               this.#rejectMalformed(event.error, flow, connection.remote);
               if (event.fatal) {
                 this.#log('warn', `transport: ${flow.id}: framing lost (${event.error.reason}); closing`);
@@ -610,7 +638,13 @@ export class SipTransportLayer {
   /** Send bytes on a flow (requests the transaction layer prepared, ACKs, keepalives). */
   send(flow: SipFlow, bytes: Uint8Array): SendResult {
     if (this.#state === 'closed') return { ok: false, error: { code: 'shut-down', reason: 'the transport layer is closed' } };
-    return flow.send(bytes);
+    return this.#sendOn(flow, bytes);
+  }
+
+  #sendOn(flow: SipFlow, bytes: Uint8Array): SendResult {
+    const result = flow.send(bytes);
+    if (result.ok) this.#tap('out', flow, flow.remote, bytes);
+    return result;
   }
 
   /**
@@ -628,7 +662,7 @@ export class SipTransportLayer {
     const bytes = serialize(response);
     const flow = origin.flow;
     if (flow.reliable) {
-      if (flow.state !== 'closed') return flow.send(bytes);
+      if (flow.state !== 'closed') return this.#sendOn(flow, bytes);
       const host = origin.via.received ?? origin.via.host;
       const target: FlowTarget = {
         transport: flow.transport,
@@ -639,7 +673,7 @@ export class SipTransportLayer {
       this.#log('info', `transport: connection for response ${response.status} is gone; reconnecting to ${target.address}:${target.port}`);
       const reopened = await this.acquireFlow(target);
       if (!reopened.ok) return reopened;
-      return reopened.flow.send(bytes);
+      return this.#sendOn(reopened.flow, bytes);
     }
     const destination = responseDestination(origin.via);
     if (!destination.ok) {
@@ -648,7 +682,7 @@ export class SipTransportLayer {
     }
     const target = this.#udpFlow(destination.to, 'incoming');
     if (target === undefined) return { ok: false, error: { code: 'no-socket', reason: `no UDP socket for IPv${destination.to.family}` } };
-    return target.send(bytes);
+    return this.#sendOn(target, bytes);
   }
 
   // ───────────────────────────── receiving ─────────────────────────────
@@ -668,12 +702,15 @@ export class SipTransportLayer {
         return;
       }
       const flow = this.#udpFlow(from, 'incoming');
-      if (flow !== undefined) this.#rejectMalformed(result.error, flow, from);
+      if (flow === undefined) return;
+      this.#tap('in', flow, from, data, result.error.reason);
+      this.#rejectMalformed(result.error, flow, from);
       return;
     }
     const flow = this.#udpFlow(from, 'incoming');
     if (flow === undefined) return;
     flow.touch();
+    this.#tap('in', flow, from, data);
     this.#receiveMessage(result.message, flow, from);
   }
 
@@ -727,8 +764,8 @@ export class SipTransportLayer {
       this.#log('warn', `transport: could not build ${error.status} for a malformed request: ${(e as Error).message}`);
       return;
     }
-    if (flow instanceof UdpFlow) flow.sendTo(bytes, source);
-    else flow.send(bytes);
+    const sent = flow instanceof UdpFlow ? flow.sendTo(bytes, source) : flow.send(bytes);
+    if (sent.ok) this.#tap('out', flow, source, bytes);
   }
 }
 

@@ -17,6 +17,26 @@ export type SipLogger = (level: SipLogLevel, message: string) => void;
 
 export const silentLogger: SipLogger = () => {};
 
+/**
+ * One SIP message as it crossed the wire, for diagnostics (the phone's SIP log; `onMessage`). Keepalives
+ * (CRLF pings and pongs, STUN) are not SIP messages and are never reported.
+ */
+export interface SipWireMessage {
+  readonly direction: 'in' | 'out';
+  readonly transport: SipTransport;
+  /** Our address on the flow, as it goes into Via and Contact. */
+  readonly local: SocketAddress;
+  readonly remote: SocketAddress;
+  /**
+   * Sent messages and UDP datagrams: the exact bytes. A message received on a stream: the parsed message
+   * serialized again (its header lines in order; the framer keeps no copy of the raw bytes). Empty for a
+   * stream message that could not be parsed.
+   */
+  readonly bytes: Uint8Array;
+  /** Set when the parser refused an incoming message (it was answered with an error or dropped): why. */
+  readonly rejected?: string;
+}
+
 /** A resolved next hop (sip/resolve's ResolvedTarget fits), or a known flow. */
 export interface FlowTarget {
   readonly transport: SipTransport;

@@ -30,6 +30,7 @@ export const MAIN_LAYERS = {
   'media/transport': ['media/stun', 'platform'],
   'media/stun': ['platform'],
   'media/rtp': ['media/codec', 'platform'],
+  'media/bridge': ['media/audio', 'media/jitter', 'media/codec', 'platform'],
   'media/audio': ['media/jitter', 'media/codec', 'platform'],
   'media/jitter': ['media/codec'],
   'media/codec': [],

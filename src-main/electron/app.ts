@@ -14,6 +14,8 @@ import { DesktopIntegration } from './desktop-integration.ts';
 import { createDesktopPhoneAdapter } from './desktop-phone.ts';
 import { DialLinkInbox, registerAsDialLinkHandler } from './dial-link-inbox.ts';
 import { bindPhoneIpc } from './ipc.ts';
+import { createRendererAudioDevices, useRendererAudio } from './audio-channel.ts';
+import type { RendererAudioDeviceProvider } from '../media/bridge/index.ts';
 import { autostartFileAt, linuxAutostartPath, LoginItemSync, shouldStartHidden } from './login-item.ts';
 import { restoredBounds, textFileAt, WINDOW_STATE_FILE, WindowStateKeeper } from './window-state.ts';
 import { mimeType, resolveAppPath } from './app-protocol.ts';
@@ -48,6 +50,8 @@ export interface RunningApp {
   phone: Phone;
   window: ElectronModule.BrowserWindow;
   desktop: DesktopIntegration;
+  /** Calls' audio devices: the window's microphone and speaker (electron/audio-channel.ts). */
+  audioDevices: RendererAudioDeviceProvider;
 }
 
 export async function startApp(electron: Electron, paths: AppPaths): Promise<RunningApp | null> {
@@ -111,6 +115,18 @@ export async function startApp(electron: Electron, paths: AppPaths): Promise<Run
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
 
+  // Call audio goes to our window only; the window is looked up per call (it is created after the phone).
+  const audioWindow: { current?: ElectronModule.BrowserWindow } = {};
+  const audioDevices = createRendererAudioDevices({
+    createChannel: () => new electron.MessageChannelMain(),
+    trustedContents: () => {
+      const target = audioWindow.current;
+      return target && !target.isDestroyed() ? target.webContents : undefined;
+    },
+    ...(devServerUrl ? { devServerUrl } : {}),
+    warn: (message) => phone.log.write('warn', 'audio', message),
+  });
+
   let phone: Phone;
   try {
     phone = createNodePhone({
@@ -126,6 +142,7 @@ export async function startApp(electron: Electron, paths: AppPaths): Promise<Run
     return null;
   }
 
+  useRendererAudio(phone, audioDevices);
   const desktopPhone = createDesktopPhoneAdapter(phone);
   const settings = await desktopPhone.settings();
   registerAsDialLinkHandler(app, (m) => desktopPhone.log.warn(m));
@@ -137,6 +154,7 @@ export async function startApp(electron: Electron, paths: AppPaths): Promise<Run
   });
   const bounds = restoredBounds(windowState.read(), screen.getAllDisplays(), screen.getPrimaryDisplay());
   const window = new BrowserWindow(mainWindowOptions(paths.preload, bounds));
+  audioWindow.current = window;
   windowState.track(window);
   bindPhoneIpc(ipcMain, phone, { trustedContents: () => (window.isDestroyed() ? undefined : window.webContents), devServerUrl });
   Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, appName: app.getName() })));
@@ -212,11 +230,14 @@ export async function startApp(electron: Electron, paths: AppPaths): Promise<Run
     windowState.dispose();
     links.close();
     desktop.dispose();
-    void phone.close().finally(() => app.quit());
+    void phone.close().finally(() => {
+      audioDevices.close();
+      app.quit();
+    });
   });
 
   await window.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
-  return { phone, window, desktop };
+  return { phone, window, desktop, audioDevices };
 }
 
 /** `Softphone` → `softphone` (the autostart entry's file name). */

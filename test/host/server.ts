@@ -2,22 +2,42 @@
  * The end-to-end test host: serves the built renderer (out/renderer) on 127.0.0.1 and bridges the phone
  * contract over a WebSocket on the same origin, through the very `CommandRouter` the Electron IPC uses.
  * Playwright then drives Debian's Chromium against the real core.
+ *
+ * Call audio rides the same socket as binary messages (audio-mux.ts): `audio.connect(offer)` gives an
+ * AudioLink to the page — plug it into a RendererAudioDeviceProvider — and the page's bridge turns it
+ * into a MessagePort announced to the app exactly as Electron's preload does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { COMMAND_NAMES, EVENT_NAMES } from '../../src-shared/ipc/index.ts';
+import { AUDIO_PORT_WINDOW_MESSAGE, type AudioPortOffer } from '../../src-shared/audio/index.ts';
+import { Emitter, type Disposable } from '../../src-shared/util/emitter.ts';
+import { RendererAudioDeviceProvider, followCallAudioFocus, type AudioLink } from '../../src-main/media/bridge/index.ts';
+import { WebSocketAudioMux } from './audio-mux.ts';
 import { CommandRouter, type Phone } from '../../src-main/phone/index.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/electron/security.ts';
 import { mimeType } from '../../src-main/electron/app-protocol.ts';
 
 export interface TestHost {
   url: string;
-  /** Binary frames from the page (test-host audio channel). */
-  onBinary(listener: (data: Buffer, socket: WebSocket) => void): void;
-  sendBinary(data: Uint8Array): void;
+  audio: TestHostAudio;
   close(): Promise<void>;
+}
+
+/** Call audio to the page that connected last (the app opens one socket per page load). */
+export interface TestHostAudio {
+  /** A link for one call; already closed when no page is connected. */
+  connect(offer: AudioPortOffer): AudioLink;
+  /** A page connected (or reconnected after a reload): open calls need new links. */
+  onPageConnected(listener: () => void): Disposable;
+  /**
+   * What the desktop app does (electron/audio-channel.ts `useRendererAudio`): the page's microphone and
+   * speaker become the phone's call audio, the focus follows the calls, and a reloaded page gets new
+   * ports. Answers the provider (one per host; closed with the host).
+   */
+  useForCalls(): RendererAudioDeviceProvider;
 }
 
 export interface TestHostOptions {
@@ -31,9 +51,12 @@ export const DEFAULT_RENDERER_DIR = path.resolve(import.meta.dirname, '../../out
 export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
   const template = await readFile(path.join(import.meta.dirname, 'bridge-client.js'), 'utf8');
-  const placeholder = '/*__SOFTPHONE_NAMES__*/ { commands: [], events: [] }';
+  const placeholder = "/*__SOFTPHONE_NAMES__*/ { commands: [], events: [], audioPortMessage: '' }";
   if (!template.includes(placeholder)) throw new Error('bridge-client.js lost its names placeholder');
-  const bridgeSource = template.replace(placeholder, JSON.stringify({ commands: COMMAND_NAMES, events: EVENT_NAMES }));
+  const bridgeSource = template.replace(
+    placeholder,
+    JSON.stringify({ commands: COMMAND_NAMES, events: EVENT_NAMES, audioPortMessage: AUDIO_PORT_WINDOW_MESSAGE }),
+  );
   let origin = '';
 
   const server = createServer((req, res) => void serve(req, res));
@@ -71,7 +94,8 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   const sockets = new Set<WebSocket>();
-  const binaryListeners: Array<(data: Buffer, socket: WebSocket) => void> = [];
+  let audioMux: WebSocketAudioMux | null = null;
+  const pageConnected = new Emitter<void>();
 
   server.on('upgrade', (req, socket, head) => {
     if (req.url !== '/__host/ws' || req.headers.origin !== origin) {
@@ -80,12 +104,17 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      const mux = new WebSocketAudioMux((bytes) => {
+        if (ws.readyState === ws.OPEN) ws.send(bytes);
+      });
+      audioMux?.close();
+      audioMux = mux;
       const sub = options.phone.events.on((e) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event: e.name, payload: e.payload }));
       });
       ws.on('message', (data, isBinary) => {
         if (isBinary) {
-          for (const l of binaryListeners) l(data as Buffer, ws);
+          if (Buffer.isBuffer(data)) mux.receive(data);
           return;
         }
         let msg: { id?: unknown; name?: unknown; payload?: unknown };
@@ -101,9 +130,17 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       ws.on('close', () => {
         sub.dispose();
         sockets.delete(ws);
+        mux.close();
+        if (audioMux === mux) audioMux = null;
       });
+      pageConnected.emit();
     });
   });
+
+  const closedMux = new WebSocketAudioMux(() => {});
+  closedMux.close();
+  const connectAudio = (offer: AudioPortOffer): AudioLink => (audioMux ?? closedMux).open(offer);
+  let callAudio: { provider: RendererAudioDeviceProvider; subscriptions: Disposable[] } | undefined;
 
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
@@ -112,11 +149,26 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
 
   return {
     url: `${origin}/`,
-    onBinary: (l) => binaryListeners.push(l),
-    sendBinary: (data) => {
-      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(data);
+    audio: {
+      connect: connectAudio,
+      onPageConnected: (listener) => pageConnected.on(listener),
+      useForCalls() {
+        if (!callAudio) {
+          const provider = new RendererAudioDeviceProvider({ connect: connectAudio });
+          options.phone.calls.useAudio(provider);
+          callAudio = {
+            provider,
+            subscriptions: [followCallAudioFocus(options.phone.events, provider), pageConnected.on(() => provider.reconnect())],
+          };
+        }
+        return callAudio.provider;
+      },
     },
     close: async () => {
+      for (const subscription of callAudio?.subscriptions ?? []) subscription.dispose();
+      callAudio?.provider.close();
+      audioMux?.close();
+      pageConnected.clear();
       for (const ws of sockets) ws.terminate();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

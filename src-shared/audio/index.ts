@@ -1,0 +1,30 @@
+/** The audio link between the phone and the renderer's audio engine: wire format and port hand-over names. */
+export type {
+  AudioLinkDecodeResult,
+  AudioLinkMessage,
+  AudioLinkMessageKind,
+  AudioPortAnnouncement,
+  AudioPortOffer,
+  RendererAudioFailure,
+  RendererAudioReport,
+  RendererAudioState,
+} from './audio-link-protocol.ts';
+export {
+  AUDIO_DEVICE_ID_MAX,
+  AUDIO_LINK_CALL_ID_MAX,
+  AUDIO_PORT_IPC_CHANNEL,
+  AUDIO_PORT_WINDOW_MESSAGE,
+  LINK_FRAME_BYTES,
+  LINK_FRAME_SAMPLES,
+  LINK_HEADER_BYTES,
+  LINK_REPORT_BYTES,
+  LINK_SAMPLE_RATE,
+  RENDERER_AUDIO_FAILURES,
+  RENDERER_AUDIO_STATES,
+  createFrameMessage,
+  decodeAudioLinkMessage,
+  encodeAudioLinkMessage,
+  isAudioPortAnnouncement,
+  isLinkCallId,
+  parseAudioPortOffer,
+} from './audio-link-protocol.ts';

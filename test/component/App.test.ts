@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS } from '../../src-shared/model/settings.ts';
 import type { SoftphoneBridge } from '../../src-shared/ipc/index.ts';
 import { FakeBridge } from './support/fake-bridge.ts';
 import { createTestRenderer, type TestRenderer } from './support/renderer.ts';
+import { historyEntry } from './support/fake-history.ts';
 
 let wrapper: VueWrapper | undefined;
 afterEach(() => {
@@ -23,6 +24,50 @@ async function mountApp(r: TestRenderer = createTestRenderer()) {
 }
 
 describe('App', () => {
+  it('shows the screen the main process asks for', async () => {
+    const { r, w } = await mountApp();
+    r.bridge.emit('app.navigate', { route: 'history' });
+    await flushPromises();
+    expect(r.router.currentRoute.value.name).toBe('history');
+    expect(w.get('h1').text()).toBe('History');
+    expect(document.activeElement).toBe(w.get('h1').element);
+  });
+
+  it('fills the dial pad from a link, focuses Call and says to press it — without dialling', async () => {
+    const { r, w } = await mountApp();
+    await r.router.push('/contacts');
+    await flushPromises();
+    r.bridge.emit('app.dialRequest', { target: 'sip:alice@example.com', source: 'link' });
+    await flushPromises();
+    expect(r.router.currentRoute.value.name).toBe('phone');
+    expect(w.get<HTMLInputElement>('[data-testid="dial-number"]').element.value).toBe('sip:alice@example.com');
+    expect(w.get('[data-testid="link-notice"]').text()).toBe('Opened from a link — press Call to dial');
+    expect(document.activeElement).toBe(w.get('[data-testid="call-button"]').element);
+    // a second link while the Phone screen is open replaces the number and focuses Call again
+    w.get<HTMLElement>('nav a').element.focus();
+    r.bridge.emit('app.dialRequest', { target: '+14155552671', source: 'link' });
+    await flushPromises();
+    expect(w.get<HTMLInputElement>('[data-testid="dial-number"]').element.value).toBe('+1 415 555 2671');
+    expect(document.activeElement).toBe(w.get('[data-testid="call-button"]').element);
+    expect(r.bridge.calls.map((c) => c.name).filter((n) => n.startsWith('calls.'))).toEqual([]);
+  });
+
+  it('counts missed calls on the History tab until History is shown', async () => {
+    const r = createTestRenderer();
+    r.bridge.history.seed(historyEntry({ id: 'm1' }));
+    const { w } = await mountApp(r);
+    const history = () => w.get('nav a[href="/history"]');
+    expect(history().get('[data-testid="missed-badge"]').text()).toBe('1');
+    expect(history().text()).toContain('1 missed, not seen yet');
+    r.bridge.history.record(historyEntry({ id: 'm2', startedAt: 1 }));
+    await flushPromises();
+    expect(history().get('[data-testid="missed-badge"]').text()).toBe('2');
+    await history().trigger('click');
+    await flushPromises();
+    expect(r.bridge.callsOf('history.markSeen')).toEqual([{}]);
+    expect(history().find('[data-testid="missed-badge"]').exists()).toBe(false);
+  });
+
   it('shows the shell: navigation, status strip and the phone screen', async () => {
     const { w } = await mountApp();
     const nav = w.get('nav');
@@ -121,7 +166,12 @@ describe('App', () => {
     const { r, w } = await mountApp();
     await r.router.push('/diagnostics');
     await flushPromises();
-    expect(r.bridge.listenerCount()).toBe(2);
+    expect(
+      (['settings.changed', 'history.changed', 'app.navigate', 'app.dialRequest', 'app.log', 'diagnostics.report'] as const).map(
+        (name) => r.bridge.listenerCount(name),
+      ),
+    ).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(r.bridge.listenerCount()).toBe(7);
     w.unmount();
     wrapper = undefined;
     expect(r.bridge.listenerCount()).toBe(0);

@@ -13,3 +13,16 @@ export function formatLogTime(epochMs: number, locale: string): string {
     hourCycle: 'h23',
   }).format(epochMs);
 }
+
+/** When a call was: the time for calls today, the date and time otherwise. */
+export function formatCallTime(epochMs: number, locale: string, now: number = Date.now()): string {
+  const when = new Date(epochMs);
+  const today = new Date(now);
+  const sameDay =
+    when.getFullYear() === today.getFullYear() &&
+    when.getMonth() === today.getMonth() &&
+    when.getDate() === today.getDate();
+  return sameDay
+    ? new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(epochMs)
+    : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(epochMs);
+}

@@ -10,6 +10,13 @@ export {
 export { MESSAGES, createAppI18n, type AppI18n } from './create.ts';
 export { en, type Messages } from './messages/en.ts';
 export { zhCN } from './messages/zh-CN.ts';
-export { formatDateTime, formatLogTime } from './format.ts';
+export { formatDateTime, formatLogTime, formatCallTime } from './format.ts';
 export { useDocumentLanguage } from './use-document-language.ts';
-export { useMessages, type MessageKey, type MessageParams, type UiMessages } from './use-messages.ts';
+export { isMessageKey } from './message-keys.ts';
+export {
+  useMessages,
+  type MessageKey,
+  type MessageParams,
+  type LocalizedMessage,
+  type UiMessages,
+} from './use-messages.ts';

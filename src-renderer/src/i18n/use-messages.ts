@@ -11,9 +11,17 @@ type KeyPaths<T, Prefix extends string = ''> = {
 
 export type MessageParams = Readonly<Record<string, string | number>>;
 
+/** A message to show later (a validation result, a notice): its key and parameters. */
+export interface LocalizedMessage {
+  readonly key: MessageKey;
+  readonly params?: MessageParams;
+}
+
 export interface UiMessages {
   /** The message in the current language; a key that does not exist is a compile error. */
   t(key: MessageKey, params?: MessageParams): string;
+  /** A `LocalizedMessage` in the current language. */
+  tm(message: LocalizedMessage): string;
   /** The current language (vue-i18n's global locale). */
   readonly locale: WritableComputedRef<string>;
 }
@@ -21,8 +29,10 @@ export interface UiMessages {
 /** vue-i18n's global translator, with message keys checked against the English catalogue. */
 export function useMessages(): UiMessages {
   const { t, locale } = useI18n({ useScope: 'global' });
+  const translate = (key: MessageKey, params?: MessageParams): string => (params ? t(key, params) : t(key));
   return {
-    t: (key, params) => (params ? t(key, params) : t(key)),
+    t: translate,
+    tm: (message) => translate(message.key, message.params),
     locale,
   };
 }

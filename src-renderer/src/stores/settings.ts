@@ -36,19 +36,25 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  /** Sends the change; answers whether the phone accepted it (the reason is in `saveFailure`). */
-  async function update(patch: SettingsPatch): Promise<boolean> {
+  /** Sends the change; answers null when the phone took it, otherwise why not (also in `saveFailure`). */
+  async function save(patch: SettingsPatch): Promise<IpcError | null> {
     pendingSaves.value++;
     try {
       snapshot.value = await api.call('settings.set', patch);
       saveFailure.value = null;
-      return true;
+      return null;
     } catch (error) {
-      saveFailure.value = failureOf(error);
-      return false;
+      const failure = failureOf(error);
+      saveFailure.value = failure;
+      return failure;
     } finally {
       pendingSaves.value--;
     }
+  }
+
+  /** Sends the change; answers whether the phone accepted it (the reason is in `saveFailure`). */
+  async function update(patch: SettingsPatch): Promise<boolean> {
+    return (await save(patch)) === null;
   }
 
   function stop(): void {
@@ -56,5 +62,5 @@ export const useSettingsStore = defineStore('settings', () => {
     unsubscribe = null;
   }
 
-  return { snapshot, loadFailure, saveFailure, theme, language, saving, start, update, stop };
+  return { snapshot, loadFailure, saveFailure, theme, language, saving, start, save, update, stop };
 });

@@ -1,10 +1,15 @@
 /**
- * A `SoftphoneBridge` for component tests that behaves like the phone behind the real ones: settings
- * patched group by group and announced with `settings.changed` before the answer, a log with
- * sequence numbers, app.info. Any command can be overridden to fail or to be held back; every call is
- * recorded; listener counts allow leak checks.
+ * A `SoftphoneBridge` for component tests that behaves like the phone behind the real ones. Requests
+ * are validated against the contract (an invalid one answers `invalid-request`, as the real router
+ * does), then go to a table of fake handlers: app info and log, settings (patched group by group and
+ * announced with `settings.changed` before the answer), an in-memory address book (fake-contacts.ts),
+ * call log (fake-history.ts) and NAT check (fake-nat.ts). A command without a handler — one the
+ * contract gained since — answers `not-implemented`, so the fake never has to list every command.
+ *
+ * Any command can be given another handler, made to fail or held back; every call is recorded;
+ * listener counts allow leak checks.
  */
-import { COMMAND_NAMES } from '../../../src-shared/ipc/index.ts';
+import { COMMAND_NAMES, PhoneError, commands as CONTRACT } from '../../../src-shared/ipc/index.ts';
 import type {
   CommandFunctions,
   CommandName,
@@ -12,12 +17,16 @@ import type {
   EventPayloadOf,
   IpcError,
   IpcResult,
+  ParsedRequestOf,
   RequestOf,
   ResponseOf,
   SoftphoneBridge,
 } from '../../../src-shared/ipc/index.ts';
 import type { AppInfo, LogEntry, LogLevel } from '../../../src-shared/model/app.ts';
-import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../../../src-shared/model/settings.ts';
+import { DEFAULT_SETTINGS, Settings, type SettingsPatch } from '../../../src-shared/model/settings.ts';
+import { FakeContacts } from './fake-contacts.ts';
+import { FakeHistory } from './fake-history.ts';
+import { FakeNat } from './fake-nat.ts';
 
 export const FAKE_APP_INFO: AppInfo = {
   name: 'Softphone',
@@ -30,7 +39,16 @@ export const FAKE_APP_INFO: AppInfo = {
   startedAt: Date.UTC(2025, 0, 2, 3, 4, 5),
 };
 
-type Handler<N extends CommandName> = (request: RequestOf<N>) => Promise<IpcResult<ResponseOf<N>>>;
+/** A fake command: takes the validated request, answers the value or throws `PhoneError`. */
+export type FakeHandler<N extends CommandName> = (
+  request: ParsedRequestOf<N>,
+) => ResponseOf<N> | Promise<ResponseOf<N>>;
+export type FakeHandlers = { [N in CommandName]?: FakeHandler<N> };
+
+/** How the fakes announce changes (the bridge's `emit`). */
+export type FakeEmit = <N extends EventName>(name: N, payload: EventPayloadOf<N>) => void;
+
+type Override<N extends CommandName> = (request: RequestOf<N>) => Promise<IpcResult<ResponseOf<N>>>;
 type Listener = (payload: never) => void;
 
 export interface RecordedCall {
@@ -45,11 +63,33 @@ export class FakeBridge implements SoftphoneBridge {
   settings: Settings = structuredClone(DEFAULT_SETTINGS);
   info: AppInfo = FAKE_APP_INFO;
   readonly log: LogEntry[] = [];
+  readonly contacts: FakeContacts;
+  readonly history: FakeHistory;
+  readonly nat: FakeNat;
+  private readonly handlers: FakeHandlers;
   private readonly listeners = new Map<EventName, Set<Listener>>();
   private readonly overrides = new Map<CommandName, (request: unknown) => Promise<IpcResult<unknown>>>();
   private nextSeq = 0;
 
   constructor() {
+    const emit: FakeEmit = (name, payload) => this.emit(name, payload);
+    this.contacts = new FakeContacts(emit);
+    this.history = new FakeHistory(emit);
+    this.nat = new FakeNat(emit);
+    this.handlers = {
+      'app.info': () => structuredClone(this.info),
+      'app.logHistory': (request) => structuredClone(this.log.slice(-(request.limit ?? 200))),
+      'settings.get': () => structuredClone(this.settings),
+      'settings.set': (patch) => {
+        this.settings = patchSettings(this.settings, patch);
+        // like the phone: the event goes out before the answer
+        this.emit('settings.changed', structuredClone(this.settings));
+        return structuredClone(this.settings);
+      },
+      ...this.contacts.handlers,
+      ...this.history.handlers,
+      ...this.nat.handlers,
+    };
     const commands: Record<string, (request: unknown) => Promise<IpcResult<unknown>>> = {};
     for (const name of COMMAND_NAMES) {
       commands[name] = (request: unknown) => {
@@ -61,14 +101,24 @@ export class FakeBridge implements SoftphoneBridge {
     this.commands = commands as unknown as CommandFunctions;
   }
 
-  /** Replace one command's behaviour. */
-  override<N extends CommandName>(name: N, handler: Handler<N>): void {
+  /** Give one command another fake implementation (kept for the rest of the test). */
+  handle<N extends CommandName>(name: N, handler: FakeHandler<N>): void {
+    (this.handlers as Record<CommandName, unknown>)[name] = handler;
+  }
+
+  /** Replace one command's behaviour entirely (no request validation). */
+  override<N extends CommandName>(name: N, handler: Override<N>): void {
     this.overrides.set(name, handler as (request: unknown) => Promise<IpcResult<unknown>>);
   }
 
   /** Make one command answer an error. */
   fail(name: CommandName, error: IpcError): void {
     this.overrides.set(name, () => Promise.resolve({ ok: false, error }));
+  }
+
+  /** Stop failing or overriding a command. */
+  restore(name: CommandName): void {
+    this.overrides.delete(name);
   }
 
   /** Hold one command's answers back until `release()` (to test what arrives in between). */
@@ -122,34 +172,36 @@ export class FakeBridge implements SoftphoneBridge {
     return entry;
   }
 
+  /** Like the phone's CommandRouter: validate, run the handler, answer `{ ok }` or `{ code, message }`. */
   private async answer(name: CommandName, request: unknown): Promise<IpcResult<unknown>> {
-    switch (name) {
-      case 'app.info':
-        return { ok: true, value: structuredClone(this.info) };
-      case 'app.logHistory': {
-        const limit = (request as RequestOf<'app.logHistory'>).limit ?? 200;
-        return { ok: true, value: structuredClone(this.log.slice(-limit)) };
-      }
-      case 'settings.get':
-        return { ok: true, value: structuredClone(this.settings) };
-      case 'settings.set': {
-        this.settings = patchSettings(this.settings, request as SettingsPatch);
-        // like the phone: the event goes out before the answer
-        this.emit('settings.changed', structuredClone(this.settings));
-        return { ok: true, value: structuredClone(this.settings) };
-      }
-      default: {
-        const unknownName: never = name;
-        return { ok: false, error: { code: 'unknown-command', message: String(unknownName) } };
-      }
+    const parsed = CONTRACT[name].request.safeParse(request);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
+      return { ok: false, error: { code: 'invalid-request', message: `${name}: ${issues}` } };
+    }
+    const handler = this.handlers[name] as ((request: unknown) => unknown) | undefined;
+    if (!handler) {
+      return { ok: false, error: { code: 'not-implemented', message: `the fake phone has no ${name}` } };
+    }
+    try {
+      return { ok: true, value: structuredClone(await handler(parsed.data)) };
+    } catch (error) {
+      if (error instanceof PhoneError) return { ok: false, error: { code: error.code, message: error.message } };
+      throw error;
     }
   }
 }
 
+/** The patch applied like the phone does: groups merged, the result checked with the schema. */
 function patchSettings(current: Settings, patch: SettingsPatch): Settings {
   const next = structuredClone(current);
   for (const [group, fields] of Object.entries(patch) as Array<[keyof Settings, object | undefined]>) {
-    if (fields) Object.assign(next[group], fields);
+    if (fields) Object.assign(next[group], structuredClone(fields));
   }
-  return next;
+  const checked = Settings.safeParse(next);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new PhoneError('invalid-request', `settings: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return checked.data;
 }

@@ -32,3 +32,8 @@ export function appendDialKey(text: string, key: string): string {
 export function deleteLastCharacter(text: string): string {
   return Array.from(text).slice(0, -1).join('');
 }
+
+/** Keys typed anywhere on the Phone screen that go into the number: digits, `*`, `#` and `+`. */
+export function isDialCharacter(key: string): boolean {
+  return /^[0-9*#+]$/.test(key);
+}

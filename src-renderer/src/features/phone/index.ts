@@ -4,5 +4,6 @@ export {
   DIAL_STRING_MAX,
   appendDialKey,
   deleteLastCharacter,
+  isDialCharacter,
   type DialKey,
 } from './dial-string.ts';

@@ -86,11 +86,13 @@ describe('DiagnosticsView', () => {
     expect(messages()).toEqual(['no STUN server answered']);
     expect(w.text()).toContain('1 of 3 entries');
 
-    await w.get('button').trigger('click');
+    await w.findAll('button').find((b) => b.text() === 'Clear view')!.trigger('click');
     expect(messages()).toEqual([]);
     expect(w.text()).toContain('No log entries yet.');
 
     expect(r.bridge.listenerCount('app.log')).toBe(1);
+    expect(r.bridge.listenerCount('diagnostics.report')).toBe(1);
+    expect(r.bridge.listenerCount('diagnostics.progress')).toBe(1);
     w.unmount();
     wrapper = undefined;
     expect(r.bridge.listenerCount()).toBe(0);

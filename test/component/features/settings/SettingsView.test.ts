@@ -109,7 +109,37 @@ describe('SettingsView', () => {
       expect(w.find(`label[for="${id}"]`).text()).not.toBe('');
     }
     expect(w.get('legend').text()).toBe('Theme');
-    expect(w.findAll('label').map((l) => l.text())).toEqual(['System', 'Light', 'Dark', 'Display language']);
+    expect(w.findAll('label').map((l) => l.text())).toEqual([
+      'System',
+      'Light',
+      'Dark',
+      'Display language',
+      'Microphone',
+      'Speaker for calls',
+      'Ringtone plays on',
+      'Key presses (DTMF)',
+      'ICE',
+      'Find STUN servers in the SIP domain’s DNS when an account lists none',
+      'Find TURN servers in the SIP domain’s DNS when an account lists none',
+      'Keepalive interval (seconds)',
+      'From',
+      'To',
+      'From',
+      'To',
+      'Start when I log in',
+      'Start minimized',
+    ]);
+    expect(w.findAll('h2').map((h) => h.text())).toEqual([
+      'Appearance',
+      'Language',
+      'Audio',
+      'Calls',
+      'NAT traversal',
+      'Network ports',
+      'Startup',
+      'Global shortcuts',
+      'About',
+    ]);
     expect(w.get('[data-testid="about-version"]').text()).toBe('Version 9.8.7');
     expect(w.get('a[href="/diagnostics"]').text()).toBe('Open Diagnostics');
   });

@@ -106,6 +106,25 @@ describe('NodeClock timers (on vitest fake timers)', () => {
     interval.dispose();
   });
 
+  it('keeps an interval on absolute deadlines, even when its timer fires late', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    // Real Node timers fire a little late every time; make every fake one 2 ms late.
+    const onTime = globalThis.setTimeout;
+    vi.stubGlobal('setTimeout', ((fn: () => void, ms: number) => onTime(fn, ms + 2)) as typeof setTimeout);
+    try {
+      const clock = new NodeClock();
+      const origin = performance.now();
+      const ticks: number[] = [];
+      const interval = clock.setInterval(20, () => ticks.push(Math.round(performance.now() - origin)));
+      for (let i = 0; i < 50; i++) vi.advanceTimersToNextTimer();
+      interval.cancel();
+      // a naive re-arm would tick at 22, 44, 66, … and be a whole period behind after 10 ticks
+      expect(ticks).toEqual(Array.from({ length: 50 }, (_, i) => (i + 1) * 20 + 2));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('treats a negative delay as 0 and rejects NaN and Infinity', () => {
     vi.useFakeTimers();
     const clock = new NodeClock();

@@ -28,7 +28,8 @@ import type { RegistrationConfig } from '../sip/registration/index.ts';
 import { formatUri, parseUri } from '../sip/syntax/index.ts';
 import type { SipUri } from '../sip/syntax/index.ts';
 import { SipUserAgent } from '../sip/ua/index.ts';
-import type { SipLogLevel } from '../sip/transport/index.ts';
+import { CALL_OPTION_TAGS } from '../call/index.ts';
+import type { SipLogLevel, SipTransportLayer } from '../sip/transport/index.ts';
 import type { ScopedLog } from './log.ts';
 import type { CommandHandlers } from './router.ts';
 import { describeIssues, type StorageAccess } from './storage-access.ts';
@@ -64,6 +65,8 @@ export interface AccountsServiceOptions {
   sip?: PhoneSipOptions;
   /** Retry jitter source (tests seed it). */
   random?: () => number;
+  /** Called with each SIP transport the service creates, before it starts (the SIP log taps it). */
+  onTransport?: (transport: SipTransportLayer) => void;
 }
 
 type AccountsCommand =
@@ -365,11 +368,14 @@ export class AccountsService {
         resolver: this.#options.resolver,
         log: this.#sipLog(),
         version: this.#options.version,
+        // what the call layer implements, so incoming `Require: replaces` / `timer` are not refused (420)
+        supported: [...CALL_OPTION_TAGS],
         transport: {
           ...(sip.udpPort !== undefined && { udp: { port: sip.udpPort } }),
           ...(sip.tlsCa !== undefined && sip.tlsCa.length > 0 && { tlsClient: { ca: [...sip.tlsCa] } }),
         },
       });
+      this.#options.onTransport?.(ua.transport);
       this.#userAgent = ua.start().then(
         () => {
           if (this.#closed) {

@@ -6,10 +6,20 @@
 import { Emitter } from '../../src-shared/util/emitter.ts';
 import type { EventName, EventPayloadOf, PhoneEvent } from '../../src-shared/ipc/index.ts';
 import type { AppInfo, HostKind } from '../../src-shared/model/app.ts';
-import type { Clock, Network, Resolver } from '../platform/index.ts';
+import type { Clock, Network, NetworkChange, Resolver } from '../platform/index.ts';
+import type { Disposable } from '../../src-shared/util/emitter.ts';
+import { DiagnosticsService } from './diagnostics-service.ts';
+import { AccountsService, type PhoneSipOptions } from './accounts-service.ts';
+import { CallsService, type AudioDeviceProvider } from './calls-service.ts';
+import type { Store } from '../store/index.ts';
+import type { CallHistoryRecorder } from './call-history-recorder.ts';
+import { ContactsService } from './contacts-service.ts';
+import { HistoryService } from './history-service.ts';
+import { StorageAccess } from './storage-access.ts';
 import { PhoneLog } from './log.ts';
+import { SiplogService } from './siplog-service.ts';
 import type { CommandHandlers } from './router.ts';
-import { InMemorySettings, type SettingsStore } from './settings.ts';
+import { InMemorySettings, StoredSettings, type SettingsStore } from './settings.ts';
 
 export interface PhoneOptions {
   host: HostKind;
@@ -22,6 +32,17 @@ export interface PhoneOptions {
   versions: AppInfo['versions'];
   platform: { os: string; arch: string };
   settings?: SettingsStore;
+  /**
+   * The open store (accounts, contacts, call log, settings), owned by the phone from here on: `close()`
+   * closes it. Without one, settings live in memory and contacts/history answer `unavailable`.
+   */
+  store?: Store;
+  /** Network changes (the platform's NetworkMonitor): NAT checks re-run on them. */
+  networkChanges?: { onChange(listener: (change: NetworkChange) => void): Disposable };
+  /** SIP settings that are not per account (TLS trust anchors, retry timing for tests…). */
+  sip?: PhoneSipOptions;
+  /** Where calls get their audio (also settable later: `phone.calls.useAudio`). */
+  audio?: AudioDeviceProvider;
 }
 
 export class Phone {
@@ -31,15 +52,76 @@ export class Phone {
   private readonly options: PhoneOptions;
   private readonly settings: SettingsStore;
   private readonly startedAt: number;
+  private readonly diagnostics: DiagnosticsService;
+  private readonly contacts: ContactsService;
+  private readonly history: HistoryService;
+  /** SIP accounts and their registrations (and the SIP user agent they share). */
+  readonly accounts: AccountsService;
+  /** Where the calls layer reports calls for the call log. */
+  readonly callHistory: CallHistoryRecorder;
+  /** Calls (placed from and to the accounts). */
+  readonly calls: CallsService;
+  /** The SIP message log (memory only). */
+  readonly siplog: SiplogService;
   private closed = false;
 
   constructor(options: PhoneOptions) {
     this.options = options;
     this.log = new PhoneLog(options.clock);
     this.log.entries.on((entry) => this.emit('app.log', entry));
-    this.settings = options.settings ?? new InMemorySettings();
+    const storage = new StorageAccess(options.store ?? null);
+    this.settings = options.settings ?? (storage.present ? new StoredSettings(storage) : new InMemorySettings());
     this.startedAt = Math.floor(options.clock.now());
+    this.diagnostics = new DiagnosticsService({
+      clock: options.clock,
+      network: options.network,
+      resolver: options.resolver,
+      emit: (name, payload) => this.emit(name, payload),
+      log: this.log.scope('nat'),
+      software: `${options.app.name} ${options.app.version}`,
+      ...(options.networkChanges ? { networkChanges: options.networkChanges } : {}),
+    });
+    const emit: Phone['emit'] = (name, payload) => this.emit(name, payload);
+    this.contacts = new ContactsService({ storage, emit });
+    this.history = new HistoryService({ store: options.store ?? null, storage, emit, log: this.log.scope('history') });
+    this.callHistory = this.history.recorder;
+    this.siplog = new SiplogService({ clock: options.clock, emit });
+    this.events.on((e) => {
+      if (e.name === 'accounts.changed') this.siplog.setAccounts(e.payload);
+    });
+    this.accounts = new AccountsService({
+      clock: options.clock,
+      network: options.network,
+      resolver: options.resolver,
+      storage,
+      emit,
+      log: this.log.scope('sip'),
+      version: options.app.version,
+      ...(options.networkChanges ? { networkChanges: options.networkChanges } : {}),
+      ...(options.sip ? { sip: options.sip } : {}),
+      onTransport: (transport) => this.siplog.attach(transport),
+    });
+    this.calls = new CallsService({
+      clock: options.clock,
+      network: options.network,
+      accounts: this.accounts,
+      history: this.callHistory,
+      emit,
+      log: this.log.scope('calls'),
+      settings: () => this.settings.get(),
+      ...(options.audio ? { audio: options.audio } : {}),
+    });
+    // Calls are served on the accounts' user agent as soon as it exists.
+    this.events.on((e) => {
+      if (e.name === 'accounts.changed') this.calls.accountsChanged();
+    });
     this.handlers = {
+      ...this.diagnostics.handlers,
+      ...this.contacts.handlers,
+      ...this.history.handlers,
+      ...this.accounts.handlers,
+      ...this.calls.handlers,
+      ...this.siplog.handlers,
       'app.info': () => this.info(),
       'app.logHistory': (req) => this.log.recent(req.limit ?? 200),
       'settings.get': () => this.settings.get(),
@@ -49,6 +131,8 @@ export class Phone {
         return next;
       },
     };
+    // Enabled accounts register at start (asynchronously; progress comes as accounts.changed).
+    this.accounts.startEnabled();
   }
 
   emit<N extends EventName>(name: N, payload: EventPayloadOf<N>): void {
@@ -73,6 +157,12 @@ export class Phone {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Hang up (bounded), then un-REGISTER (bounded) while the transports and the store are still there.
+    await this.calls.close();
+    await this.accounts.close();
+    this.siplog.close();
+    this.diagnostics.close();
+    this.options.store?.close();
     this.events.clear();
     this.log.entries.clear();
   }

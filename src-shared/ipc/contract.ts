@@ -9,13 +9,31 @@
  */
 import type { z } from 'zod';
 import { appCommands, appEvents } from './domains/app.ts';
+import { diagnosticsCommands, diagnosticsEvents } from './domains/diagnostics.ts';
+import { contactsCommands, contactsEvents } from './domains/contacts.ts';
+import { historyCommands, historyEvents } from './domains/history.ts';
+import { accountsCommands, accountsEvents } from './domains/accounts.ts';
+import { callsCommands, callsEvents } from './domains/calls.ts';
+import { siplogCommands, siplogEvents } from './domains/siplog.ts';
 
 export const commands = {
   ...appCommands,
+  ...diagnosticsCommands,
+  ...contactsCommands,
+  ...historyCommands,
+  ...accountsCommands,
+  ...callsCommands,
+  ...siplogCommands,
 } as const;
 
 export const events = {
   ...appEvents,
+  ...diagnosticsEvents,
+  ...contactsEvents,
+  ...historyEvents,
+  ...accountsEvents,
+  ...callsEvents,
+  ...siplogEvents,
 } as const;
 
 export type Commands = typeof commands;

@@ -128,11 +128,11 @@ describe('DesktopIntegration: incoming calls', () => {
     expect(os.notifications).toHaveLength(0);
   });
 
-  it('logs, rather than throws, when the phone cannot answer yet', async () => {
+  it('logs, rather than throws, when the phone cannot answer', async () => {
     const { phone, os, log } = setup({ future: false });
-    emitRaw(phone, 'calls.changed', ringing('c1'));
+    emitRaw(phone, 'calls.changed', ringing('c1')); // a call the phone itself does not know
     os.notifications[0]!.action(0);
-    await vi.waitFor(() => expect(log()).toContain('answer failed: calls.answer is not available in this version of the phone'));
+    await vi.waitFor(() => expect(log().some((line: string) => line.startsWith('answer failed: '))).toBe(true));
   });
 });
 

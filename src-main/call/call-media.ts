@@ -1,0 +1,294 @@
+/**
+ * One call's media as the call machine sees it: the sockets (through a `MediaTransportProvider`), the
+ * local SDP configuration, and the `AudioMediaSession` that starts at the first usable negotiation
+ * (early media or the answer) and is updated by every later one (hold, resume, address change).
+ *
+ * ## The transport hook (ICE)
+ *
+ * Today a call uses `PlainRtpTransportProvider`: an even/odd port pair from `MediaPortAllocator`; the
+ * media session builds a `LatchingMediaPath` on it (symmetric RTP, RFC 4961). The ICE agent plugs in as
+ * another provider: its `CallMediaTransport` adds the ICE attributes to our descriptions
+ * (`sessionAttributes` / `mediaAttributes`), puts its default candidate in `endpoint`, and hands the
+ * session its own `MediaPath` once the pair is selected (`sessionTransport` → `{ path }`). The call
+ * machine does not change.
+ */
+import type { Disposable } from '../../src-shared/util/emitter.ts';
+import type { IpFamily, Network } from '../platform/index.ts';
+import { CODEC_NAMES, codecByName } from '../media/codec/index.ts';
+import type { DtmfKey } from '../media/codec/index.ts';
+import type { AudioPort } from '../media/audio/index.ts';
+import { AudioMediaSession } from '../media/session/index.ts';
+import type { AudioMediaSessionStats, AudioMediaTransport, SendDtmfResult } from '../media/session/index.ts';
+import { MediaPortAllocator } from '../media/transport/index.ts';
+import type { MediaPortRange, MediaRoute, MediaSocket } from '../media/transport/index.ts';
+import type { Clock } from '../platform/index.ts';
+import { DEFAULT_AUDIO_CODECS, DEFAULT_TELEPHONE_EVENT } from '../sdp/index.ts';
+import type { Attribute, Direction, LocalCodec, LocalMediaConfig, MediaEndpoint, NegotiatedMedia } from '../sdp/index.ts';
+
+/** The media sockets of one call and what they put into SDP. */
+export interface CallMediaTransport {
+  /** Where we receive media, for `c=`/`m=` (`address`: the SIP flow's local address, for plain RTP). */
+  endpoint(address: string): MediaEndpoint;
+  /** Session-level attributes of our descriptions (ICE: ice-options, ice-lite…). */
+  readonly sessionAttributes: readonly Attribute[];
+  /** Attributes of our audio m-line (ICE: ufrag, pwd, candidates). */
+  readonly mediaAttributes: readonly Attribute[];
+  /**
+   * The transport the media session gets at the first completed negotiation; ownership of the sockets
+   * (or the path) moves with it. `role`: whether we made the offer (RFC 8445 §6.1.1: the offerer is
+   * controlling); `negotiated.remoteIce` carries the peer's ICE description when it does ICE.
+   */
+  sessionTransport(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer'): AudioMediaTransport;
+  /** Later negotiations (re-INVITE, UPDATE): a new remote description, an ICE restart. Optional. */
+  update?(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer'): void;
+  /** Release whatever was not handed to a session. Idempotent. */
+  close(): void;
+}
+
+export type MediaTransportResult = { readonly ok: true; readonly transport: CallMediaTransport } | { readonly ok: false; readonly message: string };
+
+export interface MediaTransportProvider {
+  open(request: { readonly family: IpFamily }): Promise<MediaTransportResult>;
+}
+
+/** Plain RTP: an even/odd port pair in the configured range (RTCP mux offered, the odd port the fallback). */
+export class PlainRtpTransportProvider implements MediaTransportProvider {
+  readonly #allocator: MediaPortAllocator;
+
+  constructor(options: { readonly network: Network; readonly range?: MediaPortRange; readonly random?: () => number }) {
+    this.#allocator = new MediaPortAllocator({
+      network: options.network,
+      ...(options.range !== undefined && { range: options.range }),
+      ...(options.random !== undefined && { random: options.random }),
+    });
+  }
+
+  async open(request: { readonly family: IpFamily }): Promise<MediaTransportResult> {
+    // A pair even though we offer rtcp-mux: RFC 5761 §5.1.1 keeps a=rtcp as the fallback for a peer
+    // that refuses mux; the odd port is closed as soon as the answer accepts it.
+    const allocated = await this.#allocator.allocate({ family: request.family, rtcpMux: false });
+    if (!allocated.ok) return { ok: false, message: allocated.message };
+    return { ok: true, transport: new PlainRtpTransport(allocated.rtp, allocated.rtcp) };
+  }
+}
+
+class PlainRtpTransport implements CallMediaTransport {
+  readonly sessionAttributes: readonly Attribute[] = [];
+  readonly mediaAttributes: readonly Attribute[] = [];
+  readonly #rtp: MediaSocket;
+  #rtcp: MediaSocket | undefined;
+  #handedOver = false;
+
+  constructor(rtp: MediaSocket, rtcp: MediaSocket | undefined) {
+    this.#rtp = rtp;
+    this.#rtcp = rtcp;
+  }
+
+  endpoint(address: string): MediaEndpoint {
+    return { address, port: this.#rtp.local.port, ...(this.#rtcp !== undefined && { rtcpPort: this.#rtcp.local.port }) };
+  }
+
+  sessionTransport(negotiated: NegotiatedMedia): AudioMediaTransport {
+    // Plain RTP: the session latches (RFC 4961) whoever offered.
+    if (this.#handedOver) throw new Error('the media sockets were already handed to a session');
+    this.#handedOver = true;
+    if (negotiated.rtcpMux && this.#rtcp !== undefined) {
+      // RFC 5761 §5.1.1: with mux accepted, RTCP shares the RTP port.
+      this.#rtcp.close();
+      this.#rtcp = undefined;
+    }
+    return { rtpSocket: this.#rtp, ...(this.#rtcp !== undefined && { rtcpSocket: this.#rtcp }) };
+  }
+
+  close(): void {
+    if (this.#handedOver) return;
+    this.#handedOver = true;
+    this.#rtp.close();
+    this.#rtcp?.close();
+  }
+}
+
+/** The codecs we can run, in the preference order given (names as in settings: `PCMU`, `opus`…). */
+export function localCodecsFor(preference: readonly string[] | undefined): LocalCodec[] {
+  const chosen: LocalCodec[] = [];
+  for (const name of preference ?? []) {
+    const known = CODEC_NAMES.find((c) => c.toLowerCase() === name.toLowerCase());
+    if (known === undefined || chosen.some((c) => c.name === known)) continue;
+    const codec = codecByName(known);
+    chosen.push({ name: codec.name, clockRate: codec.clockRate, payloadType: codec.payloadType });
+  }
+  // Codecs we have but the list left out still come last: a call with a peer that only has those
+  // beats a 488.
+  for (const fallback of DEFAULT_AUDIO_CODECS) if (!chosen.some((c) => c.name === fallback.name)) chosen.push(fallback);
+  return chosen;
+}
+
+export interface CallMediaOptions {
+  readonly clock: Clock;
+  readonly provider: MediaTransportProvider;
+  readonly codecs: readonly LocalCodec[];
+  /** Offer/accept RFC 4733 telephone-event (default true). */
+  readonly telephoneEvent?: boolean;
+  /** Opens the call's audio when media starts (closed with the call). */
+  readonly openAudio: () => AudioPort;
+  /** `o=` session id: decimal digits, unique per session. */
+  readonly sessionId: string;
+  readonly random?: () => number;
+  readonly log?: (message: string) => void;
+}
+
+export type CallMediaState = 'new' | 'opening' | 'ready' | 'running' | 'closed' | 'failed';
+
+export class CallMedia {
+  readonly #options: CallMediaOptions;
+  #state: CallMediaState = 'new';
+  #opening: Promise<MediaTransportResult> | undefined;
+  #transport: CallMediaTransport | undefined;
+  #session: AudioMediaSession | undefined;
+  #audio: AudioPort | undefined;
+  #negotiated: NegotiatedMedia | undefined;
+  #muted = false;
+  #held = false;
+  #dtmfListeners: ((key: DtmfKey, durationMs: number) => void)[] = [];
+  #dtmfSubscription: Disposable | undefined;
+  #lastStats: AudioMediaSessionStats | undefined;
+
+  constructor(options: CallMediaOptions) {
+    this.#options = options;
+  }
+
+  get state(): CallMediaState {
+    return this.#state;
+  }
+
+  /** Bind the sockets (once; later calls wait for the same result). */
+  open(family: IpFamily): Promise<MediaTransportResult> {
+    if (this.#opening === undefined) {
+      this.#state = 'opening';
+      this.#opening = this.#options.provider.open({ family }).then((result) => {
+        if (!result.ok) {
+          if (this.#state === 'opening') this.#state = 'failed';
+          return result;
+        }
+        if (this.#state !== 'opening') {
+          // The call ended while the ports were being bound.
+          result.transport.close();
+          return { ok: false, message: 'the call ended' };
+        }
+        this.#transport = result.transport;
+        this.#state = 'ready';
+        return result;
+      });
+    }
+    return this.#opening;
+  }
+
+  /** The SDP configuration for our next description (the media must be open). */
+  config(address: string, direction: Direction = 'sendrecv'): LocalMediaConfig {
+    const transport = this.#transport;
+    if (transport === undefined) throw new Error('CallMedia.config before the sockets are open');
+    return {
+      endpoint: transport.endpoint(address),
+      codecs: this.#options.codecs,
+      telephoneEvent: this.#options.telephoneEvent === false ? undefined : DEFAULT_TELEPHONE_EVENT,
+      direction,
+      rtcpMux: true,
+      origin: { sessionId: this.#options.sessionId },
+      sessionAttributes: transport.sessionAttributes,
+      mediaAttributes: transport.mediaAttributes,
+    };
+  }
+
+  /** The result of a completed offer/answer: start the audio, or update it (re-INVITE). */
+  apply(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer'): void {
+    if (this.#state === 'closed' || this.#state === 'failed') return;
+    this.#negotiated = negotiated;
+    if (this.#session !== undefined) {
+      this.#transport?.update?.(negotiated, role);
+      this.#session.update(negotiated);
+      return;
+    }
+    const transport = this.#transport;
+    if (transport === undefined) throw new Error('CallMedia.apply before the sockets are open');
+    const audio = this.#options.openAudio();
+    this.#audio = audio;
+    const session = new AudioMediaSession({
+      clock: this.#options.clock,
+      transport: transport.sessionTransport(negotiated, role),
+      negotiated,
+      audio,
+      ...(this.#options.random !== undefined && { random: this.#options.random }),
+    });
+    session.setMuted(this.#muted || this.#held);
+    this.#dtmfSubscription = session.onDtmf((key, durationMs) => {
+      for (const listener of [...this.#dtmfListeners]) listener(key, durationMs);
+    });
+    this.#session = session;
+    this.#state = 'running';
+    this.#options.log?.(`media: ${negotiated.codec.name}/${negotiated.codec.clockRate} ptime ${negotiated.ptime} ${negotiated.direction} to ${negotiated.remoteRtp.address}:${negotiated.remoteRtp.port}${negotiated.rtcpMux ? ' (rtcp-mux)' : ''}`);
+  }
+
+  /** The last negotiation applied. */
+  get negotiated(): NegotiatedMedia | undefined {
+    return this.#negotiated;
+  }
+
+  get running(): boolean {
+    return this.#session !== undefined && this.#state === 'running';
+  }
+
+  get muted(): boolean {
+    return this.#muted;
+  }
+
+  setMuted(muted: boolean): void {
+    this.#muted = muted;
+    this.#session?.setMuted(this.#muted || this.#held);
+  }
+
+  /**
+   * While we hold the call our microphone is not sent (silence instead): RFC 6337 §5.3 holds with
+   * sendonly so that music on hold can flow, and we have none; the held party must not hear our room.
+   */
+  setHeld(held: boolean): void {
+    this.#held = held;
+    this.#session?.setMuted(this.#muted || this.#held);
+  }
+
+  /** RFC 4733 keys through the media session. */
+  sendDtmf(keys: readonly DtmfKey[], durationMs: number): SendDtmfResult {
+    if (this.#session === undefined) return { ok: false, error: 'not-sending' };
+    return this.#session.sendDtmf(keys, durationMs);
+  }
+
+  /** Keys received as RFC 4733 telephone-events. */
+  onDtmf(listener: (key: DtmfKey, durationMs: number) => void): Disposable {
+    this.#dtmfListeners.push(listener);
+    return {
+      dispose: () => {
+        this.#dtmfListeners = this.#dtmfListeners.filter((l) => l !== listener);
+      },
+    };
+  }
+
+  stats(): AudioMediaSessionStats | undefined {
+    if (this.#session !== undefined && this.#state === 'running') this.#lastStats = this.#session.stats();
+    return this.#lastStats;
+  }
+
+  get route(): MediaRoute | undefined {
+    return this.#session !== undefined && this.#state === 'running' ? this.#session.route : this.#lastStats?.route;
+  }
+
+  /** Stop the audio (RTCP BYE), release sockets and the audio port. Idempotent. */
+  close(reason?: string): void {
+    if (this.#state === 'closed') return;
+    if (this.#session !== undefined && this.#state === 'running') this.#lastStats = this.#session.stats();
+    this.#state = 'closed';
+    this.#dtmfSubscription?.dispose();
+    this.#dtmfListeners = [];
+    this.#session?.close(reason);
+    this.#transport?.close();
+    this.#audio?.close();
+  }
+}

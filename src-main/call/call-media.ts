@@ -5,14 +5,16 @@
  *
  * ## The transport hook (ICE)
  *
- * Today a call uses `PlainRtpTransportProvider`: an even/odd port pair from `MediaPortAllocator`; the
- * media session builds a `LatchingMediaPath` on it (symmetric RTP, RFC 4961). The ICE agent plugs in as
- * another provider: its `CallMediaTransport` adds the ICE attributes to our descriptions
- * (`sessionAttributes` / `mediaAttributes`), puts its default candidate in `endpoint`, and hands the
- * session its own `MediaPath` once the pair is selected (`sessionTransport` → `{ path }`). The call
- * machine does not change.
+ * `PlainRtpTransportProvider`: an even/odd port pair from `MediaPortAllocator`; the media session builds
+ * a `LatchingMediaPath` on it (symmetric RTP, RFC 4961). `IceMediaTransportProvider`
+ * (ice-media-transport.ts) is the other provider: its transport describes our side (`describe`: the ICE
+ * attributes, the default candidate in `endpoint`, a=ice-mismatch, or nothing for plain RTP), hands the
+ * session its own `MediaPath` (`sessionTransport` → `{ path }`), and talks back to the call through the
+ * `CallMediaHost` it is attached to: a re-offer (the updated offer, an ICE restart) or the end of the
+ * media path (ICE failed, consent lost).
  */
 import type { Disposable } from '../../src-shared/util/emitter.ts';
+import type { CallIce, CallReason, MediaPath } from '../../src-shared/model/call.ts';
 import type { IpFamily, Network } from '../platform/index.ts';
 import { CODEC_NAMES, codecByName } from '../media/codec/index.ts';
 import type { DtmfKey } from '../media/codec/index.ts';
@@ -23,7 +25,48 @@ import { MediaPortAllocator } from '../media/transport/index.ts';
 import type { MediaPortRange, MediaRoute, MediaSocket } from '../media/transport/index.ts';
 import type { Clock } from '../platform/index.ts';
 import { DEFAULT_AUDIO_CODECS, DEFAULT_TELEPHONE_EVENT } from '../sdp/index.ts';
-import type { Attribute, Direction, LocalCodec, LocalMediaConfig, MediaEndpoint, NegotiatedMedia } from '../sdp/index.ts';
+import type { Attribute, Direction, LocalCodec, LocalMediaConfig, MediaEndpoint, NegotiatedMedia, SessionDescription } from '../sdp/index.ts';
+import { estimateMos } from './e-model.ts';
+
+/** What the transport puts into one of our descriptions. */
+export interface TransportDescription {
+  readonly endpoint: MediaEndpoint;
+  readonly sessionAttributes: readonly Attribute[];
+  readonly mediaAttributes: readonly Attribute[];
+  /** Offer / accept rtcp-mux (RFC 5761); default true. */
+  readonly rtcpMux?: boolean;
+}
+
+/** What a description is for: an offer of ours, or our answer to the peer's `offer`. */
+export type DescriptionPurpose = { readonly kind: 'offer' } | { readonly kind: 'answer'; readonly offer: SessionDescription };
+
+/** The completed exchange a negotiation came from: our description and the peer's. */
+export interface NegotiatedDescriptions {
+  readonly local: SessionDescription;
+  readonly remote: SessionDescription;
+}
+
+/** The call, as its media transport sees it. */
+export interface CallMediaHost {
+  /**
+   * Send a new offer (re-INVITE) built from the transport's description now: the controlling ICE agent's
+   * updated offer, our ICE restart.
+   */
+  renegotiate(reason: string): void;
+  /** The media path is gone for good (ICE failed; consent lost and a restart found nothing): end the call. */
+  failed(reason: CallReason): void;
+  /** What `view()` shows changed (ICE state, selected pair): a new snapshot is due. */
+  changed(): void;
+}
+
+/** How the media is set up, for the call's snapshot. */
+export interface MediaTransportView {
+  /** `ice` or `plain` (RTP to the SDP address, latching); null before the first negotiation. */
+  readonly transport: 'ice' | 'plain' | null;
+  readonly ice: CallIce | null;
+  /** Direct or relayed once media has a path; unknown before (ICE still checking, a restart running). */
+  readonly path: MediaPath;
+}
 
 /** The media sockets of one call and what they put into SDP. */
 export interface CallMediaTransport {
@@ -38,17 +81,33 @@ export interface CallMediaTransport {
    * (or the path) moves with it. `role`: whether we made the offer (RFC 8445 §6.1.1: the offerer is
    * controlling); `negotiated.remoteIce` carries the peer's ICE description when it does ICE.
    */
-  sessionTransport(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer'): AudioMediaTransport;
+  sessionTransport(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer', descriptions?: NegotiatedDescriptions): AudioMediaTransport;
   /** Later negotiations (re-INVITE, UPDATE): a new remote description, an ICE restart. Optional. */
-  update?(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer'): void;
+  update?(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer', descriptions?: NegotiatedDescriptions): void;
+  /**
+   * Our description for an offer, or for the answer to `purpose.offer` — called right before it is built,
+   * so that the transport can decide (ICE, plain RTP, a=ice-mismatch) and restart ICE when the offer
+   * changed the peer's credentials. Optional: without it `endpoint`/`sessionAttributes`/`mediaAttributes`.
+   */
+  describe?(address: string, purpose: DescriptionPurpose): TransportDescription;
+  /** The call's side of the hook, given once right after the transport opened. Optional. */
+  attach?(host: CallMediaHost): void;
+  /** How the media is set up, for the snapshot. Optional (plain RTP without it). */
+  view?(): MediaTransportView;
   /** Release whatever was not handed to a session. Idempotent. */
   close(): void;
 }
 
 export type MediaTransportResult = { readonly ok: true; readonly transport: CallMediaTransport } | { readonly ok: false; readonly message: string };
 
+export interface MediaTransportRequest {
+  readonly family: IpFamily;
+  /** The peer's offer when we will answer it (an incoming INVITE with SDP): the transport may skip ICE. */
+  readonly offer?: SessionDescription;
+}
+
 export interface MediaTransportProvider {
-  open(request: { readonly family: IpFamily }): Promise<MediaTransportResult>;
+  open(request: MediaTransportRequest): Promise<MediaTransportResult>;
 }
 
 /** Plain RTP: an even/odd port pair in the configured range (RTCP mux offered, the odd port the fallback). */
@@ -135,6 +194,8 @@ export interface CallMediaOptions {
   readonly sessionId: string;
   readonly random?: () => number;
   readonly log?: (message: string) => void;
+  /** Re-offers and media failures the transport asks the call for. */
+  readonly host?: CallMediaHost;
 }
 
 export type CallMediaState = 'new' | 'opening' | 'ready' | 'running' | 'closed' | 'failed';
@@ -161,11 +222,11 @@ export class CallMedia {
     return this.#state;
   }
 
-  /** Bind the sockets (once; later calls wait for the same result). */
-  open(family: IpFamily): Promise<MediaTransportResult> {
+  /** Bind the sockets (once; later calls wait for the same result). `offer`: the peer's, when we answer it. */
+  open(family: IpFamily, offer?: SessionDescription): Promise<MediaTransportResult> {
     if (this.#opening === undefined) {
       this.#state = 'opening';
-      this.#opening = this.#options.provider.open({ family }).then((result) => {
+      this.#opening = this.#options.provider.open({ family, ...(offer !== undefined && { offer }) }).then((result) => {
         if (!result.ok) {
           if (this.#state === 'opening') this.#state = 'failed';
           return result;
@@ -177,35 +238,48 @@ export class CallMedia {
         }
         this.#transport = result.transport;
         this.#state = 'ready';
+        if (this.#options.host !== undefined) result.transport.attach?.(this.#options.host);
         return result;
       });
     }
     return this.#opening;
   }
 
-  /** The SDP configuration for our next description (the media must be open). */
-  config(address: string, direction: Direction = 'sendrecv'): LocalMediaConfig {
+  /**
+   * The SDP configuration for our next description (the media must be open): an offer, or — with
+   * `answering` — the answer to that offer.
+   */
+  config(address: string, direction: Direction = 'sendrecv', answering?: SessionDescription): LocalMediaConfig {
     const transport = this.#transport;
     if (transport === undefined) throw new Error('CallMedia.config before the sockets are open');
-    return {
+    const described: TransportDescription = transport.describe?.(address, answering === undefined ? { kind: 'offer' } : { kind: 'answer', offer: answering }) ?? {
       endpoint: transport.endpoint(address),
-      codecs: this.#options.codecs,
-      telephoneEvent: this.#options.telephoneEvent === false ? undefined : DEFAULT_TELEPHONE_EVENT,
-      direction,
-      rtcpMux: true,
-      origin: { sessionId: this.#options.sessionId },
       sessionAttributes: transport.sessionAttributes,
       mediaAttributes: transport.mediaAttributes,
     };
+    return {
+      endpoint: described.endpoint,
+      codecs: this.#options.codecs,
+      telephoneEvent: this.#options.telephoneEvent === false ? undefined : DEFAULT_TELEPHONE_EVENT,
+      direction,
+      rtcpMux: described.rtcpMux ?? true,
+      origin: { sessionId: this.#options.sessionId },
+      sessionAttributes: described.sessionAttributes,
+      mediaAttributes: described.mediaAttributes,
+    };
   }
 
-  /** The result of a completed offer/answer: start the audio, or update it (re-INVITE). */
-  apply(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer'): void {
+  /**
+   * The result of a completed offer/answer: start the audio, or update it (re-INVITE). `descriptions`:
+   * both halves of the exchange (the ICE transport reads the peer's ICE attributes from them).
+   */
+  apply(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer', descriptions?: NegotiatedDescriptions): void {
     if (this.#state === 'closed' || this.#state === 'failed') return;
     this.#negotiated = negotiated;
     if (this.#session !== undefined) {
-      this.#transport?.update?.(negotiated, role);
       this.#session.update(negotiated);
+      // Last: the transport may find the path gone (an ICE failure) and end the call right here.
+      this.#transport?.update?.(negotiated, role, descriptions);
       return;
     }
     const transport = this.#transport;
@@ -214,7 +288,7 @@ export class CallMedia {
     this.#audio = audio;
     const session = new AudioMediaSession({
       clock: this.#options.clock,
-      transport: transport.sessionTransport(negotiated, role),
+      transport: transport.sessionTransport(negotiated, role, descriptions),
       negotiated,
       audio,
       ...(this.#options.random !== undefined && { random: this.#options.random }),
@@ -278,6 +352,30 @@ export class CallMedia {
 
   get route(): MediaRoute | undefined {
     return this.#session !== undefined && this.#state === 'running' ? this.#session.route : this.#lastStats?.route;
+  }
+
+  /** How the media is set up (ICE pair and state), as the transport tells it. */
+  view(): MediaTransportView | undefined {
+    return this.#transport?.view?.();
+  }
+
+  /**
+   * The E-model MOS estimate (e-model.ts) of what we receive: our loss measurement, half the RTCP round
+   * trip, the jitter buffer's delay and the packetisation. Null before audio arrived.
+   */
+  mos(): number | null {
+    const stats = this.stats();
+    const negotiated = this.#negotiated;
+    if (stats === undefined || negotiated === undefined || stats.packetsReceived === 0) return null;
+    return (
+      estimateMos({
+        codec: negotiated.codec.name,
+        lossPct: stats.lossPct,
+        rttMs: stats.rttMs,
+        jitterBufferMs: stats.playout?.jitter.currentDelayMs ?? 0,
+        ptimeMs: stats.ptime,
+      }) ?? null
+    );
   }
 
   /** Stop the audio (RTCP BYE), release sockets and the audio port. Idempotent. */

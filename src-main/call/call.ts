@@ -168,6 +168,8 @@ export class Call {
   #sessionHeld = false;
   #remoteHold = false;
   #refreshWanted = false;
+  /** The media transport asked for a new offer of ours (ICE updated offer, ICE restart). */
+  #reofferWanted = false;
 
   // ── machines of the active phase ──
   #updates: SessionUpdateClient | undefined;
@@ -218,6 +220,17 @@ export class Call {
       sessionId: sessionIdFrom(env.random),
       random: env.random,
       log: (m) => this.#log('debug', m),
+      host: {
+        renegotiate: (why) => {
+          this.#log('info', `re-offer wanted by the media transport: ${why}`);
+          this.#reofferWanted = true;
+          this.#updates?.kick();
+        },
+        failed: (reason) => this.#mediaFailed(reason),
+        changed: () => {
+          if (this.#phase !== 'ended') this.#changed();
+        },
+      },
     });
     this.#subscriptions.push(this.#media.onDtmf((key) => this.#dtmfArrived(key, 'rfc4733')));
   }
@@ -343,6 +356,7 @@ export class Call {
   snapshot(): CallSnapshot {
     const stats = this.#media.stats();
     const route = this.#media.route;
+    const view = this.#media.view();
     return {
       id: this.id,
       accountId: this.account.id,
@@ -362,12 +376,15 @@ export class Call {
         lossPct: clamp(stats?.lossPct ?? 0, 0, 100),
         jitterMs: Math.max(0, stats?.jitterMs ?? 0),
         rttMs: stats?.rttMs ?? null,
+        mos: this.#media.mos(),
       },
       media: {
-        path: route === undefined ? 'unknown' : route.relayed ? 'relayed' : 'direct',
+        path: route === undefined ? 'unknown' : (view?.path ?? (route.relayed ? 'relayed' : 'direct')),
         // A wildcard-bound socket is shown with the address our SDP announced for it.
         local: route === undefined ? null : formatAddress(isWildcard(route.local.address) && this.#sdpAddress !== undefined ? { ...route.local, address: this.#sdpAddress } : route.local),
         remote: route === undefined ? null : formatAddress(route.remote),
+        transport: view?.transport ?? (route === undefined ? null : route.kind === 'ice' ? 'ice' : 'plain'),
+        ice: view?.ice ?? null,
       },
       dtmfReceived: this.#dtmfReceived,
       transfer: this.transfer,
@@ -389,7 +406,7 @@ export class Call {
     if (this.direction !== 'incoming' || this.#phase !== 'ringing') return { ok: false, error: `the call is ${this.state}, not ringing here` };
     const uas = this.#uas;
     if (uas === undefined) throw new Error('incoming call without its INVITE');
-    const opened = await this.#media.open(familyOf(uas.flow));
+    const opened = await this.#media.open(familyOf(uas.flow), this.#remoteOffer);
     if (this.#phase !== 'ringing') return { ok: false, error: `the call is ${this.state}` };
     if (!opened.ok) {
       this.#rejectInvite(500, 'network', `No media port: ${opened.message}`);
@@ -401,7 +418,7 @@ export class Call {
     const offer = this.#remoteOffer;
     if (offer !== undefined) {
       this.#offerAnswer.setRemoteOffer(offer);
-      const answer = createAnswer(offer, this.#media.config(address), this.#offerAnswer.lastLocalDescription);
+      const answer = createAnswer(offer, this.#media.config(address, 'sendrecv', offer), this.#offerAnswer.lastLocalDescription);
       if (!answer.ok) {
         this.#offerAnswer.rollback(answer.failure.detail);
         this.#rejectInvite(488, 'no-common-codec', answer.failure.detail);
@@ -420,7 +437,7 @@ export class Call {
       contact: [this.#contactFor(uas.flow)],
       body,
       contentType: 'application/sdp',
-      headers: [['Supported', this.#supported()], ...sessionTimerHeaders(this.#sessionTimerDecision)],
+      headers: [...recordRoutesOf(uas.request), ['Supported', this.#supported()], ...sessionTimerHeaders(this.#sessionTimerDecision)],
     });
     if (response === undefined) {
       // The CANCEL won the race: the transaction already answered 487.
@@ -734,8 +751,8 @@ export class Call {
     // RFC 3261 §13.3.1.1 / RFC 3665 §3.1: 100 Trying at once, then "the UAS [...] SHOULD send a 180
     // (Ringing)" — with our Contact, as it creates the early dialog.
     uas.respond(100);
-    uas.respond(180, { contact: [this.#contactFor(uas.flow)] });
-    void this.#media.open(familyOf(uas.flow));
+    uas.respond(180, { contact: [this.#contactFor(uas.flow)], headers: recordRoutesOf(request) });
+    void this.#media.open(familyOf(uas.flow), this.#remoteOffer);
     this.#enterPhase('ringing');
   }
 
@@ -930,14 +947,13 @@ export class Call {
   #answerOffer(uas: UasRequest, offer: SessionDescription | undefined): SessionDescription | undefined {
     const address = this.#sdpAddress ?? uas.flow.local.address;
     this.#sdpAddress = address;
-    const config = this.#media.config(address, this.#ourDirection());
     if (offer === undefined) {
-      const ours = createOffer(config, this.#offerAnswer.lastLocalDescription, this.#offerAnswer.remoteDescription);
+      const ours = createOffer(this.#media.config(address, this.#ourDirection()), this.#offerAnswer.lastLocalDescription, this.#offerAnswer.remoteDescription);
       this.#offerAnswer.setLocalOffer(ours);
       return ours;
     }
     this.#offerAnswer.setRemoteOffer(offer);
-    const answer = createAnswer(offer, config, this.#offerAnswer.lastLocalDescription);
+    const answer = createAnswer(offer, this.#media.config(address, this.#ourDirection(), offer), this.#offerAnswer.lastLocalDescription);
     if (!answer.ok) {
       // RFC 3261 §14.2: "If the UAS [...] cannot accept the changes, it [...] MUST [...] respond with 488
       // (Not Acceptable Here)"; the session goes on as it was.
@@ -1085,23 +1101,31 @@ export class Call {
     const last = this.#offerAnswer.lastLocalDescription;
     if (this.#offerAnswer.state !== 'stable' || last === undefined) return undefined;
     const holdChange = this.#wantHold !== this.#sessionHeld;
-    if (!holdChange && !this.#refreshWanted) return undefined;
+    const reoffer = this.#reofferWanted;
+    if (!holdChange && !this.#refreshWanted && !reoffer) return undefined;
     const refreshing = this.#refreshWanted;
     this.#refreshWanted = false;
+    this.#reofferWanted = false;
     const timerHeaders: [string, string][] =
       this.#sessionTimer !== undefined && this.#sessionTimer.state !== 'off'
         ? [['Session-Expires', `${this.#sessionTimer.intervalSec};refresher=uac`]]
         : [];
-    if (!holdChange && this.#peerAllowsUpdate) {
+    if (!holdChange && !reoffer && this.#peerAllowsUpdate) {
       // RFC 4028 §7.4: UPDATE is the lighter refresh (no offer needed).
       const sending = this.#sendInDialog('UPDATE', { headers: [['Supported', this.#supported()], ...timerHeaders] }, (r) => this.#refreshAnswered(r));
       if (sending === undefined) return undefined;
       return sending.then(({ outcome }) => this.#updateAnswered(outcome, undefined, refreshing));
     }
     const wantHold = this.#wantHold;
+    const holdDirection = this.#remoteHold ? 'inactive' : 'sendonly';
     let offer: SessionDescription;
-    if (!holdChange) offer = last;
-    else if (wantHold) offer = holdOffer(last, this.#remoteHold ? 'inactive' : 'sendonly');
+    if (reoffer) {
+      // The transport's description now (RFC 8839: the updated offer's selected candidates, or an ICE
+      // restart's new credentials), with the direction we want.
+      const address = this.#sdpAddress ?? last.origin.address;
+      offer = createOffer(this.#media.config(address, wantHold ? holdDirection : 'sendrecv'), last, this.#offerAnswer.remoteDescription);
+    } else if (!holdChange) offer = last;
+    else if (wantHold) offer = holdOffer(last, holdDirection);
     else offer = resumeOffer(last);
     this.#offerAnswer.setLocalOffer(offer);
     const sending = this.#sendInDialog(
@@ -1120,12 +1144,12 @@ export class Call {
       this.#offerAnswer.rollback('dialog over');
       return undefined;
     }
-    return sending.then(({ outcome, request }) => this.#updateAnswered(outcome, { request, wantHold, holdChange }, refreshing));
+    return sending.then(({ outcome, request }) => this.#updateAnswered(outcome, { request, wantHold, holdChange, reoffer }, refreshing));
   }
 
   #updateAnswered(
     outcome: RequestOutcome,
-    invite: { request: SipRequest; wantHold: boolean; holdChange: boolean } | undefined,
+    invite: { request: SipRequest; wantHold: boolean; holdChange: boolean; reoffer: boolean } | undefined,
     refreshing: boolean,
   ): SessionUpdateOutcome {
     if (this.#phase === 'ended') return 'failed';
@@ -1145,6 +1169,7 @@ export class Call {
         if (result === undefined) this.#offerAnswer.rollback('no answer in the 2xx');
         else if (result.ok) {
           this.#applyNegotiation(result.media, 'offerer');
+          if (this.state === 'ended') return 'failed';
           if (invite.holdChange) this.#sessionHeld = invite.wantHold;
           this.#media.setHeld(this.#wantHold || this.#sessionHeld);
         } else this.#log('warn', `re-INVITE answer unusable: ${result.failure.detail}`);
@@ -1155,6 +1180,7 @@ export class Call {
     if (offered) this.#offerAnswer.rollback(`${status} ${response.reason}`);
     if (status === 491) {
       if (refreshing) this.#refreshWanted = true;
+      if (invite?.reoffer === true) this.#reofferWanted = true;
       return 'glare';
     }
     // RFC 5057 §5.1: 481 and 408 to a mid-dialog request terminate the dialog.
@@ -1313,7 +1339,36 @@ export class Call {
   /** A completed offer/answer; `role`: whether our description was the offer (ICE roles follow it). */
   #applyNegotiation(media: NegotiatedMedia, role: 'offerer' | 'answerer'): void {
     this.#remoteHold = media.remoteHold;
-    this.#media.apply(media, role);
+    const local = this.#offerAnswer.localDescription;
+    const remote = this.#offerAnswer.remoteDescription;
+    this.#media.apply(media, role, local !== undefined && remote !== undefined ? { local, remote } : undefined);
+  }
+
+  /**
+   * The media transport lost the path for good (ICE failed, or consent was lost and a restart found no
+   * new path): the call cannot carry audio, so it ends — with a BYE once answered, a CANCEL before.
+   */
+  #mediaFailed(reason: CallReason): void {
+    this.#log('warn', `media path failed: ${reason.text}`);
+    switch (this.#phase) {
+      case 'connecting':
+      case 'active':
+        this.#hangUpWithBye(reason);
+        return;
+      case 'dialing':
+      case 'ringing':
+      case 'early':
+        if (this.direction === 'incoming') {
+          this.#rejectInvite(488, reason.kind, reason.text);
+          return;
+        }
+        this.#invite?.cancel();
+        if (this.#invite !== undefined) this.#closing = this.#invite.settled;
+        this.#end(reason, null);
+        return;
+      case 'ended':
+        return;
+    }
   }
 
   #supported(): string {
@@ -1473,6 +1528,16 @@ function familyOfUri(uri: Uri): IpFamily {
 
 function withoutHeaders(uri: Uri): Uri {
   return uri.kind === 'sip' && uri.headers.length > 0 ? { ...uri, headers: [] } : uri;
+}
+
+/**
+ * RFC 3261 §12.1.1: "When a UAS responds to a request with a response that establishes a dialog (such
+ * as a 2xx to INVITE), the UAS MUST copy all Record-Route header field values from the request into the
+ * response" — the caller's route set, without which its ACK and BYE bypass the proxies (and, behind a
+ * NAT, never reach us).
+ */
+function recordRoutesOf(request: SipRequest): [string, string][] {
+  return request.headers.getAll('Record-Route').map((value): [string, string] => ['Record-Route', value]);
 }
 
 /** The session description of a message with an application/sdp body. */

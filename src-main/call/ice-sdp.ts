@@ -116,11 +116,20 @@ export function iceMediaAttributes(credentials: IceCredentials, candidates: read
   ];
 }
 
-const DEFAULT_ORDER: readonly IceCandidateType[] = ['relay', 'srflx', 'host'];
+/** RFC 5245 §4.1.4's recommended order of default candidates. */
+export const DEFAULT_CANDIDATE_ORDER: readonly IceCandidateType[] = ['relay', 'srflx', 'host'];
 
-/** The default candidate of a component (see the header): relay > srflx > host, then priority. */
-export function defaultCandidate(candidates: readonly IceCandidate[], component: IceComponent): IceCandidate | undefined {
-  for (const type of DEFAULT_ORDER) {
+/**
+ * The default candidate of a component (see the header): relay > srflx > host, then priority. `order`
+ * replaces the type order (the call's ICE transport prefers its own socket's addresses, see
+ * ice-media-transport.ts).
+ */
+export function defaultCandidate(
+  candidates: readonly IceCandidate[],
+  component: IceComponent,
+  order: readonly IceCandidateType[] = DEFAULT_CANDIDATE_ORDER,
+): IceCandidate | undefined {
+  for (const type of order) {
     const best = candidates
       .filter((c) => c.component === component && c.type === type)
       .sort((a, b) => b.priority - a.priority)[0];
@@ -133,10 +142,14 @@ export function defaultCandidate(candidates: readonly IceCandidate[], component:
  * c=/m= (and a=rtcp without rtcp-mux, RFC 3605) from the default candidates: where a peer without ICE
  * sends. Undefined when component 1 has no candidate.
  */
-export function iceMediaEndpoint(candidates: readonly IceCandidate[], rtcpMux: boolean): MediaEndpoint | undefined {
-  const rtp = defaultCandidate(candidates, 1);
+export function iceMediaEndpoint(
+  candidates: readonly IceCandidate[],
+  rtcpMux: boolean,
+  order: readonly IceCandidateType[] = DEFAULT_CANDIDATE_ORDER,
+): MediaEndpoint | undefined {
+  const rtp = defaultCandidate(candidates, 1, order);
   if (rtp === undefined) return undefined;
-  const rtcp = rtcpMux ? undefined : defaultCandidate(candidates, 2);
+  const rtcp = rtcpMux ? undefined : defaultCandidate(candidates, 2, order);
   return {
     address: rtp.address.address,
     port: rtp.address.port,

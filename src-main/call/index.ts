@@ -4,7 +4,9 @@
  *
  *   const agent = new CallAgent({
  *     ua, clock,
- *     media: new PlainRtpTransportProvider({ network, range: { min: 16384, max: 32767 } }),   // the ICE hook
+ *     media: new PlainRtpTransportProvider({ network, range: { min: 16384, max: 32767 } }),   // the media hook
+ *     // or ICE: new IceMediaTransportProvider({ clock, network, settings: () => ({ mode: 'auto',
+ *     //           stunServers, turnServers, policy: 'all' }) })   — plain RTP fallback on the same socket
  *     openAudio: (call) => new ToneGenerator({ sampleRate: 8000, frequencyHz: 440 }),          // AudioPort
  *     accountFor: (invite) => account,                  // which account an incoming INVITE is for
  *     timing: { noAnswerMs: 180_000, ringTimeoutMs: 180_000, sessionExpiresSec: 1800 },
@@ -28,7 +30,39 @@ export type { CallAccount, CallCommandResult, CallEnvironment, CallLogLevel, Cal
 export { CallAgent } from './call-agent.ts';
 export type { CallAgentOptions } from './call-agent.ts';
 export { CallMedia, PlainRtpTransportProvider, localCodecsFor } from './call-media.ts';
-export type { CallMediaOptions, CallMediaState, CallMediaTransport, MediaTransportProvider, MediaTransportResult } from './call-media.ts';
+export type {
+  CallMediaHost,
+  CallMediaOptions,
+  CallMediaState,
+  CallMediaTransport,
+  DescriptionPurpose,
+  MediaTransportProvider,
+  MediaTransportRequest,
+  MediaTransportResult,
+  MediaTransportView,
+  NegotiatedDescriptions,
+  TransportDescription,
+} from './call-media.ts';
+export { CALL_NOMINATION_DELAY_MS, DEFAULT_RESTART_TIMEOUT_MS, IceMediaTransport, IceMediaTransportProvider } from './ice-media-transport.ts';
+export type {
+  IceAgentTuning,
+  IceMediaTransportProviderOptions,
+  IceMode,
+  IceTransportLogLevel,
+  IceTransportSettings,
+  IceTransportState,
+} from './ice-media-transport.ts';
+export {
+  G711_IMPAIRMENT,
+  R_DEFAULT,
+  codecImpairment,
+  delayImpairment,
+  effectiveEquipmentImpairment,
+  estimateMos,
+  mosFromR,
+  rFactor,
+} from './e-model.ts';
+export type { CallQualityInput, CodecImpairment } from './e-model.ts';
 export { OutgoingInvite } from './outgoing-invite.ts';
 export type { InviteFailure, OutgoingInviteListener, OutgoingInviteOptions, OutgoingInviteState } from './outgoing-invite.ts';
 export { SessionUpdateClient, glareBackoffMs } from './session-update-client.ts';
@@ -49,6 +83,7 @@ export { DTMF_PLAIN, DTMF_RELAY, SIPFRAG, dtmfRelayBody, parseDtmfBody, parseSip
 
 // ICE in the offer/answer (RFC 8839) — ice-sdp.ts, owned by the ICE work.
 export {
+  DEFAULT_CANDIDATE_ORDER,
   ICE_MISMATCH_ATTRIBUTE,
   chooseMediaTransport,
   defaultCandidate,

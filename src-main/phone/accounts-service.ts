@@ -7,6 +7,12 @@
  * snapshot (configuration without secrets + registration state). Enabled accounts register when the
  * service starts; `close()` unregisters every account, waiting at most UNREGISTER_WAIT_MS, before the
  * user agent closes its transports. Network changes (interfaces, resume from sleep) re-register.
+ *
+ * NAT: the first time an account registers (and again after its NAT settings change) its NAT
+ * auto-configuration runs in the background (`natAutoConfiguration`, the diagnostics service), with what
+ * the registration observed about SIP ALGs; each report it produces may change the account's SIP UDP
+ * keepalive interval (account-ice-settings.ts `keepaliveFromLifetime`), which takes a new registration of
+ * the same binding. `natInputOf(id)` gives the calls layer the account's STUN/TURN servers with secrets.
  */
 import { randomUUID } from 'node:crypto';
 import { PhoneError } from '../../src-shared/ipc/index.ts';
@@ -20,11 +26,13 @@ import type {
   RegistrationSnapshot,
 } from '../../src-shared/model/account.ts';
 import type { Disposable } from '../../src-shared/util/emitter.ts';
+import type { NatReport } from '../../src-shared/model/nat.ts';
+import type { NatSettings } from '../../src-shared/model/settings.ts';
 import { NetworkMonitor } from '../platform/index.ts';
 import type { Clock, Network, NetworkChange, Resolver } from '../platform/index.ts';
 import { detectSipAlg } from '../nat/index.ts';
 import { RegistrationRefresher, instanceIdFor, withTransport } from '../sip/registration/index.ts';
-import type { RegistrationConfig } from '../sip/registration/index.ts';
+import type { RegisterEcho, RegistrationConfig } from '../sip/registration/index.ts';
 import { formatUri, parseUri } from '../sip/syntax/index.ts';
 import type { SipUri } from '../sip/syntax/index.ts';
 import { SipUserAgent } from '../sip/ua/index.ts';
@@ -33,6 +41,9 @@ import type { SipLogLevel, SipTransportLayer } from '../sip/transport/index.ts';
 import type { ScopedLog } from './log.ts';
 import type { CommandHandlers } from './router.ts';
 import { describeIssues, type StorageAccess } from './storage-access.ts';
+import { keepaliveFromLifetime, natCheckRequestFor } from './account-ice-settings.ts';
+import type { AccountNatInput } from './account-ice-settings.ts';
+import type { NatAutoConfiguration } from './diagnostics-service.ts';
 
 /** How long close() and remove wait for the registrar to confirm an un-REGISTER. */
 export const UNREGISTER_WAIT_MS = 2_000;
@@ -67,6 +78,10 @@ export interface AccountsServiceOptions {
   random?: () => number;
   /** Called with each SIP transport the service creates, before it starts (the SIP log taps it). */
   onTransport?: (transport: SipTransportLayer) => void;
+  /** Runs an account's NAT auto-configuration once it registers (the diagnostics service). */
+  natAutoConfiguration?: NatAutoConfiguration;
+  /** The phone's NAT settings (auto-discovery switches); default: both on. */
+  natSettings?: () => Pick<NatSettings, 'stunAutoDiscovery' | 'turnAutoDiscovery'>;
 }
 
 type AccountsCommand =
@@ -91,6 +106,8 @@ interface AccountBook {
   update(id: string, input: AccountInput): AccountConfig | null;
   remove(id: string): boolean;
   password(id: string): PasswordResult;
+  /** The account's TURN servers with their passwords (entries whose password cannot be read are left out). */
+  turnServers(id: string): { uri: string; username: string; password: string }[];
 }
 
 /** One account's registration as the service drives it. */
@@ -108,6 +125,9 @@ interface Registration {
 /** Settings whose change means a new registration (label, codecs, media… do not). */
 const REGISTRATION_FIELDS = ['aor', 'authUser', 'displayName', 'domain', 'outboundProxy', 'transport', 'registerExpiresSec', 'keepaliveIntervalSec'] as const;
 
+/** Settings whose change means a new NAT auto-configuration. */
+const NAT_FIELDS = ['domain', 'iceMode', 'stunServers', 'turnServers'] as const;
+
 export class AccountsService {
   readonly handlers: Pick<CommandHandlers, AccountsCommand>;
   readonly #options: AccountsServiceOptions;
@@ -118,6 +138,12 @@ export class AccountsService {
   #networkSubscription: Disposable | undefined;
   #monitor: NetworkMonitor | undefined;
   #closed = false;
+  /** Accounts whose NAT auto-configuration was started (cleared when their NAT settings change). */
+  readonly #natConfigured = new Set<string>();
+  /** The last REGISTER echo per account, for SIP ALG detection in its NAT check. */
+  readonly #registerEchoes = new Map<string, RegisterEcho>();
+  /** Keepalive intervals (s) derived from the measured binding lifetime, per account. */
+  readonly #derivedKeepalive = new Map<string, number>();
 
   constructor(options: AccountsServiceOptions) {
     this.#options = options;
@@ -165,6 +191,11 @@ export class AccountsService {
     const after = this.#book.update(id, input);
     if (after === null) throw notFound(id);
     const relevant = input.password !== undefined || REGISTRATION_FIELDS.some((f) => before[f] !== after[f]) || before.enabled !== after.enabled;
+    if (NAT_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f])) || input.turnServers.some((t) => t.password !== undefined)) {
+      this.#natConfigured.delete(id);
+      this.#derivedKeepalive.delete(id);
+      if (this.#registrations.get(id)?.refresher?.state === 'registered') this.#autoConfigure(after);
+    }
     const active = this.#isActive(id);
     // Disabling stops it; an account registered by hand while disabled stays registered across edits.
     const run = after.enabled || (active && before.enabled === after.enabled);
@@ -182,6 +213,9 @@ export class AccountsService {
     this.#existing(id);
     await this.#stop(id, true);
     this.#registrations.delete(id);
+    this.#natConfigured.delete(id);
+    this.#registerEchoes.delete(id);
+    this.#derivedKeepalive.delete(id);
     if (!this.#book.remove(id)) throw notFound(id);
     this.#options.log.info(`accounts: removed ${id}`);
     this.#changed();
@@ -247,6 +281,21 @@ export class AccountsService {
     return this.#registrations.get(id)?.refresher;
   }
 
+  /** An account's NAT traversal configuration with its secrets (TURN and SIP passwords), for its calls. */
+  natInputOf(id: string): AccountNatInput | undefined {
+    const account = this.#book.get(id);
+    if (account === null) return undefined;
+    const credentials = this.#registrations.get(id)?.refresher?.config.credentials;
+    return {
+      accountId: account.id,
+      domain: account.domain,
+      iceMode: account.iceMode,
+      stunServers: account.stunServers,
+      turnServers: this.#book.turnServers(id),
+      ...(credentials !== undefined && { sipCredentials: { username: credentials.username, password: credentials.password } }),
+    };
+  }
+
   // ───────────────────────────── internals ─────────────────────────────
 
   #assertOpen(): void {
@@ -302,10 +351,16 @@ export class AccountsService {
           log: this.#sipLog(),
           ...(this.#options.random !== undefined && { random: this.#options.random }),
           localAddresses: () => this.#options.network.interfaces().map((i) => i.address),
-          detectSipAlg: (echo) => detectSipAlg({ ...echo, echoed: { ...echo.echoed } }).status,
+          detectSipAlg: (echo) => {
+            this.#registerEchoes.set(account.id, echo);
+            return detectSipAlg({ ...echo, echoed: { ...echo.echoed } }).status;
+          },
         });
         registration.refresher = refresher;
-        registration.subscription = refresher.onChange(() => this.#changed());
+        registration.subscription = refresher.onChange((snapshot) => {
+          this.#changed();
+          if (snapshot.state === 'registered' && !this.#natConfigured.has(account.id)) this.#autoConfigure(account);
+        });
         this.#watchNetwork();
         refresher.register();
       },
@@ -447,13 +502,59 @@ export class AccountsService {
         expiresSec: account.registerExpiresSec,
         instanceId: instanceIdFor(account.id),
         outbound: sip.outbound === true,
-        keepalive: { intervalMs: account.keepaliveIntervalSec * 1000 },
+        keepalive: { intervalMs: this.#keepaliveSecOf(account) * 1000 },
         retry: {
           ...(sip.retryBaseMs !== undefined && { baseMs: sip.retryBaseMs }),
           ...(sip.retryMaxMs !== undefined && { maxMs: sip.retryMaxMs }),
         },
       },
     };
+  }
+
+  /** The keepalive interval in use: 0 (off) as configured, else the derived one when measured. */
+  #keepaliveSecOf(account: AccountConfig): number {
+    if (account.keepaliveIntervalSec === 0) return 0;
+    return this.#derivedKeepalive.get(account.id) ?? account.keepaliveIntervalSec;
+  }
+
+  /** Start the account's NAT auto-configuration (in the background). */
+  #autoConfigure(account: AccountConfig): void {
+    const auto = this.#options.natAutoConfiguration;
+    const input = this.natInputOf(account.id);
+    if (auto === undefined || input === undefined || this.#closed) return;
+    this.#natConfigured.add(account.id);
+    const nat = this.#options.natSettings?.() ?? { stunAutoDiscovery: true, turnAutoDiscovery: true };
+    const echo = (): RegisterEcho | undefined => this.#registerEchoes.get(account.id);
+    auto.autoConfigure({
+      accountId: account.id,
+      request: natCheckRequestFor(input, nat),
+      sipAlg: () => {
+        const e = echo();
+        return e === undefined ? undefined : { ...e, echoed: { ...e.echoed } };
+      },
+      onReport: (report) => this.#natReported(account.id, report),
+    });
+  }
+
+  /**
+   * A NAT report of the account: a measured binding lifetime sets the keepalive of its UDP flow. A
+   * different interval takes a new registration (the refresher starts its keepalive when registered).
+   */
+  #natReported(id: string, report: NatReport): void {
+    if (this.#closed) return;
+    const derived = keepaliveFromLifetime(report);
+    if (derived === undefined) return;
+    const account = this.#book.get(id);
+    if (account === null || account.keepaliveIntervalSec === 0 || account.transport !== 'udp') return;
+    const current = this.#keepaliveSecOf(account);
+    this.#derivedKeepalive.set(id, derived);
+    if (derived === current) return;
+    this.#options.log.info(`accounts: ${id}: the NAT keeps idle UDP bindings ≥ ${report.bindingLifetimeS ?? '?'} s; keepalive every ${derived} s (was ${current} s)`);
+    const registration = this.#registrations.get(id);
+    if (registration?.refresher?.state !== 'registered') return;
+    void this.#stop(id, false).then(() => {
+      if (!this.#closed && this.#registrations.get(id) === registration) this.#start(account);
+    });
   }
 
   #snapshotOf(account: AccountConfig): AccountSnapshot {
@@ -542,6 +643,11 @@ class StoredAccounts implements AccountBook {
     return this.#storage.use(WHAT, (store) => store.accounts.remove(id));
   }
 
+  turnServers(id: string): { uri: string; username: string; password: string }[] {
+    const credentials = this.#storage.use(WHAT, (store) => store.accounts.credentials(id));
+    return credentials.ok ? credentials.value.turnServers.flatMap((t) => (t.password === null ? [] : [{ uri: t.uri, username: t.username, password: t.password }])) : [];
+  }
+
   password(id: string): PasswordResult {
     const credentials = this.#storage.use(WHAT, (store) => store.accounts.credentials(id));
     if (credentials.ok) return { ok: true, password: credentials.value.password };
@@ -599,6 +705,15 @@ class MemoryAccounts implements AccountBook {
     const account = this.#accounts.get(id);
     if (account === undefined) return { ok: false, reason: { kind: 'config', text: 'The account no longer exists.' } };
     return { ok: true, password: account.password };
+  }
+
+  turnServers(id: string): { uri: string; username: string; password: string }[] {
+    const account = this.#accounts.get(id);
+    if (account === undefined) return [];
+    return account.config.turnServers.flatMap((t) => {
+      const password = account.turnPasswords.get(`${t.uri}\u0000${t.username}`);
+      return password === undefined || password === null ? [] : [{ uri: t.uri, username: t.username, password }];
+    });
   }
 }
 

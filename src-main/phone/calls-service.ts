@@ -7,6 +7,11 @@
  *
  * Calls are made from an account: its AoR, credentials and outbound proxy come from its registration
  * (the accounts service), its codecs/DTMF mode/media ports from the account or the settings.
+ *
+ * Media: each account's calls get an IceMediaTransportProvider (call/ice-media-transport.ts) whose ICE
+ * settings are read when a call's media opens — the account's ICE mode and STUN/TURN servers, the
+ * servers its NAT auto-configuration found, the policy from its last NAT verdict (account-ice-settings.ts).
+ * Network changes reach every provider: a call whose path may be gone restarts ICE.
  */
 import { PhoneError } from '../../src-shared/ipc/index.ts';
 import type { EventName, EventPayloadOf } from '../../src-shared/ipc/index.ts';
@@ -19,7 +24,12 @@ import { CallAgent, PlainRtpTransportProvider, dialTargetUri, historyResultOf, l
 import type { Call, CallAccount, CallCommandResult, CallTiming, MediaTransportProvider } from '../call/index.ts';
 import type { AudioPort } from '../media/audio/index.ts';
 import { DuplexAudioPort, SilencePort, ToneGenerator, WavFileSource, WavRecorder } from '../media/audio/index.ts';
-import type { Clock, Network, Timer } from '../platform/index.ts';
+import type { Clock, Network, NetworkChange, Resolver, Timer } from '../platform/index.ts';
+import { IceMediaTransportProvider } from '../call/index.ts';
+import type { IceAgentTuning, IceTransportSettings } from '../call/index.ts';
+import type { NatReport } from '../../src-shared/model/nat.ts';
+import { iceSettingsFor } from './account-ice-settings.ts';
+import type { AccountNatInput, IceOverrides } from './account-ice-settings.ts';
 import { DigestSession } from '../sip/auth/index.ts';
 import type { RegistrationConfig } from '../sip/registration/index.ts';
 import type { SipRequest } from '../sip/syntax/index.ts';
@@ -79,6 +89,14 @@ export interface CallAccountsSource {
   readonly userAgent: SipUserAgent | undefined;
   registrationOf(id: string): { readonly config: RegistrationConfig; readonly state: string } | undefined;
   list(): AccountSnapshot[];
+  /** The account's STUN/TURN servers with secrets; without it the snapshot's (no TURN passwords) is used. */
+  natInputOf?(id: string): AccountNatInput | undefined;
+}
+
+/** ICE options of the phone (CLI flags, tests, benches). */
+export interface CallsIceOptions extends IceOverrides {
+  /** Agent tuning (loopback host candidates, timers). */
+  readonly agent?: IceAgentTuning;
 }
 
 export interface CallsServiceOptions {
@@ -94,6 +112,13 @@ export interface CallsServiceOptions {
   /** Snapshots with fresh statistics while calls are up (default 5000 ms; 0: only on changes). */
   statsIntervalMs?: number;
   random?: () => number;
+  /** Resolves configured STUN/TURN host names (default: IP literals only). */
+  resolver?: Resolver;
+  /** The accounts' NAT reports (the diagnostics service's auto-configuration). */
+  natReports?: { reportOf(accountId: string): NatReport | undefined };
+  /** Network changes: ICE restarts where a call's path may be gone. */
+  networkChanges?: { onChange(listener: (change: NetworkChange) => void): Disposable };
+  ice?: CallsIceOptions;
 }
 
 type CallsCommand =
@@ -129,12 +154,17 @@ export class CallsService {
   readonly #closing = new Set<Promise<void>>();
   readonly #digests = new Map<string, { key: string; session: DigestSession }>();
   readonly #media = new Map<string, MediaTransportProvider>();
+  readonly #iceProviders = new Set<IceMediaTransportProvider>();
+  #networkSubscription: Disposable | undefined;
   #statsTimer: Timer | undefined;
   #closed = false;
 
   constructor(options: CallsServiceOptions) {
     this.#options = options;
     this.#audio = options.audio;
+    this.#networkSubscription = options.networkChanges?.onChange((change) => {
+      for (const provider of this.#iceProviders) provider.networkChanged(change);
+    });
     this.handlers = {
       'calls.list': () => this.list(),
       'calls.dial': (req) => this.dial(req.target, req.accountId, req.audio ?? {}),
@@ -208,6 +238,8 @@ export class CallsService {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#networkSubscription?.dispose();
+    this.#networkSubscription = undefined;
     const calls = this.#agent?.calls ?? [];
     this.#agentSubscription?.dispose();
     this.#agent?.dispose();
@@ -371,11 +403,21 @@ export class CallsService {
       digest = cached.session;
     }
     const range = account.mediaPorts ?? settings.network.rtpPorts;
-    const rangeKey = `${range.min}-${range.max}`;
-    let media = this.#media.get(rangeKey);
+    const mediaKey = `${account.id}\u0000${range.min}-${range.max}`;
+    let media = this.#media.get(mediaKey);
     if (media === undefined) {
-      media = new PlainRtpTransportProvider({ network: this.#options.network, range });
-      this.#media.set(rangeKey, media);
+      const provider = new IceMediaTransportProvider({
+        clock: this.#options.clock,
+        network: this.#options.network,
+        range,
+        ...(this.#options.random !== undefined && { random: this.#options.random }),
+        settings: () => this.#iceSettings(account.id),
+        ...(this.#options.ice?.agent !== undefined && { agent: this.#options.ice.agent }),
+        log: (level, message) => (level === 'warn' ? this.#options.log.warn(message) : level === 'info' ? this.#options.log.info(message) : this.#options.log.debug(message)),
+      });
+      this.#iceProviders.add(provider);
+      media = provider;
+      this.#media.set(mediaKey, media);
     }
     return {
       id: account.id,
@@ -391,6 +433,31 @@ export class CallsService {
     };
   }
 
+  /** One call's ICE settings: the account's, now (see account-ice-settings.ts). */
+  async #iceSettings(accountId: string): Promise<IceTransportSettings> {
+    const accounts = this.#options.accounts;
+    const snapshot = accounts.list().find((a) => a.id === accountId);
+    const input: AccountNatInput | undefined =
+      accounts.natInputOf?.(accountId) ??
+      (snapshot === undefined
+        ? undefined
+        : { accountId, domain: snapshot.domain, iceMode: snapshot.iceMode, stunServers: snapshot.stunServers, turnServers: [] });
+    if (input === undefined) return { mode: 'off', stunServers: [], turnServers: [], policy: 'all' };
+    const settings = await iceSettingsFor({
+      input,
+      nat: this.#options.settings().nat,
+      report: this.#options.natReports?.reportOf(accountId),
+      resolver: this.#options.resolver ?? NO_DNS,
+      ...(this.#options.ice !== undefined && { overrides: this.#options.ice }),
+    });
+    if (settings.mode !== 'off') {
+      this.#options.log.info(
+        `calls: ICE ${settings.mode} for ${accountId}: ${settings.stunServers.length} STUN, ${settings.turnServers.length} TURN server(s), policy ${settings.policy}`,
+      );
+    }
+    return settings;
+  }
+
   /** `work`, or HANGUP_WAIT_MS, whichever ends first. */
   #bounded(work: Promise<void>): Promise<void> {
     return new Promise((resolve) => {
@@ -402,6 +469,14 @@ export class CallsService {
     });
   }
 }
+
+/** Without a resolver only IP literals are used (names do not resolve). */
+const NO_DNS: Resolver = {
+  resolve4: () => Promise.reject(Object.assign(new Error('no resolver'), { code: 'ENOTFOUND' })),
+  resolve6: () => Promise.reject(Object.assign(new Error('no resolver'), { code: 'ENOTFOUND' })),
+  resolveSrv: () => Promise.reject(Object.assign(new Error('no resolver'), { code: 'ENOTFOUND' })),
+  resolveNaptr: () => Promise.reject(Object.assign(new Error('no resolver'), { code: 'ENOTFOUND' })),
+};
 
 /** A call snapshot as the call log wants it. */
 function historyOf(snapshot: CallSnapshot, result: ReturnType<typeof historyResultOf> | null) {

@@ -3,7 +3,19 @@ export { CommandRouter, type CommandHandlers, type SenderInfo, type RouterOption
 export { PhoneLog, redactSecrets, type ScopedLog } from './log.ts';
 export { InMemorySettings, deepMerge, type SettingsStore } from './settings.ts';
 export { createNodePhone, packageInfo, type NodePhoneOptions, type PackageInfo } from './node.ts';
-export { DiagnosticsService, type DiagnosticsServiceOptions } from './diagnostics-service.ts';
+export { DiagnosticsService, type DiagnosticsServiceOptions, type NatAutoConfigJob, type NatAutoConfiguration } from './diagnostics-service.ts';
+export {
+  KEEPALIVE_MAX_S,
+  KEEPALIVE_MIN_S,
+  iceSettingsFor,
+  keepaliveFromLifetime,
+  natCheckRequestFor,
+  reportWantsRelay,
+  srvDomainOf,
+  type AccountNatInput,
+  type IceOverrides,
+  type IceSettingsInput,
+} from './account-ice-settings.ts';
 export { ContactsService, type ContactsServiceOptions } from './contacts-service.ts';
 export { HistoryService, type HistoryServiceOptions } from './history-service.ts';
 export { SIPLOG_MAX_BATCH, SiplogService, type SiplogAccount, type SiplogServiceOptions } from './siplog-service.ts';
@@ -14,6 +26,7 @@ export {
   fileAudioProvider,
   type AudioDeviceProvider,
   type CallAccountsSource,
+  type CallsIceOptions,
   type CallsServiceOptions,
   type FileAudioPlan,
 } from './calls-service.ts';

@@ -4,12 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { NodeClock, NodeNetwork, NodeResolver, defaultDataDir } from '../platform/index.ts';
+import { NetworkMonitor, NodeClock, NodeNetwork, NodeResolver, defaultDataDir } from '../platform/index.ts';
 import type { HostKind } from '../../src-shared/model/app.ts';
 import { openStore, type SecretCipher, type Store } from '../store/index.ts';
 import { DeferredKeyFileCipher } from './deferred-key-file-cipher.ts';
 import { Phone } from './phone.ts';
 import type { PhoneSipOptions } from './accounts-service.ts';
+import type { CallsIceOptions } from './calls-service.ts';
 import { dataDirFailure, storeOpenFailure } from './start-error.ts';
 
 export interface PackageInfo {
@@ -46,6 +47,8 @@ export interface NodePhoneOptions {
   storage?: 'data-dir' | 'none';
   /** SIP settings that are not per account (TLS trust anchors, retry timing). */
   sip?: PhoneSipOptions;
+  /** ICE overrides (the CLI's --relay-only). */
+  ice?: CallsIceOptions;
 }
 
 /**
@@ -78,13 +81,38 @@ function openDataDir(dataDir: string, cipher: SecretCipher): Store {
 }
 
 function newNodePhone(options: NodePhoneOptions, pkg: PackageInfo, dataDir: string, store: Store | undefined): Phone {
+  const clock = new NodeClock();
+  const network = new NodeNetwork();
+  // One monitor for the whole phone: accounts re-register, NAT checks re-run and calls restart ICE on the
+  // same network changes.
+  const monitor = new NetworkMonitor({ clock, source: network });
+  monitor.start();
+  try {
+    return phoneOn(options, pkg, dataDir, store, { clock, network, monitor });
+  } catch (error) {
+    monitor.dispose();
+    throw error;
+  }
+}
+
+function phoneOn(
+  options: NodePhoneOptions,
+  pkg: PackageInfo,
+  dataDir: string,
+  store: Store | undefined,
+  platform: { clock: NodeClock; network: NodeNetwork; monitor: NetworkMonitor },
+): Phone {
+  const { clock, network, monitor } = platform;
   return new Phone({
     host: options.host,
     dataDir,
     ...(store !== undefined && { store }),
     ...(options.sip !== undefined && { sip: options.sip }),
-    clock: new NodeClock(),
-    network: new NodeNetwork(),
+    ...(options.ice !== undefined && { ice: options.ice }),
+    networkChanges: monitor,
+    disposeOnClose: [monitor],
+    clock,
+    network,
     resolver: new NodeResolver(),
     app: { name: pkg.productName, version: pkg.version },
     versions: {

@@ -10,7 +10,7 @@ import type { Clock, Network, NetworkChange, Resolver } from '../platform/index.
 import type { Disposable } from '../../src-shared/util/emitter.ts';
 import { DiagnosticsService } from './diagnostics-service.ts';
 import { AccountsService, type PhoneSipOptions } from './accounts-service.ts';
-import { CallsService, type AudioDeviceProvider } from './calls-service.ts';
+import { CallsService, type AudioDeviceProvider, type CallsIceOptions } from './calls-service.ts';
 import type { Store } from '../store/index.ts';
 import type { CallHistoryRecorder } from './call-history-recorder.ts';
 import { ContactsService } from './contacts-service.ts';
@@ -18,6 +18,7 @@ import { HistoryService } from './history-service.ts';
 import { StorageAccess } from './storage-access.ts';
 import { PhoneLog } from './log.ts';
 import { SiplogService } from './siplog-service.ts';
+import { OnboardingService } from './onboarding-service.ts';
 import type { CommandHandlers } from './router.ts';
 import { InMemorySettings, StoredSettings, type SettingsStore } from './settings.ts';
 
@@ -37,8 +38,15 @@ export interface PhoneOptions {
    * closes it. Without one, settings live in memory and contacts/history answer `unavailable`.
    */
   store?: Store;
-  /** Network changes (the platform's NetworkMonitor): NAT checks re-run on them. */
+  /**
+   * Network changes (the platform's NetworkMonitor), shared by accounts (re-register), diagnostics (NAT
+   * checks re-run) and calls (ICE restarts).
+   */
   networkChanges?: { onChange(listener: (change: NetworkChange) => void): Disposable };
+  /** Handed over by the host, disposed by `close()` (the shared NetworkMonitor). */
+  disposeOnClose?: readonly Disposable[];
+  /** ICE overrides of the phone (the CLI's --relay-only, loopback candidates in tests). */
+  ice?: CallsIceOptions;
   /** SIP settings that are not per account (TLS trust anchors, retry timing for tests…). */
   sip?: PhoneSipOptions;
   /** Where calls get their audio (also settable later: `phone.calls.useAudio`). */
@@ -63,6 +71,7 @@ export class Phone {
   readonly calls: CallsService;
   /** The SIP message log (memory only). */
   readonly siplog: SiplogService;
+  private readonly onboarding: OnboardingService;
   private closed = false;
 
   constructor(options: PhoneOptions) {
@@ -86,6 +95,7 @@ export class Phone {
     this.history = new HistoryService({ store: options.store ?? null, storage, emit, log: this.log.scope('history') });
     this.callHistory = this.history.recorder;
     this.siplog = new SiplogService({ clock: options.clock, emit });
+    this.onboarding = new OnboardingService({ clock: options.clock, resolver: options.resolver });
     this.events.on((e) => {
       if (e.name === 'accounts.changed') this.siplog.setAccounts(e.payload);
     });
@@ -100,6 +110,8 @@ export class Phone {
       ...(options.networkChanges ? { networkChanges: options.networkChanges } : {}),
       ...(options.sip ? { sip: options.sip } : {}),
       onTransport: (transport) => this.siplog.attach(transport),
+      natAutoConfiguration: this.diagnostics,
+      natSettings: () => this.settings.get().nat,
     });
     this.calls = new CallsService({
       clock: options.clock,
@@ -110,6 +122,10 @@ export class Phone {
       log: this.log.scope('calls'),
       settings: () => this.settings.get(),
       ...(options.audio ? { audio: options.audio } : {}),
+      resolver: options.resolver,
+      natReports: this.diagnostics,
+      ...(options.networkChanges ? { networkChanges: options.networkChanges } : {}),
+      ...(options.ice ? { ice: options.ice } : {}),
     });
     // Calls are served on the accounts' user agent as soon as it exists.
     this.events.on((e) => {
@@ -122,6 +138,7 @@ export class Phone {
       ...this.accounts.handlers,
       ...this.calls.handlers,
       ...this.siplog.handlers,
+      ...this.onboarding.handlers,
       'app.info': () => this.info(),
       'app.logHistory': (req) => this.log.recent(req.limit ?? 200),
       'settings.get': () => this.settings.get(),
@@ -161,7 +178,9 @@ export class Phone {
     await this.calls.close();
     await this.accounts.close();
     this.siplog.close();
+    this.onboarding.close();
     this.diagnostics.close();
+    for (const resource of this.options.disposeOnClose ?? []) resource.dispose();
     this.options.store?.close();
     this.events.clear();
     this.log.entries.clear();

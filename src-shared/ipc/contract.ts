@@ -15,6 +15,7 @@ import { historyCommands, historyEvents } from './domains/history.ts';
 import { accountsCommands, accountsEvents } from './domains/accounts.ts';
 import { callsCommands, callsEvents } from './domains/calls.ts';
 import { siplogCommands, siplogEvents } from './domains/siplog.ts';
+import { onboardingCommands, onboardingEvents } from './domains/onboarding.ts';
 
 export const commands = {
   ...appCommands,
@@ -24,6 +25,7 @@ export const commands = {
   ...accountsCommands,
   ...callsCommands,
   ...siplogCommands,
+  ...onboardingCommands,
 } as const;
 
 export const events = {
@@ -34,6 +36,7 @@ export const events = {
   ...accountsEvents,
   ...callsEvents,
   ...siplogEvents,
+  ...onboardingEvents,
 } as const;
 
 export type Commands = typeof commands;

@@ -45,6 +45,8 @@ export type CallState = z.infer<typeof CallState>;
  *   transferred        we transferred it and the transfer succeeded (RFC 3515)
  *   answered-elsewhere another device of ours took the call
  *   shutdown           the phone closed during the call
+ *   no-media-path      no way for the audio: ICE found no working candidate pair, or the path was lost
+ *                      (no consent, RFC 7675) and an ICE restart did not find a new one
  */
 export const CallEndKind = z.enum([
   'local-hangup',
@@ -69,6 +71,7 @@ export const CallEndKind = z.enum([
   'transferred',
   'answered-elsewhere',
   'shutdown',
+  'no-media-path',
 ]);
 export type CallEndKind = z.infer<typeof CallEndKind>;
 
@@ -89,10 +92,63 @@ export const CallStats = z.strictObject({
   jitterMs: z.number().nonnegative(),
   /** From the peer's RTCP reports (§6.4.1); null until one arrived. */
   rttMs: z.number().nonnegative().nullable(),
-  /** Estimated mean opinion score (E-model), when the NAT/quality code provides one. */
+  /**
+   * Estimated mean opinion score (ITU-T G.107 E-model, 1–4.5) from the codec, the loss and the one-way
+   * delay; null before audio arrives or for a codec without E-model figures.
+   */
   mos: z.number().min(1).max(5).nullable().optional(),
 });
 export type CallStats = z.infer<typeof CallStats>;
+
+/** ICE candidate types (RFC 8445 §5.1.1): host, server-reflexive, peer-reflexive, relayed. */
+export const IceCandidateKind = z.enum(['host', 'srflx', 'prflx', 'relay']);
+export type IceCandidateKind = z.infer<typeof IceCandidateKind>;
+
+/** One end of the selected ICE pair: its candidate type and transport address. */
+export const CallIceEndpoint = z.strictObject({
+  type: IceCandidateKind,
+  address: z.string().max(64),
+});
+export type CallIceEndpoint = z.infer<typeof CallIceEndpoint>;
+
+/**
+ * The ICE session of a call (RFC 8445):
+ *   gathering     our candidates are being gathered (STUN/TURN servers asked)
+ *   checking      connectivity checks are running
+ *   connected     a pair is selected; consent freshness (RFC 7675) keeps it
+ *   disconnected  consent was lost (no answer to consent checks for 30 s)
+ *   restarting    our ICE restart: new candidates and credentials, re-INVITE, new checks
+ *   failed        no pair worked (the call ends with no-media-path)
+ *   closed        the call ended
+ */
+export const CallIceState = z.enum(['gathering', 'checking', 'connected', 'disconnected', 'restarting', 'failed', 'closed']);
+export type CallIceState = z.infer<typeof CallIceState>;
+
+export const CallIce = z.strictObject({
+  state: CallIceState,
+  role: z.enum(['controlling', 'controlled']),
+  /** `relay-only`: only relayed candidates were gathered and checked (the NAT check asked for it). */
+  policy: z.enum(['all', 'relay-only']),
+  /** The pair the audio (RTP, component 1) flows on; null until one is valid. */
+  selected: z
+    .strictObject({
+      local: CallIceEndpoint,
+      remote: CallIceEndpoint,
+      /**
+       * How our end reaches the network: `udp` from our socket, or — for a relayed local candidate — the
+       * transport to the TURN server (udp, tcp or tls).
+       */
+      transport: z.enum(['udp', 'tcp', 'tls']),
+      /** Round trip of the pair's connectivity checks. */
+      rttMs: z.number().nonnegative().nullable(),
+    })
+    .nullable(),
+  /** From the first check to the selected pair (this ICE generation), ms. */
+  connectMs: z.number().nonnegative().nullable(),
+  /** ICE restarts so far (ours and the peer's). */
+  restarts: z.int().nonnegative(),
+});
+export type CallIce = z.infer<typeof CallIce>;
 
 /** Where the audio goes. `direct`: plain RTP or a host/srflx ICE pair; `relayed`: through TURN. */
 export const CallMedia = z.strictObject({
@@ -101,7 +157,13 @@ export const CallMedia = z.strictObject({
   local: z.string().max(64).nullable(),
   /** Where our RTP goes now (the latched source, or the selected ICE pair's remote). */
   remote: z.string().max(64).nullable(),
-  // Room for the ICE selected pair (added by the NAT/ICE code as optional fields).
+  /**
+   * How the audio was set up: `ice` (connectivity checks, RFC 8445) or `plain` (RTP to the address in
+   * the peer's SDP, latching to where its audio comes from); null before the first negotiation.
+   */
+  transport: z.enum(['ice', 'plain']).nullable().optional(),
+  /** The ICE session, when the call uses ICE. */
+  ice: CallIce.nullable().optional(),
 });
 export type CallMedia = z.infer<typeof CallMedia>;
 

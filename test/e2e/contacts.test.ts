@@ -1,6 +1,6 @@
 /**
  * Contacts in Chromium against the real core: add a contact through the form (with the schema's
- * messages first), find it by name and by number, call it (the dial pad is filled, nothing dials),
+ * messages first), find it by name and by number, call it (no account here: the number waits in the dial pad),
  * import a vCard file (an error names its line; a good file adds its cards), export all contacts as a
  * .vcf download, delete after confirming — and everything lands in the phone's store.
  */
@@ -83,12 +83,13 @@ describe('contacts against the real core', () => {
     await app().browser.screenshot('contacts');
   });
 
-  it('fills the dial pad from a contact and leaves calling to the user', async () => {
+  it('calls from a contact: without an account the number waits in the dial pad, with Call focused and the reason', async () => {
     const p = page();
     await p.getByRole('button', { name: 'Call Bob Brown, +1 415 555 2671' }).click();
     await p.getByRole('heading', { level: 1, name: 'Phone' }).waitFor({ state: 'attached' });
     expect(await p.getByLabel('Number or SIP address').inputValue()).toBe('+1 415 555 2671');
     await expect.poll(() => p.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('call-button');
+    await p.getByText('The call was not placed: No account is ready to call from').waitFor();
     await app().openScreen('Contacts');
   });
 

@@ -146,7 +146,7 @@ describe('history against the real core', () => {
     await expect.poll(async () => (await titles()).length).toBe(50);
   });
 
-  it('calls back through the dial pad (without dialling) and adds a caller to contacts', async () => {
+  it('calls back (no account here: the number waits in the dial pad) and adds a caller to contacts', async () => {
     const p = page();
     await p.getByRole('button', { name: 'Call back 3000' }).click();
     await p.getByRole('heading', { level: 1, name: 'Phone' }).waitFor({ state: 'attached' });

@@ -4,6 +4,9 @@
  * `--duration` (or when the caller does). Calls that arrive while one is up are refused with 486, or
  * with `--waiting answer` taken as well (call waiting: answering the second holds the first).
  *
+ * NAT traversal as for `call` (--ice/--no-ice, --stun, --turn…, --relay-only): an ICE offer is answered
+ * with ICE, an offer without ICE with plain RTP.
+ *
  * With --json every change of the call is a line `{"type":"call",…}`. Exit 0 when the call was answered
  * and ended normally, 1 otherwise (no call within --wait, the caller gave up, a failure), 2 for a wrong
  * command line.
@@ -22,7 +25,7 @@ export const answerCommand: CliCommand = {
   name: 'answer',
   summary: 'Wait for one incoming call, answer it, send a tone or a WAV file, record what comes back, hang up after --duration.',
   usage:
-    'softphone answer --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--ring S] [--wait S] [--waiting reject|answer] [--json]',
+    'softphone answer --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--ring S] [--wait S] [--waiting reject|answer] [--ice | --no-ice] [--stun HOST:PORT] [--turn URI --turn-user U --turn-password P] [--relay-only] [--json]',
   options: {
     ...ACCOUNT_AND_AUDIO_OPTIONS,
     ring: { type: 'string', value: 'S', description: 'Let it ring this many seconds before answering (default 0).' },

@@ -4,7 +4,13 @@
  * run at times counted from the answer: `--dtmf`, `--hold-at`/`--resume-at`, `--transfer-to`.
  *
  * With --json every change of the call is one line `{"type":"call","state":…,"reason":…,…}` (the
- * CallSnapshot of the phone API), then `{"type":"result",…}`. Exit 0 when the call was answered and
+ * CallSnapshot of the phone API: `media` says whether the audio is direct or relayed and, with ICE, the
+ * selected candidate pair; `stats.mos` the E-model estimate), then `{"type":"result",…}`.
+ *
+ * NAT traversal: ICE is offered by default (`auto`: plain RTP when the far end does not do ICE);
+ * `--no-ice` turns it off, `--stun HOST:PORT` and `--turn URI --turn-user U --turn-password P` give the
+ * servers (the password also from SOFTPHONE_TURN_PASSWORD), `--relay-only` gathers relayed candidates only.
+ * SOFTPHONE_LOG=debug (or info, warn) adds the phone's log as `log` lines. Exit 0 when the call was answered and
  * ended normally (hang-up by either side, a completed transfer), 1 otherwise with the reason in words,
  * 2 for a wrong command line.
  *
@@ -14,6 +20,7 @@ import type { CallSnapshot } from '../../../src-shared/model/call.ts';
 import type { AccountSnapshot } from '../../../src-shared/model/account.ts';
 import { createNodePhone, fileAudioProvider } from '../../phone/index.ts';
 import type { Phone } from '../../phone/index.ts';
+import type { AccountInput } from '../../../src-shared/model/account.ts';
 import { NodeClock } from '../../platform/index.ts';
 import type { Timer } from '../../platform/index.ts';
 import { EXIT_FAILED, EXIT_OK, UsageError, numberOption, stringOption } from '../command.ts';
@@ -41,7 +48,46 @@ export const ACCOUNT_AND_AUDIO_OPTIONS: Record<string, CliOption> = {
   duration: { type: 'string', value: 'S', description: 'Hang up this many seconds after the answer (default: when the other side does, or Ctrl-C).' },
   'dtmf-mode': { type: 'string', value: 'auto|rfc4733|info', description: 'How DTMF is sent (default auto).' },
   'rtp-ports': { type: 'string', value: 'MIN-MAX', description: 'Local media port range (default 16384-32767).' },
+  ice: { type: 'boolean', description: 'Always offer ICE (default: auto — offered, plain RTP when the far end has none).' },
+  'no-ice': { type: 'boolean', description: 'Never offer ICE; answer ICE offers with plain RTP.' },
+  stun: { type: 'string', multiple: true, value: 'HOST:PORT', description: 'A STUN server for server-reflexive candidates (may repeat).' },
+  turn: { type: 'string', value: 'URI', description: 'A TURN server, e.g. turn:turn.example.com:3478 or turns:…?transport=tcp.' },
+  'turn-user': { type: 'string', value: 'U', description: 'TURN user name.' },
+  'turn-password': { type: 'string', value: 'P', description: 'TURN password (or set SOFTPHONE_TURN_PASSWORD).' },
+  'relay-only': { type: 'boolean', description: 'Use relayed candidates only (needs --turn).' },
 };
+
+/** The account plan of a call: the registration's, plus the phone-wide ICE override. */
+export interface CallPlan extends RegisterPlan {
+  readonly relayOnly: boolean;
+}
+
+/** --ice/--no-ice, --stun, --turn* and --relay-only as the account's NAT settings. */
+function natOptionsOf(values: ParsedCommandLine['values'], env: NodeJS.ProcessEnv): { nat: Pick<AccountInput, 'iceMode' | 'stunServers' | 'turnServers'>; relayOnly: boolean } {
+  if (values.ice === true && values['no-ice'] === true) throw new UsageError('--ice and --no-ice exclude each other');
+  const stunValues = values.stun === undefined ? [] : (Array.isArray(values.stun) ? values.stun : [values.stun]).filter((v): v is string => typeof v === 'string');
+  if (stunValues.length > 8) throw new UsageError('at most 8 --stun servers');
+  const stunServers = stunValues.map((v) => {
+    const uri = /^stuns?:/i.test(v) ? v : `stun:${v}`;
+    if (!/^stuns?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/i.test(uri)) throw new UsageError(`--stun ${v}: expected HOST:PORT`);
+    return uri;
+  });
+  const turnText = stringOption(values, 'turn');
+  const turnUser = stringOption(values, 'turn-user');
+  const turnPassword = stringOption(values, 'turn-password') ?? env.SOFTPHONE_TURN_PASSWORD;
+  const turnServers: AccountInput['turnServers'] = [];
+  if (turnText !== undefined) {
+    const uri = /^turns?:/i.test(turnText) ? turnText : `turn:${turnText}`;
+    if (!/^turns?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/i.test(uri)) throw new UsageError(`--turn ${turnText}: expected turn:HOST[:PORT][?transport=udp|tcp]`);
+    if (turnUser === undefined || turnPassword === undefined) throw new UsageError('--turn needs --turn-user and --turn-password (or SOFTPHONE_TURN_PASSWORD)');
+    turnServers.push({ uri, username: turnUser, password: turnPassword });
+  } else if (turnUser !== undefined) throw new UsageError('--turn-user needs --turn');
+  const relayOnly = values['relay-only'] === true;
+  if (relayOnly && turnServers.length === 0) throw new UsageError('--relay-only needs a --turn server');
+  if (relayOnly && values['no-ice'] === true) throw new UsageError('--relay-only needs ICE (drop --no-ice)');
+  const iceMode = values['no-ice'] === true ? 'off' : values.ice === true ? 'on' : 'auto';
+  return { nat: { iceMode, stunServers, turnServers }, relayOnly };
+}
 
 export interface CallAudioPlan {
   readonly tone: number | undefined;
@@ -56,8 +102,8 @@ export function audioPlanOf(values: ParsedCommandLine['values']): CallAudioPlan 
   return { tone, play, record: stringOption(values, 'record') };
 }
 
-/** The account plan with the call-only settings (DTMF mode, media ports). */
-export function callAccountPlanOf(values: ParsedCommandLine['values'], env: NodeJS.ProcessEnv): RegisterPlan {
+/** The account plan with the call-only settings (DTMF mode, media ports, NAT traversal). */
+export function callAccountPlanOf(values: ParsedCommandLine['values'], env: NodeJS.ProcessEnv): CallPlan {
   const plan = registerPlanOf({ ...values, duration: undefined }, env);
   const mode = stringOption(values, 'dtmf-mode');
   if (mode !== undefined && mode !== 'auto' && mode !== 'rfc4733' && mode !== 'info') throw new UsageError('--dtmf-mode must be auto, rfc4733 or info');
@@ -68,16 +114,34 @@ export function callAccountPlanOf(values: ParsedCommandLine['values'], env: Node
     if (m === null || Number(m[1]) > Number(m[2]) || Number(m[2]) > 65535 || Number(m[1]) < 1) throw new UsageError('--rtp-ports must be MIN-MAX, e.g. 20000-20100');
     mediaPorts = { min: Number(m[1]), max: Number(m[2]) };
   }
-  return { ...plan, account: { ...plan.account, dtmfMode: mode ?? null, mediaPorts } };
+  const { nat, relayOnly } = natOptionsOf(values, env);
+  return { ...plan, account: { ...plan.account, dtmfMode: mode ?? null, mediaPorts, ...nat }, relayOnly };
 }
 
-/** Start a phone for one CLI call: in memory, with the command line's audio. */
-export function startCliPhone(plan: RegisterPlan, audio: CallAudioPlan, ctx: CliContext): Phone {
+/** Is the registrar (or proxy) on this machine? Then ICE offers loopback host candidates too. */
+function onLoopback(plan: RegisterPlan): boolean {
+  const target = plan.account.outboundProxy ?? `sip:${plan.account.domain}`;
+  const host = /^sips?:(?:[^@]*@)?(\[[^\]]+\]|[^:;?]+)/i.exec(target)?.[1] ?? '';
+  return /^127\./.test(host) || host === '[::1]' || host.toLowerCase() === 'localhost';
+}
+
+/** Start a phone for one CLI call: in memory, with the command line's audio and ICE options. */
+export function startCliPhone(plan: CallPlan, audio: CallAudioPlan, ctx: CliContext): Phone {
+  const loopback = onLoopback(plan);
   const phone = createNodePhone({
     host: 'cli',
     storage: 'none',
     sip: { tlsCa: plan.tlsCa, ...(plan.retryBaseMs !== undefined && { retryBaseMs: plan.retryBaseMs }) },
+    ...((plan.relayOnly || loopback) && { ice: { ...(plan.relayOnly && { relayOnly: true }), ...(loopback && { agent: { includeLoopback: true } }) } }),
   });
+  // SOFTPHONE_LOG=debug|info|warn: the phone's own log as `log` lines (ICE and SIP decisions, for diagnosis).
+  const levels = ['debug', 'info', 'warn', 'error'];
+  const threshold = levels.indexOf(ctx.env.SOFTPHONE_LOG ?? '');
+  if (threshold >= 0) {
+    phone.log.entries.on((entry) => {
+      if (levels.indexOf(entry.level) >= threshold) ctx.out.event('log', { level: entry.level, scope: entry.scope, message: entry.message }, `[${entry.scope}] ${entry.message}`);
+    });
+  }
   // 8 kHz ports: G.711's rate, so nothing is resampled on the way.
   phone.calls.useAudio(fileAudioProvider({ ...audio, sampleRate: 8000 }, (message) => ctx.out.info(`warning: ${message}`)));
   return phone;
@@ -119,7 +183,7 @@ export function describeCall(call: CallSnapshot): string {
     case 'early':
       return `Early media from ${who}`;
     case 'active':
-      return `Talking with ${who} (${call.codec ?? '?'}, media ${call.media.local ?? '?'} \u2194 ${call.media.remote ?? '?'})`;
+      return `Talking with ${who} (${call.codec ?? '?'}, ${describeMedia(call)})`;
     case 'held':
       return `On hold: ${who}`;
     case 'remote-held':
@@ -127,6 +191,19 @@ export function describeCall(call: CallSnapshot): string {
     case 'ended':
       return `Call with ${who} ended: ${call.reason?.text ?? 'ended'}${call.sipCode !== null ? ` (${call.sipCode})` : ''}`;
   }
+}
+
+/** Where the audio goes, in words: `direct media 10.0.0.2:4000 ↔ …` or the ICE pair and how it is relayed. */
+function describeMedia(call: CallSnapshot): string {
+  const media = call.media;
+  const pair = media.ice?.selected;
+  const mos = call.stats.mos !== null && call.stats.mos !== undefined ? `, MOS ${call.stats.mos.toFixed(2)}` : '';
+  if (pair === undefined || pair === null) {
+    const how = media.transport === 'ice' ? `ICE ${media.ice?.state ?? ''}`.trim() : media.transport === 'plain' ? 'plain RTP' : 'media';
+    return `${how} ${media.local ?? '?'} \u2194 ${media.remote ?? '?'}${mos}`;
+  }
+  const relay = pair.local.type === 'relay' ? ` through our TURN relay (${pair.transport})` : '';
+  return `${media.path} ICE ${pair.local.type} ${pair.local.address} \u2194 ${pair.remote.type} ${pair.remote.address}${relay}${mos}`;
 }
 
 /** Print every snapshot of every call (one JSON line each). */
@@ -158,7 +235,7 @@ export function finish(call: CallSnapshot | undefined, ctx: CliContext): number 
   }
   const talkMs = call.endedAt !== null && call.answeredAt !== null ? call.endedAt - call.answeredAt : 0;
   ctx.out.result(
-    { id: call.id, answered: true, reason: reason.kind, durationMs: talkMs, codec: call.codec, stats: call.stats, dtmfReceived: call.dtmfReceived },
+    { id: call.id, answered: true, reason: reason.kind, durationMs: talkMs, codec: call.codec, stats: call.stats, media: call.media, dtmfReceived: call.dtmfReceived },
     `Call ended after ${(talkMs / 1000).toFixed(1)} s (${reason.text}).`,
   );
   return EXIT_OK;
@@ -197,7 +274,7 @@ export const callCommand: CliCommand = {
   name: 'call',
   summary: 'Call a SIP address from an account, send a tone or a WAV file, record what comes back, hang up after --duration.',
   usage:
-    'softphone call TARGET --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--dtmf DIGITS] [--hold-at S --resume-at S] [--transfer-to URI --transfer-at S] [--json]',
+    'softphone call TARGET --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--dtmf DIGITS] [--hold-at S --resume-at S] [--transfer-to URI --transfer-at S] [--ice | --no-ice] [--stun HOST:PORT] [--turn URI --turn-user U --turn-password P] [--relay-only] [--json]',
   positionals: ['TARGET'],
   options: {
     ...ACCOUNT_AND_AUDIO_OPTIONS,
@@ -224,7 +301,7 @@ export const callCommand: CliCommand = {
   },
 };
 
-async function placeCall(phone: Phone, plan: RegisterPlan, target: string, durationS: number | undefined, actions: ScheduledAction[], ctx: CliContext): Promise<number> {
+async function placeCall(phone: Phone, plan: CallPlan, target: string, durationS: number | undefined, actions: ScheduledAction[], ctx: CliContext): Promise<number> {
   const client = new CliPhoneClient(phone);
   const clock = new NodeClock();
   const registered = await registerAccount(phone, client, plan, clock);

@@ -1,2 +1,2 @@
-export { SCREENS, screenByName, type Screen, type ScreenName } from './routes.ts';
+export { SCREENS, NAV_SCREENS, screenByName, type Screen, type ScreenName, type NavScreenName } from './routes.ts';
 export { createAppRouter } from './create.ts';

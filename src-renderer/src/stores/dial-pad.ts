@@ -16,6 +16,8 @@ export const useDialPadStore = defineStore('dialPad', () => {
   const origin = ref<DialOrigin>('typed');
   /** The Call button should take focus when the Phone screen shows (after a prefill). */
   const callFocusPending = ref(false);
+  /** The account to call from; null: the phone's default (the first registered account). */
+  const accountId = ref<string | null>(null);
 
   /** The user edited the text on the Phone screen. */
   function setText(next: string): void {
@@ -37,5 +39,15 @@ export const useDialPadStore = defineStore('dialPad', () => {
     return pending;
   }
 
-  return { text, origin, callFocusPending, setText, prefill, takeCallFocus };
+  /** The number was dialled: the field starts empty for the next one. */
+  function clear(): void {
+    text.value = '';
+    origin.value = 'typed';
+  }
+
+  function setAccount(id: string | null): void {
+    accountId.value = id;
+  }
+
+  return { text, origin, callFocusPending, accountId, setText, prefill, takeCallFocus, clear, setAccount };
 });

@@ -21,3 +21,12 @@ export {
   CONTACT_SUGGESTIONS_MAX,
   type RecentNumber,
 } from './dial-suggestions.ts';
+export { useAccountsStore, defaultAccountOf, accountInputOf, upsertAccount } from './accounts.ts';
+export {
+  useCallsStore,
+  currentCallOf,
+  upsertCall,
+  isIncomingRinging,
+  CALL_ENDED_LINGER_MS,
+} from './calls.ts';
+export { useSipLogStore, mergeSipLogEntries } from './siplog.ts';

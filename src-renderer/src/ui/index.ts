@@ -9,3 +9,5 @@ export { ICONS, type IconName } from './icons.ts';
 export { focusViewHeading } from './focus.ts';
 export { saveTextFile, fileDate, type TextFile } from './download.ts';
 export { useDebounced, SEARCH_DEBOUNCE_MS, type Debounced } from './debounce.ts';
+export { formatClock } from './time.ts';
+export { useNow } from './use-now.ts';

@@ -3,7 +3,8 @@
  * are validated against the contract (an invalid one answers `invalid-request`, as the real router
  * does), then go to a table of fake handlers: app info and log, settings (patched group by group and
  * announced with `settings.changed` before the answer), an in-memory address book (fake-contacts.ts),
- * call log (fake-history.ts) and NAT check (fake-nat.ts). A command without a handler — one the
+ * call log (fake-history.ts), NAT check (fake-nat.ts), accounts (fake-accounts.ts), calls
+ * (fake-calls.ts), SIP log (fake-siplog.ts) and the onboarding lookup (`discovery`). A command without a handler — one the
  * contract gained since — answers `not-implemented`, so the fake never has to list every command.
  *
  * Any command can be given another handler, made to fail or held back; every call is recorded;
@@ -27,6 +28,10 @@ import { DEFAULT_SETTINGS, Settings, type SettingsPatch } from '../../../src-sha
 import { FakeContacts } from './fake-contacts.ts';
 import { FakeHistory } from './fake-history.ts';
 import { FakeNat } from './fake-nat.ts';
+import { FakeAccounts } from './fake-accounts.ts';
+import { FakeCalls } from './fake-calls.ts';
+import { FakeSipLog } from './fake-siplog.ts';
+import type { Discovery } from '../../../src-shared/model/onboarding.ts';
 
 export const FAKE_APP_INFO: AppInfo = {
   name: 'Softphone',
@@ -66,6 +71,15 @@ export class FakeBridge implements SoftphoneBridge {
   readonly contacts: FakeContacts;
   readonly history: FakeHistory;
   readonly nat: FakeNat;
+  readonly accounts: FakeAccounts;
+  readonly phoneCalls: FakeCalls;
+  readonly siplog: FakeSipLog;
+  /** What `onboarding.discover` answers (its `domain` is the one asked for). */
+  discovery: Omit<Discovery, 'domain'> = {
+    sipTargets: [{ transport: 'udp', address: '192.0.2.10', port: 5060, hostname: 'sip.example.com', source: 'srv' }],
+    stunTurn: [{ uri: 'stun:stun.example.com:3478', kind: 'stun', transport: 'udp', host: 'stun.example.com', port: 3478, addresses: ['192.0.2.20:3478'] }],
+    problems: [],
+  };
   private readonly handlers: FakeHandlers;
   private readonly listeners = new Map<EventName, Set<Listener>>();
   private readonly overrides = new Map<CommandName, (request: unknown) => Promise<IpcResult<unknown>>>();
@@ -76,6 +90,9 @@ export class FakeBridge implements SoftphoneBridge {
     this.contacts = new FakeContacts(emit);
     this.history = new FakeHistory(emit);
     this.nat = new FakeNat(emit);
+    this.accounts = new FakeAccounts(emit);
+    this.phoneCalls = new FakeCalls(emit);
+    this.siplog = new FakeSipLog(emit);
     this.handlers = {
       'app.info': () => structuredClone(this.info),
       'app.logHistory': (request) => structuredClone(this.log.slice(-(request.limit ?? 200))),
@@ -89,6 +106,10 @@ export class FakeBridge implements SoftphoneBridge {
       ...this.contacts.handlers,
       ...this.history.handlers,
       ...this.nat.handlers,
+      ...this.accounts.handlers,
+      ...this.phoneCalls.handlers,
+      ...this.siplog.handlers,
+      'onboarding.discover': ({ domain }) => ({ domain: domain.replace(/:\d+$/, '').toLowerCase(), ...structuredClone(this.discovery) }),
     };
     const commands: Record<string, (request: unknown) => Promise<IpcResult<unknown>>> = {};
     for (const name of COMMAND_NAMES) {

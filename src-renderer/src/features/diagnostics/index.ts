@@ -16,3 +16,4 @@ export {
   type NatCheckFormErrors,
   type NatCheckFormCheck,
 } from './nat-request.ts';
+export { default as DiagnosticsNatVerdict } from './DiagnosticsNatVerdict.vue';

@@ -179,8 +179,19 @@ describe('ContactsView', () => {
     expect(w.get('.ui-empty-title').text()).toBe('No contacts yet');
   });
 
-  it('fills the dial pad and opens the Phone screen from a call button, without calling', async () => {
+  it('calls a number from its button (the call shows on the Phone screen)', async () => {
     const r = createTestRenderer();
+    r.bridge.contacts.seed({ name: 'Zed', addresses: [{ kind: 'tel', value: '+1 (415) 555-2671', label: 'mobile' }] });
+    const { w } = await mountContacts(r);
+    await w.get('.contacts-item-address').trigger('click');
+    await flushPromises();
+    expect(r.bridge.callsOf('calls.dial')).toEqual([{ target: '+14155552671' }]);
+    expect(r.router.currentRoute.value.name).toBe('phone');
+  });
+
+  it('fills the dial pad and opens the Phone screen when the phone cannot place the call', async () => {
+    const r = createTestRenderer();
+    r.bridge.fail('calls.dial', { code: 'unavailable', message: 'No account is ready to call from; add or register one first.' });
     r.bridge.contacts.seed({ name: 'Zed', addresses: [{ kind: 'tel', value: '+1 (415) 555-2671', label: 'mobile' }] });
     const { w } = await mountContacts(r);
     await w.get('.contacts-item-address').trigger('click');

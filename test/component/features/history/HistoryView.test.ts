@@ -3,6 +3,7 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import HistoryView from '../../../../src-renderer/src/features/history/HistoryView.vue';
 import {
   useContactsStore,
+  useAccountsStore,
   useDialPadStore,
   useMissedCallsStore,
   HISTORY_PAGE_SIZE,
@@ -11,6 +12,7 @@ import { SEARCH_DEBOUNCE_MS } from '../../../../src-renderer/src/ui/index.ts';
 import type { HistoryEntry } from '../../../../src-shared/model/history.ts';
 import { createTestRenderer, type TestRenderer } from '../../support/renderer.ts';
 import { FAKE_HISTORY_NOW, historyEntry } from '../../support/fake-history.ts';
+import { accountSnapshot } from '../../support/fake-accounts.ts';
 
 let wrapper: VueWrapper | undefined;
 beforeEach(() => {
@@ -171,22 +173,47 @@ describe('HistoryView', () => {
     expect(w.get('.history-more').text()).toBe('That is all.');
   });
 
-  it('calls back through the dial pad and adds a caller to contacts, pre-filled', async () => {
+  it('calls back (the call shows on the Phone screen) and adds a caller to contacts, pre-filled', async () => {
     const r = createTestRenderer();
     r.bridge.history.seed(MISSED, BUSY);
     const { w } = await mountHistory(r);
     await button(w, 'Call back 1000').trigger('click');
     await flushPromises();
-    const pad = useDialPadStore(r.pinia);
-    expect([pad.text, pad.origin]).toEqual(['1000', 'history']);
+    expect(r.bridge.callsOf('calls.dial')).toEqual([{ target: '1000' }]);
     expect(r.router.currentRoute.value.name).toBe('phone');
-    expect(r.bridge.calls.map((c) => c.name)).not.toContain('calls.dial');
+    expect(useDialPadStore(r.pinia).text).toBe('');
 
     await r.router.push('/history');
     await button(w, 'Add Bob to contacts').trigger('click');
     await flushPromises();
     expect(r.router.currentRoute.value.name).toBe('contacts');
     expect(useContactsStore(r.pinia).takePendingSeed()).toEqual({ name: 'Bob', address: { kind: 'sip', value: 'sip:bob@example.com' } });
+  });
+
+  it('leaves the number in the dial pad, with focus on Call, when the phone cannot place the call', async () => {
+    const r = createTestRenderer();
+    r.bridge.history.seed(MISSED, BUSY);
+    r.bridge.fail('calls.dial', { code: 'unavailable', message: 'No account is ready to call from; add or register one first.' });
+    const { w } = await mountHistory(r);
+    await button(w, 'Call back 1000').trigger('click');
+    await flushPromises();
+    const pad = useDialPadStore(r.pinia);
+    expect([pad.text, pad.origin, pad.callFocusPending]).toEqual(['1000', 'history', true]);
+    expect(r.router.currentRoute.value.name).toBe('phone');
+  });
+
+  it('filters by account when there are several', async () => {
+    const r = createTestRenderer();
+    r.bridge.accounts.seed(accountSnapshot({ id: 'acc-1', label: 'Office' }), accountSnapshot({ id: 'acc-2', label: 'Home' }));
+    r.bridge.history.seed(historyEntry({ id: 'on-office', accountId: 'acc-1', remoteUri: 'sip:1@x' }), historyEntry({ id: 'on-home', accountId: 'acc-2', remoteUri: 'sip:2@x', startedAt: 1 }));
+    await useAccountsStore(r.pinia).start();
+    const { w } = await mountHistory(r);
+    const select = w.get<HTMLSelectElement>('[data-testid="history-account"]');
+    expect(select.findAll('option').map((o) => o.text())).toEqual(['All accounts', 'Office', 'Home']);
+    await select.setValue('acc-2');
+    await flushPromises();
+    expect(r.bridge.callsOf('history.page').at(-1)).toEqual({ filter: { accountId: 'acc-2' }, limit: 50 });
+    expect(w.findAll('[data-call-id]').map((e) => e.attributes('data-call-id'))).toEqual(['on-home']);
   });
 
   it('deletes one call, clears all after confirming, exports CSV', async () => {

@@ -52,7 +52,7 @@ describe('PhoneView', () => {
     expect(input.element.value).toBe('sip:1000*');
   });
 
-  it('has twelve labelled keys and a call button that explains why it does not call yet', () => {
+  it('has twelve labelled keys and a call button that is off until there is something to call', async () => {
     const r = createTestRenderer();
     wrapper = mount(PhoneView, { global: r.global });
     const keys = wrapper.get('[role="group"]');
@@ -73,8 +73,10 @@ describe('PhoneView', () => {
     ]);
     const call = wrapper.get('.phone-call');
     expect(call.attributes('aria-disabled')).toBe('true');
-    const notice = wrapper.get(`#${call.attributes('aria-describedby')}`);
-    expect(notice.text()).toBe('Calls arrive with the calls feature. The dial pad is ready for them.');
+    await call.trigger('click');
+    expect(r.bridge.callsOf('calls.dial')).toEqual([]);
+    await wrapper.get('input').setValue('1000');
+    expect(call.attributes('aria-disabled')).toBe('false');
     expect(wrapper.get(`label[for="${wrapper.get('input').attributes('id')}"]`).text()).toBe(
       'Number or SIP address',
     );

@@ -130,6 +130,7 @@ describe('SettingsView', () => {
       'Start minimized',
     ]);
     expect(w.findAll('h2').map((h) => h.text())).toEqual([
+      'Accounts',
       'Appearance',
       'Language',
       'Audio',
@@ -142,5 +143,6 @@ describe('SettingsView', () => {
     ]);
     expect(w.get('[data-testid="about-version"]').text()).toBe('Version 9.8.7');
     expect(w.get('a[href="/diagnostics"]').text()).toBe('Open Diagnostics');
+    expect(w.get('[data-testid="manage-accounts"]').attributes('href')).toBe('/accounts');
   });
 });

@@ -16,7 +16,9 @@ import { parseArgs } from 'node:util';
 import { makeWorkDir, startBaresip, startKamailio } from '../test/interop/support/index.ts';
 import { accountArgs, softphone } from '../test/interop/call/softphone-cli.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '60' }, json: { type: 'boolean', default: false } },
+});
 const seconds = Math.max(10, Number(values.seconds));
 const CLK_TCK = 100; // getconf CLK_TCK on Linux
 
@@ -45,12 +47,36 @@ function baresipPid(configDir: string): number {
 }
 
 const dir = makeWorkDir('bench-call-cpu');
-const kamailio = await startKamailio({ users: [{ user: 'alice', password: 'a-pw' }, { user: 'bob', password: 'b-pw' }] });
-const bob = await startBaresip({ aor: 'sip:bob@lab.test', password: 'b-pw', proxy: kamailio.uri('udp'), answerMode: 'auto', audio: { kind: 'tone', hz: 1000 }, sipTrace: false });
+const kamailio = await startKamailio({
+  users: [
+    { user: 'alice', password: 'a-pw' },
+    { user: 'bob', password: 'b-pw' },
+  ],
+});
+const bob = await startBaresip({
+  aor: 'sip:bob@lab.test',
+  password: 'b-pw',
+  proxy: kamailio.uri('udp'),
+  answerMode: 'auto',
+  audio: { kind: 'tone', hz: 1000 },
+  sipTrace: false,
+});
 try {
   await bob.waitFor('REGISTER_OK');
   const bobPid = baresipPid(bob.logPath.replace(/\/baresip\.log$/, ''));
-  const run = softphone({ dir, name: 'bench-call', args: ['call', 'sip:bob@lab.test', ...accountArgs('alice', 'a-pw', kamailio.uri('udp')), '--tone', '440', '--duration', String(seconds)] });
+  const run = softphone({
+    dir,
+    name: 'bench-call',
+    args: [
+      'call',
+      'sip:bob@lab.test',
+      ...accountArgs('alice', 'a-pw', kamailio.uri('udp')),
+      '--tone',
+      '440',
+      '--duration',
+      String(seconds),
+    ],
+  });
   await run.waitFor((l) => l.type === 'call' && l.state === 'active', 20_000);
   // Let both sides settle (JIT, jitter buffers), then measure most of the call.
   await sleep(2000);
@@ -69,14 +95,18 @@ try {
     baresipCpuPct: Math.round(theirs * 1000) / 10,
     ratio: Math.round((ours / theirs) * 100) / 100,
     callExit: exit.code,
-    packets: stats ? { sent: stats.packetsSent, received: stats.packetsReceived, lossPct: stats.lossPct } : null,
+    packets: stats
+      ? { sent: stats.packetsSent, received: stats.packetsReceived, lossPct: stats.lossPct }
+      : null,
   };
   if (values.json) console.log(JSON.stringify(result));
   else {
     console.log(`one G.711 call, ${result.measuredSeconds} s measured (of a ${seconds} s call)`);
     console.log(`  our CLI process  ${result.oursCpuPct.toFixed(1)} % of a core`);
     console.log(`  baresip 1.0      ${result.baresipCpuPct.toFixed(1)} % of a core`);
-    console.log(`  ours / baresip   ${result.ratio}×   (call exit ${result.callExit}; packets ${JSON.stringify(result.packets)})`);
+    console.log(
+      `  ours / baresip   ${result.ratio}×   (call exit ${result.callExit}; packets ${JSON.stringify(result.packets)})`,
+    );
   }
 } finally {
   await bob.dispose();

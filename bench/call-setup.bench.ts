@@ -17,14 +17,20 @@ import { CliPhoneClient } from '../src-main/cli/phone-client.ts';
 import { createNodePhone } from '../src-main/phone/index.ts';
 import type { CallSnapshot } from '../src-shared/model/call.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } },
+});
 const runs = Math.max(1, Number(values.runs));
 
 function stats(xs: number[]): { median: number; min: number; max: number } {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-  return { median: Math.round(median * 10) / 10, min: Math.round((sorted[0] ?? 0) * 10) / 10, max: Math.round((sorted.at(-1) ?? 0) * 10) / 10 };
+  return {
+    median: Math.round(median * 10) / 10,
+    min: Math.round((sorted[0] ?? 0) * 10) / 10,
+    max: Math.round((sorted.at(-1) ?? 0) * 10) / 10,
+  };
 }
 
 const kamailio = await startKamailio({
@@ -34,17 +40,45 @@ const kamailio = await startKamailio({
     { user: 'carol', password: 'c-pw' },
   ],
 });
-const bob = await startBaresip({ aor: 'sip:bob@lab.test', password: 'b-pw', proxy: kamailio.uri('udp'), answerMode: 'auto', audio: { kind: 'tone', hz: 1000 } });
-const carol = await startBaresip({ aor: 'sip:carol@lab.test', password: 'c-pw', proxy: kamailio.uri('udp'), answerMode: 'manual', audio: { kind: 'tone', hz: 700 } });
+const bob = await startBaresip({
+  aor: 'sip:bob@lab.test',
+  password: 'b-pw',
+  proxy: kamailio.uri('udp'),
+  answerMode: 'auto',
+  audio: { kind: 'tone', hz: 1000 },
+});
+const carol = await startBaresip({
+  aor: 'sip:carol@lab.test',
+  password: 'c-pw',
+  proxy: kamailio.uri('udp'),
+  answerMode: 'manual',
+  audio: { kind: 'tone', hz: 700 },
+});
 const phone = createNodePhone({ host: 'cli', storage: 'none' });
 try {
   await bob.waitFor('REGISTER_OK');
   await carol.waitFor('REGISTER_OK');
   const client = new CliPhoneClient(phone);
   const added = await client.call('accounts.add', {
-    label: 'bench', aor: 'sip:alice@lab.test', authUser: '', displayName: '', domain: 'lab.test', outboundProxy: kamailio.uri('udp'),
-    transport: 'udp', registerExpiresSec: 600, enabled: true, iceMode: 'off', stunServers: [], keepaliveIntervalSec: 0,
-    mediaPorts: null, codecs: null, dtmfMode: null, autoAnswer: false, srtp: 'off', turnServers: [], password: 'a-pw',
+    label: 'bench',
+    aor: 'sip:alice@lab.test',
+    authUser: '',
+    displayName: '',
+    domain: 'lab.test',
+    outboundProxy: kamailio.uri('udp'),
+    transport: 'udp',
+    registerExpiresSec: 600,
+    enabled: true,
+    iceMode: 'off',
+    stunServers: [],
+    keepaliveIntervalSec: 0,
+    mediaPorts: null,
+    codecs: null,
+    dtmfMode: null,
+    autoAnswer: false,
+    srtp: 'off',
+    turnServers: [],
+    password: 'a-pw',
   });
   if (!added.ok) throw new Error(added.error.message);
   for (let i = 0; i < 500; i++) {
@@ -90,9 +124,15 @@ try {
   const result = { runs, oursMs: stats(ours), baresipToBaresipMs: stats(theirs) };
   if (values.json) console.log(JSON.stringify(result));
   else {
-    console.log(`dial → first RTP received at the caller, ${runs} calls each, through Kamailio on loopback (ms)`);
-    console.log(`  ours → baresip       median ${result.oursMs.median}  min ${result.oursMs.min}  max ${result.oursMs.max}`);
-    console.log(`  baresip → baresip    median ${result.baresipToBaresipMs.median}  min ${result.baresipToBaresipMs.min}  max ${result.baresipToBaresipMs.max}`);
+    console.log(
+      `dial → first RTP received at the caller, ${runs} calls each, through Kamailio on loopback (ms)`,
+    );
+    console.log(
+      `  ours → baresip       median ${result.oursMs.median}  min ${result.oursMs.min}  max ${result.oursMs.max}`,
+    );
+    console.log(
+      `  baresip → baresip    median ${result.baresipToBaresipMs.median}  min ${result.baresipToBaresipMs.min}  max ${result.baresipToBaresipMs.max}`,
+    );
   }
 } finally {
   await phone.close();

@@ -45,7 +45,11 @@ interface Row {
 
 const rows: Row[] = [];
 
-async function oursWithWerift(name: string, role: 'controlling' | 'controlled', turn?: TurnServerConfig): Promise<void> {
+async function oursWithWerift(
+  name: string,
+  role: 'controlling' | 'controlled',
+  turn?: TurnServerConfig,
+): Promise<void> {
   const ours: number[] = [];
   const theirs: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -61,26 +65,47 @@ async function oursWithWerift(name: string, role: 'controlling' | 'controlled', 
     await werift.close();
     await agent.close();
   }
-  rows.push({ case: name, side: 'ours', runs, ms: stats(ours) }, { case: name, side: 'werift', runs, ms: stats(theirs) });
+  rows.push(
+    { case: name, side: 'ours', runs, ms: stats(ours) },
+    { case: name, side: 'werift', runs, ms: stats(theirs) },
+  );
 }
 
-async function weriftWithWerift(name: string, turn?: { address: [string, number]; username: string; password: string }): Promise<void> {
+async function weriftWithWerift(
+  name: string,
+  turn?: { address: [string, number]; username: string; password: string },
+): Promise<void> {
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const controlling = weriftAgent(true, turn ? { turnServer: turn.address, turnUsername: turn.username, turnPassword: turn.password, forceTurn: true } : {});
+    const controlling = weriftAgent(
+      true,
+      turn
+        ? {
+            turnServer: turn.address,
+            turnUsername: turn.username,
+            turnPassword: turn.password,
+            forceTurn: true,
+          }
+        : {},
+    );
     const controlled = weriftAgent(false);
     await Promise.all([controlling.gatherCandidates(), controlled.gatherCandidates()]);
     await exchange(controlling, controlled);
     await exchange(controlled, controlling);
     const started = performance.now();
-    const times = await Promise.all([controlling.connect(), controlled.connect()].map((p) => p.then(() => performance.now() - started)));
+    const times = await Promise.all(
+      [controlling.connect(), controlled.connect()].map((p) => p.then(() => performance.now() - started)),
+    );
     a.push(times[0] ?? NaN);
     b.push(times[1] ?? NaN);
     await controlling.close();
     await controlled.close();
   }
-  rows.push({ case: name, side: 'werift controlling', runs, ms: stats(a) }, { case: name, side: 'werift controlled', runs, ms: stats(b) });
+  rows.push(
+    { case: name, side: 'werift controlling', runs, ms: stats(a) },
+    { case: name, side: 'werift controlled', runs, ms: stats(b) },
+  );
 }
 
 async function exchange(from: Connection, to: Connection): Promise<void> {
@@ -99,8 +124,18 @@ async function oursWithOurs(name: string): Promise<void> {
     const started = performance.now();
     let ta = NaN;
     let tb = NaN;
-    controlling.agent.setRemote({ ufrag: controlled.agent.credentials.ufrag, pwd: controlled.agent.credentials.pwd, lite: false, candidates: controlled.agent.localCandidates });
-    controlled.agent.setRemote({ ufrag: controlling.agent.credentials.ufrag, pwd: controlling.agent.credentials.pwd, lite: false, candidates: controlling.agent.localCandidates });
+    controlling.agent.setRemote({
+      ufrag: controlled.agent.credentials.ufrag,
+      pwd: controlled.agent.credentials.pwd,
+      lite: false,
+      candidates: controlled.agent.localCandidates,
+    });
+    controlled.agent.setRemote({
+      ufrag: controlling.agent.credentials.ufrag,
+      pwd: controlling.agent.credentials.pwd,
+      lite: false,
+      candidates: controlling.agent.localCandidates,
+    });
     await waitFor(
       () => {
         if (Number.isNaN(ta) && controlling.agent.state === 'connected') ta = performance.now() - started;
@@ -115,12 +150,22 @@ async function oursWithOurs(name: string): Promise<void> {
     await controlling.close();
     await controlled.close();
   }
-  rows.push({ case: name, side: 'ours controlling', runs, ms: stats(a) }, { case: name, side: 'ours controlled', runs, ms: stats(b) });
+  rows.push(
+    { case: name, side: 'ours controlling', runs, ms: stats(a) },
+    { case: name, side: 'ours controlled', runs, ms: stats(b) },
+  );
 }
 
 const ca = await makeTestCa();
-const cert = await ca.issue({ commonName: 'turn.lab.test', dnsNames: ['turn.lab.test'], ipAddresses: ['127.0.0.1'] });
-const coturn = await startCoturn({ users: [{ user: 'alice', password: 'turn-secret' }], tls: { cert: cert.cert.path, key: cert.key.path } });
+const cert = await ca.issue({
+  commonName: 'turn.lab.test',
+  dnsNames: ['turn.lab.test'],
+  ipAddresses: ['127.0.0.1'],
+});
+const coturn = await startCoturn({
+  users: [{ user: 'alice', password: 'turn-secret' }],
+  tls: { cert: cert.cert.path, key: cert.key.path },
+});
 try {
   await oursWithWerift('host: ours controlling ↔ werift', 'controlling');
   await oursWithWerift('host: ours controlled ↔ werift controlling', 'controlled');
@@ -128,14 +173,24 @@ try {
   await weriftWithWerift('host: werift ↔ werift');
   for (const transport of ['udp', 'tcp', 'tls'] as const) {
     await oursWithWerift(`relay (${transport}): ours relay-only ↔ werift`, 'controlling', {
-      address: { address: '127.0.0.1', port: transport === 'tls' ? (coturn.tlsPort ?? 0) : coturn.port, family: 4 },
+      address: {
+        address: '127.0.0.1',
+        port: transport === 'tls' ? (coturn.tlsPort ?? 0) : coturn.port,
+        family: 4,
+      },
       transport,
       username: 'alice',
       password: 'turn-secret',
-      ...(transport === 'tls' ? { tls: { servername: 'turn.lab.test', ca: ca.cert.pem, replaceCa: true } } : {}),
+      ...(transport === 'tls'
+        ? { tls: { servername: 'turn.lab.test', ca: ca.cert.pem, replaceCa: true } }
+        : {}),
     });
   }
-  await weriftWithWerift('relay (udp): werift forceTurn ↔ werift', { address: ['127.0.0.1', coturn.port], username: 'alice', password: 'turn-secret' });
+  await weriftWithWerift('relay (udp): werift forceTurn ↔ werift', {
+    address: ['127.0.0.1', coturn.port],
+    username: 'alice',
+    password: 'turn-secret',
+  });
 } finally {
   await coturn.dispose();
   ca.remove();
@@ -144,9 +199,13 @@ try {
 if (values.json) {
   for (const row of rows) console.log(JSON.stringify(row));
 } else {
-  console.log(`ICE connect time on loopback, ${runs} runs each (ms from descriptions exchanged to connected)`);
+  console.log(
+    `ICE connect time on loopback, ${runs} runs each (ms from descriptions exchanged to connected)`,
+  );
   for (const row of rows) {
     const { median, min, max } = row.ms;
-    console.log(`${row.case.padEnd(46)} ${row.side.padEnd(20)} median ${median.toFixed(1).padStart(7)}  min ${min.toFixed(1).padStart(7)}  max ${max.toFixed(1).padStart(7)}`);
+    console.log(
+      `${row.case.padEnd(46)} ${row.side.padEnd(20)} median ${median.toFixed(1).padStart(7)}  min ${min.toFixed(1).padStart(7)}  max ${max.toFixed(1).padStart(7)}`,
+    );
   }
 }

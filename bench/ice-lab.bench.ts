@@ -32,7 +32,9 @@ import {
 } from '../test/interop/support/index.ts';
 import { softphone } from '../test/interop/call/softphone-cli.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, json: { type: 'boolean', default: false } },
+});
 const runs = Math.max(1, Number(values.runs));
 
 interface Row {
@@ -82,7 +84,16 @@ async function baresip(user: string, where: Place): Promise<BaresipUa> {
 
 function account(user: string): string[] {
   if (kamailio === undefined || turn === undefined) throw new Error('lab not ready');
-  return ['--aor', `sip:${user}@lab.test`, '--password', `${user}-pw`, '--proxy', kamailio.uri('udp'), '--stun', `${turn.address}:${turn.port}`];
+  return [
+    '--aor',
+    `sip:${user}@lab.test`,
+    '--password',
+    `${user}-pw`,
+    '--proxy',
+    kamailio.uri('udp'),
+    '--stun',
+    `${turn.address}:${turn.port}`,
+  ];
 }
 
 interface IceFields {
@@ -92,28 +103,55 @@ interface IceFields {
 
 /** connectMs of the ended call in a run's JSON lines. */
 function connectMsOf(lines: Array<Record<string, unknown>>): number {
-  const ended = lines.filter((l) => l.type === 'call').map((l) => l as IceFields).filter((l) => l.state === 'ended').at(-1);
+  const ended = lines
+    .filter((l) => l.type === 'call')
+    .map((l) => l as IceFields)
+    .filter((l) => l.state === 'ended')
+    .at(-1);
   return ended?.media?.ice?.connectMs ?? NaN;
 }
 
 /** Our CLI calls our CLI (answering in `callee`'s place). */
-async function oursToOurs(name: string, caller: Place, callee: Place, from: string, to: string): Promise<void> {
+async function oursToOurs(
+  name: string,
+  caller: Place,
+  callee: Place,
+  from: string,
+  to: string,
+): Promise<void> {
   if (dir === undefined) throw new Error('lab not ready');
   const controlling: number[] = [];
   const controlled: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const answer = softphone({ dir, name: `${name}-answer-${i}`, netns: callee.ns, args: ['answer', ...account(to), '--wait', '30'] });
+    const answer = softphone({
+      dir,
+      name: `${name}-answer-${i}`,
+      netns: callee.ns,
+      args: ['answer', ...account(to), '--wait', '30'],
+    });
     await answer.waitFor((l) => l.type === 'ready', 20_000);
     // The caller hangs up: its BYE reaches the callee's registered UDP flow.
-    const call = softphone({ dir, name: `${name}-call-${i}`, netns: caller.ns, args: ['call', `sip:${to}@lab.test`, ...account(from), '--tone', '440', '--duration', '3'] });
+    const call = softphone({
+      dir,
+      name: `${name}-call-${i}`,
+      netns: caller.ns,
+      args: ['call', `sip:${to}@lab.test`, ...account(from), '--tone', '440', '--duration', '3'],
+    });
     await Promise.all([call.exit(40_000), answer.exit(40_000)]);
     controlling.push(connectMsOf(call.lines()));
     controlled.push(connectMsOf(answer.lines()));
-    for (const [side, run] of [['caller', call], ['callee', answer]] as const) {
-      if (Number.isNaN(connectMsOf(run.lines()))) console.error(`${name} #${i}: no connect time from the ${side}:\n${run.process.log().slice(-2500)}`);
+    for (const [side, run] of [
+      ['caller', call],
+      ['callee', answer],
+    ] as const) {
+      if (Number.isNaN(connectMsOf(run.lines())))
+        console.error(`${name} #${i}: no connect time from the ${side}:\n${run.process.log().slice(-2500)}`);
     }
   }
-  rows.push({ case: name, side: 'ours controlling', samples: controlling }, { case: name, side: 'ours controlled', samples: controlled });
+  rows.push(
+    { case: name, side: 'ours controlling', samples: controlling },
+    { case: name, side: 'ours controlled', samples: controlled },
+  );
 }
 
 /** Count of "connectivity check is complete" lines in a baresip log. */
@@ -122,7 +160,12 @@ function completions(ua: BaresipUa): number {
 }
 
 /** Wait for the next completion line; ms since `since`. */
-async function completionAfter(ua: BaresipUa, before: number, since: number, timeoutMs = 20_000): Promise<number> {
+async function completionAfter(
+  ua: BaresipUa,
+  before: number,
+  since: number,
+  timeoutMs = 20_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (completions(ua) <= before) {
     if (Date.now() > deadline) return NaN;
@@ -139,14 +182,22 @@ async function oursToBaresip(name: string, caller: Place, callee: BaresipUa, fro
   for (let i = 0; i < runs; i++) {
     const before = completions(callee);
     const mark = callee.mark();
-    const call = softphone({ dir, name: `${name}-call-${i}`, netns: caller.ns, args: ['call', callee.aor, ...account(from), '--tone', '440', '--duration', '8'] });
+    const call = softphone({
+      dir,
+      name: `${name}-call-${i}`,
+      netns: caller.ns,
+      args: ['call', callee.aor, ...account(from), '--tone', '440', '--duration', '8'],
+    });
     const established = await callee.waitFor('CALL_ESTABLISHED', { after: mark, timeoutMs: 20_000 });
     theirs.push(await completionAfter(callee, before, established.at));
     await call.exit(40_000);
     await callee.waitFor('CALL_CLOSED', { after: mark, timeoutMs: 20_000 });
     ours.push(connectMsOf(call.lines()));
   }
-  rows.push({ case: name, side: 'ours controlling', samples: ours }, { case: name, side: 'baresip controlled', samples: theirs });
+  rows.push(
+    { case: name, side: 'ours controlling', samples: ours },
+    { case: name, side: 'baresip controlled', samples: theirs },
+  );
 }
 
 /** baresip calls baresip (both with ICE). */
@@ -171,7 +222,10 @@ async function baresipToBaresip(name: string, caller: BaresipUa, callee: Baresip
     await callee.waitFor('CALL_CLOSED', { after: markCallee, timeoutMs: 20_000 });
     await caller.waitFor('CALL_CLOSED', { after: markCaller, timeoutMs: 20_000 });
   }
-  rows.push({ case: name, side: 'baresip controlling', samples: controlling }, { case: name, side: 'baresip controlled', samples: controlled });
+  rows.push(
+    { case: name, side: 'baresip controlling', samples: controlling },
+    { case: name, side: 'baresip controlled', samples: controlled },
+  );
 }
 
 const started = Date.now();
@@ -179,9 +233,20 @@ const started = Date.now();
 const keepAlive = setInterval(() => {}, 1000);
 try {
   dir = makeWorkDir('ice-lab-bench');
-  lab = await createNatLab({ nats: [{ name: 'cone', kind: 'port-restricted' }, { name: 'cone2', kind: 'port-restricted' }], publicHosts: ['open'] });
+  lab = await createNatLab({
+    nats: [
+      { name: 'cone', kind: 'port-restricted' },
+      { name: 'cone2', kind: 'port-restricted' },
+    ],
+    publicHosts: ['open'],
+  });
   [turn, kamailio] = await Promise.all([
-    startCoturn({ users: [{ user: 'relay', password: 'relay-pw' }], address: lab.serverAddresses[0] ?? '', altAddress: lab.serverAddresses[1] ?? '', netns: lab.publicNs }),
+    startCoturn({
+      users: [{ user: 'relay', password: 'relay-pw' }],
+      address: lab.serverAddresses[0] ?? '',
+      altAddress: lab.serverAddresses[1] ?? '',
+      netns: lab.publicNs,
+    }),
     startKamailio({ users: USERS, address: lab.serverAddresses[0] ?? '', netns: lab.publicNs }),
   ]);
   const cone = lab.nat('cone');
@@ -212,9 +277,13 @@ try {
 if (values.json) {
   for (const row of rows) console.log(JSON.stringify({ ...row, medianMs: median(row.samples) }));
 } else {
-  console.log(`ICE connect time in the NAT lab, ${runs} calls each (ms from the start of checks to connected; ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(
+    `ICE connect time in the NAT lab, ${runs} calls each (ms from the start of checks to connected; ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  );
   for (const row of rows) {
     const samples = row.samples.map((x) => (Number.isFinite(x) ? x.toFixed(0) : '–')).join(' ');
-    console.log(`${row.case.padEnd(46)} ${row.side.padEnd(20)} median ${median(row.samples).toFixed(0).padStart(6)}   [${samples}]`);
+    console.log(
+      `${row.case.padEnd(46)} ${row.side.padEnd(20)} median ${median(row.samples).toFixed(0).padStart(6)}   [${samples}]`,
+    );
   }
 }

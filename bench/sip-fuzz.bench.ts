@@ -23,7 +23,9 @@ function load(dir: string, index: string): Buffer[] {
   return entries.map((e) => {
     const raw = readFileSync(path.join(testdata, dir, e.file));
     // RFC 5118's archive has bare LF line ends; its README says to convert them to CRLF.
-    return e.lineEndings === 'LF' ? Buffer.from(raw.toString('latin1').replace(/\n/g, '\r\n'), 'latin1') : raw;
+    return e.lineEndings === 'LF'
+      ? Buffer.from(raw.toString('latin1').replace(/\n/g, '\r\n'), 'latin1')
+      : raw;
   });
 }
 
@@ -60,9 +62,16 @@ const seconds = (performance.now() - start) / 1000;
 
 const breakdown = Object.fromEntries([...outcomes].sort((a, b) => b[1] - a[1]));
 if (args.includes('--json')) {
-  console.log(JSON.stringify({ cases, seed, seconds, casesPerSecond: cases / seconds, streamed, outcomes: breakdown }));
+  console.log(
+    JSON.stringify({ cases, seed, seconds, casesPerSecond: cases / seconds, streamed, outcomes: breakdown }),
+  );
 } else {
-  console.log(`${cases} cases from ${seeds.length} seed messages (seed ${seed}), ${streamed} also streamed: no exception`);
-  console.log(`${(cases / seconds).toFixed(0)} cases/s (${seconds.toFixed(1)} s, each case: parse + accessors + all typed headers + serialize/re-parse or createResponse)`);
-  for (const [code, n] of Object.entries(breakdown)) console.log(`  ${code.padEnd(24)} ${String(n).padStart(8)}  ${((100 * n) / cases).toFixed(1)}%`);
+  console.log(
+    `${cases} cases from ${seeds.length} seed messages (seed ${seed}), ${streamed} also streamed: no exception`,
+  );
+  console.log(
+    `${(cases / seconds).toFixed(0)} cases/s (${seconds.toFixed(1)} s, each case: parse + accessors + all typed headers + serialize/re-parse or createResponse)`,
+  );
+  for (const [code, n] of Object.entries(breakdown))
+    console.log(`  ${code.padEnd(24)} ${String(n).padStart(8)}  ${((100 * n) / cases).toFixed(1)}%`);
 }

@@ -88,7 +88,14 @@ const parsers: Record<string, Record<Workload, Run>> = {
     parseAndRead: (m) => {
       const h = (sip.parse(m) as PeerMessage).headers;
       const c = h.cseq as PeerCSeq;
-      return [(h.via as PeerVia[])[0]!.params.branch, (h.from as PeerAddress).params.tag, (h.to as PeerAddress).params.tag, h['call-id'], c.seq, c.method];
+      return [
+        (h.via as PeerVia[])[0]!.params.branch,
+        (h.from as PeerAddress).params.tag,
+        (h.to as PeerAddress).params.tag,
+        h['call-id'],
+        c.seq,
+        c.method,
+      ];
     },
   },
   'drachtio-sip': {
@@ -161,9 +168,12 @@ if (json) {
 } else {
   console.log(`corpus: ${messages.length} messages, ${bytes} bytes; median of ${rounds} interleaved rounds`);
   for (const [workload, figures] of Object.entries(results)) {
-    const label = workload === 'parse' ? 'parse' : workload === 'roundTrip' ? 'parse+serialize' : 'parse+read';
+    const label =
+      workload === 'parse' ? 'parse' : workload === 'roundTrip' ? 'parse+serialize' : 'parse+read';
     for (const [name, rate] of Object.entries(figures)) {
-      console.log(`${label.padEnd(16)} ${name.padEnd(13)} ${Math.round(rate).toString().padStart(9)} msgs/s (CPU)`);
+      console.log(
+        `${label.padEnd(16)} ${name.padEnd(13)} ${Math.round(rate).toString().padStart(9)} msgs/s (CPU)`,
+      );
     }
     console.log(`${label.padEnd(16)} ratio ours/sip ${(figures.ours! / figures.sip!).toFixed(2)}`);
   }

@@ -27,8 +27,36 @@ function random(seed: number): () => number {
 const rnd = random(42);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
 
-const FIRST = ['Anna', 'Jürgen', 'Zoë', 'Chloé', 'Li', 'Wei', 'Omar', 'Søren', 'María', 'John', 'Fatima', 'Ivan', 'Léa', 'Bob'];
-const LAST = ['Müller', 'Durand', 'Smith', 'García', 'Zhang', 'Nowak', 'Øster', 'Rossi', 'Kim', 'Novák', 'Dubois', 'Silva'];
+const FIRST = [
+  'Anna',
+  'Jürgen',
+  'Zoë',
+  'Chloé',
+  'Li',
+  'Wei',
+  'Omar',
+  'Søren',
+  'María',
+  'John',
+  'Fatima',
+  'Ivan',
+  'Léa',
+  'Bob',
+];
+const LAST = [
+  'Müller',
+  'Durand',
+  'Smith',
+  'García',
+  'Zhang',
+  'Nowak',
+  'Øster',
+  'Rossi',
+  'Kim',
+  'Novák',
+  'Dubois',
+  'Silva',
+];
 
 /** 5000 remote parties: PBX extensions, international numbers through a gateway, SIP users. */
 const parties = Array.from({ length: 5000 }, (_, i) => {
@@ -43,7 +71,18 @@ const parties = Array.from({ length: 5000 }, (_, i) => {
   }
 });
 
-const RESULTS = ['answered', 'answered', 'answered', 'answered', 'missed', 'missed', 'busy', 'rejected', 'failed', 'cancelled'] as const;
+const RESULTS = [
+  'answered',
+  'answered',
+  'answered',
+  'answered',
+  'missed',
+  'missed',
+  'busy',
+  'rejected',
+  'failed',
+  'cancelled',
+] as const;
 
 /**
  * Wall time and this process's CPU time. On a shared machine the wall time includes waiting for a core;
@@ -81,7 +120,8 @@ function measure(store: Store, label: string, query: HistoryQuery, target?: numb
     cpu.push(cpuMs);
   }
   const median = quantile(wall, 0.5);
-  const verdict = target === undefined ? '' : median <= target ? `  ✓ ≤ ${target} ms` : `  ✗ target ${target} ms`;
+  const verdict =
+    target === undefined ? '' : median <= target ? `  ✓ ≤ ${target} ms` : `  ✗ target ${target} ms`;
   console.log(`  ${label.padEnd(44)} ${String(rows).padStart(3)} rows  ${stats(wall, cpu)}${verdict}`);
 }
 
@@ -109,7 +149,12 @@ function queries(store: Store, accountId: string): void {
   measure(store, 'search name with no match "xyzzy"', { filter: { search: 'xyzzy' } }, 30);
   measure(store, 'missed + search "müller"', { filter: { kind: 'missed', search: 'müller' } }, 30);
   const counts = Array.from({ length: RUNS }, () => time(() => store.history.unseenMissedCount()));
-  console.log(`  ${'unseen missed count'.padEnd(44)}           ${stats(counts.map((c) => c.ms), counts.map((c) => c.cpuMs))}`);
+  console.log(
+    `  ${'unseen missed count'.padEnd(44)}           ${stats(
+      counts.map((c) => c.ms),
+      counts.map((c) => c.cpuMs),
+    )}`,
+  );
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'softphone-bench-'));
@@ -224,7 +269,9 @@ try {
   const reopened = time(() => openStore({ dataDir, cipher }));
   if (!reopened.value.ok) throw new Error('reopen');
   store = reopened.value.value;
-  console.log(`reopen (lock, migrations check, optimize, crash repair): wall ${reopened.ms.toFixed(1)} ms, cpu ${reopened.cpuMs.toFixed(1)} ms`);
+  console.log(
+    `reopen (lock, migrations check, optimize, crash repair): wall ${reopened.ms.toFixed(1)} ms, cpu ${reopened.cpuMs.toFixed(1)} ms`,
+  );
   console.log('queries after reopening (as on the next app start):');
   queries(store, accounts[0] ?? '');
 
@@ -244,9 +291,13 @@ try {
       `wall ${csv.ms.toFixed(0)} ms, cpu ${csv.cpuMs.toFixed(0)} ms`,
   );
   const clear = time(() => store.history.clear());
-  console.log(`  clear(): ${clear.value} rows, wall ${clear.ms.toFixed(0)} ms, cpu ${clear.cpuMs.toFixed(0)} ms`);
+  console.log(
+    `  clear(): ${clear.value} rows, wall ${clear.ms.toFixed(0)} ms, cpu ${clear.cpuMs.toFixed(0)} ms`,
+  );
   store.close();
-  console.log(`  database file after close: ${(statSync(join(dataDir, 'softphone.sqlite')).size / 1e6).toFixed(1)} MB`);
+  console.log(
+    `  database file after close: ${(statSync(join(dataDir, 'softphone.sqlite')).size / 1e6).toFixed(1)} MB`,
+  );
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }

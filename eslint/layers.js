@@ -17,8 +17,24 @@ export const MAIN_LAYERS = {
   phone: ['call', 'sip', 'nat', 'store', 'media', 'sdp', 'platform'],
   call: ['sip', 'sdp', 'media', 'platform'],
   nat: ['media/transport', 'media/stun', 'sip/resolve', 'sip/syntax', 'platform'],
-  'sip/ua': ['sip/registration', 'sip/dialog', 'sip/auth', 'sip/transaction', 'sip/transport', 'sip/resolve', 'sip/syntax', 'platform'],
-  'sip/registration': ['sip/auth', 'sip/transaction', 'sip/transport', 'sip/resolve', 'sip/syntax', 'platform'],
+  'sip/ua': [
+    'sip/registration',
+    'sip/dialog',
+    'sip/auth',
+    'sip/transaction',
+    'sip/transport',
+    'sip/resolve',
+    'sip/syntax',
+    'platform',
+  ],
+  'sip/registration': [
+    'sip/auth',
+    'sip/transaction',
+    'sip/transport',
+    'sip/resolve',
+    'sip/syntax',
+    'platform',
+  ],
   'sip/dialog': ['sip/transaction', 'sip/transport', 'sip/syntax', 'platform'],
   'sip/auth': ['sip/syntax'],
   'sip/transaction': ['sip/transport', 'sip/syntax', 'platform'],
@@ -26,7 +42,15 @@ export const MAIN_LAYERS = {
   'sip/resolve': ['sip/syntax', 'platform'],
   'sip/syntax': [],
   sdp: [],
-  'media/session': ['media/transport', 'media/rtp', 'media/audio', 'media/jitter', 'media/codec', 'media/stun', 'platform'],
+  'media/session': [
+    'media/transport',
+    'media/rtp',
+    'media/audio',
+    'media/jitter',
+    'media/codec',
+    'media/stun',
+    'platform',
+  ],
   'media/transport': ['media/stun', 'platform'],
   'media/stun': ['platform'],
   'media/rtp': ['media/codec', 'platform'],
@@ -98,9 +122,17 @@ const rule = {
           return context.report({ node, messageId: 'layer', data: { from: 'src-renderer', to: desc } });
         if (me.area === 'main') {
           if (them.area === 'renderer' || them.area === 'other')
-            return context.report({ node, messageId: 'layer', data: { from: `src-main/${me.layer}`, to: desc } });
+            return context.report({
+              node,
+              messageId: 'layer',
+              data: { from: `src-main/${me.layer}`, to: desc },
+            });
           if (them.area === 'main' && !layerAllows(me.layer ?? '', them.layer ?? ''))
-            return context.report({ node, messageId: 'layer', data: { from: `src-main/${me.layer}`, to: desc } });
+            return context.report({
+              node,
+              messageId: 'layer',
+              data: { from: `src-main/${me.layer}`, to: desc },
+            });
         }
         return;
       }

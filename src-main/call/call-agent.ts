@@ -190,7 +190,12 @@ export class CallAgent implements Disposable {
         uas.respond(481);
         return;
       }
-      if (replaces.value.earlyOnly && match.phase !== 'dialing' && match.phase !== 'ringing' && match.phase !== 'early') {
+      if (
+        replaces.value.earlyOnly &&
+        match.phase !== 'dialing' &&
+        match.phase !== 'ringing' &&
+        match.phase !== 'early'
+      ) {
         uas.respond(486);
         return;
       }
@@ -216,7 +221,11 @@ export class CallAgent implements Disposable {
     }
   }
 
-  #placeTransferCall(from: Call, target: Uri, headers: readonly (readonly [string, string])[]): Call | undefined {
+  #placeTransferCall(
+    from: Call,
+    target: Uri,
+    headers: readonly (readonly [string, string])[],
+  ): Call | undefined {
     if (this.#closed) return undefined;
     return this.dial(from.account, target, { headers });
   }

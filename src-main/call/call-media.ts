@@ -25,7 +25,15 @@ import { MediaPortAllocator } from '../media/transport/index.ts';
 import type { MediaPortRange, MediaRoute, MediaSocket } from '../media/transport/index.ts';
 import type { Clock } from '../platform/index.ts';
 import { DEFAULT_AUDIO_CODECS, DEFAULT_TELEPHONE_EVENT } from '../sdp/index.ts';
-import type { Attribute, Direction, LocalCodec, LocalMediaConfig, MediaEndpoint, NegotiatedMedia, SessionDescription } from '../sdp/index.ts';
+import type {
+  Attribute,
+  Direction,
+  LocalCodec,
+  LocalMediaConfig,
+  MediaEndpoint,
+  NegotiatedMedia,
+  SessionDescription,
+} from '../sdp/index.ts';
 import { estimateMos } from './e-model.ts';
 
 /** What the transport puts into one of our descriptions. */
@@ -38,7 +46,8 @@ export interface TransportDescription {
 }
 
 /** What a description is for: an offer of ours, or our answer to the peer's `offer`. */
-export type DescriptionPurpose = { readonly kind: 'offer' } | { readonly kind: 'answer'; readonly offer: SessionDescription };
+export type DescriptionPurpose =
+  { readonly kind: 'offer' } | { readonly kind: 'answer'; readonly offer: SessionDescription };
 
 /** The completed exchange a negotiation came from: our description and the peer's. */
 export interface NegotiatedDescriptions {
@@ -81,9 +90,17 @@ export interface CallMediaTransport {
    * (or the path) moves with it. `role`: whether we made the offer (RFC 8445 §6.1.1: the offerer is
    * controlling); `negotiated.remoteIce` carries the peer's ICE description when it does ICE.
    */
-  sessionTransport(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer', descriptions?: NegotiatedDescriptions): AudioMediaTransport;
+  sessionTransport(
+    negotiated: NegotiatedMedia,
+    role: 'offerer' | 'answerer',
+    descriptions?: NegotiatedDescriptions,
+  ): AudioMediaTransport;
   /** Later negotiations (re-INVITE, UPDATE): a new remote description, an ICE restart. Optional. */
-  update?(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer', descriptions?: NegotiatedDescriptions): void;
+  update?(
+    negotiated: NegotiatedMedia,
+    role: 'offerer' | 'answerer',
+    descriptions?: NegotiatedDescriptions,
+  ): void;
   /**
    * Our description for an offer, or for the answer to `purpose.offer` — called right before it is built,
    * so that the transport can decide (ICE, plain RTP, a=ice-mismatch) and restart ICE when the offer
@@ -98,7 +115,9 @@ export interface CallMediaTransport {
   close(): void;
 }
 
-export type MediaTransportResult = { readonly ok: true; readonly transport: CallMediaTransport } | { readonly ok: false; readonly message: string };
+export type MediaTransportResult =
+  | { readonly ok: true; readonly transport: CallMediaTransport }
+  | { readonly ok: false; readonly message: string };
 
 export interface MediaTransportRequest {
   readonly family: IpFamily;
@@ -114,7 +133,11 @@ export interface MediaTransportProvider {
 export class PlainRtpTransportProvider implements MediaTransportProvider {
   readonly #allocator: MediaPortAllocator;
 
-  constructor(options: { readonly network: Network; readonly range?: MediaPortRange; readonly random?: () => number }) {
+  constructor(options: {
+    readonly network: Network;
+    readonly range?: MediaPortRange;
+    readonly random?: () => number;
+  }) {
     this.#allocator = new MediaPortAllocator({
       network: options.network,
       ...(options.range !== undefined && { range: options.range }),
@@ -144,7 +167,11 @@ class PlainRtpTransport implements CallMediaTransport {
   }
 
   endpoint(address: string): MediaEndpoint {
-    return { address, port: this.#rtp.local.port, ...(this.#rtcp !== undefined && { rtcpPort: this.#rtcp.local.port }) };
+    return {
+      address,
+      port: this.#rtp.local.port,
+      ...(this.#rtcp !== undefined && { rtcpPort: this.#rtcp.local.port }),
+    };
   }
 
   sessionTransport(negotiated: NegotiatedMedia): AudioMediaTransport {
@@ -178,7 +205,8 @@ export function localCodecsFor(preference: readonly string[] | undefined): Local
   }
   // Codecs we have but the list left out still come last: a call with a peer that only has those
   // beats a 488.
-  for (const fallback of DEFAULT_AUDIO_CODECS) if (!chosen.some((c) => c.name === fallback.name)) chosen.push(fallback);
+  for (const fallback of DEFAULT_AUDIO_CODECS)
+    if (!chosen.some((c) => c.name === fallback.name)) chosen.push(fallback);
   return chosen;
 }
 
@@ -226,21 +254,23 @@ export class CallMedia {
   open(family: IpFamily, offer?: SessionDescription): Promise<MediaTransportResult> {
     if (this.#opening === undefined) {
       this.#state = 'opening';
-      this.#opening = this.#options.provider.open({ family, ...(offer !== undefined && { offer }) }).then((result) => {
-        if (!result.ok) {
-          if (this.#state === 'opening') this.#state = 'failed';
+      this.#opening = this.#options.provider
+        .open({ family, ...(offer !== undefined && { offer }) })
+        .then((result) => {
+          if (!result.ok) {
+            if (this.#state === 'opening') this.#state = 'failed';
+            return result;
+          }
+          if (this.#state !== 'opening') {
+            // The call ended while the ports were being bound.
+            result.transport.close();
+            return { ok: false, message: 'the call ended' };
+          }
+          this.#transport = result.transport;
+          this.#state = 'ready';
+          if (this.#options.host !== undefined) result.transport.attach?.(this.#options.host);
           return result;
-        }
-        if (this.#state !== 'opening') {
-          // The call ended while the ports were being bound.
-          result.transport.close();
-          return { ok: false, message: 'the call ended' };
-        }
-        this.#transport = result.transport;
-        this.#state = 'ready';
-        if (this.#options.host !== undefined) result.transport.attach?.(this.#options.host);
-        return result;
-      });
+        });
     }
     return this.#opening;
   }
@@ -249,10 +279,17 @@ export class CallMedia {
    * The SDP configuration for our next description (the media must be open): an offer, or — with
    * `answering` — the answer to that offer.
    */
-  config(address: string, direction: Direction = 'sendrecv', answering?: SessionDescription): LocalMediaConfig {
+  config(
+    address: string,
+    direction: Direction = 'sendrecv',
+    answering?: SessionDescription,
+  ): LocalMediaConfig {
     const transport = this.#transport;
     if (transport === undefined) throw new Error('CallMedia.config before the sockets are open');
-    const described: TransportDescription = transport.describe?.(address, answering === undefined ? { kind: 'offer' } : { kind: 'answer', offer: answering }) ?? {
+    const described: TransportDescription = transport.describe?.(
+      address,
+      answering === undefined ? { kind: 'offer' } : { kind: 'answer', offer: answering },
+    ) ?? {
       endpoint: transport.endpoint(address),
       sessionAttributes: transport.sessionAttributes,
       mediaAttributes: transport.mediaAttributes,
@@ -273,7 +310,11 @@ export class CallMedia {
    * The result of a completed offer/answer: start the audio, or update it (re-INVITE). `descriptions`:
    * both halves of the exchange (the ICE transport reads the peer's ICE attributes from them).
    */
-  apply(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer', descriptions?: NegotiatedDescriptions): void {
+  apply(
+    negotiated: NegotiatedMedia,
+    role: 'offerer' | 'answerer',
+    descriptions?: NegotiatedDescriptions,
+  ): void {
     if (this.#state === 'closed' || this.#state === 'failed') return;
     this.#negotiated = negotiated;
     if (this.#session !== undefined) {
@@ -299,7 +340,9 @@ export class CallMedia {
     });
     this.#session = session;
     this.#state = 'running';
-    this.#options.log?.(`media: ${negotiated.codec.name}/${negotiated.codec.clockRate} ptime ${negotiated.ptime} ${negotiated.direction} to ${negotiated.remoteRtp.address}:${negotiated.remoteRtp.port}${negotiated.rtcpMux ? ' (rtcp-mux)' : ''}`);
+    this.#options.log?.(
+      `media: ${negotiated.codec.name}/${negotiated.codec.clockRate} ptime ${negotiated.ptime} ${negotiated.direction} to ${negotiated.remoteRtp.address}:${negotiated.remoteRtp.port}${negotiated.rtcpMux ? ' (rtcp-mux)' : ''}`,
+    );
   }
 
   /** The last negotiation applied. */
@@ -351,7 +394,9 @@ export class CallMedia {
   }
 
   get route(): MediaRoute | undefined {
-    return this.#session !== undefined && this.#state === 'running' ? this.#session.route : this.#lastStats?.route;
+    return this.#session !== undefined && this.#state === 'running'
+      ? this.#session.route
+      : this.#lastStats?.route;
   }
 
   /** How the media is set up (ICE pair and state), as the transport tells it. */

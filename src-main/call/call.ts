@@ -34,7 +34,15 @@ import { formatAddress } from '../platform/index.ts';
 import type { Clock, IpFamily, Timer } from '../platform/index.ts';
 import { isDtmfKey } from '../media/codec/index.ts';
 import type { DtmfKey } from '../media/codec/index.ts';
-import { OfferAnswer, buildSdp, createAnswer, createOffer, holdOffer, parseSdp, resumeOffer } from '../sdp/index.ts';
+import {
+  OfferAnswer,
+  buildSdp,
+  createAnswer,
+  createOffer,
+  holdOffer,
+  parseSdp,
+  resumeOffer,
+} from '../sdp/index.ts';
 import type { Direction, NegotiatedMedia, SessionDescription } from '../sdp/index.ts';
 import type { DigestSession } from '../sip/auth/index.ts';
 import type { Dialog, DialogRequestOptions } from '../sip/dialog/index.ts';
@@ -49,7 +57,13 @@ import type { LocalCodec } from '../sdp/index.ts';
 import { DTMF_PLAIN, DTMF_RELAY, dtmfRelayBody, parseDtmfBody } from './message-bodies.ts';
 import { OutgoingInvite } from './outgoing-invite.ts';
 import type { InviteFailure } from './outgoing-invite.ts';
-import { SessionTimer, minSessionExpiresOf, sessionTimerHeaders, uacSessionTimer, uasSessionTimer } from './session-timer.ts';
+import {
+  SessionTimer,
+  minSessionExpiresOf,
+  sessionTimerHeaders,
+  uacSessionTimer,
+  uasSessionTimer,
+} from './session-timer.ts';
 import type { UasSessionTimerDecision } from './session-timer.ts';
 import { SessionUpdateClient } from './session-update-client.ts';
 import type { SessionUpdateOutcome } from './session-update-client.ts';
@@ -119,7 +133,11 @@ export interface CallEnvironment {
   /** May this ringing call be answered automatically (no other call is up)? */
   autoAnswerAllowed(call: Call): boolean;
   /** The peer asked us (REFER) to call `target`: place that call. */
-  placeTransferCall(call: Call, target: Uri, headers: readonly (readonly [string, string])[]): Call | undefined;
+  placeTransferCall(
+    call: Call,
+    target: Uri,
+    headers: readonly (readonly [string, string])[],
+  ): Call | undefined;
   /** A call we answered or resumed takes the audio: the others go on hold. */
   takesFocus(call: Call): void;
   /** A new call id. */
@@ -198,7 +216,13 @@ export class Call {
   #outgoingTransfer: OutgoingTransfer | undefined;
   #incomingTransfer: IncomingTransfer | undefined;
 
-  private constructor(env: CallEnvironment, account: CallAccount, direction: CallDirection, phase: CallPhase, remote: FromTo | Uri) {
+  private constructor(
+    env: CallEnvironment,
+    account: CallAccount,
+    direction: CallDirection,
+    phase: CallPhase,
+    remote: FromTo | Uri,
+  ) {
     this.#env = env;
     this.#ua = env.ua;
     this.account = account;
@@ -210,7 +234,10 @@ export class Call {
       this.remote = { uri: formatUri(remote) };
     } else {
       const displayName = remote.displayName?.trim();
-      this.remote = { uri: formatUri(remote.uri), ...(displayName !== undefined && displayName !== '' && { displayName }) };
+      this.remote = {
+        uri: formatUri(remote.uri),
+        ...(displayName !== undefined && displayName !== '' && { displayName }),
+      };
     }
     this.#media = new CallMedia({
       clock: env.clock,
@@ -381,7 +408,14 @@ export class Call {
       media: {
         path: route === undefined ? 'unknown' : (view?.path ?? (route.relayed ? 'relayed' : 'direct')),
         // A wildcard-bound socket is shown with the address our SDP announced for it.
-        local: route === undefined ? null : formatAddress(isWildcard(route.local.address) && this.#sdpAddress !== undefined ? { ...route.local, address: this.#sdpAddress } : route.local),
+        local:
+          route === undefined
+            ? null
+            : formatAddress(
+                isWildcard(route.local.address) && this.#sdpAddress !== undefined
+                  ? { ...route.local, address: this.#sdpAddress }
+                  : route.local,
+              ),
         remote: route === undefined ? null : formatAddress(route.remote),
         transport: view?.transport ?? (route === undefined ? null : route.kind === 'ice' ? 'ice' : 'plain'),
         ice: view?.ice ?? null,
@@ -396,14 +430,20 @@ export class Call {
     const d = this.#dialog;
     // §3: "the to-tag [...] and from-tag [...] as they would appear in the To and From of a request
     // sent [to the UA receiving the INVITE]": our local tag is the to-tag.
-    return d !== undefined && d.id.callId === replaces.callId && d.id.localTag === replaces.toTag && d.id.remoteTag === replaces.fromTag;
+    return (
+      d !== undefined &&
+      d.id.callId === replaces.callId &&
+      d.id.localTag === replaces.toTag &&
+      d.id.remoteTag === replaces.fromTag
+    );
   }
 
   // ───────────────────────────── commands ─────────────────────────────
 
   /** Answer a ringing incoming call: 200 with our SDP, retransmitted until the ACK (§13.3.1.4). */
   async answer(): Promise<CallCommandResult> {
-    if (this.direction !== 'incoming' || this.#phase !== 'ringing') return { ok: false, error: `the call is ${this.state}, not ringing here` };
+    if (this.direction !== 'incoming' || this.#phase !== 'ringing')
+      return { ok: false, error: `the call is ${this.state}, not ringing here` };
     const uas = this.#uas;
     if (uas === undefined) throw new Error('incoming call without its INVITE');
     const opened = await this.#media.open(familyOf(uas.flow), this.#remoteOffer);
@@ -418,7 +458,11 @@ export class Call {
     const offer = this.#remoteOffer;
     if (offer !== undefined) {
       this.#offerAnswer.setRemoteOffer(offer);
-      const answer = createAnswer(offer, this.#media.config(address, 'sendrecv', offer), this.#offerAnswer.lastLocalDescription);
+      const answer = createAnswer(
+        offer,
+        this.#media.config(address, 'sendrecv', offer),
+        this.#offerAnswer.lastLocalDescription,
+      );
       if (!answer.ok) {
         this.#offerAnswer.rollback(answer.failure.detail);
         this.#rejectInvite(488, 'no-common-codec', answer.failure.detail);
@@ -437,7 +481,11 @@ export class Call {
       contact: [this.#contactFor(uas.flow)],
       body,
       contentType: 'application/sdp',
-      headers: [...recordRoutesOf(uas.request), ['Supported', this.#supported()], ...sessionTimerHeaders(this.#sessionTimerDecision)],
+      headers: [
+        ...recordRoutesOf(uas.request),
+        ['Supported', this.#supported()],
+        ...sessionTimerHeaders(this.#sessionTimerDecision),
+      ],
     });
     if (response === undefined) {
       // The CANCEL won the race: the transaction already answered 487.
@@ -463,7 +511,8 @@ export class Call {
 
   /** Refuse a ringing incoming call: 486 Busy Here or 603 Decline (RFC 3261 §21.4.24, §21.6.2). */
   reject(reason: 'busy' | 'decline' = 'decline'): CallCommandResult {
-    if (this.direction !== 'incoming' || this.#phase !== 'ringing') return { ok: false, error: `the call is ${this.state}, not ringing here` };
+    if (this.direction !== 'incoming' || this.#phase !== 'ringing')
+      return { ok: false, error: `the call is ${this.state}, not ringing here` };
     if (reason === 'busy') this.#rejectInvite(486, 'busy', 'Busy Here');
     else this.#rejectInvite(603, 'declined', 'Declined');
     return { ok: true };
@@ -521,13 +570,21 @@ export class Call {
   sendDtmf(digits: string): CallCommandResult {
     if (!this.up && this.#phase !== 'early') return { ok: false, error: `the call is ${this.state}` };
     const keys = [...digits].map((c) => c.toUpperCase());
-    if (keys.length === 0 || !keys.every((k): k is DtmfKey => isDtmfKey(k))) return { ok: false, error: 'DTMF keys are 0-9, *, #, A-D' };
+    if (keys.length === 0 || !keys.every((k): k is DtmfKey => isDtmfKey(k)))
+      return { ok: false, error: 'DTMF keys are 0-9, *, #, A-D' };
     const mode = this.account.dtmfMode;
     const negotiatedEvents = this.#media.negotiated?.telephoneEvent !== undefined;
     const viaInfo = mode === 'info' || (mode === 'auto' && !negotiatedEvents) || this.#phase === 'early';
     if (!viaInfo) {
       const sent = this.#media.sendDtmf(keys, DTMF_DURATION_MS);
-      if (!sent.ok) return { ok: false, error: sent.error === 'not-negotiated' ? 'the far end does not take RFC 4733 telephone-events' : `DTMF not sent (${sent.error})` };
+      if (!sent.ok)
+        return {
+          ok: false,
+          error:
+            sent.error === 'not-negotiated'
+              ? 'the far end does not take RFC 4733 telephone-events'
+              : `DTMF not sent (${sent.error})`,
+        };
       return { ok: true };
     }
     if (this.#phase === 'early') return { ok: false, error: 'the call is not answered yet' };
@@ -547,7 +604,8 @@ export class Call {
    */
   transferReplacing(consultation: Call): CallCommandResult {
     const d = consultation.dialog;
-    if (d === undefined || d.state !== 'confirmed' || consultation.phase !== 'active') return { ok: false, error: 'the other call is not connected' };
+    if (d === undefined || d.state !== 'confirmed' || consultation.phase !== 'active')
+      return { ok: false, error: 'the other call is not connected' };
     if (consultation === this) return { ok: false, error: 'a call cannot replace itself' };
     // The Refer-To is the remote party of the consultation dialog (its AoR: the proxy routes it), with
     // the Replaces header naming that dialog as the transfer target sees it: to-tag = its tag (our
@@ -576,7 +634,8 @@ export class Call {
 
   /** Another call replaced this one (INVITE with Replaces, RFC 3891 §3): BYE it. */
   replacedBy(): void {
-    if (this.#phase === 'active' || this.#phase === 'connecting') this.#hangUpWithBye({ kind: 'replaced', text: 'Replaced by another call' });
+    if (this.#phase === 'active' || this.#phase === 'connecting')
+      this.#hangUpWithBye({ kind: 'replaced', text: 'Replaced by another call' });
     else this.hangup();
   }
 
@@ -591,12 +650,20 @@ export class Call {
     }
     const account = this.account;
     const timing = this.#env.timing;
-    const headers: [string, string][] = [...(options.headers ?? []).map(([n, v]): [string, string] => [n, v])];
-    if (timing.sessionExpiresSec !== undefined) headers.push(['Session-Expires', String(timing.sessionExpiresSec)]);
+    const headers: [string, string][] = [
+      ...(options.headers ?? []).map(([n, v]): [string, string] => [n, v]),
+    ];
+    if (timing.sessionExpiresSec !== undefined)
+      headers.push(['Session-Expires', String(timing.sessionExpiresSec)]);
     const request = this.#ua.createRequest({
       method: 'INVITE',
       uri: target,
-      from: { uri: account.aor, ...(account.displayName !== undefined && account.displayName !== '' && { displayName: account.displayName }), params: NO_PARAMS },
+      from: {
+        uri: account.aor,
+        ...(account.displayName !== undefined &&
+          account.displayName !== '' && { displayName: account.displayName }),
+        params: NO_PARAMS,
+      },
       to: { uri: withoutHeaders(target), params: NO_PARAMS },
       headers,
       contentType: 'application/sdp',
@@ -612,7 +679,12 @@ export class Call {
       ...(account.digest !== undefined && { digest: account.digest }),
       retryAfter422: (response) => {
         const min = minSessionExpiresOf(response);
-        return min === undefined ? undefined : [['Session-Expires', String(min)], ['Min-SE', String(min)]];
+        return min === undefined
+          ? undefined
+          : [
+              ['Session-Expires', String(min)],
+              ['Min-SE', String(min)],
+            ];
       },
       listener: {
         provisional: (response, dialog) => this.#provisional(response, dialog),
@@ -654,13 +726,15 @@ export class Call {
       if (result.ok) {
         this.#earlyAnswer = sdp;
         this.#applyNegotiation(result.media, 'offerer');
-        if (this.#phase === 'dialing' || this.#phase === 'ringing') this.#transition('early', `${response.status} with SDP: early media`);
+        if (this.#phase === 'dialing' || this.#phase === 'ringing')
+          this.#transition('early', `${response.status} with SDP: early media`);
         return;
       }
       this.#log('warn', `early SDP unusable: ${result.failure.detail}`);
     }
     if (response.status === 180 && this.#phase === 'dialing') this.#transition('ringing', '180 Ringing');
-    else if (response.status > 100 && this.#phase === 'dialing') this.#transition('ringing', `${response.status} ${response.reason}`);
+    else if (response.status > 100 && this.#phase === 'dialing')
+      this.#transition('ringing', `${response.status} ${response.reason}`);
   }
 
   #answeredByPeer(response: SipResponse, dialog: Dialog): void {
@@ -685,7 +759,10 @@ export class Call {
       // The 2xx repeats the answer of the provisional response (RFC 3261 §13.2.1: "the UAC MUST treat
       // the first session description it receives as the answer, and MUST ignore any session
       // descriptions in subsequent responses to the initial INVITE").
-      this.#log('info', 'the 2xx carries another session description than the early one: ignored (RFC 3261 §13.2.1)');
+      this.#log(
+        'info',
+        'the 2xx carries another session description than the early one: ignored (RFC 3261 §13.2.1)',
+      );
     }
     this.#answeredAt = Math.floor(this.#env.clock.now());
     this.#transition('active', `${response.status} ${response.reason}`);
@@ -731,7 +808,9 @@ export class Call {
     this.#sessionTimerDecision = uasSessionTimer(request);
     if (this.#sessionTimerDecision.kind === 'too-small') {
       // RFC 4028 §9: "the UAS MUST reject it with a 422 [...] The response MUST contain a Min-SE".
-      this.#rejectInvite(422, 'rejected', 'Session Interval Too Small', [['Min-SE', String(this.#sessionTimerDecision.minSec)]]);
+      this.#rejectInvite(422, 'rejected', 'Session Interval Too Small', [
+        ['Min-SE', String(this.#sessionTimerDecision.minSec)],
+      ]);
       return;
     }
     const created = this.#ua.dialogs.fromUasRequest(request, uas.toTag, uas.flow.secure, 'early');
@@ -745,7 +824,8 @@ export class Call {
     this.#subscriptions.push(
       uas.onCancel(() => {
         // §9.2: the UA answers 200 to the CANCEL and 487 to the INVITE right after us.
-        if (this.#phase === 'ringing') this.#end({ kind: 'remote-cancelled', text: 'The caller hung up before the answer' }, 487);
+        if (this.#phase === 'ringing')
+          this.#end({ kind: 'remote-cancelled', text: 'The caller hung up before the answer' }, 487);
       }),
     );
     // RFC 3261 §13.3.1.1 / RFC 3665 §3.1: 100 Trying at once, then "the UAS [...] SHOULD send a 180
@@ -757,7 +837,12 @@ export class Call {
   }
 
   /** A final non-2xx for the INVITE we received, and the end of the call. */
-  #rejectInvite(status: number, kind: CallReason['kind'], text: string, headers: readonly (readonly [string, string])[] = []): void {
+  #rejectInvite(
+    status: number,
+    kind: CallReason['kind'],
+    text: string,
+    headers: readonly (readonly [string, string])[] = [],
+  ): void {
     const uas = this.#uas;
     if (uas !== undefined && uas.transaction !== undefined && !uas.transaction.terminated) {
       // Standard reason phrases on the wire, except a 400 that says what was wrong (§21.4.1).
@@ -777,13 +862,20 @@ export class Call {
       this.#updates?.kick();
       return;
     }
-    if (this.#phase === 'connecting' && this.#uas !== undefined && ack.cseq.seq === this.#uas.request.cseq.seq) {
+    if (
+      this.#phase === 'connecting' &&
+      this.#uas !== undefined &&
+      ack.cseq.seq === this.#uas.request.cseq.seq
+    ) {
       this.#dialog?.confirm();
       this.#answerInAck(ack);
       if (this.#phase !== 'connecting') return;
       this.#transition('active', 'ACK');
       if (this.#sessionTimerDecision.kind === 'use') {
-        this.#sessionTimer?.start(this.#sessionTimerDecision.seconds, this.#sessionTimerDecision.refresher === 'uas');
+        this.#sessionTimer?.start(
+          this.#sessionTimerDecision.seconds,
+          this.#sessionTimerDecision.refresher === 'uas',
+        );
       }
     }
   }
@@ -794,12 +886,17 @@ export class Call {
     const sdp = sdpOf(ack);
     if (sdp === undefined) {
       this.#offerAnswer.rollback('the ACK carried no answer');
-      if (this.#media.negotiated === undefined) this.#hangUpWithBye({ kind: 'no-common-codec', text: 'The caller sent no session description' });
+      if (this.#media.negotiated === undefined)
+        this.#hangUpWithBye({ kind: 'no-common-codec', text: 'The caller sent no session description' });
       return;
     }
     const result = this.#offerAnswer.setRemoteAnswer(sdp);
     if (result.ok) this.#applyNegotiation(result.media, 'offerer');
-    else if (this.#media.negotiated === undefined) this.#hangUpWithBye({ kind: 'no-common-codec', text: `No common audio format: ${result.failure.detail}` });
+    else if (this.#media.negotiated === undefined)
+      this.#hangUpWithBye({
+        kind: 'no-common-codec',
+        text: `No common audio format: ${result.failure.detail}`,
+      });
   }
 
   // ───────────────────────────── in the dialog ─────────────────────────────
@@ -822,7 +919,12 @@ export class Call {
         return this.#receiveNotify(uas);
       case 'OPTIONS':
         // RFC 3261 §11.2 inside a dialog: what we can do in this session.
-        uas.respond(200, { headers: [['Accept', 'application/sdp'], ['Supported', this.#supported()]] });
+        uas.respond(200, {
+          headers: [
+            ['Accept', 'application/sdp'],
+            ['Supported', this.#supported()],
+          ],
+        });
         return;
       default:
         uas.respond(405, { headers: [['Allow', this.#ua.allowedMethods().join(', ')]] });
@@ -840,7 +942,12 @@ export class Call {
     }
     this.#dialog?.terminate('BYE received');
     const answered = this.#answeredAt !== null;
-    this.#end(answered ? { kind: 'remote-hangup', text: 'The other side hung up' } : { kind: 'rejected', text: 'The other side ended the call before it was answered' }, null);
+    this.#end(
+      answered
+        ? { kind: 'remote-hangup', text: 'The other side hung up' }
+        : { kind: 'rejected', text: 'The other side ended the call before it was answered' },
+      null,
+    );
   }
 
   /** A re-INVITE (RFC 3261 §14.2). */
@@ -903,7 +1010,9 @@ export class Call {
     // RFC 3311 §5.2: "If an UPDATE is received that contains an offer, and the UAS has generated an offer
     // [...] in a response [...] that has not been answered, the UAS MUST reject the UPDATE with a 491".
     if (offer !== undefined && this.#offerAnswer.state !== 'stable') {
-      uas.respond(this.#offerAnswer.state === 'local-offer' ? 491 : 500, { headers: this.#offerAnswer.state === 'local-offer' ? [] : [['Retry-After', '1']] });
+      uas.respond(this.#offerAnswer.state === 'local-offer' ? 491 : 500, {
+        headers: this.#offerAnswer.state === 'local-offer' ? [] : [['Retry-After', '1']],
+      });
       return;
     }
     const timer = uasSessionTimer(uas.request);
@@ -912,7 +1021,10 @@ export class Call {
       return;
     }
     if (offer === undefined) {
-      uas.respond(200, { contact: [this.#contactFor(uas.flow)], headers: [['Supported', this.#supported()], ...sessionTimerHeaders(timer)] });
+      uas.respond(200, {
+        contact: [this.#contactFor(uas.flow)],
+        headers: [['Supported', this.#supported()], ...sessionTimerHeaders(timer)],
+      });
       this.#refreshedBy(timer);
       return;
     }
@@ -948,12 +1060,20 @@ export class Call {
     const address = this.#sdpAddress ?? uas.flow.local.address;
     this.#sdpAddress = address;
     if (offer === undefined) {
-      const ours = createOffer(this.#media.config(address, this.#ourDirection()), this.#offerAnswer.lastLocalDescription, this.#offerAnswer.remoteDescription);
+      const ours = createOffer(
+        this.#media.config(address, this.#ourDirection()),
+        this.#offerAnswer.lastLocalDescription,
+        this.#offerAnswer.remoteDescription,
+      );
       this.#offerAnswer.setLocalOffer(ours);
       return ours;
     }
     this.#offerAnswer.setRemoteOffer(offer);
-    const answer = createAnswer(offer, this.#media.config(address, this.#ourDirection(), offer), this.#offerAnswer.lastLocalDescription);
+    const answer = createAnswer(
+      offer,
+      this.#media.config(address, this.#ourDirection(), offer),
+      this.#offerAnswer.lastLocalDescription,
+    );
     if (!answer.ok) {
       // RFC 3261 §14.2: "If the UAS [...] cannot accept the changes, it [...] MUST [...] respond with 488
       // (Not Acceptable Here)"; the session goes on as it was.
@@ -1016,7 +1136,12 @@ export class Call {
     if (referredBy !== undefined) headers.push(['Referred-By', referredBy]);
     // RFC 3515 §2.4.2: "the UA [...] MUST [...] respond with a 202 (Accepted)" when it will try.
     uas.respond(202);
-    const transfer = new IncomingTransfer({ ua: this.#ua, dialog, refer: uas.request, target: formatUri(withoutHeaders(target)) });
+    const transfer = new IncomingTransfer({
+      ua: this.#ua,
+      dialog,
+      refer: uas.request,
+      target: formatUri(withoutHeaders(target)),
+    });
     this.#incomingTransfer = transfer;
     // §2.4.4: "the agent MUST send a NOTIFY [...] immediately after the acceptance" — 100 Trying first.
     transfer.report(100, 'Trying');
@@ -1055,8 +1180,12 @@ export class Call {
 
   #refer(referTo: Uri, targetText: string): CallCommandResult {
     const dialog = this.#dialog;
-    if (this.#phase !== 'active' || dialog === undefined) return { ok: false, error: `the call is ${this.state}` };
-    if (this.#outgoingTransfer !== undefined && (this.#outgoingTransfer.state === 'requesting' || this.#outgoingTransfer.state === 'accepted')) {
+    if (this.#phase !== 'active' || dialog === undefined)
+      return { ok: false, error: `the call is ${this.state}` };
+    if (
+      this.#outgoingTransfer !== undefined &&
+      (this.#outgoingTransfer.state === 'requesting' || this.#outgoingTransfer.state === 'accepted')
+    ) {
       return { ok: false, error: 'a transfer is already in progress' };
     }
     const transfer = new OutgoingTransfer({
@@ -1112,7 +1241,11 @@ export class Call {
         : [];
     if (!holdChange && !reoffer && this.#peerAllowsUpdate) {
       // RFC 4028 §7.4: UPDATE is the lighter refresh (no offer needed).
-      const sending = this.#sendInDialog('UPDATE', { headers: [['Supported', this.#supported()], ...timerHeaders] }, (r) => this.#refreshAnswered(r));
+      const sending = this.#sendInDialog(
+        'UPDATE',
+        { headers: [['Supported', this.#supported()], ...timerHeaders] },
+        (r) => this.#refreshAnswered(r),
+      );
       if (sending === undefined) return undefined;
       return sending.then(({ outcome }) => this.#updateAnswered(outcome, undefined, refreshing));
     }
@@ -1123,7 +1256,11 @@ export class Call {
       // The transport's description now (RFC 8839: the updated offer's selected candidates, or an ICE
       // restart's new credentials), with the direction we want.
       const address = this.#sdpAddress ?? last.origin.address;
-      offer = createOffer(this.#media.config(address, wantHold ? holdDirection : 'sendrecv'), last, this.#offerAnswer.remoteDescription);
+      offer = createOffer(
+        this.#media.config(address, wantHold ? holdDirection : 'sendrecv'),
+        last,
+        this.#offerAnswer.remoteDescription,
+      );
     } else if (!holdChange) offer = last;
     else if (wantHold) offer = holdOffer(last, holdDirection);
     else offer = resumeOffer(last);
@@ -1144,7 +1281,9 @@ export class Call {
       this.#offerAnswer.rollback('dialog over');
       return undefined;
     }
-    return sending.then(({ outcome, request }) => this.#updateAnswered(outcome, { request, wantHold, holdChange, reoffer }, refreshing));
+    return sending.then(({ outcome, request }) =>
+      this.#updateAnswered(outcome, { request, wantHold, holdChange, reoffer }, refreshing),
+    );
   }
 
   #updateAnswered(
@@ -1188,7 +1327,10 @@ export class Call {
       this.#hangUpWithBye({ kind: 'dialog-gone', text: `${status} ${response.reason}` });
       return 'failed';
     }
-    this.#log('warn', `${invite !== undefined ? 're-INVITE' : 'UPDATE'} refused: ${status} ${response.reason}`);
+    this.#log(
+      'warn',
+      `${invite !== undefined ? 're-INVITE' : 'UPDATE'} refused: ${status} ${response.reason}`,
+    );
     // The modification did not happen: give up the wish so that we do not loop.
     if (invite !== undefined && invite.holdChange) this.#wantHold = this.#sessionHeld;
     this.#media.setHeld(this.#wantHold || this.#sessionHeld);
@@ -1202,18 +1344,29 @@ export class Call {
    */
   #ackReinvite(response: SipResponse): void {
     const dialog = this.#dialog;
-    if (response.status < 200 || response.status >= 300 || response.cseq.method !== 'INVITE' || dialog === undefined || dialog.state === 'terminated') return;
+    if (
+      response.status < 200 ||
+      response.status >= 300 ||
+      response.cseq.method !== 'INVITE' ||
+      dialog === undefined ||
+      dialog.state === 'terminated'
+    )
+      return;
     const seq = response.cseq.seq;
     const sent = this.#reinviteAcks.get(seq);
     if (sent !== undefined) {
       void sent.then((ack) => {
-        if (ack.flow !== undefined && !ack.flow.closed) this.#ua.transactions.sendStateless(ack.request, ack.flow);
+        if (ack.flow !== undefined && !ack.flow.closed)
+          this.#ua.transactions.sendStateless(ack.request, ack.flow);
       });
       return;
     }
     // One ACK per re-INVITE; older ones are forgotten.
     this.#reinviteAcks.clear();
-    this.#reinviteAcks.set(seq, this.#ua.sendAck(dialog, seq).then((r) => ({ request: r.request, flow: r.flow })));
+    this.#reinviteAcks.set(
+      seq,
+      this.#ua.sendAck(dialog, seq).then((r) => ({ request: r.request, flow: r.flow })),
+    );
   }
 
   /**
@@ -1242,7 +1395,10 @@ export class Call {
     const dialog = this.#dialog;
     if (dialog === undefined || dialog.state === 'terminated') return undefined;
     const contactTemplate = this.#contactTemplate();
-    const send = (auth: readonly (readonly [string, string])[], retried: boolean): Promise<{ outcome: RequestOutcome; request: SipRequest }> => {
+    const send = (
+      auth: readonly (readonly [string, string])[],
+      retried: boolean,
+    ): Promise<{ outcome: RequestOutcome; request: SipRequest }> => {
       const out = this.#ua.sendInDialog(dialog, method, {
         ...options,
         headers: [...(options.headers ?? []), ...auth],
@@ -1251,22 +1407,33 @@ export class Call {
         ...(onFinal !== undefined && {
           user: {
             onResponse: (response) => {
-              if (response.status >= 200 && response.status !== 401 && response.status !== 407) onFinal(response);
+              if (response.status >= 200 && response.status !== 401 && response.status !== 407)
+                onFinal(response);
             },
           },
         }),
       });
       return out.result.then((outcome) => {
         const digest = this.account.digest;
-        const challenged = outcome.kind === 'final' && (outcome.response.status === 401 || outcome.response.status === 407);
+        const challenged =
+          outcome.kind === 'final' && (outcome.response.status === 401 || outcome.response.status === 407);
         if (!retried && challenged && digest !== undefined && dialog.state !== 'terminated') {
-          const exchange = digest.begin({ method, uri: formatUri(out.request.uri), body: out.request.body, callId: out.request.callId });
+          const exchange = digest.begin({
+            method,
+            uri: formatUri(out.request.uri),
+            body: out.request.body,
+            callId: out.request.callId,
+          });
           const answer = exchange.answer({
             status: outcome.response.status,
             wwwAuthenticate: outcome.response.headers.getAll('WWW-Authenticate'),
             proxyAuthenticate: outcome.response.headers.getAll('Proxy-Authenticate'),
           });
-          if (answer.kind === 'retry') return send(answer.headers.map((h): [string, string] => [h.name, h.value]), true);
+          if (answer.kind === 'retry')
+            return send(
+              answer.headers.map((h): [string, string] => [h.name, h.value]),
+              true,
+            );
         }
         return { outcome, request: out.request };
       });
@@ -1278,7 +1445,12 @@ export class Call {
     if (this.#phase === 'ended') return;
     const dialog = this.#dialog;
     const uas = this.#uas;
-    if (this.#phase === 'connecting' && uas !== undefined && uas.retransmission?.state === 'waiting-ack' && dialog !== undefined) {
+    if (
+      this.#phase === 'connecting' &&
+      uas !== undefined &&
+      uas.retransmission?.state === 'waiting-ack' &&
+      dialog !== undefined
+    ) {
       // RFC 3261 §15: "the callee's UA MUST NOT send a BYE on a confirmed dialog until it has received an
       // ACK for its 2xx response or until the server transaction times out" — the BYE waits for either.
       this.#closing = new Promise<void>((resolve) => {
@@ -1317,10 +1489,17 @@ export class Call {
     try {
       for (let key = this.#infoQueue.shift(); key !== undefined; key = this.#infoQueue.shift()) {
         if (this.#phase === 'ended') break;
-        const sending = this.#sendInDialog('INFO', { body: dtmfRelayBody(key, DTMF_DURATION_MS), contentType: DTMF_RELAY });
+        const sending = this.#sendInDialog('INFO', {
+          body: dtmfRelayBody(key, DTMF_DURATION_MS),
+          contentType: DTMF_RELAY,
+        });
         if (sending === undefined) break;
         const { outcome } = await sending;
-        if (outcome.kind !== 'final' || outcome.response.status >= 300) this.#log('warn', `INFO DTMF ${key} refused (${outcome.kind === 'final' ? outcome.response.status : outcome.kind})`);
+        if (outcome.kind !== 'final' || outcome.response.status >= 300)
+          this.#log(
+            'warn',
+            `INFO DTMF ${key} refused (${outcome.kind === 'final' ? outcome.response.status : outcome.kind})`,
+          );
       }
     } finally {
       this.#infoSending = false;
@@ -1341,7 +1520,11 @@ export class Call {
     this.#remoteHold = media.remoteHold;
     const local = this.#offerAnswer.localDescription;
     const remote = this.#offerAnswer.remoteDescription;
-    this.#media.apply(media, role, local !== undefined && remote !== undefined ? { local, remote } : undefined);
+    this.#media.apply(
+      media,
+      role,
+      local !== undefined && remote !== undefined ? { local, remote } : undefined,
+    );
   }
 
   /**
@@ -1396,7 +1579,8 @@ export class Call {
 
   #transition(to: CallPhase, cause: string): void {
     const from = this.#phase;
-    if (!LEGAL[from].includes(to)) throw new Error(`call ${this.id}: illegal transition ${from} → ${to} (${cause})`);
+    if (!LEGAL[from].includes(to))
+      throw new Error(`call ${this.id}: illegal transition ${from} → ${to} (${cause})`);
     this.#leavePhase(from, to);
     this.#phase = to;
     this.#log('info', `${from} → ${to} (${cause})`);
@@ -1442,7 +1626,11 @@ export class Call {
             this.#refreshWanted = true;
             this.#updates?.kick();
           },
-          onExpired: () => this.#hangUpWithBye({ kind: 'session-expired', text: 'The session timer ran out (no refresh from the other side)' }),
+          onExpired: () =>
+            this.#hangUpWithBye({
+              kind: 'session-expired',
+              text: 'The session timer ran out (no refresh from the other side)',
+            }),
           log: (m) => this.#log('debug', m),
         });
         this.#updates = new SessionUpdateClient({
@@ -1450,7 +1638,10 @@ export class Call {
           random: this.#env.random,
           callIdOwner: this.direction === 'outgoing',
           host: {
-            canStart: () => this.#remoteInvite === undefined && this.#offerAnswer.state === 'stable' && this.#dialog?.state === 'confirmed',
+            canStart: () =>
+              this.#remoteInvite === undefined &&
+              this.#offerAnswer.state === 'stable' &&
+              this.#dialog?.state === 'confirmed',
             start: () => this.#startUpdate(),
           },
           log: (m) => this.#log('debug', m),
@@ -1544,13 +1735,22 @@ function recordRoutesOf(request: SipRequest): [string, string][] {
 function sdpOf(message: SipRequest | SipResponse): SessionDescription | undefined {
   if (message.body.length === 0) return undefined;
   const type = message.headers.first(Header.ContentType);
-  if (!type.ok || type.value === undefined || `${type.value.type}/${type.value.subtype}`.toLowerCase() !== 'application/sdp') return undefined;
+  if (
+    !type.ok ||
+    type.value === undefined ||
+    `${type.value.type}/${type.value.subtype}`.toLowerCase() !== 'application/sdp'
+  )
+    return undefined;
   const parsed = parseSdp(message.body.toString('utf8'));
   return parsed.ok ? parsed.sdp : undefined;
 }
 
 function sameOrigin(a: SessionDescription, b: SessionDescription): boolean {
-  return a.origin.username === b.origin.username && a.origin.sessionId === b.origin.sessionId && a.origin.sessionVersion === b.origin.sessionVersion;
+  return (
+    a.origin.username === b.origin.username &&
+    a.origin.sessionId === b.origin.sessionId &&
+    a.origin.sessionVersion === b.origin.sessionVersion
+  );
 }
 
 function allows(message: SipRequest | SipResponse, method: string): boolean {
@@ -1583,7 +1783,8 @@ export function routeFor(account: CallAccount): Omit<SendRequestOptions, 'user' 
 }
 
 function withTransportParam(uri: SipUri, transport: SipTransport | undefined): SipUri {
-  if (transport === undefined || transport === 'udp' || uri.params.has('transport') || uri.scheme === 'sips') return uri;
+  if (transport === undefined || transport === 'udp' || uri.params.has('transport') || uri.scheme === 'sips')
+    return uri;
   const params = new Map(uri.params);
   params.set('transport', transport);
   return { ...uri, params };
@@ -1596,8 +1797,9 @@ export function dialTargetUri(target: string, account: Pick<CallAccount, 'aor'>)
     const parsed = parseUri(text);
     return parsed.ok ? parsed.uri : undefined;
   }
-  const withScheme = text.includes('@') ? `sip:${text}` : `sip:${text.replace(/[^0-9A-Za-z.*#+_~!$&'()=,;?/-]/g, '')}@${account.aor.host}${account.aor.port !== undefined ? `:${account.aor.port}` : ''}`;
+  const withScheme = text.includes('@')
+    ? `sip:${text}`
+    : `sip:${text.replace(/[^0-9A-Za-z.*#+_~!$&'()=,;?/-]/g, '')}@${account.aor.host}${account.aor.port !== undefined ? `:${account.aor.port}` : ''}`;
   const parsed = parseUri(withScheme);
   return parsed.ok ? parsed.uri : undefined;
 }
-

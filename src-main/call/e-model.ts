@@ -41,7 +41,8 @@ export const G711_IMPAIRMENT = {
 /** The codec figures for a codec name; undefined for codecs without published narrow-band figures. */
 export function codecImpairment(codec: string, plc: boolean): CodecImpairment | undefined {
   const name = codec.toUpperCase();
-  if (name === 'PCMU' || name === 'PCMA' || name === 'G711') return plc ? G711_IMPAIRMENT.withPlc : G711_IMPAIRMENT.withoutPlc;
+  if (name === 'PCMU' || name === 'PCMA' || name === 'G711')
+    return plc ? G711_IMPAIRMENT.withPlc : G711_IMPAIRMENT.withoutPlc;
   return undefined;
 }
 
@@ -58,8 +59,16 @@ export function effectiveEquipmentImpairment(codec: CodecImpairment, lossPct: nu
 }
 
 /** R from the mouth-to-ear delay and the loss. */
-export function rFactor(input: { readonly codec: CodecImpairment; readonly oneWayDelayMs: number; readonly lossPct: number }): number {
-  return R_DEFAULT - delayImpairment(input.oneWayDelayMs) - effectiveEquipmentImpairment(input.codec, input.lossPct);
+export function rFactor(input: {
+  readonly codec: CodecImpairment;
+  readonly oneWayDelayMs: number;
+  readonly lossPct: number;
+}): number {
+  return (
+    R_DEFAULT -
+    delayImpairment(input.oneWayDelayMs) -
+    effectiveEquipmentImpairment(input.codec, input.lossPct)
+  );
 }
 
 /** G.107 Annex B: the MOS (1–4.5) for an R-factor. */
@@ -88,6 +97,7 @@ export interface CallQualityInput {
 export function estimateMos(input: CallQualityInput): number | undefined {
   const codec = codecImpairment(input.codec, input.plc ?? true);
   if (codec === undefined) return undefined;
-  const oneWayDelayMs = Math.max(0, input.rttMs ?? 0) / 2 + Math.max(0, input.jitterBufferMs) + Math.max(0, input.ptimeMs);
+  const oneWayDelayMs =
+    Math.max(0, input.rttMs ?? 0) / 2 + Math.max(0, input.jitterBufferMs) + Math.max(0, input.ptimeMs);
   return Math.round(mosFromR(rFactor({ codec, oneWayDelayMs, lossPct: input.lossPct })) * 100) / 100;
 }

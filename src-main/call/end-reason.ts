@@ -51,5 +51,10 @@ export function historyResultOf(direction: CallDirection, answered: boolean, rea
 /** Did the call end the way calls are supposed to end (for the CLI's exit code)? */
 export function endedNormally(answered: boolean, reason: CallReason): boolean {
   if (!answered) return false;
-  return reason.kind === 'local-hangup' || reason.kind === 'remote-hangup' || reason.kind === 'transferred' || reason.kind === 'replaced';
+  return (
+    reason.kind === 'local-hangup' ||
+    reason.kind === 'remote-hangup' ||
+    reason.kind === 'transferred' ||
+    reason.kind === 'replaced'
+  );
 }

@@ -76,7 +76,13 @@ import type {
 import { socketAddressOf } from '../media/session/index.ts';
 import type { AudioMediaTransport } from '../media/session/index.ts';
 import { hasRtcpMux } from '../sdp/index.ts';
-import type { Attribute, MediaDescription, MediaEndpoint, NegotiatedMedia, SessionDescription } from '../sdp/index.ts';
+import type {
+  Attribute,
+  MediaDescription,
+  MediaEndpoint,
+  NegotiatedMedia,
+  SessionDescription,
+} from '../sdp/index.ts';
 import type {
   CallMediaHost,
   CallMediaTransport,
@@ -179,7 +185,9 @@ export class IceMediaTransportProvider implements MediaTransportProvider {
     // (RFC 5761 §5.1.1), or is ICE's component 2 when we answer an offer without mux.
     const allocated = await this.#allocator.allocate({ family: request.family, rtcpMux: false });
     if (!allocated.ok) return { ok: false, message: allocated.message };
-    const transport = new IceMediaTransport(this.#options, settings, allocated.rtp, allocated.rtcp, () => this.#live.delete(transport));
+    const transport = new IceMediaTransport(this.#options, settings, allocated.rtp, allocated.rtcp, () =>
+      this.#live.delete(transport),
+    );
     this.#live.add(transport);
     await transport.start(request.offer);
     return { ok: true, transport };
@@ -276,7 +284,12 @@ export class IceMediaTransport implements CallMediaTransport {
       const decision = decideFromOffer(offer);
       if (decision.transport === 'latching') {
         this.#mismatch = decision.answerWithMismatch;
-        return this.#moveTo('plain', decision.reason === 'ice-mismatch' ? 'the offer fails the ICE mismatch check (RFC 8839 §4.2.5)' : 'the offer has no ICE');
+        return this.#moveTo(
+          'plain',
+          decision.reason === 'ice-mismatch'
+            ? 'the offer fails the ICE mismatch check (RFC 8839 §4.2.5)'
+            : 'the offer has no ICE',
+        );
       }
       const media = firstAudio(offer);
       const muxed = media !== undefined && hasRtcpMux(media);
@@ -294,7 +307,10 @@ export class IceMediaTransport implements CallMediaTransport {
       this.#dropAgent();
       return this.#moveTo('plain', 'no ICE candidate');
     }
-    this.#log('info', `ICE: ${agent.localCandidates.length} candidate(s), ${components} component(s), ${role}, policy ${this.#settings.policy}`);
+    this.#log(
+      'info',
+      `ICE: ${agent.localCandidates.length} candidate(s), ${components} component(s), ${role}, policy ${this.#settings.policy}`,
+    );
   }
 
   // ───────────────────────────── CallMediaTransport ─────────────────────────────
@@ -314,9 +330,18 @@ export class IceMediaTransport implements CallMediaTransport {
   describe(address: string, purpose: DescriptionPurpose): TransportDescription {
     if (purpose.kind === 'answer') this.#prepareAnswer(purpose.offer);
     const agent = this.#agent;
-    if (agent === undefined || this.#state === 'plain' || this.#state === 'failed' || this.#state === 'closed') {
+    if (
+      agent === undefined ||
+      this.#state === 'plain' ||
+      this.#state === 'failed' ||
+      this.#state === 'closed'
+    ) {
       return {
-        endpoint: { address, port: this.#rtp.local.port, ...(this.#rtcp !== undefined && { rtcpPort: this.#rtcp.local.port }) },
+        endpoint: {
+          address,
+          port: this.#rtp.local.port,
+          ...(this.#rtcp !== undefined && { rtcpPort: this.#rtcp.local.port }),
+        },
         sessionAttributes: [],
         mediaAttributes: this.#mismatch && purpose.kind === 'answer' ? [ICE_MISMATCH_ATTRIBUTE] : [],
       };
@@ -326,7 +351,9 @@ export class IceMediaTransport implements CallMediaTransport {
     if (completed !== undefined) return completed;
     const candidates = agent.localCandidates;
     // Host candidates only: the default is on the address SIP uses, when one is (see the header).
-    const onSignalling = candidates.every((c) => c.type === 'host') ? candidates.filter((c) => c.address.address === address) : [];
+    const onSignalling = candidates.every((c) => c.type === 'host')
+      ? candidates.filter((c) => c.address.address === address)
+      : [];
     const endpoint = iceMediaEndpoint(
       onSignalling.some((c) => c.component === 1) ? onSignalling : candidates,
       single,
@@ -334,14 +361,23 @@ export class IceMediaTransport implements CallMediaTransport {
     );
     return {
       // One component (mux): a=rtcp, where it is written, names the RTP port itself (RFC 5761 §5.1.3).
-      endpoint: endpoint === undefined ? { address, port: this.#rtp.local.port } : single ? { ...endpoint, rtcpPort: endpoint.port } : endpoint,
+      endpoint:
+        endpoint === undefined
+          ? { address, port: this.#rtp.local.port }
+          : single
+            ? { ...endpoint, rtcpPort: endpoint.port }
+            : endpoint,
       sessionAttributes: [],
       mediaAttributes: iceMediaAttributes(agent.credentials, candidates),
       rtcpMux: single,
     };
   }
 
-  sessionTransport(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer', descriptions?: NegotiatedDescriptions): AudioMediaTransport {
+  sessionTransport(
+    negotiated: NegotiatedMedia,
+    role: 'offerer' | 'answerer',
+    descriptions?: NegotiatedDescriptions,
+  ): AudioMediaTransport {
     if (this.#handedOver) throw new Error('the media path was already handed to a session');
     this.#handedOver = true;
     this.#negotiated = negotiated;
@@ -350,7 +386,13 @@ export class IceMediaTransport implements CallMediaTransport {
       case 'describing': {
         const decision = decideFromNegotiation(negotiated, role, descriptions);
         if (decision.transport === 'ice') this.#startChecks(decision.remote);
-        else this.#usePlain(negotiated, decision.reason === 'ice-mismatch' ? 'the answer says a=ice-mismatch' : 'the peer does not do ICE');
+        else
+          this.#usePlain(
+            negotiated,
+            decision.reason === 'ice-mismatch'
+              ? 'the answer says a=ice-mismatch'
+              : 'the peer does not do ICE',
+          );
         break;
       }
       case 'plain':
@@ -366,7 +408,11 @@ export class IceMediaTransport implements CallMediaTransport {
     return { path: this.#path };
   }
 
-  update(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer', descriptions?: NegotiatedDescriptions): void {
+  update(
+    negotiated: NegotiatedMedia,
+    role: 'offerer' | 'answerer',
+    descriptions?: NegotiatedDescriptions,
+  ): void {
     this.#negotiated = negotiated;
     if (descriptions !== undefined) this.#lastLocal = descriptions.local;
     switch (this.#state) {
@@ -385,7 +431,11 @@ export class IceMediaTransport implements CallMediaTransport {
           return;
         }
         const previous = agent.remoteDescription;
-        if (previous !== undefined && isIceRestart(previous, decision.remote) && ['checking', 'connected', 'disconnected'].includes(agent.state)) {
+        if (
+          previous !== undefined &&
+          isIceRestart(previous, decision.remote) &&
+          ['checking', 'connected', 'disconnected'].includes(agent.state)
+        ) {
           // New credentials in an answer: the peer restarted on its side.
           this.#restarts++;
           agent.restart({ role: role === 'offerer' ? 'controlling' : 'controlled' });
@@ -406,10 +456,18 @@ export class IceMediaTransport implements CallMediaTransport {
     const agent = this.#agent;
     const transport = !this.#handedOver ? null : this.#state === 'plain' ? 'plain' : 'ice';
     if (agent === undefined || this.#state === 'plain') {
-      return { transport, ice: null, path: this.#state === 'plain' && this.#handedOver ? 'direct' : 'unknown' };
+      return {
+        transport,
+        ice: null,
+        path: this.#state === 'plain' && this.#handedOver ? 'direct' : 'unknown',
+      };
     }
     const ice = this.#iceView(agent);
-    return { transport, ice, path: ice.selected === null ? 'unknown' : agent.mediaPair(1)?.relayed === true ? 'relayed' : 'direct' };
+    return {
+      transport,
+      ice,
+      path: ice.selected === null ? 'unknown' : agent.mediaPair(1)?.relayed === true ? 'relayed' : 'direct',
+    };
   }
 
   /** The network changed: restart when the path may be gone (an address of ours went away, or we slept). */
@@ -420,7 +478,9 @@ export class IceMediaTransport implements CallMediaTransport {
       this.#restart(`resumed after ${Math.round(change.sleptMs / 1000)} s asleep`);
       return;
     }
-    const ours = new Set(agent.localCandidates.filter((c) => c.type === 'host').map((c) => c.address.address));
+    const ours = new Set(
+      agent.localCandidates.filter((c) => c.type === 'host').map((c) => c.address.address),
+    );
     const gone = change.removed.filter((a) => ours.has(a.address)).map((a) => a.address);
     if (gone.length > 0) this.#restart(`address ${gone.join(', ')} went away`);
   }
@@ -428,7 +488,10 @@ export class IceMediaTransport implements CallMediaTransport {
   close(): void {
     if (this.#state === 'closed') return;
     const last = this.view();
-    this.#finalView = last.ice === null ? last : { ...last, ice: { ...last.ice, state: last.ice.state === 'failed' ? 'failed' : 'closed' } };
+    this.#finalView =
+      last.ice === null
+        ? last
+        : { ...last, ice: { ...last.ice, state: last.ice.state === 'failed' ? 'failed' : 'closed' } };
     this.#moveTo('closed', 'call over');
     this.#forget();
     if (!this.#handedOver) this.#path.dispose();
@@ -452,7 +515,8 @@ export class IceMediaTransport implements CallMediaTransport {
   /** The one transition function: table-checked, logged; the restart timer belongs to `restarting`. */
   #moveTo(next: IceTransportState, cause: string): void {
     const from = this.#state;
-    if (!MOVES[from].includes(next)) throw new Error(`IceMediaTransport: illegal move ${from} → ${next} (${cause})`);
+    if (!MOVES[from].includes(next))
+      throw new Error(`IceMediaTransport: illegal move ${from} → ${next} (${cause})`);
     this.#stateTimer?.cancel();
     this.#stateTimer = undefined;
     this.#state = next;
@@ -629,21 +693,30 @@ export class IceMediaTransport implements CallMediaTransport {
     const index = this.#negotiated?.mediaIndex;
     const media = index === undefined ? undefined : local?.media[index];
     if (local === undefined || media === undefined) return;
-    if (needsUpdatedOffer(agent, { media, session: local })) this.#host?.renegotiate('updated offer: media flows on another pair than the default');
+    if (needsUpdatedOffer(agent, { media, session: local }))
+      this.#host?.renegotiate('updated offer: media flows on another pair than the default');
   }
 
   /**
    * Our description once ICE completed: c=/m= carry the selected local candidate and only that candidate
    * is listed; an offer of the controlling agent adds a=remote-candidates (RFC 5245 §9.1.2.2, §9.2.2.3).
    */
-  #completedDescription(agent: IceAgent, purpose: DescriptionPurpose, single: boolean): TransportDescription | undefined {
+  #completedDescription(
+    agent: IceAgent,
+    purpose: DescriptionPurpose,
+    single: boolean,
+  ): TransportDescription | undefined {
     if (agent.state !== 'connected') return undefined;
     const selected: IceCandidate[] = [];
     for (const component of agent.components) {
       const pair = agent.selectedPair(component);
       if (pair === undefined) return undefined;
       const candidate = agent.localCandidates.find(
-        (c) => c.component === component && c.type === pair.local.type && c.address.address === pair.local.address.address && c.address.port === pair.local.address.port,
+        (c) =>
+          c.component === component &&
+          c.type === pair.local.type &&
+          c.address.address === pair.local.address.address &&
+          c.address.port === pair.local.address.port,
       );
       // A peer-reflexive local candidate is never signalled: keep the full description then.
       if (candidate === undefined) return undefined;
@@ -652,16 +725,21 @@ export class IceMediaTransport implements CallMediaTransport {
     const rtp = selected.find((c) => c.component === 1);
     if (rtp === undefined) return undefined;
     const rtcp = selected.find((c) => c.component === 2);
-    const remoteCandidates = purpose.kind === 'offer' && agent.role === 'controlling' ? remoteCandidatesAttribute(agent) : undefined;
+    const remoteCandidates =
+      purpose.kind === 'offer' && agent.role === 'controlling' ? remoteCandidatesAttribute(agent) : undefined;
     return {
       endpoint: {
         address: rtp.address.address,
         port: rtp.address.port,
         rtcpPort: rtcp?.address.port ?? rtp.address.port,
-        ...(rtcp !== undefined && rtcp.address.address !== rtp.address.address && { rtcpAddress: rtcp.address.address }),
+        ...(rtcp !== undefined &&
+          rtcp.address.address !== rtp.address.address && { rtcpAddress: rtcp.address.address }),
       },
       sessionAttributes: [],
-      mediaAttributes: [...iceMediaAttributes(agent.credentials, selected), ...(remoteCandidates !== undefined ? [remoteCandidates] : [])],
+      mediaAttributes: [
+        ...iceMediaAttributes(agent.credentials, selected),
+        ...(remoteCandidates !== undefined ? [remoteCandidates] : []),
+      ],
       rtcpMux: single,
     };
   }
@@ -783,7 +861,11 @@ class SwitchingMediaPath implements MediaPath {
 
   get route(): MediaRoute {
     if (this.#inner !== undefined) return this.#inner.route;
-    const none: SocketAddress = { address: this.#local.family === 6 ? '::' : '0.0.0.0', port: 0, family: this.#local.family };
+    const none: SocketAddress = {
+      address: this.#local.family === 6 ? '::' : '0.0.0.0',
+      port: 0,
+      family: this.#local.family,
+    };
     return { local: this.#local, remote: none, remoteRtcp: none, kind: 'ice', relayed: false };
   }
 
@@ -844,12 +926,17 @@ function decideFromOffer(offer: SessionDescription): MediaTransportDecision {
  * ICE or plain for a completed negotiation: from the peer's description when the call passed it, else
  * from the negotiated ICE attributes (no mismatch check possible then).
  */
-function decideFromNegotiation(negotiated: NegotiatedMedia, role: 'offerer' | 'answerer', descriptions: NegotiatedDescriptions | undefined): MediaTransportDecision {
+function decideFromNegotiation(
+  negotiated: NegotiatedMedia,
+  role: 'offerer' | 'answerer',
+  descriptions: NegotiatedDescriptions | undefined,
+): MediaTransportDecision {
   const remote = descriptions?.remote;
   const media = remote?.media[negotiated.mediaIndex];
   if (remote !== undefined && media !== undefined) return chooseMediaTransport(media, remote, role);
   const ice = negotiated.remoteIce;
-  if (ice === undefined || ice.ufrag === undefined || ice.pwd === undefined) return { transport: 'latching', reason: 'no-ice', answerWithMismatch: false };
+  if (ice === undefined || ice.ufrag === undefined || ice.pwd === undefined)
+    return { transport: 'latching', reason: 'no-ice', answerWithMismatch: false };
   const candidates: IceCandidate[] = [];
   for (const c of ice.candidates) {
     const taken = fromSdpCandidate(c);
@@ -857,7 +944,13 @@ function decideFromNegotiation(negotiated: NegotiatedMedia, role: 'offerer' | 'a
   }
   return {
     transport: 'ice',
-    remote: { ufrag: ice.ufrag, pwd: ice.pwd, lite: ice.lite, candidates, endOfCandidates: ice.endOfCandidates || !ice.options.includes('trickle') },
+    remote: {
+      ufrag: ice.ufrag,
+      pwd: ice.pwd,
+      lite: ice.lite,
+      candidates,
+      endOfCandidates: ice.endOfCandidates || !ice.options.includes('trickle'),
+    },
   };
 }
 
@@ -866,8 +959,14 @@ function latchingRemoteOf(negotiated: NegotiatedMedia): LatchingRemote {
   const rtp = socketAddressOf(negotiated.remoteRtp);
   const payloadTypes = negotiated.codecs.map((c) => c.receivePayloadType);
   payloadTypes.push(negotiated.codec.receivePayloadType);
-  if (negotiated.telephoneEvent !== undefined) payloadTypes.push(negotiated.telephoneEvent.receivePayloadType);
-  return { rtp, rtcp: negotiated.rtcpMux ? rtp : socketAddressOf(negotiated.remoteRtcp), rtcpMux: negotiated.rtcpMux, payloadTypes };
+  if (negotiated.telephoneEvent !== undefined)
+    payloadTypes.push(negotiated.telephoneEvent.receivePayloadType);
+  return {
+    rtp,
+    rtcp: negotiated.rtcpMux ? rtp : socketAddressOf(negotiated.remoteRtcp),
+    rtcpMux: negotiated.rtcpMux,
+    payloadTypes,
+  };
 }
 
 function describeIceFailure(failure: IceFailure | undefined): string {

@@ -105,7 +105,10 @@ function ipFamily(address: string): 4 | 6 | undefined {
 // ───────────────────────────── our description ─────────────────────────────
 
 /** Our ICE attributes for the audio m-line (RFC 8839 §5). */
-export function iceMediaAttributes(credentials: IceCredentials, candidates: readonly IceCandidate[]): Attribute[] {
+export function iceMediaAttributes(
+  credentials: IceCredentials,
+  candidates: readonly IceCandidate[],
+): Attribute[] {
   return [
     { name: 'ice-ufrag', value: credentials.ufrag },
     { name: 'ice-pwd', value: credentials.pwd },
@@ -154,14 +157,19 @@ export function iceMediaEndpoint(
     address: rtp.address.address,
     port: rtp.address.port,
     ...(rtcp !== undefined ? { rtcpPort: rtcp.address.port } : {}),
-    ...(rtcp !== undefined && rtcp.address.address !== rtp.address.address ? { rtcpAddress: rtcp.address.address } : {}),
+    ...(rtcp !== undefined && rtcp.address.address !== rtp.address.address
+      ? { rtcpAddress: rtcp.address.address }
+      : {}),
   };
 }
 
 // ───────────────────────────── the peer's description ─────────────────────────────
 
 /** The peer's ICE parameters for a media section; undefined when it has no ice-ufrag/ice-pwd. */
-export function remoteIceDescription(media: MediaDescription, session: SessionDescription): IceRemoteDescription | undefined {
+export function remoteIceDescription(
+  media: MediaDescription,
+  session: SessionDescription,
+): IceRemoteDescription | undefined {
   if (!offersIce(media, session)) return undefined;
   const ice = iceDescription(media, session);
   const candidates: IceCandidate[] = [];
@@ -244,7 +252,10 @@ export function chooseMediaTransport(
 }
 
 /** RFC 8839 §4.4.1.1.1: the peer restarted ICE when its ice-ufrag or ice-pwd changed. */
-export function isIceRestart(previous: IceRemoteDescription | undefined, next: IceRemoteDescription): boolean {
+export function isIceRestart(
+  previous: IceRemoteDescription | undefined,
+  next: IceRemoteDescription,
+): boolean {
   return previous !== undefined && (previous.ufrag !== next.ufrag || previous.pwd !== next.pwd);
 }
 
@@ -270,8 +281,14 @@ export function needsUpdatedOffer(
     const selected = agent.selectedPair(component);
     if (selected === undefined) return false;
     const expected =
-      component === 1 ? { address: connection.address, port: lastOffer.media.port } : rtcpDefault(lastOffer.media, connection.address);
-    if (!sameIp(selected.local.address.address, expected.address) || selected.local.address.port !== expected.port) return true;
+      component === 1
+        ? { address: connection.address, port: lastOffer.media.port }
+        : rtcpDefault(lastOffer.media, connection.address);
+    if (
+      !sameIp(selected.local.address.address, expected.address) ||
+      selected.local.address.port !== expected.port
+    )
+      return true;
   }
   return false;
 }

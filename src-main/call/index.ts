@@ -26,7 +26,15 @@
  * sip/dialog's `Dialog`.
  */
 export { Call, CALL_OPTION_TAGS, DEFAULT_CALL_TIMING, dialTargetUri, routeFor } from './call.ts';
-export type { CallAccount, CallCommandResult, CallEnvironment, CallLogLevel, CallPhase, CallTiming, DialOptions } from './call.ts';
+export type {
+  CallAccount,
+  CallCommandResult,
+  CallEnvironment,
+  CallLogLevel,
+  CallPhase,
+  CallTiming,
+  DialOptions,
+} from './call.ts';
 export { CallAgent } from './call-agent.ts';
 export type { CallAgentOptions } from './call-agent.ts';
 export { CallMedia, PlainRtpTransportProvider, localCodecsFor } from './call-media.ts';
@@ -43,7 +51,12 @@ export type {
   NegotiatedDescriptions,
   TransportDescription,
 } from './call-media.ts';
-export { CALL_NOMINATION_DELAY_MS, DEFAULT_RESTART_TIMEOUT_MS, IceMediaTransport, IceMediaTransportProvider } from './ice-media-transport.ts';
+export {
+  CALL_NOMINATION_DELAY_MS,
+  DEFAULT_RESTART_TIMEOUT_MS,
+  IceMediaTransport,
+  IceMediaTransportProvider,
+} from './ice-media-transport.ts';
 export type {
   IceAgentTuning,
   IceMediaTransportProviderOptions,
@@ -64,9 +77,19 @@ export {
 } from './e-model.ts';
 export type { CallQualityInput, CodecImpairment } from './e-model.ts';
 export { OutgoingInvite } from './outgoing-invite.ts';
-export type { InviteFailure, OutgoingInviteListener, OutgoingInviteOptions, OutgoingInviteState } from './outgoing-invite.ts';
+export type {
+  InviteFailure,
+  OutgoingInviteListener,
+  OutgoingInviteOptions,
+  OutgoingInviteState,
+} from './outgoing-invite.ts';
 export { SessionUpdateClient, glareBackoffMs } from './session-update-client.ts';
-export type { SessionUpdateClientOptions, SessionUpdateHost, SessionUpdateOutcome, SessionUpdateState } from './session-update-client.ts';
+export type {
+  SessionUpdateClientOptions,
+  SessionUpdateHost,
+  SessionUpdateOutcome,
+  SessionUpdateState,
+} from './session-update-client.ts';
 export {
   MIN_SESSION_EXPIRES_SEC,
   SessionTimer,
@@ -79,7 +102,15 @@ export type { SessionTimerOptions, SessionTimerState, UasSessionTimerDecision } 
 export { IncomingTransfer, OutgoingTransfer, TRANSFER_WAIT_MS } from './transfer.ts';
 export type { IncomingTransferState, OutgoingTransferListener, OutgoingTransferState } from './transfer.ts';
 export { endedNormally, historyResultOf, reasonForStatus } from './end-reason.ts';
-export { DTMF_PLAIN, DTMF_RELAY, SIPFRAG, dtmfRelayBody, parseDtmfBody, parseSipfragStatus, sipfragBody } from './message-bodies.ts';
+export {
+  DTMF_PLAIN,
+  DTMF_RELAY,
+  SIPFRAG,
+  dtmfRelayBody,
+  parseDtmfBody,
+  parseSipfragStatus,
+  sipfragBody,
+} from './message-bodies.ts';
 
 // ICE in the offer/answer (RFC 8839) — ice-sdp.ts, owned by the ICE work.
 export {

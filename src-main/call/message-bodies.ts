@@ -19,7 +19,9 @@ export function sipfragBody(status: number, phrase: string): string {
 }
 
 /** The status of a sipfrag's Status-Line, or undefined when it does not start with one. */
-export function parseSipfragStatus(body: string): { readonly status: number; readonly phrase: string } | undefined {
+export function parseSipfragStatus(
+  body: string,
+): { readonly status: number; readonly phrase: string } | undefined {
   const line = body.split(/\r?\n/, 1)[0] ?? '';
   const m = /^SIP\/2\.0 ([1-6]\d\d)(?: (.*))?$/.exec(line.trim());
   if (m === null) return undefined;
@@ -32,7 +34,10 @@ export function dtmfRelayBody(key: DtmfKey, durationMs: number): string {
 }
 
 /** The key (and duration) in an application/dtmf-relay or application/dtmf body. */
-export function parseDtmfBody(contentType: string, body: string): { readonly key: DtmfKey; readonly durationMs: number | undefined } | undefined {
+export function parseDtmfBody(
+  contentType: string,
+  body: string,
+): { readonly key: DtmfKey; readonly durationMs: number | undefined } | undefined {
   const type = contentType.toLowerCase();
   if (type === DTMF_PLAIN) {
     const key = keyOf(body.trim());

@@ -128,7 +128,8 @@ export class OutgoingInvite {
 
   #transition(to: OutgoingInviteState, cause: string): void {
     const from = this.#state;
-    if (!LEGAL[from].includes(to)) throw new Error(`outgoing INVITE: illegal transition ${from} → ${to} (${cause})`);
+    if (!LEGAL[from].includes(to))
+      throw new Error(`outgoing INVITE: illegal transition ${from} → ${to} (${cause})`);
     this.#state = to;
     this.#log(`INVITE ${this.#options.request.callId}: ${from} → ${to} (${cause})`);
     if (to === 'accepted' || to === 'failed') this.#settle();
@@ -149,7 +150,11 @@ export class OutgoingInvite {
     const digest = this.#options.digest;
     if (digest !== undefined) {
       const authenticated = this.#ua.sendAuthenticated(request, digest, options);
-      self = { current: () => authenticated.current, result: authenticated.result, cancel: () => authenticated.cancel() };
+      self = {
+        current: () => authenticated.current,
+        result: authenticated.result,
+        cancel: () => authenticated.cancel(),
+      };
     } else {
       const out = this.#ua.sendRequest(request, options);
       self = { current: () => out, result: out.result, cancel: () => out.cancel() };
@@ -170,14 +175,31 @@ export class OutgoingInvite {
         if (outcome.response.status >= 300) this.#response(outcome.response, this.#attempt.current());
         return;
       case 'auth-failed':
-        return this.#fail({ reason: { kind: 'auth-failed', text: `${outcome.response.status} ${outcome.response.reason}: the credentials were refused` }, sipCode: outcome.response.status, response: outcome.response });
+        return this.#fail({
+          reason: {
+            kind: 'auth-failed',
+            text: `${outcome.response.status} ${outcome.response.reason}: the credentials were refused`,
+          },
+          sipCode: outcome.response.status,
+          response: outcome.response,
+        });
       case 'timeout':
         // RFC 3261 §8.1.3.1: "treated as a 408 (Request Timeout)" — or, after our CANCEL, the §9.1 give-up.
-        return this.#fail(this.#state === 'cancelling' ? cancelledFailure() : { reason: { kind: 'timeout', text: 'No answer from the network' }, sipCode: null });
+        return this.#fail(
+          this.#state === 'cancelling'
+            ? cancelledFailure()
+            : { reason: { kind: 'timeout', text: 'No answer from the network' }, sipCode: null },
+        );
       case 'transport-error':
-        return this.#fail({ reason: { kind: 'network', text: `The call could not be sent: ${outcome.error.reason}` }, sipCode: null });
+        return this.#fail({
+          reason: { kind: 'network', text: `The call could not be sent: ${outcome.error.reason}` },
+          sipCode: null,
+        });
       case 'no-target':
-        return this.#fail({ reason: { kind: 'network', text: `No address found for ${formatUri(this.request.uri)}` }, sipCode: null });
+        return this.#fail({
+          reason: { kind: 'network', text: `No address found for ${formatUri(this.request.uri)}` },
+          sipCode: null,
+        });
       case 'cancelled':
         return this.#fail(cancelledFailure());
       case 'aborted':
@@ -203,7 +225,8 @@ export class OutgoingInvite {
           this.#log(`INVITE ${response.callId}: no early dialog for ${status} (${created.reason})`);
         }
       }
-      if (this.#state === 'calling' && status > 100) this.#transition('proceeding', `${status} ${response.reason}`);
+      if (this.#state === 'calling' && status > 100)
+        this.#transition('proceeding', `${status} ${response.reason}`);
       this.#options.listener.provisional(response, dialog);
       return;
     }
@@ -271,7 +294,14 @@ export class OutgoingInvite {
     if (!created.ok) {
       this.#log(`INVITE ${response.callId}: a 2xx without a usable dialog (${created.reason})`);
       if (this.#state === 'calling' || this.#state === 'proceeding') {
-        this.#fail({ reason: { kind: 'rejected', text: `${response.status} ${response.reason} without a usable Contact` }, sipCode: response.status, response });
+        this.#fail({
+          reason: {
+            kind: 'rejected',
+            text: `${response.status} ${response.reason} without a usable Contact`,
+          },
+          sipCode: response.status,
+          response,
+        });
       }
       return;
     }
@@ -291,7 +321,9 @@ export class OutgoingInvite {
     if (dialog === this.#answeredDialog) return; // a retransmission: ACKed again above
     // §13.2.2.4: "If [...] the dialog identifier in the 2xx response [does not match] the UAC [...] MUST
     // [...] ACK [...] and then a BYE" — another fork, or the 2xx that crossed our CANCEL (§15).
-    this.#log(`INVITE ${response.callId}: 2xx from ${this.#state === 'accepted' ? 'another fork' : 'after our CANCEL'}: ACK and BYE`);
+    this.#log(
+      `INVITE ${response.callId}: 2xx from ${this.#state === 'accepted' ? 'another fork' : 'after our CANCEL'}: ACK and BYE`,
+    );
     const bye = this.#ua.sendInDialog(dialog, 'BYE');
     void bye.result.then(() => dialog.terminate('BYE after an unwanted 2xx'));
     if (this.#state === 'cancelling') this.#fail(cancelledFailure(response.status));
@@ -303,7 +335,8 @@ export class OutgoingInvite {
     const sent = this.#acks.get(toTag);
     if (sent !== undefined) {
       void sent.then((ack) => {
-        if (ack.flow !== undefined && !ack.flow.closed) this.#ua.transactions.sendStateless(ack.request, ack.flow);
+        if (ack.flow !== undefined && !ack.flow.closed)
+          this.#ua.transactions.sendStateless(ack.request, ack.flow);
       });
       return;
     }
@@ -331,4 +364,3 @@ function qOf(value: string | null | undefined): number {
   const q = Number(value);
   return Number.isFinite(q) ? q : 0;
 }
-

@@ -65,7 +65,8 @@ export class SessionTimer {
 
   /** A (re-)negotiated session interval: restart the clock (§7.2, §9: every 2xx to a refresh does). */
   start(intervalSec: number, weRefresh: boolean): void {
-    if (!Number.isInteger(intervalSec) || intervalSec <= 0) throw new Error(`session timer: bad interval ${intervalSec}`);
+    if (!Number.isInteger(intervalSec) || intervalSec <= 0)
+      throw new Error(`session timer: bad interval ${intervalSec}`);
     this.#intervalSec = intervalSec;
     this.#transition(weRefresh ? 'refreshing' : 'watching', `interval ${intervalSec} s`);
   }
@@ -100,7 +101,11 @@ export class SessionTimer {
 
 // ───────────────────────────── negotiation (pure) ─────────────────────────────
 
-function hasOptionTag(message: SipRequest | SipResponse, header: 'Supported' | 'Require', tag: string): boolean {
+function hasOptionTag(
+  message: SipRequest | SipResponse,
+  header: 'Supported' | 'Require',
+  tag: string,
+): boolean {
   const values = message.headers.all(header === 'Supported' ? Header.Supported : Header.Require);
   return values.ok && values.value.some((v) => v.toLowerCase() === tag);
 }
@@ -112,12 +117,21 @@ export type UasSessionTimerDecision =
   /** §9: "If the Session-Expires is less than the Min-SE [...], the UAS MUST reject it with 422". */
   | { readonly kind: 'too-small'; readonly minSec: number }
   /** Put `Session-Expires: seconds;refresher=…` (and Require: timer when `require`) in the 2xx. */
-  | { readonly kind: 'use'; readonly seconds: number; readonly refresher: 'uac' | 'uas'; readonly require: boolean };
+  | {
+      readonly kind: 'use';
+      readonly seconds: number;
+      readonly refresher: 'uac' | 'uas';
+      readonly require: boolean;
+    };
 
-export function uasSessionTimer(request: SipRequest, ourMinSec = MIN_SESSION_EXPIRES_SEC): UasSessionTimerDecision {
+export function uasSessionTimer(
+  request: SipRequest,
+  ourMinSec = MIN_SESSION_EXPIRES_SEC,
+): UasSessionTimerDecision {
   const se = request.headers.first(Header.SessionExpires);
   if (!se.ok || se.value === undefined) return { kind: 'none' };
-  const uacSupports = hasOptionTag(request, 'Supported', 'timer') || hasOptionTag(request, 'Require', 'timer');
+  const uacSupports =
+    hasOptionTag(request, 'Supported', 'timer') || hasOptionTag(request, 'Require', 'timer');
   if (se.value.seconds < ourMinSec) return { kind: 'too-small', minSec: ourMinSec };
   // §9: "If the request doesn't contain a refresher parameter [...] If the UAC supports the extension
   // [...] the UAS MAY choose who refreshes"; without support in the UAC "the refresher parameter MUST be
@@ -134,7 +148,9 @@ export function uasSessionTimer(request: SipRequest, ourMinSec = MIN_SESSION_EXP
 /** The Session-Expires lines of a 2xx we send for `decision`. */
 export function sessionTimerHeaders(decision: UasSessionTimerDecision): [string, string][] {
   if (decision.kind !== 'use') return [];
-  const lines: [string, string][] = [['Session-Expires', `${decision.seconds};refresher=${decision.refresher}`]];
+  const lines: [string, string][] = [
+    ['Session-Expires', `${decision.seconds};refresher=${decision.refresher}`],
+  ];
   if (decision.require) lines.push(['Require', 'timer']);
   return lines;
 }
@@ -144,7 +160,9 @@ export function sessionTimerHeaders(decision: UasSessionTimerDecision): [string,
  * UAC [...] if the response contains a Session-Expires header field [...] the refresher parameter
  * indicates who is doing the refreshing"; "uac" is the sender of the request, that is us).
  */
-export function uacSessionTimer(response: SipResponse): { readonly seconds: number; readonly weRefresh: boolean } | undefined {
+export function uacSessionTimer(
+  response: SipResponse,
+): { readonly seconds: number; readonly weRefresh: boolean } | undefined {
   const se = response.headers.first(Header.SessionExpires);
   if (!se.ok || se.value === undefined || se.value.seconds <= 0) return undefined;
   // §7.2: "If the refresher parameter [is missing], the UAC [...] MUST be the refresher" — as a 2xx

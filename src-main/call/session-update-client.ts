@@ -117,7 +117,8 @@ export class SessionUpdateClient {
 
   #transition(to: SessionUpdateState, cause: string): void {
     const from = this.#state;
-    if (!LEGAL[from].includes(to)) throw new Error(`session update: illegal transition ${from} → ${to} (${cause})`);
+    if (!LEGAL[from].includes(to))
+      throw new Error(`session update: illegal transition ${from} → ${to} (${cause})`);
     if (from === 'backing-off') {
       this.#backoff?.cancel();
       this.#backoff = undefined;

@@ -55,7 +55,12 @@ export class OutgoingTransfer {
   /** CSeq of our REFER: the `id` of its subscription (RFC 3515 §2.4.6). */
   referSeq: number | undefined;
 
-  constructor(options: { clock: Clock; target: string; listener: OutgoingTransferListener; log?: (message: string) => void }) {
+  constructor(options: {
+    clock: Clock;
+    target: string;
+    listener: OutgoingTransferListener;
+    log?: (message: string) => void;
+  }) {
     this.#clock = options.clock;
     this.target = options.target;
     this.#listener = options.listener;
@@ -67,7 +72,8 @@ export class OutgoingTransfer {
   }
 
   get snapshot(): CallTransfer {
-    const state = this.#state === 'requesting' ? 'pending' : this.#state === 'accepted' ? 'trying' : this.#state;
+    const state =
+      this.#state === 'requesting' ? 'pending' : this.#state === 'accepted' ? 'trying' : this.#state;
     return { role: 'transferor', target: this.target, state, sipCode: this.#sipCode };
   }
 
@@ -123,7 +129,8 @@ export class OutgoingTransfer {
 
   #transition(to: OutgoingTransferState, cause: string): void {
     const from = this.#state;
-    if (!OUTGOING_LEGAL[from].includes(to)) throw new Error(`transfer: illegal transition ${from} → ${to} (${cause})`);
+    if (!OUTGOING_LEGAL[from].includes(to))
+      throw new Error(`transfer: illegal transition ${from} → ${to} (${cause})`);
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#state = to;

@@ -55,10 +55,16 @@ export function stringOption(values: ParsedCommandLine['values'], name: string):
   return typeof v === 'string' ? v : undefined;
 }
 
-export function numberOption(values: ParsedCommandLine['values'], name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function numberOption(
+  values: ParsedCommandLine['values'],
+  name: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   const v = stringOption(values, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}`);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}`);
   return n;
 }

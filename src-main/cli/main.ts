@@ -91,7 +91,12 @@ export async function runCli(options: RunOptions): Promise<number> {
   }
 }
 
-function printHelp(out: ReturnType<typeof createOutput>, commands: CliCommand[], topic: string | undefined, version: string): number {
+function printHelp(
+  out: ReturnType<typeof createOutput>,
+  commands: CliCommand[],
+  topic: string | undefined,
+  version: string,
+): number {
   const describe = (c: CliCommand) => ({
     name: c.name,
     summary: c.summary,
@@ -110,7 +115,8 @@ function printHelp(out: ReturnType<typeof createOutput>, commands: CliCommand[],
     }
     const d = describe(cmd);
     const lines = [cmd.summary, '', `usage: ${cmd.usage}`, '', 'options:'];
-    for (const o of d.options) lines.push(`  ${`${o.name}${o.value ? ` ${o.value}` : ''}`.padEnd(28)} ${o.description}`);
+    for (const o of d.options)
+      lines.push(`  ${`${o.name}${o.value ? ` ${o.value}` : ''}`.padEnd(28)} ${o.description}`);
     out.result({ type: 'help', command: d }, lines.join('\n'));
     return EXIT_OK;
   }

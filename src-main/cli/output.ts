@@ -31,7 +31,8 @@ export function createOutput(json: boolean, stdout: Writable, stderr: Writable):
     result(value, text) {
       if (json) line({ type: 'result', ok: true, value });
       else if (text !== undefined) stdout.write(`${text}\n`);
-      else if (value !== undefined) stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+      else if (value !== undefined)
+        stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
     },
     error(code, message) {
       if (json) line({ type: 'error', ok: false, code, message });

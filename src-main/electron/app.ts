@@ -95,7 +95,12 @@ export async function startApp(electron: Electron, paths: AppPaths): Promise<Run
     const media = details as { mediaTypes?: string[]; requestingUrl?: string; isMainFrame?: boolean };
     callback(
       isPermissionGranted(
-        { permission, requestingUrl: media.requestingUrl ?? contents.getURL(), mediaTypes: media.mediaTypes, isMainFrame: media.isMainFrame },
+        {
+          permission,
+          requestingUrl: media.requestingUrl ?? contents.getURL(),
+          mediaTypes: media.mediaTypes,
+          isMainFrame: media.isMainFrame,
+        },
         devServerUrl,
       ),
     );
@@ -156,8 +161,13 @@ export async function startApp(electron: Electron, paths: AppPaths): Promise<Run
   const window = new BrowserWindow(mainWindowOptions(paths.preload, bounds));
   audioWindow.current = window;
   windowState.track(window);
-  bindPhoneIpc(ipcMain, phone, { trustedContents: () => (window.isDestroyed() ? undefined : window.webContents), devServerUrl });
-  Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, appName: app.getName() })));
+  bindPhoneIpc(ipcMain, phone, {
+    trustedContents: () => (window.isDestroyed() ? undefined : window.webContents),
+    devServerUrl,
+  });
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, appName: app.getName() })),
+  );
 
   // maximize() shows the window, so a remembered maximized state is applied when it is first shown
   let maximizeOnFirstShow = bounds.maximized === true;
@@ -185,7 +195,9 @@ export async function startApp(electron: Electron, paths: AppPaths): Promise<Run
         executable: process.env.APPIMAGE ?? process.execPath,
         appName: app.getName(),
         setLoginItemSettings: (s) => app.setLoginItemSettings(s),
-        autostart: autostartFileAt(linuxAutostartPath(process.env, os.homedir(), autostartName(app.getName()))),
+        autostart: autostartFileAt(
+          linuxAutostartPath(process.env, os.homedir(), autostartName(app.getName())),
+        ),
       },
       desktopPhone.log,
     ),
@@ -200,7 +212,10 @@ export async function startApp(electron: Electron, paths: AppPaths): Promise<Run
   });
   window.once('ready-to-show', () => {
     if (!startHidden) presentWindow();
-    links.open({ deliver: (target, source) => desktop.deliverDialLink(target, source), warn: (m) => desktopPhone.log.warn(m) });
+    links.open({
+      deliver: (target, source) => desktop.deliverDialLink(target, source),
+      warn: (m) => desktopPhone.log.warn(m),
+    });
     // macOS: a click on the dock icon brings the window back. Listened to only from here on, because the
     // first launch fires `activate` too, which would defeat starting hidden.
     app.on('activate', presentWindow);

@@ -23,7 +23,11 @@ import type { MessagePortMain, WebContents } from 'electron';
 import { AUDIO_PORT_IPC_CHANNEL } from '../../src-shared/audio/index.ts';
 import type { AudioPortOffer } from '../../src-shared/audio/index.ts';
 import type { Disposable } from '../../src-shared/util/emitter.ts';
-import { MessagePortAudioLink, RendererAudioDeviceProvider, followCallAudioFocus } from '../media/bridge/index.ts';
+import {
+  MessagePortAudioLink,
+  RendererAudioDeviceProvider,
+  followCallAudioFocus,
+} from '../media/bridge/index.ts';
 import type { AudioLink, RendererAudioDeviceProviderOptions } from '../media/bridge/index.ts';
 import type { Phone } from '../phone/index.ts';
 import { isAppUrl } from './security.ts';
@@ -84,7 +88,9 @@ export interface RendererAudioDevicesOptions extends Omit<AudioChannelOptions, '
 }
 
 /** The app's audio device provider: calls get the window's microphone and speaker over per-call channels. */
-export function createRendererAudioDevices(options: RendererAudioDevicesOptions): RendererAudioDeviceProvider {
+export function createRendererAudioDevices(
+  options: RendererAudioDevicesOptions,
+): RendererAudioDeviceProvider {
   const { port, ...channelOptions } = options;
   const channels: ElectronAudioChannels = new ElectronAudioChannels({
     ...channelOptions,

@@ -40,7 +40,13 @@ export class CallBoard {
     const calls = this.list();
     return (
       calls.filter((c) => c.state === 'active' || c.state === 'remote-held').at(-1) ??
-      calls.filter((c) => c.direction === 'outgoing' && (c.state === 'dialing' || c.state === 'ringing' || c.state === 'early')).at(-1) ??
+      calls
+        .filter(
+          (c) =>
+            c.direction === 'outgoing' &&
+            (c.state === 'dialing' || c.state === 'ringing' || c.state === 'early'),
+        )
+        .at(-1) ??
       calls.filter((c) => c.state === 'held').at(-1)
     );
   }

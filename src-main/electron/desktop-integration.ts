@@ -20,7 +20,10 @@ import { StatusTray } from './tray.ts';
 
 type Electron = typeof ElectronModule;
 
-export type IntegrationElectron = Pick<Electron, 'Tray' | 'Menu' | 'nativeImage' | 'Notification' | 'globalShortcut'> & {
+export type IntegrationElectron = Pick<
+  Electron,
+  'Tray' | 'Menu' | 'nativeImage' | 'Notification' | 'globalShortcut'
+> & {
   app: Pick<Electron['app'], 'setBadgeCount'>;
 };
 
@@ -159,7 +162,9 @@ export class DesktopIntegration implements Disposable {
   deliverDialLink(target: string, source: DialLinkSource): void {
     this.options.presentWindow();
     if (!this.options.phone.requestDial(target)) {
-      this.options.phone.log.warn(`dial link from ${source} received, but this version cannot pre-fill the dial pad (no app.dialRequest event); nothing was dialled`);
+      this.options.phone.log.warn(
+        `dial link from ${source} received, but this version cannot pre-fill the dial pad (no app.dialRequest event); nothing was dialled`,
+      );
     }
   }
 
@@ -222,7 +227,9 @@ export class DesktopIntegration implements Disposable {
   }
 
   private command(what: string, done: Promise<void>): void {
-    done.catch((error: unknown) => this.options.phone.log.warn(`${what} failed: ${(error as Error).message}`));
+    done.catch((error: unknown) =>
+      this.options.phone.log.warn(`${what} failed: ${(error as Error).message}`),
+    );
   }
 
   private overlayImage(): ElectronModule.NativeImage {

@@ -12,14 +12,24 @@
  * emitted once the contract declares them, validated against the contract's schema.
  */
 import { z } from 'zod';
-import { commands as contractCommands, events as contractEvents, PhoneError } from '../../src-shared/ipc/index.ts';
+import {
+  commands as contractCommands,
+  events as contractEvents,
+  PhoneError,
+} from '../../src-shared/ipc/index.ts';
 import type { CommandSpec, EventSpec, PhoneEvent } from '../../src-shared/ipc/index.ts';
 import { Settings } from '../../src-shared/model/settings.ts';
 import type { Disposable } from '../../src-shared/util/emitter.ts';
 import type { Phone, ScopedLog } from '../phone/index.ts';
 import type { AppRoute } from '../../src-shared/model/app.ts';
 
-export const REGISTRATION_STATES = ['unregistered', 'registering', 'registered', 'failed', 'unregistering'] as const;
+export const REGISTRATION_STATES = [
+  'unregistered',
+  'registering',
+  'registered',
+  'failed',
+  'unregistering',
+] as const;
 export type RegistrationState = (typeof REGISTRATION_STATES)[number];
 
 export const CALL_STATES = ['dialing', 'ringing', 'early', 'active', 'held', 'remote-held', 'ended'] as const;
@@ -110,10 +120,20 @@ const HistoryChanged = z.object({
 /** The missed call a `history.changed` event reports, if it reports one. */
 function missedCallIn(change: z.infer<typeof HistoryChanged>): MissedCall | undefined {
   const entry = change.entry;
-  if (change.reason !== 'call-ended' || !entry || entry.direction !== 'incoming' || entry.result !== 'missed' || entry.seen === true) return undefined;
+  if (
+    change.reason !== 'call-ended' ||
+    !entry ||
+    entry.direction !== 'incoming' ||
+    entry.result !== 'missed' ||
+    entry.seen === true
+  )
+    return undefined;
   // The address book's name for the caller beats the display name the network sent.
   const displayName = entry.contact?.name || entry.remoteDisplayName;
-  return { id: entry.id, remote: displayName ? { uri: entry.remoteUri, displayName } : { uri: entry.remoteUri } };
+  return {
+    id: entry.id,
+    remote: displayName ? { uri: entry.remoteUri, displayName } : { uri: entry.remoteUri },
+  };
 }
 
 /**
@@ -127,10 +147,15 @@ export function describeRegistrationReason(reason: unknown): string | undefined 
   else if (typeof reason === 'object' && reason !== null) {
     const r = reason as Record<string, unknown>;
     const code = [r.code, r.status, r.statusCode].find((v) => typeof v === 'number' && Number.isInteger(v));
-    const phrase = [r.text, r.reason, r.phrase, r.message].find((v) => typeof v === 'string' && v.trim() !== '');
+    const phrase = [r.text, r.reason, r.phrase, r.message].find(
+      (v) => typeof v === 'string' && v.trim() !== '',
+    );
     text = [code, phrase].filter((v) => v !== undefined).join(' ');
   }
-  const clean = text?.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  const clean = text
+    ?.replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean ? clean.slice(0, 120) : undefined;
 }
 
@@ -140,7 +165,8 @@ function toAccount(a: z.infer<typeof AccountView>): DesktopAccount {
     id: a.id,
     label: a.label,
     aor: a.aor,
-    registration: reason === undefined ? { state: a.registration.state } : { state: a.registration.state, reason },
+    registration:
+      reason === undefined ? { state: a.registration.state } : { state: a.registration.state, reason },
   };
 }
 
@@ -148,7 +174,9 @@ function toCall(c: z.infer<typeof CallView>): DesktopCall {
   const call: DesktopCall = {
     id: c.id,
     direction: c.direction,
-    remote: c.remote.displayName ? { uri: c.remote.uri, displayName: c.remote.displayName } : { uri: c.remote.uri },
+    remote: c.remote.displayName
+      ? { uri: c.remote.uri, displayName: c.remote.displayName }
+      : { uri: c.remote.uri },
     state: c.state,
     muted: c.muted ?? false,
   };
@@ -170,8 +198,14 @@ function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined
   return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
-export function createDesktopPhoneAdapter(phone: Phone, options: DesktopPhoneAdapterOptions = {}): DesktopPhone {
-  const contract = options.contract ?? { commands: contractCommands as CommandTable, events: contractEvents as EventTable };
+export function createDesktopPhoneAdapter(
+  phone: Phone,
+  options: DesktopPhoneAdapterOptions = {},
+): DesktopPhone {
+  const contract = options.contract ?? {
+    commands: contractCommands as CommandTable,
+    events: contractEvents as EventTable,
+  };
   const log = phone.log.scope('desktop');
 
   function subscribe<T>(eventName: string, schema: z.ZodType<T>, listener: (value: T) => void): Disposable {
@@ -187,13 +221,18 @@ export function createDesktopPhoneAdapter(phone: Phone, options: DesktopPhoneAda
   }
 
   async function invoke(name: string, request: unknown): Promise<unknown> {
-    const handler = own(phone.handlers as Readonly<Record<string, ((req: unknown) => unknown) | undefined>>, name);
-    if (!handler) throw new PhoneError('not-implemented', `${name} is not available in this version of the phone`);
+    const handler = own(
+      phone.handlers as Readonly<Record<string, ((req: unknown) => unknown) | undefined>>,
+      name,
+    );
+    if (!handler)
+      throw new PhoneError('not-implemented', `${name} is not available in this version of the phone`);
     const spec = own(contract.commands, name);
     let parsed = request;
     if (spec) {
       const checked = spec.request.safeParse(request);
-      if (!checked.success) throw new PhoneError('invalid-request', `${name}: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+      if (!checked.success)
+        throw new PhoneError('invalid-request', `${name}: ${checked.error.issues[0]?.message ?? 'invalid'}`);
       parsed = checked.data;
     }
     return await handler(parsed);
@@ -204,7 +243,9 @@ export function createDesktopPhoneAdapter(phone: Phone, options: DesktopPhoneAda
     if (!spec) return false;
     const checked = spec.payload.safeParse(payload);
     if (!checked.success) {
-      log.error(`${name}: the contract's payload shape differs from ours (${checked.error.issues[0]?.message ?? 'invalid'})`);
+      log.error(
+        `${name}: the contract's payload shape differs from ours (${checked.error.issues[0]?.message ?? 'invalid'})`,
+      );
       return false;
     }
     phone.events.emit({ name, payload: checked.data } as PhoneEvent);
@@ -213,9 +254,11 @@ export function createDesktopPhoneAdapter(phone: Phone, options: DesktopPhoneAda
 
   return {
     log,
-    onAccounts: (listener) => subscribe('accounts.changed', AccountsChanged, (list) => listener(list.map(toAccount))),
+    onAccounts: (listener) =>
+      subscribe('accounts.changed', AccountsChanged, (list) => listener(list.map(toAccount))),
     onCall: (listener) => subscribe('calls.changed', CallView, (call) => listener(toCall(call))),
-    onMissedCount: (listener) => subscribe('history.changed', HistoryChanged, (h) => listener(h.missedUnseen)),
+    onMissedCount: (listener) =>
+      subscribe('history.changed', HistoryChanged, (h) => listener(h.missedUnseen)),
     onMissedCall: (listener) =>
       subscribe('history.changed', HistoryChanged, (h) => {
         const missed = missedCallIn(h);

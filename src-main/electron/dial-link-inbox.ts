@@ -7,7 +7,13 @@
  * (dial-link.ts); refused links are logged, never delivered. Delivery only *asks* to dial: the receiver
  * pre-fills the dial pad and the user confirms.
  */
-import { DIAL_LINK_SCHEMES, dialTargetFromLink, findDialLinkInArgv, linkForLog, type DialLinkScheme } from './dial-link.ts';
+import {
+  DIAL_LINK_SCHEMES,
+  dialTargetFromLink,
+  findDialLinkInArgv,
+  linkForLog,
+  type DialLinkScheme,
+} from './dial-link.ts';
 
 export type DialLinkSource = 'open-url' | 'argv' | 'second-instance';
 

@@ -38,8 +38,7 @@ export type DialLinkRejection =
   | 'bad-number';
 
 export type DialLinkResult =
-  | { ok: true; target: string; kind: 'sip' | 'number' }
-  | { ok: false; reason: DialLinkRejection };
+  { ok: true; target: string; kind: 'sip' | 'number' } | { ok: false; reason: DialLinkRejection };
 
 const CONTROL = /[\p{Cc}\p{Cf}]/u;
 /** RFC 3261 §25.1 `user`: unreserved / escaped / user-unreserved. */
@@ -108,7 +107,8 @@ function numberTarget(raw: string): DialLinkResult {
   if (decoded === null) return reject('malformed');
   if (CONTROL.test(decoded)) return reject('control-characters');
   const number = decoded.replace(VISUAL_SEPARATORS, '');
-  if (GLOBAL_NUMBER.test(number) || LOCAL_NUMBER.test(number)) return { ok: true, target: number, kind: 'number' };
+  if (GLOBAL_NUMBER.test(number) || LOCAL_NUMBER.test(number))
+    return { ok: true, target: number, kind: 'number' };
   return reject(number.replace(/^\+/, '').length > NUMBER_DIGITS_MAX ? 'too-long' : 'bad-number');
 }
 
@@ -165,6 +165,8 @@ export function findDialLinkInArgv(argv: readonly string[]): string | undefined 
 
 /** A link as it may appear in our log: bounded, control characters escaped (it may be hostile). */
 export function linkForLog(link: string): string {
-  const shown = link.slice(0, 80).replace(/[\p{Cc}\p{Cf}]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  const shown = link
+    .slice(0, 80)
+    .replace(/[\p{Cc}\p{Cf}]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
   return link.length > 80 ? `${shown}…` : shown;
 }

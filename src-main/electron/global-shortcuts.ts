@@ -31,7 +31,11 @@ export class GlobalShortcutBinder implements Disposable {
   /** What is registered with the OS, per action. */
   private readonly bound = new Map<ShortcutAction, string>();
 
-  constructor(registry: ShortcutRegistry, handlers: Readonly<Record<ShortcutAction, () => void>>, log: ShortcutLog) {
+  constructor(
+    registry: ShortcutRegistry,
+    handlers: Readonly<Record<ShortcutAction, () => void>>,
+    log: ShortcutLog,
+  ) {
     this.registry = registry;
     this.handlers = handlers;
     this.log = log;
@@ -43,7 +47,9 @@ export class GlobalShortcutBinder implements Disposable {
   }
 
   apply(shortcuts: ShortcutSettings): void {
-    const changed = SHORTCUT_ACTIONS.filter((action) => (shortcuts[action] ?? undefined) !== this.wanted.get(action));
+    const changed = SHORTCUT_ACTIONS.filter(
+      (action) => (shortcuts[action] ?? undefined) !== this.wanted.get(action),
+    );
     // Unregister every changed action first, so that two actions can swap accelerators in one change.
     for (const action of changed) {
       const accelerator = this.bound.get(action);
@@ -70,14 +76,18 @@ export class GlobalShortcutBinder implements Disposable {
   private bind(action: ShortcutAction, accelerator: string): void {
     const holder = [...this.bound].find(([, a]) => a.toLowerCase() === accelerator.toLowerCase())?.[0];
     if (holder !== undefined) {
-      this.log.warn(`shortcut for ${action} not registered: ${accelerator} is already the shortcut for ${holder}`);
+      this.log.warn(
+        `shortcut for ${action} not registered: ${accelerator} is already the shortcut for ${holder}`,
+      );
       return;
     }
     let ok: boolean;
     try {
       ok = this.registry.register(accelerator, this.handlers[action]);
     } catch (error) {
-      this.log.warn(`shortcut for ${action} not registered: ${accelerator} is not a valid accelerator (${(error as Error).message})`);
+      this.log.warn(
+        `shortcut for ${action} not registered: ${accelerator} is not a valid accelerator (${(error as Error).message})`,
+      );
       return;
     }
     if (!ok) {

@@ -26,8 +26,10 @@ export function senderInfo(event: IpcMainInvokeEvent): SenderInfo {
 
 export function bindPhoneIpc(ipcMain: IpcMain, phone: Phone, options: IpcBindingOptions): Disposable {
   const router = new CommandRouter(phone.handlers, {
-    isTrustedSender: (s) => s.kind === 'electron' && s.mainFrame === true && isAppUrl(s.url, options.devServerUrl),
-    onInternalError: (name, error) => phone.log.write('error', 'ipc', `${name}: ${String((error as Error)?.stack ?? error)}`),
+    isTrustedSender: (s) =>
+      s.kind === 'electron' && s.mainFrame === true && isAppUrl(s.url, options.devServerUrl),
+    onInternalError: (name, error) =>
+      phone.log.write('error', 'ipc', `${name}: ${String((error as Error)?.stack ?? error)}`),
   });
   for (const name of COMMAND_NAMES) {
     ipcMain.handle(commandChannel(name), async (event, payload: unknown) => {

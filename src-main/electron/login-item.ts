@@ -23,12 +23,23 @@ export function loginItemSettings(startAtLogin: boolean): LoginItemRequest {
 }
 
 /** Start to the tray instead of showing the window? */
-export function shouldStartHidden(input: { argv: readonly string[]; startMinimized: boolean; openedAtLogin: boolean }): boolean {
+export function shouldStartHidden(input: {
+  argv: readonly string[];
+  startMinimized: boolean;
+  openedAtLogin: boolean;
+}): boolean {
   return input.startMinimized || input.openedAtLogin || input.argv.slice(1).includes(HIDDEN_ARG);
 }
 
-export function linuxAutostartPath(env: { XDG_CONFIG_HOME?: string | undefined }, home: string, fileName: string): string {
-  const configHome = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(home, '.config');
+export function linuxAutostartPath(
+  env: { XDG_CONFIG_HOME?: string | undefined },
+  home: string,
+  fileName: string,
+): string {
+  const configHome =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME)
+      ? env.XDG_CONFIG_HOME
+      : path.join(home, '.config');
   return path.join(configHome, 'autostart', `${fileName}.desktop`);
 }
 
@@ -43,7 +54,8 @@ export function desktopExecArg(arg: string): string {
 }
 
 export function linuxAutostartEntry(opts: { name: string; executable: string }): string {
-  if (/[\p{Cc}\p{Cf}]/u.test(opts.executable)) throw new RangeError('executable path contains control characters');
+  if (/[\p{Cc}\p{Cf}]/u.test(opts.executable))
+    throw new RangeError('executable path contains control characters');
   const name = opts.name.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').trim() || 'Softphone';
   return [
     '[Desktop Entry]',
@@ -116,7 +128,10 @@ export class LoginItemSync {
           this.host.setLoginItemSettings(loginItemSettings(startAtLogin));
           break;
         case 'linux':
-          if (startAtLogin) this.host.autostart.write(linuxAutostartEntry({ name: this.host.appName, executable: this.host.executable }));
+          if (startAtLogin)
+            this.host.autostart.write(
+              linuxAutostartEntry({ name: this.host.appName, executable: this.host.executable }),
+            );
           else this.host.autostart.remove();
           break;
         default:

@@ -45,6 +45,7 @@ export class MissedCallBadge {
     this.shown = count;
     const plan = missedCallBadge(count, this.host.platform);
     if (plan.appBadge !== null) this.host.setBadgeCount(plan.appBadge);
-    if (plan.overlay !== null) this.host.setOverlayIcon(plan.overlay.show ? this.host.overlayImage() : null, plan.overlay.description);
+    if (plan.overlay !== null)
+      this.host.setOverlayIcon(plan.overlay.show ? this.host.overlayImage() : null, plan.overlay.description);
   }
 }

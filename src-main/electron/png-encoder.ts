@@ -8,7 +8,16 @@
  */
 import { deflateSync } from 'node:zlib';
 
-export const PNG_SIGNATURE: Readonly<Uint8Array> = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+export const PNG_SIGNATURE: Readonly<Uint8Array> = Uint8Array.of(
+  0x89,
+  0x50,
+  0x4e,
+  0x47,
+  0x0d,
+  0x0a,
+  0x1a,
+  0x0a,
+);
 
 /** An image as straight (not premultiplied) RGBA bytes, row by row from the top. */
 export interface RgbaImage {
@@ -52,7 +61,14 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 export function encodePng(image: RgbaImage): Buffer {
   const { width, height, data } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    width > MAX_SIDE ||
+    height > MAX_SIDE
+  ) {
     throw new RangeError(`PNG size must be 1..${MAX_SIDE} pixels per side, got ${width}×${height}`);
   }
   if (data.length !== width * height * 4) {
@@ -75,5 +91,10 @@ export function encodePng(image: RgbaImage): Buffer {
     raw.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
 
-  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }

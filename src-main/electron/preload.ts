@@ -10,7 +10,11 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { COMMAND_NAMES, EVENT_NAMES } from '../../src-shared/ipc/contract.ts';
 import { commandChannel, eventChannel } from '../../src-shared/ipc/names.ts';
-import { AUDIO_PORT_IPC_CHANNEL, AUDIO_PORT_WINDOW_MESSAGE, parseAudioPortOffer } from '../../src-shared/audio/index.ts';
+import {
+  AUDIO_PORT_IPC_CHANNEL,
+  AUDIO_PORT_WINDOW_MESSAGE,
+  parseAudioPortOffer,
+} from '../../src-shared/audio/index.ts';
 
 const commands: Record<string, (request: unknown) => Promise<unknown>> = {};
 for (const name of COMMAND_NAMES) {
@@ -23,7 +27,8 @@ contextBridge.exposeInMainWorld('softphone', {
   host: 'electron',
   commands: Object.freeze(commands),
   on(name: string, listener: (payload: unknown) => void): () => void {
-    if (!eventNames.has(name) || typeof listener !== 'function') throw new Error(`unknown event ${String(name)}`);
+    if (!eventNames.has(name) || typeof listener !== 'function')
+      throw new Error(`unknown event ${String(name)}`);
     const wrapped = (_event: unknown, payload: unknown) => listener(payload);
     ipcRenderer.on(eventChannel(name), wrapped);
     return () => ipcRenderer.removeListener(eventChannel(name), wrapped);

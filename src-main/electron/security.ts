@@ -71,7 +71,11 @@ export function isPermissionGranted(req: PermissionRequest, devServerUrl?: strin
 }
 
 /** The permission *check* (synchronous query) uses the same rule; 'media' checks carry no types. */
-export function isPermissionCheckAllowed(permission: string, requestingOrigin: string, devServerUrl?: string): boolean {
+export function isPermissionCheckAllowed(
+  permission: string,
+  requestingOrigin: string,
+  devServerUrl?: string,
+): boolean {
   return permission === 'media' && isAppUrl(`${requestingOrigin}/`, devServerUrl);
 }
 

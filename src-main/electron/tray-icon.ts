@@ -107,5 +107,7 @@ export function drawTrayIcon(spec: TrayIconSpec, size: number): RgbaImage {
 
 /** The Windows taskbar overlay for missed calls: a red dot with a white rim. */
 export function drawBadgeOverlay(size: number): RgbaImage {
-  return rasterize(size, (u, v) => (inDisc(u, v, 0.5, 0.5, 0.36) ? BADGE : inDisc(u, v, 0.5, 0.5, 0.46) ? WHITE : null));
+  return rasterize(size, (u, v) =>
+    inDisc(u, v, 0.5, 0.5, 0.36) ? BADGE : inDisc(u, v, 0.5, 0.5, 0.46) ? WHITE : null,
+  );
 }

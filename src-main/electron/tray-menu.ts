@@ -45,7 +45,10 @@ export function aorLabel(aor: string): string {
 }
 
 function plain(text: string): string {
-  return text.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** One account's state, in the words of the tooltip. */
@@ -73,7 +76,11 @@ export function missedCallsText(count: number): string | null {
   return count === 1 ? '1 missed call' : `${count} missed calls`;
 }
 
-export function trayTooltip(accounts: readonly DesktopAccount[], missedCalls: number, doNotDisturb: boolean): string {
+export function trayTooltip(
+  accounts: readonly DesktopAccount[],
+  missedCalls: number,
+  doNotDisturb: boolean,
+): string {
   const lines =
     accounts.length === 0
       ? ['Not registered']
@@ -122,7 +129,10 @@ export interface TrayMenuActions {
   quit(): void;
 }
 
-export function trayMenuTemplate(state: TrayMenuState, actions: TrayMenuActions): MenuItemConstructorOptions[] {
+export function trayMenuTemplate(
+  state: TrayMenuState,
+  actions: TrayMenuActions,
+): MenuItemConstructorOptions[] {
   // Windows and Linux read "&" in a label as a mnemonic marker; user-chosen labels must show it as typed.
   const label = (text: string) => (state.platform === 'darwin' ? text : text.replaceAll('&', '&&'));
   const shown = state.accounts.slice(0, MENU_ACCOUNTS_MAX);
@@ -138,7 +148,9 @@ export function trayMenuTemplate(state: TrayMenuState, actions: TrayMenuActions)
     { label: state.windowVisible ? 'Hide window' : 'Show window', click: () => actions.toggleWindow() },
     { type: 'separator' },
     ...accountItems,
-    ...(missed ? [{ type: 'separator' } as const, { label: missed, click: () => actions.openHistory() }] : []),
+    ...(missed
+      ? [{ type: 'separator' } as const, { label: missed, click: () => actions.openHistory() }]
+      : []),
     { type: 'separator' },
     {
       label: 'Do not disturb',

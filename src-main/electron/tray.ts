@@ -7,7 +7,13 @@ import type * as ElectronModule from 'electron';
 import type { Disposable } from '../../src-shared/util/emitter.ts';
 import { encodePng } from './png-encoder.ts';
 import { drawTrayIcon, type TrayIconSpec } from './tray-icon.ts';
-import { trayIconStatus, trayMenuTemplate, trayTooltip, type TrayMenuActions, type TrayMenuState } from './tray-menu.ts';
+import {
+  trayIconStatus,
+  trayMenuTemplate,
+  trayTooltip,
+  type TrayMenuActions,
+  type TrayMenuState,
+} from './tray-menu.ts';
 
 type Electron = typeof ElectronModule;
 export type TrayElectron = Pick<Electron, 'Tray' | 'Menu' | 'nativeImage'>;
@@ -15,7 +21,10 @@ export type TrayElectron = Pick<Electron, 'Tray' | 'Menu' | 'nativeImage'>;
 /** Logical size of the tray icon; a 2× representation is added for HiDPI screens. */
 const ICON_SIZE = 16;
 
-export function trayIconImage(nativeImage: TrayElectron['nativeImage'], spec: TrayIconSpec): ElectronModule.NativeImage {
+export function trayIconImage(
+  nativeImage: TrayElectron['nativeImage'],
+  spec: TrayIconSpec,
+): ElectronModule.NativeImage {
   const image = nativeImage.createFromBuffer(encodePng(drawTrayIcon(spec, ICON_SIZE)), { scaleFactor: 1 });
   image.addRepresentation({ scaleFactor: 2, buffer: encodePng(drawTrayIcon(spec, ICON_SIZE * 2)) });
   return image;
@@ -87,6 +96,8 @@ export class StatusTray implements Disposable {
       this.shownTooltip = tooltip;
     }
     // Linux (AppIndicator) only picks up menu changes when the menu is set again, so always set it.
-    this.tray.setContextMenu(this.electron.Menu.buildFromTemplate(trayMenuTemplate(this.state, this.actions)));
+    this.tray.setContextMenu(
+      this.electron.Menu.buildFromTemplate(trayMenuTemplate(this.state, this.actions)),
+    );
   }
 }

@@ -107,13 +107,24 @@ export function restoredBounds(
   primary: DisplayArea,
   min = minimumWindowSize(),
 ): WindowBounds {
-  if (!saved) return { ...centredOn(primary.workArea, fitSize(DEFAULT_BOUNDS.width, DEFAULT_BOUNDS.height, primary.workArea, min)), maximized: false };
+  if (!saved)
+    return {
+      ...centredOn(
+        primary.workArea,
+        fitSize(DEFAULT_BOUNDS.width, DEFAULT_BOUNDS.height, primary.workArea, min),
+      ),
+      maximized: false,
+    };
   const titleBar: Rect = { x: saved.x, y: saved.y, width: saved.width, height: TITLE_BAR };
   const home = displays.find((d) => {
     const o = overlap(titleBar, d.workArea);
     return o.width >= Math.min(GRAB_WIDTH, saved.width) && o.height >= TITLE_BAR;
   });
-  if (!home) return { ...centredOn(primary.workArea, fitSize(saved.width, saved.height, primary.workArea, min)), maximized: saved.maximized };
+  if (!home)
+    return {
+      ...centredOn(primary.workArea, fitSize(saved.width, saved.height, primary.workArea, min)),
+      maximized: saved.maximized,
+    };
   const area = home.workArea;
   const size = fitSize(saved.width, saved.height, area, min);
   return {
@@ -151,7 +162,10 @@ export function textFileAt(file: string): TextFile {
 /** What the keeper needs of a BrowserWindow. */
 export interface TrackedWindow {
   on(event: 'resize' | 'move' | 'maximize' | 'unmaximize' | 'close', listener: () => void): unknown;
-  removeListener(event: 'resize' | 'move' | 'maximize' | 'unmaximize' | 'close', listener: () => void): unknown;
+  removeListener(
+    event: 'resize' | 'move' | 'maximize' | 'unmaximize' | 'close',
+    listener: () => void,
+  ): unknown;
   getNormalBounds(): Rect;
   isMaximized(): boolean;
   isDestroyed(): boolean;

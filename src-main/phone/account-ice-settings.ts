@@ -32,7 +32,11 @@ export interface AccountNatInput {
   readonly domain: string;
   readonly iceMode: IceMode;
   readonly stunServers: readonly string[];
-  readonly turnServers: readonly { readonly uri: string; readonly username: string; readonly password: string }[];
+  readonly turnServers: readonly {
+    readonly uri: string;
+    readonly username: string;
+    readonly password: string;
+  }[];
   /** The SIP digest credentials (TURN servers found by SRV may take them). */
   readonly sipCredentials?: { readonly username: string; readonly password: string } | undefined;
 }
@@ -62,14 +66,21 @@ function srvTurnCredentials(input: AccountNatInput): { username: string; passwor
 }
 
 /** The NAT check an account's auto-configuration runs (with the binding lifetime: it sets the keepalive). */
-export function natCheckRequestFor(input: AccountNatInput, nat: Pick<NatSettings, 'stunAutoDiscovery' | 'turnAutoDiscovery'>): NatCheckRequest {
+export function natCheckRequestFor(
+  input: AccountNatInput,
+  nat: Pick<NatSettings, 'stunAutoDiscovery' | 'turnAutoDiscovery'>,
+): NatCheckRequest {
   const domain = nat.stunAutoDiscovery || nat.turnAutoDiscovery ? srvDomainOf(input.domain) : undefined;
   const credentials = srvTurnCredentials(input);
   return {
     accountId: input.accountId.slice(0, 100),
     ...(domain !== undefined && { domain }),
     ...(input.stunServers.length > 0 && { stun: input.stunServers.slice(0, 8) }),
-    ...(input.turnServers.length > 0 && { turn: input.turnServers.slice(0, 8).map((t) => ({ uri: t.uri, username: t.username, password: t.password })) }),
+    ...(input.turnServers.length > 0 && {
+      turn: input.turnServers
+        .slice(0, 8)
+        .map((t) => ({ uri: t.uri, username: t.username, password: t.password })),
+    }),
     ...(domain !== undefined && credentials !== undefined && { turnCredentials: credentials }),
     lifetime: true,
   };
@@ -77,7 +88,9 @@ export function natCheckRequestFor(input: AccountNatInput, nat: Pick<NatSettings
 
 /** Does the report ask for relayed candidates only? */
 export function reportWantsRelay(report: NatReport | undefined): boolean {
-  return report !== undefined && (report.verdict === 'relay-required' || report.policy.transportPolicy === 'relay');
+  return (
+    report !== undefined && (report.verdict === 'relay-required' || report.policy.transportPolicy === 'relay')
+  );
 }
 
 export interface IceSettingsInput {
@@ -104,28 +117,49 @@ export async function iceSettingsFor(options: IceSettingsInput): Promise<IceTran
     if (!stunServers.some((s) => sameEndpoint(s, address))) stunServers.push(address);
   };
   const addTurn = (server: TurnServerConfig): void => {
-    if (!turnServers.some((t) => t.transport === server.transport && sameEndpoint(t.address, server.address))) turnServers.push(server);
+    if (!turnServers.some((t) => t.transport === server.transport && sameEndpoint(t.address, server.address)))
+      turnServers.push(server);
   };
   for (const server of configured.servers) {
     const address = server.addresses[0];
     if (address === undefined) continue;
     if (server.kind === 'stun' && server.transport === 'udp') addStun(address);
     if (server.kind === 'turn' && server.credentials !== undefined) {
-      addTurn({ address, transport: server.transport, ...server.credentials, ...(server.transport === 'tls' && { tls: { servername: server.host } }) });
+      addTurn({
+        address,
+        transport: server.transport,
+        ...server.credentials,
+        ...(server.transport === 'tls' && { tls: { servername: server.host } }),
+      });
     }
   }
   // What the auto-configuration found by SRV and tested good.
   const credentials = srvTurnCredentials(input);
   for (const result of report?.servers ?? []) {
     if (result.source !== 'srv' || !result.ok || result.address === null) continue;
-    const address: SocketAddress = { address: result.address.address, port: result.address.port, family: result.address.address.includes(':') ? 6 : 4 };
-    if (result.kind === 'stun' && result.transport === 'udp' && options.nat.stunAutoDiscovery) addStun(address);
+    const address: SocketAddress = {
+      address: result.address.address,
+      port: result.address.port,
+      family: result.address.address.includes(':') ? 6 : 4,
+    };
+    if (result.kind === 'stun' && result.transport === 'udp' && options.nat.stunAutoDiscovery)
+      addStun(address);
     if (result.kind === 'turn' && options.nat.turnAutoDiscovery && credentials !== undefined) {
-      addTurn({ address, transport: result.transport, ...credentials, ...(result.transport === 'tls' && { tls: { servername: result.host } }) });
+      addTurn({
+        address,
+        transport: result.transport,
+        ...credentials,
+        ...(result.transport === 'tls' && { tls: { servername: result.host } }),
+      });
     }
   }
   const relay = options.overrides?.relayOnly === true || reportWantsRelay(report);
-  return { mode: input.iceMode, stunServers, turnServers, policy: relay && turnServers.length > 0 ? 'relay-only' : 'all' };
+  return {
+    mode: input.iceMode,
+    stunServers,
+    turnServers,
+    policy: relay && turnServers.length > 0 ? 'relay-only' : 'all',
+  };
 }
 
 function sameEndpoint(a: SocketAddress, b: SocketAddress): boolean {

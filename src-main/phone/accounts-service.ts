@@ -95,7 +95,9 @@ type AccountsCommand =
 const WHAT = 'accounts';
 
 /** The stored password of an account, or why it cannot be used. */
-type PasswordResult = { readonly ok: true; readonly password: string | null } | { readonly ok: false; readonly reason: RegistrationReason };
+type PasswordResult =
+  | { readonly ok: true; readonly password: string | null }
+  | { readonly ok: false; readonly reason: RegistrationReason };
 
 /** Where accounts live: the store's repository, or memory. */
 interface AccountBook {
@@ -123,7 +125,16 @@ interface Registration {
 }
 
 /** Settings whose change means a new registration (label, codecs, media… do not). */
-const REGISTRATION_FIELDS = ['aor', 'authUser', 'displayName', 'domain', 'outboundProxy', 'transport', 'registerExpiresSec', 'keepaliveIntervalSec'] as const;
+const REGISTRATION_FIELDS = [
+  'aor',
+  'authUser',
+  'displayName',
+  'domain',
+  'outboundProxy',
+  'transport',
+  'registerExpiresSec',
+  'keepaliveIntervalSec',
+] as const;
 
 /** Settings whose change means a new NAT auto-configuration. */
 const NAT_FIELDS = ['domain', 'iceMode', 'stunServers', 'turnServers'] as const;
@@ -190,8 +201,14 @@ export class AccountsService {
     const before = this.#existing(id);
     const after = this.#book.update(id, input);
     if (after === null) throw notFound(id);
-    const relevant = input.password !== undefined || REGISTRATION_FIELDS.some((f) => before[f] !== after[f]) || before.enabled !== after.enabled;
-    if (NAT_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f])) || input.turnServers.some((t) => t.password !== undefined)) {
+    const relevant =
+      input.password !== undefined ||
+      REGISTRATION_FIELDS.some((f) => before[f] !== after[f]) ||
+      before.enabled !== after.enabled;
+    if (
+      NAT_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f])) ||
+      input.turnServers.some((t) => t.password !== undefined)
+    ) {
       this.#natConfigured.delete(id);
       this.#derivedKeepalive.delete(id);
       if (this.#registrations.get(id)?.refresher?.state === 'registered') this.#autoConfigure(after);
@@ -267,7 +284,10 @@ export class AccountsService {
     this.#startedAgent = undefined;
     if (pending !== undefined) {
       // A user agent still starting is closed once it has started.
-      void pending.then((ua) => ua.close(), () => {});
+      void pending.then(
+        (ua) => ua.close(),
+        () => {},
+      );
     }
   }
 
@@ -292,7 +312,9 @@ export class AccountsService {
       iceMode: account.iceMode,
       stunServers: account.stunServers,
       turnServers: this.#book.turnServers(id),
-      ...(credentials !== undefined && { sipCredentials: { username: credentials.username, password: credentials.password } }),
+      ...(credentials !== undefined && {
+        sipCredentials: { username: credentials.username, password: credentials.password },
+      }),
     };
   }
 
@@ -341,7 +363,12 @@ export class AccountsService {
     const generation = registration.generation;
     void this.#agent().then(
       (ua) => {
-        if (this.#closed || registration.generation !== generation || this.#registrations.get(account.id) !== registration) return;
+        if (
+          this.#closed ||
+          registration.generation !== generation ||
+          this.#registrations.get(account.id) !== registration
+        )
+          return;
         registration.starting = false;
         const refresher = new RegistrationRefresher({
           clock: this.#options.clock,
@@ -359,7 +386,8 @@ export class AccountsService {
         registration.refresher = refresher;
         registration.subscription = refresher.onChange((snapshot) => {
           this.#changed();
-          if (snapshot.state === 'registered' && !this.#natConfigured.has(account.id)) this.#autoConfigure(account);
+          if (snapshot.state === 'registered' && !this.#natConfigured.has(account.id))
+            this.#autoConfigure(account);
         });
         this.#watchNetwork();
         refresher.register();
@@ -367,7 +395,10 @@ export class AccountsService {
       (error: unknown) => {
         if (registration.generation !== generation) return;
         registration.starting = false;
-        registration.failure = { kind: 'transport', text: `SIP could not start: ${(error as Error).message}` };
+        registration.failure = {
+          kind: 'transport',
+          text: `SIP could not start: ${(error as Error).message}`,
+        };
         this.#changed();
       },
     );
@@ -376,7 +407,13 @@ export class AccountsService {
   #registrationFor(id: string): Registration {
     let registration = this.#registrations.get(id);
     if (registration === undefined) {
-      registration = { refresher: undefined, subscription: undefined, starting: false, failure: undefined, generation: 0 };
+      registration = {
+        refresher: undefined,
+        subscription: undefined,
+        starting: false,
+        failure: undefined,
+        generation: 0,
+      };
       this.#registrations.set(id, registration);
     }
     return registration;
@@ -404,7 +441,9 @@ export class AccountsService {
   #bounded(work: Promise<void>): Promise<void> {
     return new Promise((resolve) => {
       const timer = this.#options.clock.setTimer(UNREGISTER_WAIT_MS, () => {
-        this.#options.log.info(`accounts: no answer to un-REGISTER within ${UNREGISTER_WAIT_MS} ms; going on`);
+        this.#options.log.info(
+          `accounts: no answer to un-REGISTER within ${UNREGISTER_WAIT_MS} ms; going on`,
+        );
         resolve();
       });
       void work.then(() => {
@@ -470,21 +509,37 @@ export class AccountsService {
       source = monitor;
     }
     this.#networkSubscription = source.onChange((change) => {
-      const cause = change.kind === 'resumed' ? `resumed after ${Math.round(change.sleptMs / 1000)} s asleep` : 'network interfaces changed';
+      const cause =
+        change.kind === 'resumed'
+          ? `resumed after ${Math.round(change.sleptMs / 1000)} s asleep`
+          : 'network interfaces changed';
       for (const registration of this.#registrations.values()) registration.refresher?.networkChanged(cause);
     });
   }
 
   /** The registration settings of an account, or why it cannot register. */
-  #configFor(account: AccountConfig): { ok: true; config: RegistrationConfig } | { ok: false; reason: RegistrationReason } {
+  #configFor(
+    account: AccountConfig,
+  ): { ok: true; config: RegistrationConfig } | { ok: false; reason: RegistrationReason } {
     const aor = sipUriOf(account.aor);
     const secure = aor?.scheme === 'sips';
     const registrar = sipUriOf(`${secure ? 'sips' : 'sip'}:${account.domain}`);
     const proxy = account.outboundProxy === null ? undefined : sipUriOf(account.outboundProxy);
-    if (aor === undefined || aor.user === undefined) return { ok: false, reason: { kind: 'config', text: `The address ${account.aor} is not a SIP address with a user name.` } };
-    if (registrar === undefined) return { ok: false, reason: { kind: 'config', text: `The domain ${account.domain} cannot be used as a registrar.` } };
+    if (aor === undefined || aor.user === undefined)
+      return {
+        ok: false,
+        reason: { kind: 'config', text: `The address ${account.aor} is not a SIP address with a user name.` },
+      };
+    if (registrar === undefined)
+      return {
+        ok: false,
+        reason: { kind: 'config', text: `The domain ${account.domain} cannot be used as a registrar.` },
+      };
     if (account.outboundProxy !== null && proxy === undefined) {
-      return { ok: false, reason: { kind: 'config', text: `The outbound proxy ${account.outboundProxy} is not a SIP URI.` } };
+      return {
+        ok: false,
+        reason: { kind: 'config', text: `The outbound proxy ${account.outboundProxy} is not a SIP URI.` },
+      };
     }
     const password = this.#book.password(account.id);
     if (!password.ok) return { ok: false, reason: password.reason };
@@ -549,7 +604,9 @@ export class AccountsService {
     const current = this.#keepaliveSecOf(account);
     this.#derivedKeepalive.set(id, derived);
     if (derived === current) return;
-    this.#options.log.info(`accounts: ${id}: the NAT keeps idle UDP bindings ≥ ${report.bindingLifetimeS ?? '?'} s; keepalive every ${derived} s (was ${current} s)`);
+    this.#options.log.info(
+      `accounts: ${id}: the NAT keeps idle UDP bindings ≥ ${report.bindingLifetimeS ?? '?'} s; keepalive every ${derived} s (was ${current} s)`,
+    );
     const registration = this.#registrations.get(id);
     if (registration?.refresher?.state !== 'registered') return;
     void this.#stop(id, false).then(() => {
@@ -572,7 +629,8 @@ export class AccountsService {
     const named = hop?.params.get('transport')?.toLowerCase();
     const transport = named === 'udp' || named === 'tcp' || named === 'tls' ? named : account.transport;
     return {
-      state: registration?.starting === true ? 'registering' : failure !== undefined ? 'failed' : 'unregistered',
+      state:
+        registration?.starting === true ? 'registering' : failure !== undefined ? 'failed' : 'unregistered',
       reason: failure ?? null,
       expiresAt: null,
       nextRetryAt: null,
@@ -597,10 +655,21 @@ function sipUriOf(text: string): SipUri | undefined {
 /** The addresses must be usable SIP URIs, beyond what the schema checks. */
 function validateAddresses(input: AccountInput): void {
   const aor = sipUriOf(input.aor);
-  if (aor === undefined || aor.user === undefined) throw new PhoneError('invalid-request', `aor: ${JSON.stringify(input.aor)} is not a SIP address like sip:alice@example.com`);
-  if (sipUriOf(`sip:${input.domain}`) === undefined) throw new PhoneError('invalid-request', `domain: ${JSON.stringify(input.domain)} is not a host name or address`);
+  if (aor === undefined || aor.user === undefined)
+    throw new PhoneError(
+      'invalid-request',
+      `aor: ${JSON.stringify(input.aor)} is not a SIP address like sip:alice@example.com`,
+    );
+  if (sipUriOf(`sip:${input.domain}`) === undefined)
+    throw new PhoneError(
+      'invalid-request',
+      `domain: ${JSON.stringify(input.domain)} is not a host name or address`,
+    );
   if (input.outboundProxy !== null && sipUriOf(input.outboundProxy) === undefined) {
-    throw new PhoneError('invalid-request', `outboundProxy: ${JSON.stringify(input.outboundProxy)} is not a SIP URI like sip:proxy.example.com;lr`);
+    throw new PhoneError(
+      'invalid-request',
+      `outboundProxy: ${JSON.stringify(input.outboundProxy)} is not a SIP URI like sip:proxy.example.com;lr`,
+    );
   }
 }
 
@@ -645,7 +714,11 @@ class StoredAccounts implements AccountBook {
 
   turnServers(id: string): { uri: string; username: string; password: string }[] {
     const credentials = this.#storage.use(WHAT, (store) => store.accounts.credentials(id));
-    return credentials.ok ? credentials.value.turnServers.flatMap((t) => (t.password === null ? [] : [{ uri: t.uri, username: t.username, password: t.password }])) : [];
+    return credentials.ok
+      ? credentials.value.turnServers.flatMap((t) =>
+          t.password === null ? [] : [{ uri: t.uri, username: t.username, password: t.password }],
+        )
+      : [];
   }
 
   password(id: string): PasswordResult {
@@ -655,9 +728,21 @@ class StoredAccounts implements AccountBook {
       case 'not-found':
         return { ok: false, reason: { kind: 'config', text: 'The account no longer exists.' } };
       case 'cipher-mismatch':
-        return { ok: false, reason: { kind: 'credentials', text: 'The password was saved by another installation of the phone; enter it again.' } };
+        return {
+          ok: false,
+          reason: {
+            kind: 'credentials',
+            text: 'The password was saved by another installation of the phone; enter it again.',
+          },
+        };
       case 'undecryptable':
-        return { ok: false, reason: { kind: 'credentials', text: 'The saved password cannot be decrypted any more; enter it again.' } };
+        return {
+          ok: false,
+          reason: {
+            kind: 'credentials',
+            text: 'The saved password cannot be decrypted any more; enter it again.',
+          },
+        };
     }
   }
 }
@@ -703,7 +788,8 @@ class MemoryAccounts implements AccountBook {
 
   password(id: string): PasswordResult {
     const account = this.#accounts.get(id);
-    if (account === undefined) return { ok: false, reason: { kind: 'config', text: 'The account no longer exists.' } };
+    if (account === undefined)
+      return { ok: false, reason: { kind: 'config', text: 'The account no longer exists.' } };
     return { ok: true, password: account.password };
   }
 
@@ -712,7 +798,9 @@ class MemoryAccounts implements AccountBook {
     if (account === undefined) return [];
     return account.config.turnServers.flatMap((t) => {
       const password = account.turnPasswords.get(`${t.uri}\u0000${t.username}`);
-      return password === undefined || password === null ? [] : [{ uri: t.uri, username: t.username, password }];
+      return password === undefined || password === null
+        ? []
+        : [{ uri: t.uri, username: t.username, password }];
     });
   }
 }
@@ -720,19 +808,33 @@ class MemoryAccounts implements AccountBook {
 function parseInput(input: AccountInput): AccountInput {
   const parsed = AccountInputSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    const issues = parsed.error.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: i.message,
+    }));
     throw new PhoneError('invalid-request', `account: ${describeIssues(issues)}`);
   }
   return parsed.data;
 }
 
 /** Passwords: undefined keeps the previous one, null or '' removes it (as the store does). */
-function toMemoryAccount(id: string, input: AccountInput, previousPassword: string | null, previousTurn: ReadonlyMap<string, string | null>): MemoryAccount {
-  const password = input.password === undefined ? previousPassword : input.password === '' ? null : input.password;
+function toMemoryAccount(
+  id: string,
+  input: AccountInput,
+  previousPassword: string | null,
+  previousTurn: ReadonlyMap<string, string | null>,
+): MemoryAccount {
+  const password =
+    input.password === undefined ? previousPassword : input.password === '' ? null : input.password;
   const turnPasswords = new Map<string, string | null>();
   const turnServers = input.turnServers.map((server) => {
     const key = `${server.uri}\u0000${server.username}`;
-    const value = server.password === undefined ? (previousTurn.get(key) ?? null) : server.password === '' ? null : server.password;
+    const value =
+      server.password === undefined
+        ? (previousTurn.get(key) ?? null)
+        : server.password === ''
+          ? null
+          : server.password;
     turnPasswords.set(key, value);
     return { uri: server.uri, username: server.username, hasPassword: value !== null };
   });

@@ -20,10 +20,28 @@ import type { CallAudioOptions, CallSnapshot } from '../../src-shared/model/call
 import { CALL_LIST_MAX } from '../../src-shared/model/call.ts';
 import type { Settings } from '../../src-shared/model/settings.ts';
 import type { Disposable } from '../../src-shared/util/emitter.ts';
-import { CallAgent, PlainRtpTransportProvider, dialTargetUri, historyResultOf, localCodecsFor } from '../call/index.ts';
-import type { Call, CallAccount, CallCommandResult, CallTiming, MediaTransportProvider } from '../call/index.ts';
+import {
+  CallAgent,
+  PlainRtpTransportProvider,
+  dialTargetUri,
+  historyResultOf,
+  localCodecsFor,
+} from '../call/index.ts';
+import type {
+  Call,
+  CallAccount,
+  CallCommandResult,
+  CallTiming,
+  MediaTransportProvider,
+} from '../call/index.ts';
 import type { AudioPort } from '../media/audio/index.ts';
-import { DuplexAudioPort, SilencePort, ToneGenerator, WavFileSource, WavRecorder } from '../media/audio/index.ts';
+import {
+  DuplexAudioPort,
+  SilencePort,
+  ToneGenerator,
+  WavFileSource,
+  WavRecorder,
+} from '../media/audio/index.ts';
 import type { Clock, Network, NetworkChange, Resolver, Timer } from '../platform/index.ts';
 import { IceMediaTransportProvider } from '../call/index.ts';
 import type { IceAgentTuning, IceTransportSettings } from '../call/index.ts';
@@ -60,13 +78,17 @@ export interface FileAudioPlan {
 }
 
 /** An AudioDeviceProvider of tone/WAV microphones and WAV recorder speakers. */
-export function fileAudioProvider(plan: FileAudioPlan, onError: (message: string) => void = () => {}): AudioDeviceProvider {
+export function fileAudioProvider(
+  plan: FileAudioPlan,
+  onError: (message: string) => void = () => {},
+): AudioDeviceProvider {
   let opened = 0;
   return {
     open: (): AudioPort => {
       opened++;
       let source: AudioPort = new SilencePort(plan.sampleRate);
-      if (plan.tone !== undefined) source = new ToneGenerator({ sampleRate: plan.sampleRate, frequencyHz: plan.tone });
+      if (plan.tone !== undefined)
+        source = new ToneGenerator({ sampleRate: plan.sampleRate, frequencyHz: plan.tone });
       else if (plan.play !== undefined) {
         const file = WavFileSource.open({ path: plan.play, sampleRate: plan.sampleRate, loop: true });
         if (file.ok) source = file.port;
@@ -148,7 +170,10 @@ export class CallsService {
   #audio: AudioDeviceProvider | undefined;
   #agent: CallAgent | undefined;
   #agentSubscription: Disposable | undefined;
-  readonly #watched = new Map<string, { call: Call; subscription: Disposable; last: string; answered: boolean; audio: CallAudioOptions }>();
+  readonly #watched = new Map<
+    string,
+    { call: Call; subscription: Disposable; last: string; answered: boolean; audio: CallAudioOptions }
+  >();
   readonly #ended = new Map<string, CallSnapshot>();
   /** The end signalling (BYE, CANCEL) still on its way, for close() to wait for. */
   readonly #closing = new Set<Promise<void>>();
@@ -183,11 +208,19 @@ export class CallsService {
         this.#act(req.callId, (c) => {
           if ('replacesCallId' in req) {
             const other = this.#agent?.find(req.replacesCallId);
-            if (other === undefined) throw new PhoneError('not-found', `There is no call with id ${JSON.stringify(req.replacesCallId)}.`);
+            if (other === undefined)
+              throw new PhoneError(
+                'not-found',
+                `There is no call with id ${JSON.stringify(req.replacesCallId)}.`,
+              );
             return c.transferReplacing(other);
           }
           const target = dialTargetUri(req.target, c.account);
-          if (target === undefined) throw new PhoneError('invalid-request', `target: ${JSON.stringify(req.target)} is not a SIP address or number`);
+          if (target === undefined)
+            throw new PhoneError(
+              'invalid-request',
+              `target: ${JSON.stringify(req.target)} is not a SIP address or number`,
+            );
           return c.transferTo(target);
         }),
     };
@@ -207,15 +240,28 @@ export class CallsService {
     this.#attach();
   }
 
-  async dial(targetText: string, accountId: string | undefined, audio: CallAudioOptions): Promise<CallSnapshot> {
+  async dial(
+    targetText: string,
+    accountId: string | undefined,
+    audio: CallAudioOptions,
+  ): Promise<CallSnapshot> {
     this.#assertOpen();
     const agent = this.#attach();
     const account = this.#accountForDial(accountId);
     if (agent === undefined || account === undefined) {
-      throw new PhoneError('unavailable', accountId === undefined ? 'No account is ready to call from; add or register one first.' : `The account ${accountId} is not registered.`);
+      throw new PhoneError(
+        'unavailable',
+        accountId === undefined
+          ? 'No account is ready to call from; add or register one first.'
+          : `The account ${accountId} is not registered.`,
+      );
     }
     const target = dialTargetUri(targetText, account);
-    if (target === undefined) throw new PhoneError('invalid-request', `target: ${JSON.stringify(targetText)} is not a SIP address or number`);
+    if (target === undefined)
+      throw new PhoneError(
+        'invalid-request',
+        `target: ${JSON.stringify(targetText)} is not a SIP address or number`,
+      );
     this.#pendingAudio = audio;
     try {
       const call = agent.dial(account, target);
@@ -271,12 +317,16 @@ export class CallsService {
     const agent = new CallAgent({
       ua,
       clock: this.#options.clock,
-      media: new PlainRtpTransportProvider({ network: this.#options.network, range: this.#options.settings().network.rtpPorts }),
+      media: new PlainRtpTransportProvider({
+        network: this.#options.network,
+        range: this.#options.settings().network.rtpPorts,
+      }),
       openAudio: (call) => this.#openAudio(call),
       accountFor: (request) => this.#accountForIncoming(request),
       ...(this.#options.timing !== undefined && { timing: this.#options.timing }),
       ...(this.#options.random !== undefined && { random: this.#options.random }),
-      log: (level, message) => (level === 'warn' ? log.warn(message) : level === 'info' ? log.info(message) : log.debug(message)),
+      log: (level, message) =>
+        level === 'warn' ? log.warn(message) : level === 'info' ? log.info(message) : log.debug(message),
     });
     this.#agent = agent;
     this.#agentSubscription = agent.onCall((call) => this.#watch(call));
@@ -291,7 +341,13 @@ export class CallsService {
   }
 
   #watch(call: Call): void {
-    const entry = { call, subscription: { dispose: () => {} } as Disposable, last: '', answered: false, audio: this.#pendingAudio };
+    const entry = {
+      call,
+      subscription: { dispose: () => {} } as Disposable,
+      last: '',
+      answered: false,
+      audio: this.#pendingAudio,
+    };
     this.#watched.set(call.id, entry);
     entry.subscription = call.onChange(() => this.#changed(call));
     const snapshot = call.snapshot();
@@ -323,7 +379,11 @@ export class CallsService {
       if (this.#ended.size > RECENTLY_ENDED) this.#ended.delete(this.#ended.keys().next().value as string);
       const reason = snapshot.reason ?? { kind: 'local-hangup', text: 'Ended' };
       const result = historyResultOf(snapshot.direction, snapshot.answeredAt !== null, reason);
-      this.#options.history.callEnded({ ...historyOf(snapshot, result), result, endedAt: snapshot.endedAt ?? Math.floor(this.#options.clock.now()) });
+      this.#options.history.callEnded({
+        ...historyOf(snapshot, result),
+        result,
+        endedAt: snapshot.endedAt ?? Math.floor(this.#options.clock.now()),
+      });
       if (this.#watched.size === 0) {
         this.#statsTimer?.cancel();
         this.#statsTimer = undefined;
@@ -342,12 +402,18 @@ export class CallsService {
 
   #find(callId: string): Call {
     const call = this.#agent?.find(callId);
-    if (call === undefined) throw new PhoneError('not-found', `There is no call with id ${JSON.stringify(callId)}.`);
+    if (call === undefined)
+      throw new PhoneError('not-found', `There is no call with id ${JSON.stringify(callId)}.`);
     return call;
   }
 
   /** Run a command on a call; an ended call answers its last snapshot when `endedIsFine`. */
-  #act(callId: string, action: (call: Call) => CallCommandResult, endedIsFine = false, failureCode: 'conflict' | 'media' = 'conflict'): CallSnapshot {
+  #act(
+    callId: string,
+    action: (call: Call) => CallCommandResult,
+    endedIsFine = false,
+    failureCode: 'conflict' | 'media' = 'conflict',
+  ): CallSnapshot {
     const call = this.#agent?.find(callId);
     if (call === undefined) {
       const ended = this.#ended.get(callId);
@@ -356,7 +422,8 @@ export class CallsService {
       throw new PhoneError('not-found', `There is no call with id ${JSON.stringify(callId)}.`);
     }
     const result = action(call);
-    if (!result.ok) throw new PhoneError(failureCode, `${result.error.charAt(0).toUpperCase()}${result.error.slice(1)}.`);
+    if (!result.ok)
+      throw new PhoneError(failureCode, `${result.error.charAt(0).toUpperCase()}${result.error.slice(1)}.`);
     return call.snapshot();
   }
 
@@ -368,13 +435,16 @@ export class CallsService {
     const chosen =
       accountId !== undefined
         ? accounts.find((a) => a.id === accountId)
-        : (accounts.find((a) => a.registration.state === 'registered') ?? accounts.find((a) => this.#options.accounts.registrationOf(a.id) !== undefined));
+        : (accounts.find((a) => a.registration.state === 'registered') ??
+          accounts.find((a) => this.#options.accounts.registrationOf(a.id) !== undefined));
     return chosen === undefined ? undefined : this.#callAccount(chosen);
   }
 
   /** The account an incoming INVITE is for: the one whose user is in the Request-URI, else the first registered. */
   #accountForIncoming(request: SipRequest): CallAccount | undefined {
-    const accounts = this.#options.accounts.list().filter((a) => this.#options.accounts.registrationOf(a.id) !== undefined);
+    const accounts = this.#options.accounts
+      .list()
+      .filter((a) => this.#options.accounts.registrationOf(a.id) !== undefined);
     const user = request.uri.kind === 'sip' ? request.uri.user : undefined;
     const toUser = request.to.uri.kind === 'sip' ? request.to.uri.user : undefined;
     const userOf = (a: AccountSnapshot): string | undefined => /^sips?:([^@]+)@/i.exec(a.aor)?.[1];
@@ -413,7 +483,12 @@ export class CallsService {
         ...(this.#options.random !== undefined && { random: this.#options.random }),
         settings: () => this.#iceSettings(account.id),
         ...(this.#options.ice?.agent !== undefined && { agent: this.#options.ice.agent }),
-        log: (level, message) => (level === 'warn' ? this.#options.log.warn(message) : level === 'info' ? this.#options.log.info(message) : this.#options.log.debug(message)),
+        log: (level, message) =>
+          level === 'warn'
+            ? this.#options.log.warn(message)
+            : level === 'info'
+              ? this.#options.log.info(message)
+              : this.#options.log.debug(message),
       });
       this.#iceProviders.add(provider);
       media = provider;
@@ -441,7 +516,13 @@ export class CallsService {
       accounts.natInputOf?.(accountId) ??
       (snapshot === undefined
         ? undefined
-        : { accountId, domain: snapshot.domain, iceMode: snapshot.iceMode, stunServers: snapshot.stunServers, turnServers: [] });
+        : {
+            accountId,
+            domain: snapshot.domain,
+            iceMode: snapshot.iceMode,
+            stunServers: snapshot.stunServers,
+            turnServers: [],
+          });
     if (input === undefined) return { mode: 'off', stunServers: [], turnServers: [], policy: 'all' };
     const settings = await iceSettingsFor({
       input,

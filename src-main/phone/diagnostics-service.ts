@@ -153,7 +153,9 @@ export class DiagnosticsService implements NatAutoConfiguration {
           if (!this.closed && !controller.signal.aborted) next.onReport?.(report);
         }
       } catch (error) {
-        this.options.log.warn(`NAT auto-configuration of ${next.accountId} failed: ${(error as Error).message}`);
+        this.options.log.warn(
+          `NAT auto-configuration of ${next.accountId} failed: ${(error as Error).message}`,
+        );
       } finally {
         this.background = undefined;
       }
@@ -168,9 +170,15 @@ export class DiagnosticsService implements NatAutoConfiguration {
   }
 
   /** One check; `job` set for a background one (no progress events, the registration's SIP ALG data). */
-  private async check(request: NatCheckRequest, controller: AbortController, job: NatAutoConfigJob | undefined): Promise<NatReport> {
+  private async check(
+    request: NatCheckRequest,
+    controller: AbortController,
+    job: NatAutoConfigJob | undefined,
+  ): Promise<NatReport> {
     const o = this.options;
-    o.log.info(`NAT check started${request.domain ? ` for ${request.domain}` : ''}${job !== undefined ? ` (auto-configuration of ${job.accountId})` : ''}`);
+    o.log.info(
+      `NAT check started${request.domain ? ` for ${request.domain}` : ''}${job !== undefined ? ` (auto-configuration of ${job.accountId})` : ''}`,
+    );
     const sipAlg = job?.sipAlg?.();
     const report = await runNatCheck({
       clock: o.clock,
@@ -206,7 +214,11 @@ export class DiagnosticsService implements NatAutoConfiguration {
       const controller = new AbortController();
       this.running = controller;
       try {
-        const report = await this.check({ ...remembered.request, lifetime: false }, controller, remembered.job);
+        const report = await this.check(
+          { ...remembered.request, lifetime: false },
+          controller,
+          remembered.job,
+        );
         out.set(account, report);
         if (!this.closed) remembered.job?.onReport?.(report);
       } finally {

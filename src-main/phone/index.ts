@@ -3,7 +3,12 @@ export { CommandRouter, type CommandHandlers, type SenderInfo, type RouterOption
 export { PhoneLog, redactSecrets, type ScopedLog } from './log.ts';
 export { InMemorySettings, deepMerge, type SettingsStore } from './settings.ts';
 export { createNodePhone, packageInfo, type NodePhoneOptions, type PackageInfo } from './node.ts';
-export { DiagnosticsService, type DiagnosticsServiceOptions, type NatAutoConfigJob, type NatAutoConfiguration } from './diagnostics-service.ts';
+export {
+  DiagnosticsService,
+  type DiagnosticsServiceOptions,
+  type NatAutoConfigJob,
+  type NatAutoConfiguration,
+} from './diagnostics-service.ts';
 export {
   KEEPALIVE_MAX_S,
   KEEPALIVE_MIN_S,
@@ -18,7 +23,12 @@ export {
 } from './account-ice-settings.ts';
 export { ContactsService, type ContactsServiceOptions } from './contacts-service.ts';
 export { HistoryService, type HistoryServiceOptions } from './history-service.ts';
-export { SIPLOG_MAX_BATCH, SiplogService, type SiplogAccount, type SiplogServiceOptions } from './siplog-service.ts';
+export {
+  SIPLOG_MAX_BATCH,
+  SiplogService,
+  type SiplogAccount,
+  type SiplogServiceOptions,
+} from './siplog-service.ts';
 export { REDACTED, redactSipMessage, redactUriPasswords, type RedactedMessage } from './siplog-redaction.ts';
 export {
   CallsService,
@@ -42,4 +52,9 @@ export { StorageAccess } from './storage-access.ts';
 export { StoredSettings } from './settings.ts';
 export { PhoneStartError, type PhoneStartFailure } from './start-error.ts';
 export { DeferredKeyFileCipher, NODE_KEY_FILE_CIPHER_KIND } from './deferred-key-file-cipher.ts';
-export { AccountsService, UNREGISTER_WAIT_MS, type AccountsServiceOptions, type PhoneSipOptions } from './accounts-service.ts';
+export {
+  AccountsService,
+  UNREGISTER_WAIT_MS,
+  type AccountsServiceOptions,
+  type PhoneSipOptions,
+} from './accounts-service.ts';

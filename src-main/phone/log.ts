@@ -10,7 +10,10 @@ import type { Clock } from '../platform/index.ts';
 const SECRET_PATTERNS: Array<[RegExp, string]> = [
   // Authorization / Proxy-Authorization digest responses and the whole credential header line
   [/((?:proxy-)?authorization\s*:\s*\w+)[^\r\n]*/gi, '$1 <redacted>'],
-  [/\b(response|cnonce|password|passwd|secret|credential|turn-?password)("?\s*[=:]\s*)("[^"]*"|[^\s,;&"}]+)/gi, '$1$2"<redacted>"'],
+  [
+    /\b(response|cnonce|password|passwd|secret|credential|turn-?password)("?\s*[=:]\s*)("[^"]*"|[^\s,;&"}]+)/gi,
+    '$1$2"<redacted>"',
+  ],
   [/(--(?:password|turn-password)[= ])\S+/gi, '$1<redacted>'],
   // user:password@ in URIs
   [/(\b(?:sips?|turns?|stuns?):[^:@\s/]+:)[^@\s]+@/gi, '$1<redacted>@'],

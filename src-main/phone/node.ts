@@ -24,7 +24,10 @@ let cachedPackage: PackageInfo | undefined;
 /** name/productName/version from our package.json (read once). */
 export function packageInfo(): PackageInfo {
   if (!cachedPackage) {
-    const raw = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const raw = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     cachedPackage = {
       name: String(raw.name ?? 'softphone'),
       productName: String(raw.productName ?? 'Softphone'),
@@ -80,7 +83,12 @@ function openDataDir(dataDir: string, cipher: SecretCipher): Store {
   return opened.value;
 }
 
-function newNodePhone(options: NodePhoneOptions, pkg: PackageInfo, dataDir: string, store: Store | undefined): Phone {
+function newNodePhone(
+  options: NodePhoneOptions,
+  pkg: PackageInfo,
+  dataDir: string,
+  store: Store | undefined,
+): Phone {
   const clock = new NodeClock();
   const network = new NodeNetwork();
   // One monitor for the whole phone: accounts re-register, NAT checks re-run and calls restart ICE on the

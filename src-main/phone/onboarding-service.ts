@@ -54,7 +54,11 @@ export class OnboardingService {
   async discover(domainText: string): Promise<Discovery> {
     if (this.#closed) throw new PhoneError('unavailable', 'The phone is shutting down.');
     const target = sipTargetOf(domainText);
-    if (target === undefined) throw new PhoneError('invalid-request', `domain: ${JSON.stringify(domainText)} is not a host name or address`);
+    if (target === undefined)
+      throw new PhoneError(
+        'invalid-request',
+        `domain: ${JSON.stringify(domainText)} is not a host name or address`,
+      );
     const problems: DiscoveryProblem[] = [];
     const [sip, nat] = await Promise.all([
       this.#bounded(this.#sipTargets(target, problems), 'sip', target.host, problems),
@@ -68,7 +72,10 @@ export class OnboardingService {
       sipTargets: (sip ?? []).slice(0, DISCOVERY_LIST_MAX),
       stunTurn: (nat ?? []).slice(0, DISCOVERY_LIST_MAX),
       // the two halves ran side by side: SIP's problems first, whichever finished first
-      problems: [...problems.filter((p) => p.step === 'sip'), ...problems.filter((p) => p.step !== 'sip')].slice(0, DISCOVERY_LIST_MAX),
+      problems: [
+        ...problems.filter((p) => p.step === 'sip'),
+        ...problems.filter((p) => p.step !== 'sip'),
+      ].slice(0, DISCOVERY_LIST_MAX),
     };
   }
 
@@ -100,7 +107,8 @@ export class OnboardingService {
   async #natServers(domain: string, problems: DiscoveryProblem[]): Promise<DiscoveredNatServer[]> {
     const found = await discoverServers({ resolver: this.#options.resolver, domain });
     for (const lookup of found.srv) {
-      if (lookup.error !== undefined) addProblem(problems, { step: 'stun-turn', name: lookup.name, code: lookup.error });
+      if (lookup.error !== undefined)
+        addProblem(problems, { step: 'stun-turn', name: lookup.name, code: lookup.error });
     }
     return found.servers.map((s) => ({
       uri: s.uri,
@@ -113,7 +121,12 @@ export class OnboardingService {
   }
 
   /** `work`, or undefined (and an ETIMEOUT problem) when it takes longer than the timeout. */
-  #bounded<T>(work: Promise<T>, step: DiscoveryProblem['step'], name: string, problems: DiscoveryProblem[]): Promise<T | undefined> {
+  #bounded<T>(
+    work: Promise<T>,
+    step: DiscoveryProblem['step'],
+    name: string,
+    problems: DiscoveryProblem[],
+  ): Promise<T | undefined> {
     return new Promise((resolve, reject) => {
       const timer = this.#options.clock.setTimer(this.#options.timeoutMs ?? DISCOVER_TIMEOUT_MS, () => {
         this.#timers.delete(timer);
@@ -164,6 +177,7 @@ function reportable(problem: ResolveProblem): { name: string; code: string } | u
 }
 
 function addProblem(problems: DiscoveryProblem[], problem: DiscoveryProblem): void {
-  if (problems.some((p) => p.step === problem.step && p.name === problem.name && p.code === problem.code)) return;
+  if (problems.some((p) => p.step === problem.step && p.name === problem.name && p.code === problem.code))
+    return;
   problems.push(problem);
 }

@@ -79,7 +79,8 @@ export class Phone {
     this.log = new PhoneLog(options.clock);
     this.log.entries.on((entry) => this.emit('app.log', entry));
     const storage = new StorageAccess(options.store ?? null);
-    this.settings = options.settings ?? (storage.present ? new StoredSettings(storage) : new InMemorySettings());
+    this.settings =
+      options.settings ?? (storage.present ? new StoredSettings(storage) : new InMemorySettings());
     this.startedAt = Math.floor(options.clock.now());
     this.diagnostics = new DiagnosticsService({
       clock: options.clock,
@@ -92,7 +93,12 @@ export class Phone {
     });
     const emit: Phone['emit'] = (name, payload) => this.emit(name, payload);
     this.contacts = new ContactsService({ storage, emit });
-    this.history = new HistoryService({ store: options.store ?? null, storage, emit, log: this.log.scope('history') });
+    this.history = new HistoryService({
+      store: options.store ?? null,
+      storage,
+      emit,
+      log: this.log.scope('history'),
+    });
     this.callHistory = this.history.recorder;
     this.siplog = new SiplogService({ clock: options.clock, emit });
     this.onboarding = new OnboardingService({ clock: options.clock, resolver: options.resolver });

@@ -8,7 +8,13 @@
  * The response is validated too: a handler returning the wrong shape is a bug, reported as `internal`.
  */
 import { commands, PhoneError } from '../../src-shared/ipc/index.ts';
-import type { CommandName, ErrorCode, IpcResult, ParsedRequestOf, ResponseOf } from '../../src-shared/ipc/index.ts';
+import type {
+  CommandName,
+  ErrorCode,
+  IpcResult,
+  ParsedRequestOf,
+  ResponseOf,
+} from '../../src-shared/ipc/index.ts';
 
 export type CommandHandlers = {
   [N in CommandName]: (request: ParsedRequestOf<N>) => Promise<ResponseOf<N>> | ResponseOf<N>;
@@ -50,7 +56,10 @@ export class CommandRouter {
 
   async dispatch(name: unknown, payload: unknown, sender: SenderInfo): Promise<IpcResult<unknown>> {
     if (typeof name !== 'string' || !Object.hasOwn(commands, name)) {
-      return fail('unknown-command', `unknown command ${typeof name === 'string' ? JSON.stringify(name.slice(0, 64)) : `(${typeof name})`}`);
+      return fail(
+        'unknown-command',
+        `unknown command ${typeof name === 'string' ? JSON.stringify(name.slice(0, 64)) : `(${typeof name})`}`,
+      );
     }
     let trusted: boolean;
     try {
@@ -76,7 +85,10 @@ export class CommandRouter {
     }
     const checked = spec.response.safeParse(value);
     if (!checked.success) {
-      this.options.onInternalError?.(commandName, new Error(`invalid response: ${describeIssues(checked.error)}`));
+      this.options.onInternalError?.(
+        commandName,
+        new Error(`invalid response: ${describeIssues(checked.error)}`),
+      );
       return fail('internal', `${commandName} produced an invalid response`);
     }
     return { ok: true, value: checked.data };

@@ -25,7 +25,8 @@ export class InMemorySettings implements SettingsStore {
 
   patch(patch: SettingsPatch): Settings {
     const merged = Settings.safeParse(deepMerge(this.current, patch));
-    if (!merged.success) throw new PhoneError('invalid-request', merged.error.issues[0]?.message ?? 'invalid settings');
+    if (!merged.success)
+      throw new PhoneError('invalid-request', merged.error.issues[0]?.message ?? 'invalid settings');
     this.current = merged.data;
     return this.get();
   }

@@ -27,12 +27,26 @@ export const REDACTED = '<redacted>';
 const QUOTED_REDACTED = `"${REDACTED}"`;
 
 /** Digest credential parameters a debugger needs; every other value is redacted. */
-const DIGEST_KEEP: ReadonlySet<string> = new Set(['username', 'realm', 'nonce', 'uri', 'algorithm', 'qop', 'nc', 'opaque', 'userhash']);
+const DIGEST_KEEP: ReadonlySet<string> = new Set([
+  'username',
+  'realm',
+  'nonce',
+  'uri',
+  'algorithm',
+  'qop',
+  'nc',
+  'opaque',
+  'userhash',
+]);
 const AUTH_INFO_KEEP: ReadonlySet<string> = new Set(['nextnonce', 'qop', 'nc']);
 const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization']);
 const AUTH_INFO_HEADERS: ReadonlySet<string> = new Set(['authentication-info', 'proxy-authentication-info']);
 /** Bodies shown whole. */
-const FULL_BODIES: ReadonlySet<string> = new Set(['application/sdp', 'message/sipfrag', 'application/dtmf-relay']);
+const FULL_BODIES: ReadonlySet<string> = new Set([
+  'application/sdp',
+  'message/sipfrag',
+  'application/dtmf-relay',
+]);
 
 const decoder = new TextDecoder('utf-8');
 
@@ -99,7 +113,9 @@ const URI_STOP: ReadonlySet<string> = new Set([' ', '\t', '\r', '\n', '<', '>', 
 /** Unfold, then redact each header line; the first line is the start line. */
 function redactHeaderLines(head: string): string[] {
   const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
-  return unfolded.split(/\r?\n/).map((line, index) => printable(index === 0 ? redactUriPasswords(line) : redactHeaderLine(line)));
+  return unfolded
+    .split(/\r?\n/)
+    .map((line, index) => printable(index === 0 ? redactUriPasswords(line) : redactHeaderLine(line)));
 }
 
 function redactHeaderLine(line: string): string {
@@ -128,7 +144,9 @@ function redactBody(body: Buffer, contentType: string | null): string {
     if (contentType === 'message/sipfrag') return redactHeaderLines(text).join('\n');
     return printable(redactUriPasswords(text)).replace(/\r\n/g, '\n');
   }
-  const preview = printable(redactUriPasswords(decoder.decode(body.subarray(0, SIPLOG_BODY_PREVIEW)))).replace(/\r\n/g, '\n');
+  const preview = printable(
+    redactUriPasswords(decoder.decode(body.subarray(0, SIPLOG_BODY_PREVIEW))),
+  ).replace(/\r\n/g, '\n');
   const rest = body.length - Math.min(body.length, SIPLOG_BODY_PREVIEW);
   return rest > 0 ? `${preview}\n[… ${rest} more bytes of ${contentType ?? 'body'} not shown]` : preview;
 }

@@ -35,7 +35,8 @@ import type { SipTransportLayer, SipWireMessage } from '../sip/transport/index.t
 import type { CommandHandlers } from './router.ts';
 import { redactSipMessage, redactUriPasswords } from './siplog-redaction.ts';
 
-type SiplogCommand = 'siplog.recent' | 'siplog.calls' | 'siplog.export' | 'siplog.clear' | 'siplog.setEnabled' | 'siplog.status';
+type SiplogCommand =
+  'siplog.recent' | 'siplog.calls' | 'siplog.export' | 'siplog.clear' | 'siplog.setEnabled' | 'siplog.status';
 
 /** Entries one event may carry; older ones of a larger burst are counted in `skipped`. */
 export const SIPLOG_MAX_BATCH = 1000;
@@ -129,8 +130,12 @@ export class SiplogService {
     this.#ring.push(stored);
     this.#ringBytes += stored.bytes;
     this.#captured++;
-    if (entry.callId !== null) this.#callCounts.set(entry.callId, (this.#callCounts.get(entry.callId) ?? 0) + 1);
-    while (this.#ring.length > this.#maxMessages || (this.#ringBytes > this.#maxBytes && this.#ring.length > 1)) {
+    if (entry.callId !== null)
+      this.#callCounts.set(entry.callId, (this.#callCounts.get(entry.callId) ?? 0) + 1);
+    while (
+      this.#ring.length > this.#maxMessages ||
+      (this.#ringBytes > this.#maxBytes && this.#ring.length > 1)
+    ) {
       const dropped = this.#ring.shift();
       if (dropped === undefined) break;
       this.#ringBytes -= dropped.bytes;
@@ -166,9 +171,14 @@ export class SiplogService {
       request.format === 'json'
         ? `${JSON.stringify({ format: 'softphone-siplog/1', exportedAt: new Date(now).toISOString(), filter, entries }, null, 2)}\n`
         : exportText(entries, filter, now);
-    const suffix = request.callId === undefined ? '' : `-${request.callId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24)}`;
+    const suffix =
+      request.callId === undefined ? '' : `-${request.callId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24)}`;
     const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    return { text, messages: entries.length, fileName: `sip-log-${stamp}${suffix}.${request.format === 'json' ? 'json' : 'txt'}` };
+    return {
+      text,
+      messages: entries.length,
+      fileName: `sip-log-${stamp}${suffix}.${request.format === 'json' ? 'json' : 'txt'}`,
+    };
   }
 
   clear(): SipLogStatus {
@@ -266,7 +276,8 @@ export class SiplogService {
     };
     const parsed = wire.rejected === undefined ? parseMessage(wire.bytes) : undefined;
     if (parsed === undefined || !parsed.ok) {
-      const reason = wire.rejected ?? (parsed !== undefined && !parsed.ok ? parsed.error.reason : 'unparseable message');
+      const reason =
+        wire.rejected ?? (parsed !== undefined && !parsed.ok ? parsed.error.reason : 'unparseable message');
       const head = scanHead(redacted.text, redacted.startLine);
       const callId = head.callId;
       return {
@@ -307,7 +318,12 @@ export class SiplogService {
     // Our side of the exchange: we are From in requests we send (and in the responses to them).
     const ours = (message.kind === 'request') === (direction === 'out') ? message.from.uri : message.to.uri;
     let account = this.#accountByUri(ours);
-    if (account === undefined && message.kind === 'request' && direction === 'in' && message.uri.kind === 'sip') {
+    if (
+      account === undefined &&
+      message.kind === 'request' &&
+      direction === 'in' &&
+      message.uri.kind === 'sip'
+    ) {
       const user = message.uri.user;
       const matches = this.#accounts.filter((a) => a.user === user);
       if (matches.length === 1) account = matches[0]?.id;
@@ -360,13 +376,17 @@ function scanHead(text: string, startLine: string): ScannedHead {
   const callId = /^(?:call-id|i)[ \t]*:[ \t]*(\S+)/im.exec(head)?.[1]?.slice(0, 256) ?? null;
   const cseqMatch = /^cseq[ \t]*:[ \t]*(\d{1,10})[ \t]+([!%*_+`'~.A-Za-z0-9-]+)/im.exec(head);
   const cseqSeq = cseqMatch === null ? Number.NaN : Number(cseqMatch[1]);
-  const cseq = cseqMatch !== null && Number.isSafeInteger(cseqSeq) ? { seq: cseqSeq, method: (cseqMatch[2] ?? '').slice(0, 32) } : null;
+  const cseq =
+    cseqMatch !== null && Number.isSafeInteger(cseqSeq)
+      ? { seq: cseqSeq, method: (cseqMatch[2] ?? '').slice(0, 32) }
+      : null;
   const request = /^([!%*_+`'~.A-Za-z0-9-]+) \S+ SIP\/\d/i.exec(startLine);
   const response = /^SIP\/\d+\.\d+ (\d{3})(?: |$)/i.exec(startLine);
   const code = response === null ? Number.NaN : Number(response[1]);
   const status = code >= 100 && code <= 699 ? code : undefined;
   const method = request !== null ? (request[1] ?? '').slice(0, 32) : (cseq?.method ?? '');
-  const branch = /^(?:via|v)[ \t]*:[^\n]*?;[ \t]*branch[ \t]*=[ \t]*([^;,\s]+)/im.exec(head)?.[1]?.slice(0, 256) ?? null;
+  const branch =
+    /^(?:via|v)[ \t]*:[^\n]*?;[ \t]*branch[ \t]*=[ \t]*([^;,\s]+)/im.exec(head)?.[1]?.slice(0, 256) ?? null;
   return { callId, cseq, method, status, branch };
 }
 
@@ -386,7 +406,10 @@ function exportText(entries: readonly SipLogEntry[], filter: SipLogFilter, now: 
   ];
   for (const e of entries) {
     const [source, destination] = e.direction === 'out' ? [e.local, e.remote] : [e.remote, e.local];
-    const notes = [e.accountId !== null ? `account ${e.accountId}` : undefined, e.invalidReason !== null ? `INVALID: ${e.invalidReason}` : undefined]
+    const notes = [
+      e.accountId !== null ? `account ${e.accountId}` : undefined,
+      e.invalidReason !== null ? `INVALID: ${e.invalidReason}` : undefined,
+    ]
       .filter((s) => s !== undefined)
       .join('; ');
     lines.push(

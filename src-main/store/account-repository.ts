@@ -112,13 +112,14 @@ export class AccountRepository {
     if (!parsed.success) return invalid(parsed.error);
     const id = this.newId();
     const now = this.clock.now();
-    this.db.transaction(() => {
-      const position = this.sql
-        .get<[], { next: number }>('SELECT coalesce(max(position) + 1, 0) AS next FROM accounts')
-        .get()?.next;
-      this.sql
-        .get(
-          `INSERT INTO accounts (id, position, label, aor, auth_user, display_name, domain, outbound_proxy,
+    this.db
+      .transaction(() => {
+        const position = this.sql
+          .get<[], { next: number }>('SELECT coalesce(max(position) + 1, 0) AS next FROM accounts')
+          .get()?.next;
+        this.sql
+          .get(
+            `INSERT INTO accounts (id, position, label, aor, auth_user, display_name, domain, outbound_proxy,
              transport, register_expires_sec, enabled, ice_mode, stun_servers, keepalive_interval_sec,
              media_port_min, media_port_max, codecs, dtmf_mode, auto_answer, srtp, password_blob,
              password_cipher, created_at, updated_at)
@@ -126,10 +127,17 @@ export class AccountRepository {
              @transport, @register_expires_sec, @enabled, @ice_mode, @stun_servers, @keepalive_interval_sec,
              @media_port_min, @media_port_max, @codecs, @dtmf_mode, @auto_answer, @srtp, @password_blob,
              @password_cipher, @now, @now)`,
-        )
-        .run({ ...this.columns(parsed.data), ...this.sealed(parsed.data.password ?? null), id, position, now });
-      this.writeTurnServers(id, parsed.data.turnServers, []);
-    }).immediate();
+          )
+          .run({
+            ...this.columns(parsed.data),
+            ...this.sealed(parsed.data.password ?? null),
+            id,
+            position,
+            now,
+          });
+        this.writeTurnServers(id, parsed.data.turnServers, []);
+      })
+      .immediate();
     return ok(this.getExisting(id));
   }
 
@@ -140,13 +148,17 @@ export class AccountRepository {
   update(id: string, input: AccountInput): Result<AccountConfig, InvalidInputError | NotFoundError> {
     const parsed = AccountInput.safeParse(input);
     if (!parsed.success) return invalid(parsed.error);
-    const found = this.db.transaction(() => {
-      const previousTurn = this.turnRows(id);
-      const password = parsed.data.password;
-      const passwordColumns = password === undefined ? '' : ', password_blob = @password_blob, password_cipher = @password_cipher';
-      const changed = this.sql
-        .get(
-          `UPDATE accounts SET label = @label, aor = @aor, auth_user = @auth_user, display_name = @display_name,
+    const found = this.db
+      .transaction(() => {
+        const previousTurn = this.turnRows(id);
+        const password = parsed.data.password;
+        const passwordColumns =
+          password === undefined
+            ? ''
+            : ', password_blob = @password_blob, password_cipher = @password_cipher';
+        const changed = this.sql
+          .get(
+            `UPDATE accounts SET label = @label, aor = @aor, auth_user = @auth_user, display_name = @display_name,
              domain = @domain, outbound_proxy = @outbound_proxy, transport = @transport,
              register_expires_sec = @register_expires_sec, enabled = @enabled, ice_mode = @ice_mode,
              stun_servers = @stun_servers, keepalive_interval_sec = @keepalive_interval_sec,
@@ -154,18 +166,19 @@ export class AccountRepository {
              dtmf_mode = @dtmf_mode, auto_answer = @auto_answer, srtp = @srtp, updated_at = @now
              ${passwordColumns}
            WHERE id = @id`,
-        )
-        .run({
-          ...this.columns(parsed.data),
-          ...(password === undefined ? {} : this.sealed(password)),
-          id,
-          now: this.clock.now(),
-        }).changes;
-      if (changed === 0) return false;
-      this.sql.get('DELETE FROM account_turn_servers WHERE account_id = ?').run(id);
-      this.writeTurnServers(id, parsed.data.turnServers, previousTurn);
-      return true;
-    }).immediate();
+          )
+          .run({
+            ...this.columns(parsed.data),
+            ...(password === undefined ? {} : this.sealed(password)),
+            id,
+            now: this.clock.now(),
+          }).changes;
+        if (changed === 0) return false;
+        this.sql.get('DELETE FROM account_turn_servers WHERE account_id = ?').run(id);
+        this.writeTurnServers(id, parsed.data.turnServers, previousTurn);
+        return true;
+      })
+      .immediate();
     return found ? ok(this.getExisting(id)) : notFound(id);
   }
 
@@ -232,7 +245,8 @@ export class AccountRepository {
 
   private open(blob: Buffer | null, kind: string | null): Result<string | null, CredentialsError> {
     if (blob === null || kind === null) return ok(null);
-    if (kind !== this.cipher.kind) return fail({ code: 'cipher-mismatch', stored: kind, current: this.cipher.kind });
+    if (kind !== this.cipher.kind)
+      return fail({ code: 'cipher-mismatch', stored: kind, current: this.cipher.kind });
     try {
       return ok(this.cipher.decrypt(blob));
     } catch (error) {
@@ -240,7 +254,11 @@ export class AccountRepository {
     }
   }
 
-  private writeTurnServers(accountId: string, servers: AccountInput['turnServers'], previous: readonly TurnRow[]): void {
+  private writeTurnServers(
+    accountId: string,
+    servers: AccountInput['turnServers'],
+    previous: readonly TurnRow[],
+  ): void {
     const insert = this.sql.get(
       `INSERT INTO account_turn_servers (account_id, position, uri, username, password_blob, password_cipher)
        VALUES (?, ?, ?, ?, ?, ?)`,

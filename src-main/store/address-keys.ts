@@ -43,7 +43,8 @@ export function parsePartyAddress(text: string): PartyAddress {
   if (scheme?.[1] !== undefined) {
     const name = scheme[1].toLowerCase();
     const rest = s.slice(scheme[0].length);
-    if (name === 'tel') return { scheme: 'tel', user: percentDecode(rest.split(/[;?]/, 1)[0] ?? ''), host: '' };
+    if (name === 'tel')
+      return { scheme: 'tel', user: percentDecode(rest.split(/[;?]/, 1)[0] ?? ''), host: '' };
     return { scheme: name === 'sips' ? 'sips' : 'sip', ...splitUserHost(rest) };
   }
   if (s.includes('@')) return { scheme: 'sip', ...splitUserHost(s) };
@@ -136,7 +137,16 @@ export function numberPrefixRanges(text: string): Array<readonly [string, string
   return ranges;
 }
 
-const FOLD_SPECIAL: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ł: 'l', ı: 'i', þ: 'th' };
+const FOLD_SPECIAL: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ł: 'l',
+  ı: 'i',
+  þ: 'th',
+};
 
 /** Lower case, compatibility-decomposed, without combining marks: "Ångström Ø" → "angstrom o". */
 export function foldForSearch(text: string): string {

@@ -129,33 +129,41 @@ export class CallHistoryRepository {
     const parsed = CallStartRecord.safeParse(start);
     if (!parsed.success) return invalid(parsed.error);
     const call = parsed.data;
-    const outcome = this.db.transaction((): 'ok' | 'duplicate' | 'unknown-account' => {
-      if (call.accountId !== null && this.sql.get('SELECT 1 FROM accounts WHERE id = ?').get(call.accountId) === undefined) {
-        return 'unknown-account';
-      }
-      const inserted = this.sql
-        .get(
-          `INSERT INTO call_history (id, direction, account_id, remote_uri, remote_display_name, remote_user,
+    const outcome = this.db
+      .transaction((): 'ok' | 'duplicate' | 'unknown-account' => {
+        if (
+          call.accountId !== null &&
+          this.sql.get('SELECT 1 FROM accounts WHERE id = ?').get(call.accountId) === undefined
+        ) {
+          return 'unknown-account';
+        }
+        const inserted = this.sql
+          .get(
+            `INSERT INTO call_history (id, direction, account_id, remote_uri, remote_display_name, remote_user,
              remote_number_key, remote_uri_key, started_at, seen)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
            ON CONFLICT (id) DO NOTHING`,
-        )
-        .run(
-          call.id,
-          call.direction,
-          call.accountId,
-          call.remoteUri,
-          (call.remoteDisplayName ?? '').slice(0, DISPLAY_NAME_MAX),
-          remoteUser(call.remoteUri),
-          numberKey(call.remoteUri),
-          uriKey(call.remoteUri),
-          call.startedAt,
-        );
-      return inserted.changes === 0 ? 'duplicate' : 'ok';
-    }).immediate();
+          )
+          .run(
+            call.id,
+            call.direction,
+            call.accountId,
+            call.remoteUri,
+            (call.remoteDisplayName ?? '').slice(0, DISPLAY_NAME_MAX),
+            remoteUser(call.remoteUri),
+            numberKey(call.remoteUri),
+            uriKey(call.remoteUri),
+            call.startedAt,
+          );
+        return inserted.changes === 0 ? 'duplicate' : 'ok';
+      })
+      .immediate();
     if (outcome === 'duplicate') return fail({ code: 'duplicate', id: call.id });
     if (outcome === 'unknown-account') {
-      return fail({ code: 'invalid', issues: [{ path: 'accountId', message: `no account ${call.accountId}` }] });
+      return fail({
+        code: 'invalid',
+        issues: [{ path: 'accountId', message: `no account ${call.accountId}` }],
+      });
     }
     return ok(this.getExisting(call.id));
   }
@@ -171,45 +179,50 @@ export class CallHistoryRepository {
     return this.exists(id) ? fail({ code: 'already-ended', id }) : notFound(id);
   }
 
-  recordEnd(end: CallEndRecord): Result<HistoryEntry, InvalidInputError | NotFoundError | CallAlreadyEndedError> {
+  recordEnd(
+    end: CallEndRecord,
+  ): Result<HistoryEntry, InvalidInputError | NotFoundError | CallAlreadyEndedError> {
     const parsed = CallEndRecord.safeParse(end);
     if (!parsed.success) return invalid(parsed.error);
     const call = parsed.data;
-    const outcome = this.db.transaction((): 'ok' | 'not-found' | 'already-ended' => {
-      const row = this.sql
-        .get<[string], { answered_at: number | null; result: string | null }>(
-          'SELECT answered_at, result FROM call_history WHERE id = ?',
-        )
-        .get(call.id);
-      if (row === undefined) return 'not-found';
-      if (row.result !== null) return 'already-ended';
-      const answeredAt = call.answeredAt === undefined ? row.answered_at : call.answeredAt;
-      // Wall-clock time can step backwards during a call; a negative duration is stored as 0.
-      const durationMs = answeredAt === null ? 0 : Math.max(0, call.endedAt - answeredAt);
-      this.sql
-        .get(
-          `UPDATE call_history SET
+    const outcome = this.db
+      .transaction((): 'ok' | 'not-found' | 'already-ended' => {
+        const row = this.sql
+          .get<[string], { answered_at: number | null; result: string | null }>(
+            'SELECT answered_at, result FROM call_history WHERE id = ?',
+          )
+          .get(call.id);
+        if (row === undefined) return 'not-found';
+        if (row.result !== null) return 'already-ended';
+        const answeredAt = call.answeredAt === undefined ? row.answered_at : call.answeredAt;
+        // Wall-clock time can step backwards during a call; a negative duration is stored as 0.
+        const durationMs = answeredAt === null ? 0 : Math.max(0, call.endedAt - answeredAt);
+        this.sql
+          .get(
+            `UPDATE call_history SET
              ended_at = @endedAt, answered_at = @answeredAt, duration_ms = @durationMs, result = @result,
              sip_code = coalesce(@sipCode, sip_code), reason = coalesce(@reason, reason),
              codec = coalesce(@codec, codec), media_path = coalesce(@mediaPath, media_path),
              mos = coalesce(@mos, mos), seen = @seen
            WHERE id = @id`,
-        )
-        .run({
-          id: call.id,
-          endedAt: call.endedAt,
-          answeredAt,
-          durationMs,
-          result: call.result,
-          sipCode: call.sipCode ?? null,
-          reason: call.reason === undefined || call.reason === null ? null : call.reason.slice(0, REASON_MAX),
-          codec: call.codec ?? null,
-          mediaPath: call.mediaPath ?? null,
-          mos: call.mos ?? null,
-          seen: call.result === 'missed' ? 0 : 1,
-        });
-      return 'ok';
-    }).immediate();
+          )
+          .run({
+            id: call.id,
+            endedAt: call.endedAt,
+            answeredAt,
+            durationMs,
+            result: call.result,
+            sipCode: call.sipCode ?? null,
+            reason:
+              call.reason === undefined || call.reason === null ? null : call.reason.slice(0, REASON_MAX),
+            codec: call.codec ?? null,
+            mediaPath: call.mediaPath ?? null,
+            mos: call.mos ?? null,
+            seen: call.result === 'missed' ? 0 : 1,
+          });
+        return 'ok';
+      })
+      .immediate();
     switch (outcome) {
       case 'not-found':
         return notFound(call.id);
@@ -237,7 +250,8 @@ export class CallHistoryRepository {
   /** Marks missed calls as seen (all of them, or the given ids); returns how many changed. */
   markSeen(ids?: readonly string[]): number {
     if (ids === undefined) {
-      return this.sql.get("UPDATE call_history SET seen = 1 WHERE result = 'missed' AND seen = 0").run().changes;
+      return this.sql.get("UPDATE call_history SET seen = 1 WHERE result = 'missed' AND seen = 0").run()
+        .changes;
     }
     return this.sql
       .get(
@@ -280,7 +294,8 @@ export class CallHistoryRepository {
     const rows = this.select(parsed.data.filter ?? {}, parsed.data.cursor ?? null, limit + 1);
     const entries = rows.slice(0, limit).map(toEntry);
     const last = entries.at(-1);
-    const nextCursor = rows.length > limit && last !== undefined ? { startedAt: last.startedAt, id: last.id } : null;
+    const nextCursor =
+      rows.length > limit && last !== undefined ? { startedAt: last.startedAt, id: last.id } : null;
     return ok({ entries, nextCursor });
   }
 
@@ -347,7 +362,11 @@ export class CallHistoryRepository {
    * is served by an index rather than a scan of the whole log.
    */
   explainPage(query: HistoryQuery = {}): string[] {
-    const { sql, params } = this.build(query.filter ?? {}, query.cursor ?? null, query.limit ?? DEFAULT_PAGE_SIZE);
+    const { sql, params } = this.build(
+      query.filter ?? {},
+      query.cursor ?? null,
+      query.limit ?? DEFAULT_PAGE_SIZE,
+    );
     return this.sql
       .get<[Params], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
       .all(params)
@@ -371,7 +390,11 @@ export class CallHistoryRepository {
     return this.sql.get<[Params], HistoryRow>(sql).all(params);
   }
 
-  private build(filter: HistoryFilter, cursor: HistoryCursor | null, limit: number): { sql: string; params: Params } {
+  private build(
+    filter: HistoryFilter,
+    cursor: HistoryCursor | null,
+    limit: number,
+  ): { sql: string; params: Params } {
     const conditions: string[] = [];
     const params: Params = {};
     const kind = filter.kind ?? 'all';
@@ -431,7 +454,10 @@ export class CallHistoryRepository {
         params[`numberFrom${i}`] = from;
         params[`numberTo${i}`] = to;
       });
-      const dense = this.atLeastDense(`SELECT 1 FROM call_history h WHERE ${range('h.remote_number_key')}`, params);
+      const dense = this.atLeastDense(
+        `SELECT 1 FROM call_history h WHERE ${range('h.remote_number_key')}`,
+        params,
+      );
       return `(${range(dense ? '+h.remote_number_key' : 'h.remote_number_key')})`;
     }
     const fts = ftsPrefixQuery(search);
@@ -443,8 +469,10 @@ export class CallHistoryRepository {
     const alternatives = (indexed: boolean): string[] => {
       const h = indexed ? 'h.' : '+h.';
       const list = [`${h}seq IN (SELECT rowid FROM call_history_fts WHERE call_history_fts MATCH @fts)`];
-      if (keys.numberKeys.length > 0) list.push(`${h}remote_number_key IN (SELECT value FROM json_each(@contactNumbers))`);
-      if (keys.uriKeys.length > 0) list.push(`${h}remote_uri_key IN (SELECT value FROM json_each(@contactUris))`);
+      if (keys.numberKeys.length > 0)
+        list.push(`${h}remote_number_key IN (SELECT value FROM json_each(@contactNumbers))`);
+      if (keys.uriKeys.length > 0)
+        list.push(`${h}remote_uri_key IN (SELECT value FROM json_each(@contactUris))`);
       return list;
     };
     const dense = alternatives(true).some((alternative) =>
@@ -480,7 +508,6 @@ export class CallHistoryRepository {
     }
     return { numberKeys: [...numberKeys], uriKeys: [...uriKeys] };
   }
-
 }
 
 /**
@@ -526,7 +553,10 @@ function toEntry(row: HistoryRow): HistoryEntry {
     mediaPath: row.media_path,
     mos: row.mos,
     seen: row.seen === 1,
-    contact: row.contact_id === null || row.contact_name === null ? null : { id: row.contact_id, name: row.contact_name },
+    contact:
+      row.contact_id === null || row.contact_name === null
+        ? null
+        : { id: row.contact_id, name: row.contact_name },
   };
 }
 

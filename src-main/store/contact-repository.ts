@@ -71,7 +71,9 @@ export class ContactRepository {
   list(options: { favouritesOnly?: boolean } = {}): Contact[] {
     const where = options.favouritesOnly === true ? 'WHERE favourite = 1' : '';
     return this.withAddresses(
-      this.sql.get<[], ContactRow>(`SELECT * FROM contacts ${where} ORDER BY favourite DESC, search_folded, seq`).all(),
+      this.sql
+        .get<[], ContactRow>(`SELECT * FROM contacts ${where} ORDER BY favourite DESC, search_folded, seq`)
+        .all(),
     );
   }
 
@@ -168,30 +170,33 @@ export class ContactRepository {
     if (!parsed.ok) return parsed;
     let added = 0;
     let updated = 0;
-    this.db.transaction(() => {
-      for (const card of parsed.value) {
-        const input: ContactInput = {
-          name: card.name,
-          company: card.company,
-          notes: card.notes,
-          favourite: card.favourite,
-          addresses: [...card.addresses],
-        };
-        const id = card.uid !== null && ContactId.safeParse(card.uid).success ? card.uid : null;
-        if (id !== null && this.replace(id, input)) {
-          updated++;
-        } else {
-          this.insert(id ?? this.newId(), input);
-          added++;
+    this.db
+      .transaction(() => {
+        for (const card of parsed.value) {
+          const input: ContactInput = {
+            name: card.name,
+            company: card.company,
+            notes: card.notes,
+            favourite: card.favourite,
+            addresses: [...card.addresses],
+          };
+          const id = card.uid !== null && ContactId.safeParse(card.uid).success ? card.uid : null;
+          if (id !== null && this.replace(id, input)) {
+            updated++;
+          } else {
+            this.insert(id ?? this.newId(), input);
+            added++;
+          }
         }
-      }
-    }).immediate();
+      })
+      .immediate();
     return ok({ added, updated });
   }
 
   /** The given contacts (default: all) as a vCard file; the contact id is written as UID. */
   exportVCard(version: VCardVersion, ids?: readonly string[]): string {
-    const contacts = ids === undefined ? this.list() : ids.map((id) => this.get(id)).filter((c) => c !== null);
+    const contacts =
+      ids === undefined ? this.list() : ids.map((id) => this.get(id)).filter((c) => c !== null);
     return serializeVCards(
       contacts.map((c) => ({ ...c, uid: c.id })),
       version,
@@ -221,7 +226,16 @@ export class ContactRepository {
         `INSERT INTO contacts (id, name, company, notes, favourite, search_folded, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, input.name, input.company, input.notes, input.favourite ? 1 : 0, folded(input), now, now).lastInsertRowid;
+      .run(
+        id,
+        input.name,
+        input.company,
+        input.notes,
+        input.favourite ? 1 : 0,
+        folded(input),
+        now,
+        now,
+      ).lastInsertRowid;
     this.writeAddresses(Number(seq), input.addresses);
   }
 
@@ -232,7 +246,15 @@ export class ContactRepository {
         `UPDATE contacts SET name = ?, company = ?, notes = ?, favourite = ?, search_folded = ?, updated_at = ?
          WHERE id = ? RETURNING seq`,
       )
-      .get(input.name, input.company, input.notes, input.favourite ? 1 : 0, folded(input), this.clock.now(), id);
+      .get(
+        input.name,
+        input.company,
+        input.notes,
+        input.favourite ? 1 : 0,
+        folded(input),
+        this.clock.now(),
+        id,
+      );
     if (row === undefined) return false;
     this.sql.get('DELETE FROM contact_addresses WHERE contact_seq = ?').run(row.seq);
     this.writeAddresses(row.seq, input.addresses);

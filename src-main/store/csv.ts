@@ -15,7 +15,10 @@ const SIGNED_NUMBER = /^[+-][\d\s().-]*$/;
 export function csvField(value: CsvValue): string {
   if (value === null) return '';
   let text = String(value);
-  if (typeof value === 'string' && (FORMULA_START.test(text) || (/^[+-]/.test(text) && !SIGNED_NUMBER.test(text)))) {
+  if (
+    typeof value === 'string' &&
+    (FORMULA_START.test(text) || (/^[+-]/.test(text) && !SIGNED_NUMBER.test(text)))
+  ) {
     text = `'${text}`;
   }
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

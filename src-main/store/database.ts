@@ -25,7 +25,12 @@ import type { Result } from './result.ts';
 export const BUSY_TIMEOUT_MS = 5000;
 
 export type DatabaseOpenError =
-  | { readonly code: 'schema-too-new'; readonly found: number; readonly supported: number; readonly message: string }
+  | {
+      readonly code: 'schema-too-new';
+      readonly found: number;
+      readonly supported: number;
+      readonly message: string;
+    }
   | { readonly code: 'not-a-database'; readonly file: string; readonly message: string }
   | { readonly code: 'migration-failed'; readonly version: number; readonly message: string };
 

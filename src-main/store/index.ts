@@ -16,7 +16,12 @@ export { AccountRepository } from './account-repository.ts';
 export type { AccountCredentials, CredentialsError, TurnCredentials } from './account-repository.ts';
 export { ContactRepository } from './contact-repository.ts';
 export type { VCardImportSummary } from './contact-repository.ts';
-export { CallHistoryRepository, CallStartRecord, CallEndRecord, APP_CLOSED_REASON } from './call-history-repository.ts';
+export {
+  CallHistoryRepository,
+  CallStartRecord,
+  CallEndRecord,
+  APP_CLOSED_REASON,
+} from './call-history-repository.ts';
 export type { CallAlreadyEndedError, DuplicateCallError } from './call-history-repository.ts';
 export { SettingsRepository } from './settings-repository.ts';
 export { parseVCards, serializeVCards, serializeVCard } from './vcard.ts';

@@ -44,25 +44,27 @@ export class SettingsRepository {
   patch(patch: SettingsPatch): Result<Settings, InvalidInputError> {
     const parsedPatch = SettingsPatch.safeParse(patch);
     if (!parsedPatch.success) return invalid(parsedPatch.error);
-    return this.db.transaction(() => {
-      const current = this.get();
-      const merged: Record<string, unknown> = { ...current };
-      const changed: SettingsGroup[] = [];
-      for (const group of SETTINGS_GROUPS) {
-        const fields = parsedPatch.data[group];
-        if (fields === undefined) continue;
-        merged[group] = { ...current[group], ...fields };
-        changed.push(group);
-      }
-      const next = Settings.safeParse(merged);
-      if (!next.success) return invalid(next.error);
-      const upsert = this.sql.get(
-        `INSERT INTO settings (group_name, value) VALUES (?, ?)
+    return this.db
+      .transaction(() => {
+        const current = this.get();
+        const merged: Record<string, unknown> = { ...current };
+        const changed: SettingsGroup[] = [];
+        for (const group of SETTINGS_GROUPS) {
+          const fields = parsedPatch.data[group];
+          if (fields === undefined) continue;
+          merged[group] = { ...current[group], ...fields };
+          changed.push(group);
+        }
+        const next = Settings.safeParse(merged);
+        if (!next.success) return invalid(next.error);
+        const upsert = this.sql.get(
+          `INSERT INTO settings (group_name, value) VALUES (?, ?)
          ON CONFLICT (group_name) DO UPDATE SET value = excluded.value`,
-      );
-      for (const group of changed) upsert.run(group, JSON.stringify(next.data[group]));
-      return ok(next.data);
-    }).immediate();
+        );
+        for (const group of changed) upsert.run(group, JSON.stringify(next.data[group]));
+        return ok(next.data);
+      })
+      .immediate();
   }
 
   /** Back to the defaults (all groups, or one). */

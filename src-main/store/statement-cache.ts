@@ -13,7 +13,9 @@ export class StatementCache {
   }
 
   /** The statement for `sql` (typed by the caller, as with `db.prepare<P, R>`). */
-  get<P extends unknown[] | object = unknown[], R = unknown>(sql: string): Database.Statement<P extends unknown[] ? P : [P], R> {
+  get<P extends unknown[] | object = unknown[], R = unknown>(
+    sql: string,
+  ): Database.Statement<P extends unknown[] ? P : [P], R> {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);

@@ -51,7 +51,13 @@ export class Store {
   private readonly lock: DataDirLock;
 
   /** Use `openStore`. */
-  constructor(file: string, db: Database.Database, lock: DataDirLock, cipher: SecretCipher, clock: Pick<Clock, 'now'>) {
+  constructor(
+    file: string,
+    db: Database.Database,
+    lock: DataDirLock,
+    cipher: SecretCipher,
+    clock: Pick<Clock, 'now'>,
+  ) {
     this.file = file;
     this.db = db;
     this.lock = lock;

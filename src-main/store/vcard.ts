@@ -66,7 +66,10 @@ interface ContentLine {
 
 type Step<T> = Result<T, VCardSyntaxError>;
 
-function syntaxError(line: number, message: string): { readonly ok: false; readonly error: VCardSyntaxError } {
+function syntaxError(
+  line: number,
+  message: string,
+): { readonly ok: false; readonly error: VCardSyntaxError } {
   return fail({ code: 'vcard-syntax', line, message });
 }
 
@@ -95,7 +98,10 @@ export function parseVCards(text: string): Step<ParsedVCard[]> {
       return syntaxError(content.line, `${content.name} outside BEGIN:VCARD … END:VCARD`);
     } else if (content.name === 'END') {
       if (content.value.trim().toUpperCase() !== 'VCARD') {
-        return syntaxError(content.line, `END:${content.value} does not close the vCard from line ${card.line}`);
+        return syntaxError(
+          content.line,
+          `END:${content.value} does not close the vCard from line ${card.line}`,
+        );
       }
       const finished = card.finish();
       if (!finished.ok) return finished;
@@ -106,7 +112,8 @@ export function parseVCards(text: string): Step<ParsedVCard[]> {
       if (!added.ok) return added;
     }
   }
-  if (card !== null) return syntaxError(card.line, `the vCard that starts at line ${card.line} has no END:VCARD`);
+  if (card !== null)
+    return syntaxError(card.line, `the vCard that starts at line ${card.line} has no END:VCARD`);
   if (cards.length === 0) return syntaxError(1, 'no vCard found (expected BEGIN:VCARD)');
   return ok(cards);
 }
@@ -150,7 +157,8 @@ function parseContentLine({ line, text }: LogicalLine): Step<ContentLine> {
     const start = i;
     while (i < text.length && text[i] !== '=' && text[i] !== ';' && text[i] !== ':') i++;
     const paramName = text.slice(start, i).toUpperCase();
-    if (!PARAM_NAME.test(paramName)) return syntaxError(line, `bad parameter "${clip(text.slice(start, i))}"`);
+    if (!PARAM_NAME.test(paramName))
+      return syntaxError(line, `bad parameter "${clip(text.slice(start, i))}"`);
     const values: string[] = [];
     if (text[i] === '=') {
       i++;
@@ -175,10 +183,15 @@ function parseContentLine({ line, text }: LogicalLine): Step<ContentLine> {
       params.set('TYPE', [...(params.get('TYPE') ?? []), paramName]);
     }
   }
-  if (text[i] !== ':') return syntaxError(line, `expected ":" after the parameters of ${name[2].toUpperCase()}`);
+  if (text[i] !== ':')
+    return syntaxError(line, `expected ":" after the parameters of ${name[2].toUpperCase()}`);
   // RFC 6350's own example writes several types as one quoted value: TYPE="voice,home".
   const types = params.get('TYPE');
-  if (types !== undefined) params.set('TYPE', types.flatMap((t) => t.toLowerCase().split(',')));
+  if (types !== undefined)
+    params.set(
+      'TYPE',
+      types.flatMap((t) => t.toLowerCase().split(',')),
+    );
   return ok({
     line,
     group: name[1]?.toLowerCase() ?? null,
@@ -286,7 +299,9 @@ class CardBuilder {
         if (/^(1|true|yes)$/i.test(value.trim())) this.favourite = true;
         break;
       case 'UID': {
-        const uid = unescapeText(value).trim().replace(/^urn:uuid:/i, '');
+        const uid = unescapeText(value)
+          .trim()
+          .replace(/^urn:uuid:/i, '');
         this.uid = uid === '' ? null : uid;
         break;
       }
@@ -334,15 +349,26 @@ class CardBuilder {
   }
 
   private addAddress(content: ContentLine, kind: ContactAddressKind, value: string): void {
-    this.addresses.push({ line: content.line, group: content.group, kind, value, types: content.params.get('TYPE') ?? [] });
+    this.addresses.push({
+      line: content.line,
+      group: content.group,
+      kind,
+      value,
+      types: content.params.get('TYPE') ?? [],
+    });
   }
 
   finish(): Step<ParsedVCard> {
-    if (this.version === null) return syntaxError(this.line, `the vCard that starts at line ${this.line} has no VERSION`);
+    if (this.version === null)
+      return syntaxError(this.line, `the vCard that starts at line ${this.line} has no VERSION`);
     if (this.version.value !== '3.0' && this.version.value !== '4.0') {
-      return syntaxError(this.version.line, `vCard version ${this.version.value} is not supported (3.0 and 4.0 are)`);
+      return syntaxError(
+        this.version.line,
+        `vCard version ${this.version.value} is not supported (3.0 and 4.0 are)`,
+      );
     }
-    if (this.name === null) return syntaxError(this.line, `the vCard that starts at line ${this.line} has no FN`);
+    if (this.name === null)
+      return syntaxError(this.line, `the vCard that starts at line ${this.line} has no FN`);
     const addresses = this.addresses.map((a) => ({
       kind: a.kind,
       value: a.value,

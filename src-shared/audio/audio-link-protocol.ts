@@ -119,8 +119,7 @@ export type AudioLinkMessage =
 export type AudioLinkMessageKind = AudioLinkMessage['kind'];
 
 export type AudioLinkDecodeResult =
-  | { readonly ok: true; readonly message: AudioLinkMessage }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly message: AudioLinkMessage } | { readonly ok: false; readonly error: string };
 
 /** The bytes of one message (a fresh buffer of exactly the message's size). */
 export function encodeAudioLinkMessage(message: AudioLinkMessage): ArrayBuffer {
@@ -170,7 +169,8 @@ export function decodeAudioLinkMessage(data: unknown): AudioLinkDecodeResult {
   switch (kind) {
     case KIND_CODES.frame: {
       if (flags !== 0) return fail('a frame carries no flags');
-      if (bytes.length !== LINK_FRAME_BYTES) return fail(`a frame is ${LINK_FRAME_BYTES} bytes, not ${bytes.length}`);
+      if (bytes.length !== LINK_FRAME_BYTES)
+        return fail(`a frame is ${LINK_FRAME_BYTES} bytes, not ${bytes.length}`);
       const copy = bytes.slice(LINK_HEADER_BYTES);
       return { ok: true, message: { kind: 'frame', samples: new Int16Array(copy.buffer) } };
     }
@@ -179,7 +179,8 @@ export function decodeAudioLinkMessage(data: unknown): AudioLinkDecodeResult {
       if (flags > 1) return fail('unknown route flags');
       return { ok: true, message: { kind: 'route', routed: flags === 1 } };
     case KIND_CODES.end:
-      if (bytes.length !== LINK_HEADER_BYTES || flags !== 0) return fail('an end message has no body or flags');
+      if (bytes.length !== LINK_HEADER_BYTES || flags !== 0)
+        return fail('an end message has no body or flags');
       return { ok: true, message: { kind: 'end' } };
     case KIND_CODES.report:
       if (flags !== 0) return fail('a report carries no flags');
@@ -216,7 +217,8 @@ export function parseAudioPortOffer(data: unknown): AudioPortOffer | null {
   if (typeof data !== 'object' || data === null) return null;
   const candidate = data as { callId?: unknown; inputDeviceId?: unknown; outputDeviceId?: unknown };
   if (!isLinkCallId(candidate.callId)) return null;
-  if (!isOptionalDeviceId(candidate.inputDeviceId) || !isOptionalDeviceId(candidate.outputDeviceId)) return null;
+  if (!isOptionalDeviceId(candidate.inputDeviceId) || !isOptionalDeviceId(candidate.outputDeviceId))
+    return null;
   return {
     callId: candidate.callId,
     ...(candidate.inputDeviceId !== undefined ? { inputDeviceId: candidate.inputDeviceId } : {}),
@@ -234,7 +236,11 @@ export function isAudioPortAnnouncement(data: unknown): data is AudioPortAnnounc
 }
 
 function isOptionalDeviceId(value: unknown): value is string | null | undefined {
-  return value === undefined || value === null || (typeof value === 'string' && value.length <= AUDIO_DEVICE_ID_MAX);
+  return (
+    value === undefined ||
+    value === null ||
+    (typeof value === 'string' && value.length <= AUDIO_DEVICE_ID_MAX)
+  );
 }
 
 /** A call id as a link may carry it: 1…AUDIO_LINK_CALL_ID_MAX characters. */
@@ -251,13 +257,18 @@ function encodeReport(report: RendererAudioReport): ArrayBuffer {
   REPORT_FIELDS.forEach(([name, min, max], i) => {
     // clamp on the way out, so a report from a healthy renderer always decodes
     const value = report[name];
-    view.setFloat64(REPORT_BODY_OFFSET + i * 8, Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min, true);
+    view.setFloat64(
+      REPORT_BODY_OFFSET + i * 8,
+      Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min,
+      true,
+    );
   });
   return buffer;
 }
 
 function decodeReport(bytes: Uint8Array): AudioLinkDecodeResult {
-  if (bytes.length !== LINK_REPORT_BYTES) return fail(`a report is ${LINK_REPORT_BYTES} bytes, not ${bytes.length}`);
+  if (bytes.length !== LINK_REPORT_BYTES)
+    return fail(`a report is ${LINK_REPORT_BYTES} bytes, not ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const state = RENDERER_AUDIO_STATES[view.getUint8(4)];
   const failure = RENDERER_AUDIO_FAILURES[view.getUint8(5)];

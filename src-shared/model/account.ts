@@ -139,7 +139,13 @@ export type AccountInput = z.infer<typeof AccountInput>;
  *                  not before the user acts (`nextRetryAt` null)
  *   unregistering  the REGISTER with Expires 0 for our Contact is on its way
  */
-export const RegistrationState = z.enum(['unregistered', 'registering', 'registered', 'failed', 'unregistering']);
+export const RegistrationState = z.enum([
+  'unregistered',
+  'registering',
+  'registered',
+  'failed',
+  'unregistering',
+]);
 export type RegistrationState = z.infer<typeof RegistrationState>;
 
 /**
@@ -152,7 +158,15 @@ export type RegistrationState = z.infer<typeof RegistrationState>;
  *   no-target    the registrar's name did not resolve to any address (RFC 3263)
  *   config       the account's addresses cannot be used (not a SIP URI…)
  */
-export const RegistrationFailureKind = z.enum(['auth', 'credentials', 'rejected', 'timeout', 'transport', 'no-target', 'config']);
+export const RegistrationFailureKind = z.enum([
+  'auth',
+  'credentials',
+  'rejected',
+  'timeout',
+  'transport',
+  'no-target',
+  'config',
+]);
 export type RegistrationFailureKind = z.infer<typeof RegistrationFailureKind>;
 
 export const RegistrationReason = z.strictObject({

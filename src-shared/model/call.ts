@@ -121,7 +121,15 @@ export type CallIceEndpoint = z.infer<typeof CallIceEndpoint>;
  *   failed        no pair worked (the call ends with no-media-path)
  *   closed        the call ended
  */
-export const CallIceState = z.enum(['gathering', 'checking', 'connected', 'disconnected', 'restarting', 'failed', 'closed']);
+export const CallIceState = z.enum([
+  'gathering',
+  'checking',
+  'connected',
+  'disconnected',
+  'restarting',
+  'failed',
+  'closed',
+]);
 export type CallIceState = z.infer<typeof CallIceState>;
 
 export const CallIce = z.strictObject({

@@ -36,9 +36,15 @@ export const ContactAddress = z
     value: z.string().trim().min(1).max(CONTACT_LIMITS.address),
     label: z.string().trim().max(CONTACT_LIMITS.label),
   })
-  .refine((a) => !/[\r\n\t]/.test(a.value), { message: 'address contains a control character', path: ['value'] })
+  .refine((a) => !/[\r\n\t]/.test(a.value), {
+    message: 'address contains a control character',
+    path: ['value'],
+  })
   .refine((a) => a.kind !== 'tel' || /\d/.test(a.value), { message: 'number has no digits', path: ['value'] })
-  .refine((a) => a.kind !== 'sip' || !/\s/.test(a.value), { message: 'SIP URI contains a space', path: ['value'] });
+  .refine((a) => a.kind !== 'sip' || !/\s/.test(a.value), {
+    message: 'SIP URI contains a space',
+    path: ['value'],
+  });
 export type ContactAddress = z.infer<typeof ContactAddress>;
 
 const contactFields = {

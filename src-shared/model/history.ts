@@ -127,7 +127,14 @@ export type MissedCount = z.infer<typeof MissedCount>;
  *   removed  — entries were deleted
  *   cleared  — the whole log was deleted
  */
-export const HistoryChangeReason = z.enum(['call-started', 'call-answered', 'call-ended', 'seen', 'removed', 'cleared']);
+export const HistoryChangeReason = z.enum([
+  'call-started',
+  'call-answered',
+  'call-ended',
+  'seen',
+  'removed',
+  'cleared',
+]);
 export type HistoryChangeReason = z.infer<typeof HistoryChangeReason>;
 
 /**

@@ -177,7 +177,8 @@ export function matchesSipLogFilter(entry: SipLogEntry, filter: SipLogFilter): b
   if (filter.accountId !== undefined && entry.accountId !== filter.accountId) return false;
   if (filter.direction !== undefined && entry.direction !== filter.direction) return false;
   if (filter.method !== undefined && entry.method.toUpperCase() !== filter.method.toUpperCase()) return false;
-  if (filter.text !== undefined && !entry.text.toLowerCase().includes(filter.text.toLowerCase())) return false;
+  if (filter.text !== undefined && !entry.text.toLowerCase().includes(filter.text.toLowerCase()))
+    return false;
   return true;
 }
 
@@ -221,5 +222,7 @@ export function summarizeSipLogCalls(entries: readonly SipLogEntry[]): SipLogCal
       if (entry.method === call.firstMethod) call.finalStatus = entry.status;
     }
   }
-  return [...calls.values()].sort((a, b) => b.call.lastAt - a.call.lastAt || b.lastSeq - a.lastSeq).map((i) => i.call);
+  return [...calls.values()]
+    .sort((a, b) => b.call.lastAt - a.call.lastAt || b.lastSeq - a.lastSeq)
+    .map((i) => i.call);
 }

@@ -40,7 +40,9 @@ describe('App', () => {
     r.bridge.emit('app.dialRequest', { target: 'sip:alice@example.com', source: 'link' });
     await flushPromises();
     expect(r.router.currentRoute.value.name).toBe('phone');
-    expect(w.get<HTMLInputElement>('[data-testid="dial-number"]').element.value).toBe('sip:alice@example.com');
+    expect(w.get<HTMLInputElement>('[data-testid="dial-number"]').element.value).toBe(
+      'sip:alice@example.com',
+    );
     expect(w.get('[data-testid="link-notice"]').text()).toBe('Opened from a link — press Call to dial');
     expect(document.activeElement).toBe(w.get('[data-testid="call-button"]').element);
     // a second link while the Phone screen is open replaces the number and focuses Call again
@@ -49,7 +51,9 @@ describe('App', () => {
     await flushPromises();
     expect(w.get<HTMLInputElement>('[data-testid="dial-number"]').element.value).toBe('+1 415 555 2671');
     expect(document.activeElement).toBe(w.get('[data-testid="call-button"]').element);
-    expect(r.bridge.calls.map((c) => c.name).filter((n) => n.startsWith('calls.') && n !== 'calls.list')).toEqual([]);
+    expect(
+      r.bridge.calls.map((c) => c.name).filter((n) => n.startsWith('calls.') && n !== 'calls.list'),
+    ).toEqual([]);
   });
 
   it('counts missed calls on the History tab until History is shown', async () => {

@@ -163,7 +163,9 @@ describe('renderer in Chromium against the real core', () => {
     const reached: string[] = [];
     await p.keyboard.press('Tab'); // skip link
     await p.keyboard.press('Tab'); // the account in the status strip (here: the way to the setup)
-    expect(await p.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('status-account');
+    expect(await p.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'status-account',
+    );
     for (let i = 0; i < 5; i++) {
       await p.keyboard.press('Tab');
       reached.push(await focused());

@@ -67,7 +67,10 @@ beforeAll(async () => {
   const devices = new RendererAudioDeviceProvider({ connect: (offer) => testHost.audio.connect(offer) });
   provider = devices;
   reconnects = host.audio.onPageConnected(() => devices.reconnect());
-  session = await launchBrowser({ allowedOrigins: [new URL(host.url).origin], fakeAudioCaptureFile: microphone });
+  session = await launchBrowser({
+    allowedOrigins: [new URL(host.url).origin],
+    fakeAudioCaptureFile: microphone,
+  });
   await session.context.addInitScript(() => {
     const probe = { getUserMediaCalls: 0, streams: [] as MediaStream[], contexts: [] as AudioContext[] };
     (window as unknown as { __audioProbe: typeof probe }).__audioProbe = probe;
@@ -87,7 +90,9 @@ beforeAll(async () => {
     };
   });
   await session.page.goto(host.url);
-  await session.page.locator('[data-testid="phone-connection"][data-state="connected"]').waitFor({ timeout: 15_000 });
+  await session.page
+    .locator('[data-testid="phone-connection"][data-state="connected"]')
+    .waitFor({ timeout: 15_000 });
 });
 
 afterAll(async () => {
@@ -107,7 +112,11 @@ function devices(): RendererAudioDeviceProvider {
 async function probe(): Promise<PageAudioProbe> {
   if (!session) throw new Error('no browser');
   return session.page.evaluate(() => {
-    const p = (window as unknown as { __audioProbe: { getUserMediaCalls: number; streams: MediaStream[]; contexts: AudioContext[] } }).__audioProbe;
+    const p = (
+      window as unknown as {
+        __audioProbe: { getUserMediaCalls: number; streams: MediaStream[]; contexts: AudioContext[] };
+      }
+    ).__audioProbe;
     return {
       getUserMediaCalls: p.getUserMediaCalls,
       liveTracks: p.streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
@@ -123,7 +132,8 @@ async function probe(): Promise<PageAudioProbe> {
  */
 function loopback(port: RendererAudioPort, playHz: number | null) {
   const captured: Int16Array[] = [];
-  const tone = playHz === null ? null : new ToneGenerator({ sampleRate: RATE, frequencyHz: playHz, amplitude: 0.5 });
+  const tone =
+    playHz === null ? null : new ToneGenerator({ sampleRate: RATE, frequencyHz: playHz, amplitude: 0.5 });
   const clock = new NodeClock();
   const start = clock.monotonic();
   let ticks = 0;
@@ -150,7 +160,11 @@ function loopback(port: RendererAudioPort, playHz: number | null) {
   };
 }
 
-async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function waitUntil(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -170,7 +184,10 @@ describe('call audio through the renderer', () => {
     const port = devices().open('e2e-audio-1');
     const loop = loopback(port, 600);
     try {
-      await waitUntil('the renderer runs and sends the microphone', () => port.renderer?.state === 'running' && port.stats.framesReceived >= 100);
+      await waitUntil(
+        'the renderer runs and sends the microphone',
+        () => port.renderer?.state === 'running' && port.stats.framesReceived >= 100,
+      );
       // two more seconds of steady state, so that the levels and queues describe it
       await sleep(2_000);
       const heard = loop.last(50);
@@ -254,10 +271,15 @@ describe('call audio through the renderer', () => {
     try {
       await waitUntil('the microphone flows', () => port.stats.framesReceived >= 50);
       await session!.page.reload();
-      await session!.page.locator('[data-testid="phone-connection"][data-state="connected"]').waitFor({ timeout: 15_000 });
+      await session!.page
+        .locator('[data-testid="phone-connection"][data-state="connected"]')
+        .waitFor({ timeout: 15_000 });
       const before = port.stats.framesReceived;
 
-      await waitUntil('the microphone flows after the reload', () => port.attached && port.stats.framesReceived >= before + 50);
+      await waitUntil(
+        'the microphone flows after the reload',
+        () => port.attached && port.stats.framesReceived >= before + 50,
+      );
       await sleep(300);
       expect(dominantFrequency(loop.last(10), RATE)).toBeGreaterThan(990);
       expect(port.renderer?.playbackPeakHz).toBeGreaterThan(590);

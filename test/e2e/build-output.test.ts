@@ -26,7 +26,8 @@ describe('electron-vite build output', () => {
   it('bundles the main process as an ES module that loads only Node, electron and the native deps', () => {
     const main = built('main/main.js');
     const imported = new Set([...main.matchAll(/from\s+["']([^"']+)["']/g)].map((m) => m[1]!));
-    for (const spec of imported) expect(spec, spec).toMatch(/^(node:|electron$|better-sqlite3$|werift$|zod$)/);
+    for (const spec of imported)
+      expect(spec, spec).toMatch(/^(node:|electron$|better-sqlite3$|werift$|zod$)/);
     expect(imported.has('electron')).toBe(true);
   });
 

@@ -65,7 +65,9 @@ function labDns(k: KamailioServer, stun: CoturnServer): FakeResolver {
   const port = k.udpPort ?? 5060;
   return new FakeResolver()
     .set(`_sip._udp.${DOMAIN}`, 'SRV', [{ name: `sip.${DOMAIN}`, port, priority: 10, weight: 0 }])
-    .set(`_sip._tcp.${DOMAIN}`, 'SRV', [{ name: `sip.${DOMAIN}`, port: k.tcpPort ?? port, priority: 20, weight: 0 }])
+    .set(`_sip._tcp.${DOMAIN}`, 'SRV', [
+      { name: `sip.${DOMAIN}`, port: k.tcpPort ?? port, priority: 20, weight: 0 },
+    ])
     .set(`sip.${DOMAIN}`, 'A', [k.address])
     .set(`_stun._udp.${DOMAIN}`, 'SRV', [{ name: `stun.${DOMAIN}`, port: stun.port, priority: 0, weight: 0 }])
     .set(`stun.${DOMAIN}`, 'A', [stun.address]);
@@ -83,11 +85,29 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
 beforeAll(async () => {
   requireBuiltRenderer();
   workDir = await mkdtemp(path.join(os.tmpdir(), 'softphone-e2e-calls-'));
-  const microphone = await generateToneWav({ path: path.join(workDir, 'microphone-440hz.wav'), hz: 440, seconds: 180, sampleRate: 48_000, amplitude: 0.5 });
+  const microphone = await generateToneWav({
+    path: path.join(workDir, 'microphone-440hz.wav'),
+    hz: 440,
+    seconds: 180,
+    sampleRate: 48_000,
+    amplitude: 0.5,
+  });
   await step('peers', async () => {
-    kamailio = await startKamailio({ users: [{ user: 'alice', password: 'alice-pw' }, { user: 'bob', password: 'bob-pw' }] });
+    kamailio = await startKamailio({
+      users: [
+        { user: 'alice', password: 'alice-pw' },
+        { user: 'bob', password: 'bob-pw' },
+      ],
+    });
     coturn = await startCoturn({ users: [{ user: 'alice', password: 'alice-pw' }], altAddress: '127.0.0.2' });
-    bob = await startBaresip({ aor: `sip:bob@${DOMAIN}`, password: 'bob-pw', proxy: kamailio.uri('udp'), answerMode: 'auto', audio: { kind: 'tone', hz: 1000 }, record: true });
+    bob = await startBaresip({
+      aor: `sip:bob@${DOMAIN}`,
+      password: 'bob-pw',
+      proxy: kamailio.uri('udp'),
+      answerMode: 'auto',
+      audio: { kind: 'tone', hz: 1000 },
+      record: true,
+    });
     await bob.waitFor('REGISTER_OK');
   });
   const dataDir = path.join(workDir, 'data');
@@ -106,9 +126,15 @@ beforeAll(async () => {
   });
   host = await startTestHost({ phone });
   audio = host.audio.useForCalls();
-  browser = await launchBrowser({ allowedOrigins: [new URL(host.url).origin], fakeAudioCaptureFile: microphone, viewport: { width: 1000, height: 900 } });
+  browser = await launchBrowser({
+    allowedOrigins: [new URL(host.url).origin],
+    fakeAudioCaptureFile: microphone,
+    viewport: { width: 1000, height: 900 },
+  });
   await browser.page.goto(host.url);
-  await browser.page.locator('[data-testid="phone-connection"][data-state="connected"]').waitFor({ timeout: 15_000 });
+  await browser.page
+    .locator('[data-testid="phone-connection"][data-state="connected"]')
+    .waitFor({ timeout: 15_000 });
 });
 
 afterAll(async () => {
@@ -120,7 +146,9 @@ afterAll(async () => {
   await kamailio?.dispose();
   if (workDir) await rm(workDir, { recursive: true, force: true });
   timings.push(['total', Date.now() - started]);
-  console.log(`[calls e2e] timings: ${timings.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+  console.log(
+    `[calls e2e] timings: ${timings.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(', ')}`,
+  );
 });
 
 async function openScreen(link: string, heading = link): Promise<void> {
@@ -128,7 +156,11 @@ async function openScreen(link: string, heading = link): Promise<void> {
   await page().getByRole('heading', { level: 1, name: heading, exact: true }).waitFor({ state: 'attached' });
 }
 
-async function waitNumber(locator: ReturnType<Page['locator']>, atLeast: number, timeout = 20_000): Promise<number> {
+async function waitNumber(
+  locator: ReturnType<Page['locator']>,
+  atLeast: number,
+  timeout = 20_000,
+): Promise<number> {
   const deadline = Date.now() + timeout;
   for (;;) {
     const value = Number((await locator.textContent())?.replace(/[^0-9]/g, '') ?? '0');
@@ -158,19 +190,31 @@ describe('calls in the app against Kamailio and baresip', () => {
 
       // the lookup found the SIP servers by SRV, UDP first
       const sip = p.getByTestId('discovered-sip').locator('li');
-      await expect.poll(() => sip.allTextContents()).toEqual([
-        `UDP 127.0.0.1:${kamailio!.udpPort} — sip.${DOMAIN} · DNS SRV`,
-        `TCP 127.0.0.1:${kamailio!.tcpPort} — sip.${DOMAIN} · DNS SRV`,
-      ]);
-      expect(await p.getByTestId('discovered-nat').textContent()).toContain(`stun:stun.${DOMAIN}:${coturn!.port}`);
-      await p.locator('[data-testid="onboarding-result"][data-outcome="failed"]').waitFor({ timeout: 20_000 });
-      expect(await p.getByTestId('onboarding-failure').textContent()).toMatch(/^The (user name or )?password was not accepted \((401 Unauthorized|403 Forbidden)\)\.$/);
+      await expect
+        .poll(() => sip.allTextContents())
+        .toEqual([
+          `UDP 127.0.0.1:${kamailio!.udpPort} — sip.${DOMAIN} · DNS SRV`,
+          `TCP 127.0.0.1:${kamailio!.tcpPort} — sip.${DOMAIN} · DNS SRV`,
+        ]);
+      expect(await p.getByTestId('discovered-nat').textContent()).toContain(
+        `stun:stun.${DOMAIN}:${coturn!.port}`,
+      );
+      await p
+        .locator('[data-testid="onboarding-result"][data-outcome="failed"]')
+        .waitFor({ timeout: 20_000 });
+      expect(await p.getByTestId('onboarding-failure').textContent()).toMatch(
+        /^The (user name or )?password was not accepted \((401 Unauthorized|403 Forbidden)\)\.$/,
+      );
       await browser!.screenshot('onboarding-failed');
 
       await p.getByLabel('Password', { exact: true }).fill('alice-pw');
       await p.getByTestId('onboarding-submit').click();
-      await p.locator('[data-testid="onboarding-result"][data-outcome="registered"]').waitFor({ timeout: 20_000 });
-      expect(await p.getByTestId('onboarding-result').textContent()).toContain(`Registered as alice@${DOMAIN}`);
+      await p
+        .locator('[data-testid="onboarding-result"][data-outcome="registered"]')
+        .waitFor({ timeout: 20_000 });
+      expect(await p.getByTestId('onboarding-result').textContent()).toContain(
+        `Registered as alice@${DOMAIN}`,
+      );
       await p.getByTestId('nat-verdict').waitFor({ timeout: 30_000 });
       expect(await p.getByTestId('onboarding-nat-findings').locator('li').count()).toBeGreaterThan(0);
       await p.getByTestId('nat-verdict').scrollIntoViewIfNeeded();
@@ -186,11 +230,17 @@ describe('calls in the app against Kamailio and baresip', () => {
       await p.getByTestId('status-account').click();
       await p.getByRole('heading', { level: 1, name: 'Accounts' }).waitFor();
       const account = p.locator('.accounts-item').first();
-      await expect.poll(async () => (await account.getByTestId('registration-state').textContent())?.trim()).toBe('Registered');
+      await expect
+        .poll(async () => (await account.getByTestId('registration-state').textContent())?.trim())
+        .toBe('Registered');
       expect(await account.getByTestId('registration-expires').textContent()).toMatch(/^\d+:\d\d$/);
       expect(await account.locator('dd').allTextContents()).toContain('UDP');
       await account.getByTestId('account-register').click();
-      await expect.poll(async () => (await account.getByTestId('registration-state').textContent())?.trim(), { timeout: 10_000 }).toBe('Registered');
+      await expect
+        .poll(async () => (await account.getByTestId('registration-state').textContent())?.trim(), {
+          timeout: 10_000,
+        })
+        .toBe('Registered');
       await browser!.screenshot('accounts');
       expect(await p.getByTestId('status-account').getAttribute('data-state')).toBe('registered');
     });
@@ -214,7 +264,9 @@ describe('calls in the app against Kamailio and baresip', () => {
       const callId = await callIdOnPage();
       expect(callId).not.toBeNull();
       // the page plays bob's 1000 Hz tone
-      await expect.poll(() => audio!.port(callId!)?.renderer?.playbackPeakHz ?? 0, { timeout: 10_000 }).toBeGreaterThan(950);
+      await expect
+        .poll(() => audio!.port(callId!)?.renderer?.playbackPeakHz ?? 0, { timeout: 10_000 })
+        .toBeGreaterThan(950);
       expect(audio!.port(callId!)?.renderer?.playbackPeakHz).toBeLessThan(1050);
       await browser!.screenshot('call-active');
       await sleep(2000);
@@ -223,7 +275,9 @@ describe('calls in the app against Kamailio and baresip', () => {
       await p.locator('[data-testid="call-state"][data-state="ended"]').waitFor();
       await bob!.waitFor('CALL_CLOSED', { after: mark });
       const heard = analyseWav(bob!.recordings().received.at(-1) ?? '', { hz: 440 });
-      console.log(`[calls e2e] bob heard 440 Hz in ${(heard.tonePresentRatio * 100).toFixed(0)} % of ${heard.seconds.length} s`);
+      console.log(
+        `[calls e2e] bob heard 440 Hz in ${(heard.tonePresentRatio * 100).toFixed(0)} % of ${heard.seconds.length} s`,
+      );
       expect(heard.seconds.length).toBeGreaterThanOrEqual(4);
       expect(heard.tonePresentRatio).toBeGreaterThanOrEqual(0.6);
       await p.getByTestId('call-view').waitFor({ state: 'detached', timeout: 10_000 });
@@ -291,7 +345,9 @@ describe('calls in the app against Kamailio and baresip', () => {
       const invite = p.locator('.siplog-row', { hasText: `INVITE sip:bob@${DOMAIN} SIP/2.0` }).first();
       await invite.waitFor();
       await invite.click();
-      expect(await p.getByTestId('siplog-text').textContent()).toMatch(/^INVITE sip:bob@lab\.test SIP\/2\.0\n/);
+      expect(await p.getByTestId('siplog-text').textContent()).toMatch(
+        /^INVITE sip:bob@lab\.test SIP\/2\.0\n/,
+      );
       await p.getByRole('button', { name: 'Show the ladder of this call' }).click();
       const ladder = p.getByTestId('siplog-ladder');
       await ladder.waitFor();
@@ -309,7 +365,9 @@ describe('calls in the app against Kamailio and baresip', () => {
       await arrows.first().focus();
       await p.keyboard.press('ArrowDown');
       await p.keyboard.press('Enter');
-      await expect.poll(() => p.getByTestId('siplog-detail').locator('h2').textContent()).toBe('SIP/2.0 407 Proxy Authentication Required');
+      await expect
+        .poll(() => p.getByTestId('siplog-detail').locator('h2').textContent())
+        .toBe('SIP/2.0 407 Proxy Authentication Required');
       expect(await arrows.nth(1).getAttribute('aria-pressed')).toBe('true');
       await methods.selectOption('');
       await browser!.screenshot('siplog-ladder');

@@ -38,7 +38,9 @@ describe('contacts against the real core', () => {
     const p = page();
     await p.getByRole('button', { name: 'Add contact' }).first().click();
     await p.getByRole('heading', { level: 2, name: 'New contact' }).waitFor();
-    await expect.poll(() => p.evaluate(() => document.activeElement?.getAttribute('autocomplete'))).toBe('name');
+    await expect
+      .poll(() => p.evaluate(() => document.activeElement?.getAttribute('autocomplete')))
+      .toBe('name');
     await p.getByRole('button', { name: 'Save' }).click();
     await p.getByText('Enter a name.').waitFor();
     expect(await p.getByLabel('Name', { exact: true }).getAttribute('aria-invalid')).toBe('true');
@@ -72,7 +74,13 @@ describe('contacts against the real core', () => {
   });
 
   it('finds it by name and by number', async () => {
-    await app().phone.handlers['contacts.add']({ name: 'Bob Brown', company: '', notes: '', favourite: false, addresses: [{ kind: 'tel', value: '+1 415 555 2671', label: '' }] });
+    await app().phone.handlers['contacts.add']({
+      name: 'Bob Brown',
+      company: '',
+      notes: '',
+      favourite: false,
+      addresses: [{ kind: 'tel', value: '+1 415 555 2671', label: '' }],
+    });
     await expect.poll(() => rows().allTextContents()).toEqual(['Wang Fang 王芳', 'Bob Brown']);
     await search('fang', ['Wang Fang 王芳']);
     await search('+86 138', ['Wang Fang 王芳']);
@@ -88,7 +96,9 @@ describe('contacts against the real core', () => {
     await p.getByRole('button', { name: 'Call Bob Brown, +1 415 555 2671' }).click();
     await p.getByRole('heading', { level: 1, name: 'Phone' }).waitFor({ state: 'attached' });
     expect(await p.getByLabel('Number or SIP address').inputValue()).toBe('+1 415 555 2671');
-    await expect.poll(() => p.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('call-button');
+    await expect
+      .poll(() => p.evaluate(() => document.activeElement?.getAttribute('data-testid')))
+      .toBe('call-button');
     await p.getByText('The call was not placed: No account is ready to call from').waitFor();
     await app().openScreen('Contacts');
   });
@@ -100,7 +110,9 @@ describe('contacts against the real core', () => {
     await writeFile(bad, 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Half\r\nBEGIN:VCARD\r\n');
     await p.locator('[data-testid="vcard-file"]').setInputFiles(bad);
     const outcome = p.locator('[data-testid="contacts-transfer-outcome"]');
-    await expect.poll(() => outcome.textContent()).toMatch(/^Nothing was imported from broken\.vcf: line \d+: /);
+    await expect
+      .poll(() => outcome.textContent())
+      .toMatch(/^Nothing was imported from broken\.vcf: line \d+: /);
 
     const good = path.join(dir, 'friends.vcf');
     await writeFile(
@@ -121,13 +133,18 @@ describe('contacts against the real core', () => {
     );
     await p.locator('[data-testid="vcard-file"]').setInputFiles(good);
     await expect.poll(() => outcome.textContent()).toBe('Imported from friends.vcf: 2 new, 0 updated.');
-    await expect.poll(() => rows().allTextContents()).toEqual(['Wang Fang 王芳', 'Bob Brown', 'Carla Costa', 'Dmitri Ivanov']);
+    await expect
+      .poll(() => rows().allTextContents())
+      .toEqual(['Wang Fang 王芳', 'Bob Brown', 'Carla Costa', 'Dmitri Ivanov']);
   });
 
   it('exports every contact as a .vcf download (a blob: URL the CSP allows)', async () => {
     const p = page();
     await p.getByLabel(/^vCard format/).selectOption('4.0');
-    const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Export', exact: true }).click()]);
+    const [download] = await Promise.all([
+      p.waitForEvent('download'),
+      p.getByRole('button', { name: 'Export', exact: true }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^contacts-\d{4}-\d{2}-\d{2}\.vcf$/);
     expect(download.url()).toMatch(/^blob:http:\/\/127\.0\.0\.1:\d+\//);
     const file = await download.path();
@@ -135,7 +152,9 @@ describe('contacts against the real core', () => {
     expect(text.match(/^BEGIN:VCARD\r$/gm)).toHaveLength(4);
     expect(text).toContain('VERSION:4.0');
     expect(text).toContain('FN:Wang Fang 王芳');
-    await p.locator('[data-testid="contacts-transfer-outcome"]', { hasText: 'Exported 4 contacts' }).waitFor();
+    await p
+      .locator('[data-testid="contacts-transfer-outcome"]', { hasText: 'Exported 4 contacts' })
+      .waitFor();
   });
 
   it('deletes a contact only after confirming', async () => {
@@ -146,10 +165,14 @@ describe('contacts against the real core', () => {
     await app().browser.screenshot('contacts-delete');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    expect(await p.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Delete Bob Brown');
+    expect(await p.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Delete Bob Brown',
+    );
     await p.getByRole('button', { name: 'Delete Bob Brown' }).click();
     await dialog.getByRole('button', { name: 'Delete contact' }).click();
-    await expect.poll(() => rows().allTextContents()).toEqual(['Wang Fang 王芳', 'Carla Costa', 'Dmitri Ivanov']);
+    await expect
+      .poll(() => rows().allTextContents())
+      .toEqual(['Wang Fang 王芳', 'Carla Costa', 'Dmitri Ivanov']);
     expect((await app().phone.handlers['contacts.list']({ search: 'bob' })).length).toBe(0);
   });
 

@@ -65,10 +65,18 @@ describe('NAT diagnostics against the real core and coturn', () => {
     await p.locator('[data-testid="nat-verdict-text"]').waitFor({ timeout: 60_000 });
     await p.locator('[data-testid="nat-verdict"]').scrollIntoViewIfNeeded();
     const steps = await p.locator('[data-testid="nat-steps"] .nat-progress-step').allTextContents();
-    expect(steps).toEqual(expect.arrayContaining(['Finding servers', 'Testing STUN', 'Testing TURN', 'Verdict']));
+    expect(steps).toEqual(
+      expect.arrayContaining(['Finding servers', 'Testing STUN', 'Testing TURN', 'Verdict']),
+    );
 
     const report = await coreReport();
-    expect(report.servers.map((s) => [s.kind, s.ok])).toEqual(expect.arrayContaining([['stun', true], ['stun', false], ['turn', true]]));
+    expect(report.servers.map((s) => [s.kind, s.ok])).toEqual(
+      expect.arrayContaining([
+        ['stun', true],
+        ['stun', false],
+        ['turn', true],
+      ]),
+    );
     const verdict = report.explanation.find((s) => s.key.startsWith('nat.verdict.'));
     expect(verdict).toBeDefined();
     // the renderer's English catalogue says what the phone's English text says
@@ -91,7 +99,9 @@ describe('NAT diagnostics against the real core and coturn', () => {
     };
     expect(await p.locator('[data-testid="nat-nat-type"]').textContent()).toBe(natTypes[report.natType]);
     expect(await p.locator('[data-testid="nat-lifetime"]').textContent()).toBe('Not measured');
-    const publicAddress = report.publicAddress ? `${report.publicAddress.address}:${report.publicAddress.port}` : 'None';
+    const publicAddress = report.publicAddress
+      ? `${report.publicAddress.address}:${report.publicAddress.port}`
+      : 'None';
     expect(await p.locator('[data-testid="nat-public-address"]').textContent()).toBe(publicAddress);
 
     const rows = p.locator('[data-testid="nat-servers"] tbody tr');
@@ -105,12 +115,22 @@ describe('NAT diagnostics against the real core and coturn', () => {
       'UDP',
       'Works',
       `${Math.round(turnResult?.rttMs ?? 0)} ms`,
-      turnResult?.mappedAddress ? `${turnResult.mappedAddress.address}:${turnResult.mappedAddress.port}` : '—',
+      turnResult?.mappedAddress
+        ? `${turnResult.mappedAddress.address}:${turnResult.mappedAddress.port}`
+        : '—',
       `${turnResult?.relayedAddress?.address}:${turnResult?.relayedAddress?.port}`,
     ]);
     const silent = report.servers.find((s) => !s.ok);
-    const silentCells = await rows.filter({ hasText: `:${SILENT_PORT}` }).locator('th, td').allTextContents();
-    expect(silentCells.map((c) => c.trim()).slice(0, 4)).toEqual([silent?.uri, 'STUN', 'UDP', `No answer${silent?.error?.message}`]);
+    const silentCells = await rows
+      .filter({ hasText: `:${SILENT_PORT}` })
+      .locator('th, td')
+      .allTextContents();
+    expect(silentCells.map((c) => c.trim()).slice(0, 4)).toEqual([
+      silent?.uri,
+      'STUN',
+      'UDP',
+      `No answer${silent?.error?.message}`,
+    ]);
     await app().browser.screenshot('diagnostics-nat-verdict');
     await p.locator('[data-testid="nat-servers"]').scrollIntoViewIfNeeded();
     await app().browser.screenshot('diagnostics-nat-servers');

@@ -50,11 +50,34 @@ function call(i: number): EndedCallSnapshot {
         mos: 4.3,
       };
     case 1: // missed, with a display name
-      return { ...base, direction: 'incoming', remoteUri: 'sip:bob@example.com', remoteDisplayName: 'Bob Brown', answeredAt: null, endedAt: startedAt + 20_000, result: 'missed' };
+      return {
+        ...base,
+        direction: 'incoming',
+        remoteUri: 'sip:bob@example.com',
+        remoteDisplayName: 'Bob Brown',
+        answeredAt: null,
+        endedAt: startedAt + 20_000,
+        result: 'missed',
+      };
     case 2: // busy
-      return { ...base, direction: 'outgoing', remoteUri: 'sip:2000@pbx.example', answeredAt: null, endedAt: startedAt + 2_000, result: 'busy', sipCode: 486 };
+      return {
+        ...base,
+        direction: 'outgoing',
+        remoteUri: 'sip:2000@pbx.example',
+        answeredAt: null,
+        endedAt: startedAt + 2_000,
+        result: 'busy',
+        sipCode: 486,
+      };
     case 3: // missed again
-      return { ...base, direction: 'incoming', remoteUri: 'sip:3000@pbx.example', answeredAt: null, endedAt: startedAt + 30_000, result: 'missed' };
+      return {
+        ...base,
+        direction: 'incoming',
+        remoteUri: 'sip:3000@pbx.example',
+        answeredAt: null,
+        endedAt: startedAt + 30_000,
+        result: 'missed',
+      };
     default:
       return {
         ...base,
@@ -111,11 +134,18 @@ describe('history against the real core', () => {
     const first = p.locator('.history-item').first();
     expect(await first.locator('.history-item-address').textContent()).toBe('+1 415 555 2671');
     expect((await first.locator('.history-item-duration').textContent())?.trim()).toBe('Duration 2:05');
-    expect((await first.locator('.history-item-chip').allTextContents()).map((t) => t.trim())).toEqual(['opus', 'Relayed']);
+    expect((await first.locator('.history-item-chip').allTextContents()).map((t) => t.trim())).toEqual([
+      'opus',
+      'Relayed',
+    ]);
     const missed = p.locator('.history-item').nth(1);
     expect(await missed.locator('.history-item-outcome').textContent()).toBe('Missed');
-    expect(await missed.locator('.history-item-title').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(194, 58, 58)');
-    expect(await p.locator('.history-item').nth(2).locator('.history-item-outcome').textContent()).toBe('Busy (486)');
+    expect(await missed.locator('.history-item-title').evaluate((e) => getComputedStyle(e).color)).toBe(
+      'rgb(194, 58, 58)',
+    );
+    expect(await p.locator('.history-item').nth(2).locator('.history-item-outcome').textContent()).toBe(
+      'Busy (486)',
+    );
     await app().browser.screenshot('history');
   });
 
@@ -155,7 +185,9 @@ describe('history against the real core', () => {
     await p.getByRole('button', { name: 'Add Bob Brown to contacts' }).click();
     await p.getByRole('heading', { level: 2, name: 'New contact' }).waitFor();
     expect(await p.getByLabel('Name', { exact: true }).inputValue()).toBe('Bob Brown');
-    expect(await p.getByRole('group', { name: 'Address 1' }).getByLabel('SIP address').inputValue()).toBe('sip:bob@example.com');
+    expect(await p.getByRole('group', { name: 'Address 1' }).getByLabel('SIP address').inputValue()).toBe(
+      'sip:bob@example.com',
+    );
     await p.getByRole('button', { name: 'Save' }).click();
     await p.getByRole('heading', { level: 2, name: 'New contact' }).waitFor({ state: 'detached' });
     const bob = await app().phone.handlers['contacts.list']({ search: 'bob' });
@@ -164,15 +196,22 @@ describe('history against the real core', () => {
     // the log now names Bob from the address book, and offers no "add" for him any more
     await expect.poll(() => p.getByRole('button', { name: 'Add Bob Brown to contacts' }).count()).toBe(0);
     expect((await titles())[1]).toBe('Bob Brown');
-    expect(await p.locator('.history-item').nth(1).locator('.history-item-address').textContent()).toBe('bob@example.com');
+    expect(await p.locator('.history-item').nth(1).locator('.history-item-address').textContent()).toBe(
+      'bob@example.com',
+    );
   });
 
   it('deletes one call, exports the log as CSV and clears it after confirming', async () => {
     const p = page();
     await p.getByRole('button', { name: 'Delete the call with 2000' }).click();
-    await expect.poll(async () => (await titles()).slice(0, 3)).toEqual(['Alice Archer', 'Bob Brown', '3000']);
+    await expect
+      .poll(async () => (await titles()).slice(0, 3))
+      .toEqual(['Alice Archer', 'Bob Brown', '3000']);
 
-    const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Export CSV' }).click()]);
+    const [download] = await Promise.all([
+      p.waitForEvent('download'),
+      p.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^call-history-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = (await readFile(await download.path(), 'utf8')).replace(/^\uFEFF/, '');
     const lines = csv.trimEnd().split('\r\n');

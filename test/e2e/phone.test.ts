@@ -16,7 +16,10 @@ const app = (): AppSession => {
 };
 const page = (): Page => app().page;
 const number = () => page().getByLabel('Number or SIP address');
-const focused = () => page().evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
+const focused = () =>
+  page().evaluate(
+    () => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName,
+  );
 
 async function prepare(phone: Phone): Promise<void> {
   await phone.handlers['contacts.add']({
@@ -58,7 +61,9 @@ afterAll(async () => {
 describe('dial pad and window requests against the real core', () => {
   it('offers the recent numbers from the call log, latest first', async () => {
     const recent = page().getByRole('region', { name: 'Recent' });
-    await expect.poll(() => recent.locator('.phone-suggestion-title').allTextContents()).toEqual(['+1 415 555 2671', '2001']);
+    await expect
+      .poll(() => recent.locator('.phone-suggestion-title').allTextContents())
+      .toEqual(['+1 415 555 2671', '2001']);
     await app().browser.screenshot('phone-recent');
   });
 
@@ -82,7 +87,9 @@ describe('dial pad and window requests against the real core', () => {
     await page().evaluate(() => {
       const data = new DataTransfer();
       data.setData('text/plain', 'tel:+1 (415) 555-2671');
-      document.activeElement?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      document.activeElement?.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+      );
     });
     await expect.poll(() => number().inputValue()).toBe('+1 415 555 2671');
   });
@@ -91,7 +98,9 @@ describe('dial pad and window requests against the real core', () => {
     const p = page();
     await number().fill('anna');
     const suggestions = p.getByRole('region', { name: 'Contacts' });
-    await expect.poll(() => suggestions.locator('.phone-suggestion').allTextContents()).toEqual(['Anna Müllerwork · +49 301 234 5678']);
+    await expect
+      .poll(() => suggestions.locator('.phone-suggestion').allTextContents())
+      .toEqual(['Anna Müllerwork · +49 301 234 5678']);
     await app().browser.screenshot('phone-suggestions');
     await number().press('ArrowDown');
     await p.keyboard.press('Enter');

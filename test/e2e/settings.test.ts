@@ -20,7 +20,8 @@ const app = (): AppSession => {
 };
 const page = (): Page => app().page;
 const core = () => app().phone.handlers['settings.get']({});
-const section = (title: string) => page().locator('section', { has: page().getByRole('heading', { level: 2, name: title, exact: true }) });
+const section = (title: string) =>
+  page().locator('section', { has: page().getByRole('heading', { level: 2, name: title, exact: true }) });
 
 async function open(): Promise<void> {
   session = await startAppSession({ dataDir, viewport: { width: 1000, height: 900 } });
@@ -59,14 +60,18 @@ describe('settings against the real core', () => {
     const audio = section('Audio');
     await audio.getByRole('button', { name: 'Test microphone' }).click();
     const meter = audio.locator('[data-testid="input-level"]');
-    await expect.poll(async () => Number(await meter.getAttribute('value')), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await meter.getAttribute('value')), { timeout: 10_000 })
+      .toBeGreaterThan(0);
     await app().browser.screenshot('settings-audio');
     await audio.getByRole('button', { name: 'Stop test' }).click();
     await meter.waitFor({ state: 'detached' });
     await audio.getByRole('button', { name: 'Play test sound' }).first().click();
     await expect
       .poll(() => audio.locator('[role="status"]').first().textContent())
-      .toMatch(/^The test sound played on (this device|the default output: this window cannot choose another)\.$/);
+      .toMatch(
+        /^The test sound played on (this device|the default output: this window cannot choose another)\.$/,
+      );
     expect(await p.locator('.field-error').count()).toBe(0);
   });
 
@@ -76,11 +81,17 @@ describe('settings against the real core', () => {
     await p.keyboard.press('Enter');
     await expect.poll(async () => (await core()).calls.codecOrder).toEqual(['opus', 'G722', 'PCMA', 'PCMU']);
     // focus stays on the codec that moved: pressing again moves it further
-    await expect.poll(() => p.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Move PCMA up');
+    await expect
+      .poll(() => p.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toBe('Move PCMA up');
     await p.keyboard.press('Enter');
     await expect.poll(async () => (await core()).calls.codecOrder).toEqual(['opus', 'PCMA', 'G722', 'PCMU']);
-    await expect.poll(() => p.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Move PCMA up');
-    await expect.poll(() => p.locator('.settings-codecs-name').allTextContents()).toEqual(['opus', 'PCMA', 'G722', 'PCMU']);
+    await expect
+      .poll(() => p.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toBe('Move PCMA up');
+    await expect
+      .poll(() => p.locator('.settings-codecs-name').allTextContents())
+      .toEqual(['opus', 'PCMA', 'G722', 'PCMU']);
   });
 
   it('saves DTMF, ICE, discovery and keepalive; refuses a keepalive out of range at the field', async () => {
@@ -96,7 +107,14 @@ describe('settings against the real core', () => {
     expect((await core()).nat.keepaliveIntervalSec).toBe(25);
     await keepalive.fill('15');
     await keepalive.press('Enter');
-    await expect.poll(async () => (await core()).nat).toEqual({ iceMode: 'on', stunAutoDiscovery: true, turnAutoDiscovery: false, keepaliveIntervalSec: 15 });
+    await expect
+      .poll(async () => (await core()).nat)
+      .toEqual({
+        iceMode: 'on',
+        stunAutoDiscovery: true,
+        turnAutoDiscovery: false,
+        keepaliveIntervalSec: 15,
+      });
     expect((await core()).calls.dtmfMode).toBe('info');
     await expect.poll(() => section('NAT traversal').locator('.field-error').count()).toBe(0);
   });
@@ -127,7 +145,9 @@ describe('settings against the real core', () => {
     await p.keyboard.press('Control+Alt+KeyA');
     await expect.poll(async () => (await core()).shortcuts.answer).toBe('CommandOrControl+Alt+A');
     await expect.poll(() => shortcuts.locator('kbd').first().textContent()).toContain('Ctrl+Alt+A');
-    await expect.poll(async () => (await core()).app).toMatchObject({ startAtLogin: true, startMinimized: true });
+    await expect
+      .poll(async () => (await core()).app)
+      .toMatchObject({ startAtLogin: true, startMinimized: true });
     await shortcuts.scrollIntoViewIfNeeded();
     await app().browser.screenshot('settings-shortcuts');
   });
@@ -143,9 +163,16 @@ describe('settings against the real core', () => {
       expect(await section('Network ports').getByLabel('To').first().inputValue()).toBe('6010');
       expect(await p.getByLabel('Start when I log in').isChecked()).toBe(true);
       expect(await p.getByLabel('Start minimized').isChecked()).toBe(true);
-      expect(await p.locator('.settings-codecs-name').allTextContents()).toEqual(['opus', 'PCMA', 'G722', 'PCMU']);
+      expect(await p.locator('.settings-codecs-name').allTextContents()).toEqual([
+        'opus',
+        'PCMA',
+        'G722',
+        'PCMU',
+      ]);
       expect(await section('Global shortcuts').locator('kbd').first().textContent()).toContain('Ctrl+Alt+A');
-      expect(await p.getByLabel('Microphone', { exact: true }).inputValue()).toBe((await core()).audio.inputDeviceId);
+      expect(await p.getByLabel('Microphone', { exact: true }).inputValue()).toBe(
+        (await core()).audio.inputDeviceId,
+      );
     };
     await app().reload();
     await page().getByRole('heading', { level: 1, name: 'Settings' }).waitFor();

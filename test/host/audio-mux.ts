@@ -23,7 +23,11 @@ export const AUDIO_MUX_MESSAGE = 2;
 export const AUDIO_MUX_CLOSE = 3;
 type MuxType = typeof AUDIO_MUX_OPEN | typeof AUDIO_MUX_MESSAGE | typeof AUDIO_MUX_CLOSE;
 
-export function encodeMuxFrame(type: MuxType, callId: string, payload: ArrayBuffer | null = null): Uint8Array {
+export function encodeMuxFrame(
+  type: MuxType,
+  callId: string,
+  payload: ArrayBuffer | null = null,
+): Uint8Array {
   const id = new TextEncoder().encode(callId);
   if (id.length > 0xffff) throw new RangeError('call id too long for the audio mux');
   const body = payload ? new Uint8Array(payload) : new Uint8Array(0);
@@ -36,7 +40,9 @@ export function encodeMuxFrame(type: MuxType, callId: string, payload: ArrayBuff
   return frame;
 }
 
-export function decodeMuxFrame(data: Uint8Array): { type: number; callId: string; payload: Uint8Array } | null {
+export function decodeMuxFrame(
+  data: Uint8Array,
+): { type: number; callId: string; payload: Uint8Array } | null {
   if (data.length < 4 || data[1] !== 0) return null;
   const idLength = data[2]! | (data[3]! << 8);
   if (4 + idLength > data.length) return null;
@@ -67,7 +73,9 @@ export class WebSocketAudioMux {
       return link;
     }
     this.links.set(callId, link);
-    this.sendBytes(encodeMuxFrame(AUDIO_MUX_OPEN, callId, new TextEncoder().encode(JSON.stringify(devices)).buffer));
+    this.sendBytes(
+      encodeMuxFrame(AUDIO_MUX_OPEN, callId, new TextEncoder().encode(JSON.stringify(devices)).buffer),
+    );
     return link;
   }
 
@@ -86,7 +94,8 @@ export class WebSocketAudioMux {
   }
 
   send(callId: string, message: AudioLinkMessage): void {
-    if (!this.isClosed) this.sendBytes(encodeMuxFrame(AUDIO_MUX_MESSAGE, callId, encodeAudioLinkMessage(message)));
+    if (!this.isClosed)
+      this.sendBytes(encodeMuxFrame(AUDIO_MUX_MESSAGE, callId, encodeAudioLinkMessage(message)));
   }
 
   release(link: WebSocketAudioLink): void {

@@ -10,11 +10,17 @@
 (function () {
   'use strict';
   var names = /*__SOFTPHONE_NAMES__*/ { commands: [], events: [], audioPortMessage: '' };
-  var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/__host/ws');
+  var ws = new WebSocket(
+    (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/__host/ws',
+  );
   ws.binaryType = 'arraybuffer';
   var open = new Promise(function (resolve, reject) {
-    ws.addEventListener('open', function () { resolve(); });
-    ws.addEventListener('error', function () { reject(new Error('bridge connection failed')); });
+    ws.addEventListener('open', function () {
+      resolve();
+    });
+    ws.addEventListener('error', function () {
+      reject(new Error('bridge connection failed'));
+    });
   });
   var nextId = 1;
   var pending = new Map();
@@ -29,13 +35,19 @@
       pending.get(msg.id)(msg.result);
       pending.delete(msg.id);
     } else if (msg.event) {
-      (listeners.get(msg.event) || []).slice().forEach(function (l) { l(msg.payload); });
+      (listeners.get(msg.event) || []).slice().forEach(function (l) {
+        l(msg.payload);
+      });
     }
   });
   ws.addEventListener('close', function () {
-    audioPorts.forEach(function (port) { port.close(); });
+    audioPorts.forEach(function (port) {
+      port.close();
+    });
     audioPorts.clear();
-    pending.forEach(function (resolve) { resolve({ ok: false, error: { code: 'unavailable', message: 'bridge closed' } }); });
+    pending.forEach(function (resolve) {
+      resolve({ ok: false, error: { code: 'unavailable', message: 'bridge closed' } });
+    });
     pending.clear();
   });
   var commands = {};
@@ -107,7 +119,8 @@
     var channel = new MessageChannel();
     audioPorts.set(callId, channel.port1);
     channel.port1.onmessage = function (ev) {
-      if (ev.data instanceof ArrayBuffer && ws.readyState === WebSocket.OPEN) ws.send(muxFrame(AUDIO_MESSAGE, callId, ev.data));
+      if (ev.data instanceof ArrayBuffer && ws.readyState === WebSocket.OPEN)
+        ws.send(muxFrame(AUDIO_MESSAGE, callId, ev.data));
     };
     // The app's audio controller starts listening while its module runs, which is before DOMContentLoaded
     // (but possibly after readyState left 'loading': module scripts run after parsing).
@@ -122,10 +135,16 @@
   // This classic script runs in <head>, so DOMContentLoaded is still ahead of it.
   var appLoaded = false;
   var afterAppLoad = [];
-  document.addEventListener('DOMContentLoaded', function () {
-    appLoaded = true;
-    afterAppLoad.splice(0).forEach(function (fn) { fn(); });
-  }, { once: true });
+  document.addEventListener(
+    'DOMContentLoaded',
+    function () {
+      appLoaded = true;
+      afterAppLoad.splice(0).forEach(function (fn) {
+        fn();
+      });
+    },
+    { once: true },
+  );
 
   function whenAppLoaded(fn) {
     if (appLoaded) fn();

@@ -14,7 +14,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { COMMAND_NAMES, EVENT_NAMES } from '../../src-shared/ipc/index.ts';
 import { AUDIO_PORT_WINDOW_MESSAGE, type AudioPortOffer } from '../../src-shared/audio/index.ts';
 import { Emitter, type Disposable } from '../../src-shared/util/emitter.ts';
-import { RendererAudioDeviceProvider, followCallAudioFocus, type AudioLink } from '../../src-main/media/bridge/index.ts';
+import {
+  RendererAudioDeviceProvider,
+  followCallAudioFocus,
+  type AudioLink,
+} from '../../src-main/media/bridge/index.ts';
 import { WebSocketAudioMux } from './audio-mux.ts';
 import { CommandRouter, type Phone } from '../../src-main/phone/index.ts';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/electron/security.ts';
@@ -55,7 +59,11 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
   if (!template.includes(placeholder)) throw new Error('bridge-client.js lost its names placeholder');
   const bridgeSource = template.replace(
     placeholder,
-    JSON.stringify({ commands: COMMAND_NAMES, events: EVENT_NAMES, audioPortMessage: AUDIO_PORT_WINDOW_MESSAGE }),
+    JSON.stringify({
+      commands: COMMAND_NAMES,
+      events: EVENT_NAMES,
+      audioPortMessage: AUDIO_PORT_WINDOW_MESSAGE,
+    }),
   );
   let origin = '';
 
@@ -79,7 +87,9 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       let body: Buffer | string = await readFile(file);
       if (file.endsWith('index.html')) {
         // The bridge must exist before the app's module script runs.
-        body = body.toString('utf8').replace('<head>', '<head>\n    <script src="/__host/bridge.js"></script>');
+        body = body
+          .toString('utf8')
+          .replace('<head>', '<head>\n    <script src="/__host/bridge.js"></script>');
       }
       res.writeHead(200, { ...headers, 'content-type': mimeType(file) });
       res.end(body);
@@ -123,9 +133,11 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
         } catch {
           return;
         }
-        void router.dispatch(msg.name, msg.payload, { kind: 'websocket', url: req.headers.origin }).then((result) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, result }));
-        });
+        void router
+          .dispatch(msg.name, msg.payload, { kind: 'websocket', url: req.headers.origin })
+          .then((result) => {
+            if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, result }));
+          });
       });
       ws.on('close', () => {
         sub.dispose();
@@ -158,7 +170,10 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
           options.phone.calls.useAudio(provider);
           callAudio = {
             provider,
-            subscriptions: [followCallAudioFocus(options.phone.events, provider), pageConnected.on(() => provider.reconnect())],
+            subscriptions: [
+              followCallAudioFocus(options.phone.events, provider),
+              pageConnected.on(() => provider.reconnect()),
+            ],
           };
         }
         return callAudio.provider;

@@ -19,28 +19,47 @@ import { EXIT_FAILED, UsageError, numberOption, stringOption } from '../command.
 import type { CliCommand, CliContext } from '../command.ts';
 import { CliPhoneClient } from '../phone-client.ts';
 import type { RegisterPlan } from './register.ts';
-import { ACCOUNT_AND_AUDIO_OPTIONS, audioPlanOf, callAccountPlanOf, finish, printCalls, registerAccount, startCliPhone } from './call.ts';
+import {
+  ACCOUNT_AND_AUDIO_OPTIONS,
+  audioPlanOf,
+  callAccountPlanOf,
+  finish,
+  printCalls,
+  registerAccount,
+  startCliPhone,
+} from './call.ts';
 
 export const answerCommand: CliCommand = {
   name: 'answer',
-  summary: 'Wait for one incoming call, answer it, send a tone or a WAV file, record what comes back, hang up after --duration.',
+  summary:
+    'Wait for one incoming call, answer it, send a tone or a WAV file, record what comes back, hang up after --duration.',
   usage:
     'softphone answer --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--ring S] [--wait S] [--waiting reject|answer] [--ice | --no-ice] [--stun HOST:PORT] [--turn URI --turn-user U --turn-password P] [--relay-only] [--json]',
   options: {
     ...ACCOUNT_AND_AUDIO_OPTIONS,
-    ring: { type: 'string', value: 'S', description: 'Let it ring this many seconds before answering (default 0).' },
-    wait: { type: 'string', value: 'S', description: 'Give up when no call came within this many seconds (default: wait until Ctrl-C).' },
+    ring: {
+      type: 'string',
+      value: 'S',
+      description: 'Let it ring this many seconds before answering (default 0).',
+    },
+    wait: {
+      type: 'string',
+      value: 'S',
+      description: 'Give up when no call came within this many seconds (default: wait until Ctrl-C).',
+    },
     waiting: {
       type: 'string',
       value: 'reject|answer',
-      description: 'A second call during the first: reject it with 486 (default), or answer it too (call waiting: the first goes on hold).',
+      description:
+        'A second call during the first: reject it with 486 (default), or answer it too (call waiting: the first goes on hold).',
     },
   },
   async run(args, ctx) {
     const plan = callAccountPlanOf(args.values, ctx.env);
     const audio = audioPlanOf(args.values);
     const waiting = stringOption(args.values, 'waiting') ?? 'reject';
-    if (waiting !== 'reject' && waiting !== 'answer') throw new UsageError('--waiting must be reject or answer');
+    if (waiting !== 'reject' && waiting !== 'answer')
+      throw new UsageError('--waiting must be reject or answer');
     const timing = {
       durationS: numberOption(args.values, 'duration', 0, 86_400),
       ringS: numberOption(args.values, 'ring', 0, 600) ?? 0,
@@ -90,12 +109,20 @@ async function takeCalls(
       }
       mine = { answered: false, final: undefined };
       taken.set(call.id, mine);
-      timers.push(clock.setTimer(timing.ringS * 1000, () => void client.call('calls.answer', { callId: call.id })));
+      timers.push(
+        clock.setTimer(timing.ringS * 1000, () => void client.call('calls.answer', { callId: call.id })),
+      );
       return;
     }
     if (!mine.answered && call.answeredAt !== null) {
       mine.answered = true;
-      if (timing.durationS !== undefined) timers.push(clock.setTimer(timing.durationS * 1000, () => void client.call('calls.hangup', { callId: call.id })));
+      if (timing.durationS !== undefined)
+        timers.push(
+          clock.setTimer(
+            timing.durationS * 1000,
+            () => void client.call('calls.hangup', { callId: call.id }),
+          ),
+        );
     }
     if (call.state === 'ended') {
       mine.final = call;
@@ -125,12 +152,20 @@ async function takeCalls(
   try {
     await done;
     if (taken.size === 0) {
-      ctx.out.error('no-call', stop === 'no-call' ? `No call came within ${timing.waitS ?? 0} s.` : 'Stopped before a call came.');
+      ctx.out.error(
+        'no-call',
+        stop === 'no-call' ? `No call came within ${timing.waitS ?? 0} s.` : 'Stopped before a call came.',
+      );
       return EXIT_FAILED;
     }
     // Every call we took must have gone well; the last line reports the first one that did not.
     const finals = [...taken.values()].map((c) => c.final);
-    const bad = finals.find((f) => f === undefined || f.answeredAt === null || !['local-hangup', 'remote-hangup', 'transferred', 'replaced'].includes(f.reason?.kind ?? ''));
+    const bad = finals.find(
+      (f) =>
+        f === undefined ||
+        f.answeredAt === null ||
+        !['local-hangup', 'remote-hangup', 'transferred', 'replaced'].includes(f.reason?.kind ?? ''),
+    );
     return finish(bad ?? finals[0], ctx);
   } finally {
     for (const t of timers) t.cancel();

@@ -36,24 +36,73 @@ const REGISTER_WAIT_MS = 15_000;
 export const ACCOUNT_AND_AUDIO_OPTIONS: Record<string, CliOption> = {
   aor: { type: 'string', value: 'URI', description: 'The address-of-record, e.g. sip:1000@pbx.example.com.' },
   password: { type: 'string', value: 'SECRET', description: 'Digest password (or set SOFTPHONE_PASSWORD).' },
-  'auth-user': { type: 'string', value: 'USER', description: 'Digest user name (default: the AOR\u2019s user).' },
+  'auth-user': {
+    type: 'string',
+    value: 'USER',
+    description: 'Digest user name (default: the AOR\u2019s user).',
+  },
   domain: { type: 'string', value: 'HOST', description: 'Registrar domain (default: the AOR\u2019s host).' },
   'display-name': { type: 'string', value: 'NAME', description: 'Display name in From.' },
-  proxy: { type: 'string', value: 'URI', description: 'Outbound proxy, e.g. "sip:127.0.0.1:5060;transport=udp" (;lr: as a Route).' },
-  transport: { type: 'string', value: 'udp|tcp|tls', description: 'Transport when the proxy/registrar URI names none (default udp).' },
-  ca: { type: 'string', multiple: true, value: 'FILE', description: 'A PEM trust anchor for TLS, besides the system ones (may repeat).' },
-  tone: { type: 'string', value: 'HZ', description: 'Send a sine tone of this frequency (default: silence).' },
+  proxy: {
+    type: 'string',
+    value: 'URI',
+    description: 'Outbound proxy, e.g. "sip:127.0.0.1:5060;transport=udp" (;lr: as a Route).',
+  },
+  transport: {
+    type: 'string',
+    value: 'udp|tcp|tls',
+    description: 'Transport when the proxy/registrar URI names none (default udp).',
+  },
+  ca: {
+    type: 'string',
+    multiple: true,
+    value: 'FILE',
+    description: 'A PEM trust anchor for TLS, besides the system ones (may repeat).',
+  },
+  tone: {
+    type: 'string',
+    value: 'HZ',
+    description: 'Send a sine tone of this frequency (default: silence).',
+  },
   play: { type: 'string', value: 'FILE.wav', description: 'Send this WAV file (16-bit PCM, looped).' },
   record: { type: 'string', value: 'FILE.wav', description: 'Record what we receive (decoded, 8 kHz mono).' },
-  duration: { type: 'string', value: 'S', description: 'Hang up this many seconds after the answer (default: when the other side does, or Ctrl-C).' },
-  'dtmf-mode': { type: 'string', value: 'auto|rfc4733|info', description: 'How DTMF is sent (default auto).' },
-  'rtp-ports': { type: 'string', value: 'MIN-MAX', description: 'Local media port range (default 16384-32767).' },
-  ice: { type: 'boolean', description: 'Always offer ICE (default: auto — offered, plain RTP when the far end has none).' },
+  duration: {
+    type: 'string',
+    value: 'S',
+    description: 'Hang up this many seconds after the answer (default: when the other side does, or Ctrl-C).',
+  },
+  'dtmf-mode': {
+    type: 'string',
+    value: 'auto|rfc4733|info',
+    description: 'How DTMF is sent (default auto).',
+  },
+  'rtp-ports': {
+    type: 'string',
+    value: 'MIN-MAX',
+    description: 'Local media port range (default 16384-32767).',
+  },
+  ice: {
+    type: 'boolean',
+    description: 'Always offer ICE (default: auto — offered, plain RTP when the far end has none).',
+  },
   'no-ice': { type: 'boolean', description: 'Never offer ICE; answer ICE offers with plain RTP.' },
-  stun: { type: 'string', multiple: true, value: 'HOST:PORT', description: 'A STUN server for server-reflexive candidates (may repeat).' },
-  turn: { type: 'string', value: 'URI', description: 'A TURN server, e.g. turn:turn.example.com:3478 or turns:…?transport=tcp.' },
+  stun: {
+    type: 'string',
+    multiple: true,
+    value: 'HOST:PORT',
+    description: 'A STUN server for server-reflexive candidates (may repeat).',
+  },
+  turn: {
+    type: 'string',
+    value: 'URI',
+    description: 'A TURN server, e.g. turn:turn.example.com:3478 or turns:…?transport=tcp.',
+  },
   'turn-user': { type: 'string', value: 'U', description: 'TURN user name.' },
-  'turn-password': { type: 'string', value: 'P', description: 'TURN password (or set SOFTPHONE_TURN_PASSWORD).' },
+  'turn-password': {
+    type: 'string',
+    value: 'P',
+    description: 'TURN password (or set SOFTPHONE_TURN_PASSWORD).',
+  },
   'relay-only': { type: 'boolean', description: 'Use relayed candidates only (needs --turn).' },
 };
 
@@ -63,13 +112,23 @@ export interface CallPlan extends RegisterPlan {
 }
 
 /** --ice/--no-ice, --stun, --turn* and --relay-only as the account's NAT settings. */
-function natOptionsOf(values: ParsedCommandLine['values'], env: NodeJS.ProcessEnv): { nat: Pick<AccountInput, 'iceMode' | 'stunServers' | 'turnServers'>; relayOnly: boolean } {
-  if (values.ice === true && values['no-ice'] === true) throw new UsageError('--ice and --no-ice exclude each other');
-  const stunValues = values.stun === undefined ? [] : (Array.isArray(values.stun) ? values.stun : [values.stun]).filter((v): v is string => typeof v === 'string');
+function natOptionsOf(
+  values: ParsedCommandLine['values'],
+  env: NodeJS.ProcessEnv,
+): { nat: Pick<AccountInput, 'iceMode' | 'stunServers' | 'turnServers'>; relayOnly: boolean } {
+  if (values.ice === true && values['no-ice'] === true)
+    throw new UsageError('--ice and --no-ice exclude each other');
+  const stunValues =
+    values.stun === undefined
+      ? []
+      : (Array.isArray(values.stun) ? values.stun : [values.stun]).filter(
+          (v): v is string => typeof v === 'string',
+        );
   if (stunValues.length > 8) throw new UsageError('at most 8 --stun servers');
   const stunServers = stunValues.map((v) => {
     const uri = /^stuns?:/i.test(v) ? v : `stun:${v}`;
-    if (!/^stuns?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/i.test(uri)) throw new UsageError(`--stun ${v}: expected HOST:PORT`);
+    if (!/^stuns?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/i.test(uri))
+      throw new UsageError(`--stun ${v}: expected HOST:PORT`);
     return uri;
   });
   const turnText = stringOption(values, 'turn');
@@ -78,8 +137,10 @@ function natOptionsOf(values: ParsedCommandLine['values'], env: NodeJS.ProcessEn
   const turnServers: AccountInput['turnServers'] = [];
   if (turnText !== undefined) {
     const uri = /^turns?:/i.test(turnText) ? turnText : `turn:${turnText}`;
-    if (!/^turns?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/i.test(uri)) throw new UsageError(`--turn ${turnText}: expected turn:HOST[:PORT][?transport=udp|tcp]`);
-    if (turnUser === undefined || turnPassword === undefined) throw new UsageError('--turn needs --turn-user and --turn-password (or SOFTPHONE_TURN_PASSWORD)');
+    if (!/^turns?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/i.test(uri))
+      throw new UsageError(`--turn ${turnText}: expected turn:HOST[:PORT][?transport=udp|tcp]`);
+    if (turnUser === undefined || turnPassword === undefined)
+      throw new UsageError('--turn needs --turn-user and --turn-password (or SOFTPHONE_TURN_PASSWORD)');
     turnServers.push({ uri, username: turnUser, password: turnPassword });
   } else if (turnUser !== undefined) throw new UsageError('--turn-user needs --turn');
   const relayOnly = values['relay-only'] === true;
@@ -106,12 +167,14 @@ export function audioPlanOf(values: ParsedCommandLine['values']): CallAudioPlan 
 export function callAccountPlanOf(values: ParsedCommandLine['values'], env: NodeJS.ProcessEnv): CallPlan {
   const plan = registerPlanOf({ ...values, duration: undefined }, env);
   const mode = stringOption(values, 'dtmf-mode');
-  if (mode !== undefined && mode !== 'auto' && mode !== 'rfc4733' && mode !== 'info') throw new UsageError('--dtmf-mode must be auto, rfc4733 or info');
+  if (mode !== undefined && mode !== 'auto' && mode !== 'rfc4733' && mode !== 'info')
+    throw new UsageError('--dtmf-mode must be auto, rfc4733 or info');
   const ports = stringOption(values, 'rtp-ports');
   let mediaPorts: { min: number; max: number } | null = null;
   if (ports !== undefined) {
     const m = /^(\d{1,5})-(\d{1,5})$/.exec(ports);
-    if (m === null || Number(m[1]) > Number(m[2]) || Number(m[2]) > 65535 || Number(m[1]) < 1) throw new UsageError('--rtp-ports must be MIN-MAX, e.g. 20000-20100');
+    if (m === null || Number(m[1]) > Number(m[2]) || Number(m[2]) > 65535 || Number(m[1]) < 1)
+      throw new UsageError('--rtp-ports must be MIN-MAX, e.g. 20000-20100');
     mediaPorts = { min: Number(m[1]), max: Number(m[2]) };
   }
   const { nat, relayOnly } = natOptionsOf(values, env);
@@ -132,28 +195,47 @@ export function startCliPhone(plan: CallPlan, audio: CallAudioPlan, ctx: CliCont
     host: 'cli',
     storage: 'none',
     sip: { tlsCa: plan.tlsCa, ...(plan.retryBaseMs !== undefined && { retryBaseMs: plan.retryBaseMs }) },
-    ...((plan.relayOnly || loopback) && { ice: { ...(plan.relayOnly && { relayOnly: true }), ...(loopback && { agent: { includeLoopback: true } }) } }),
+    ...((plan.relayOnly || loopback) && {
+      ice: {
+        ...(plan.relayOnly && { relayOnly: true }),
+        ...(loopback && { agent: { includeLoopback: true } }),
+      },
+    }),
   });
   // SOFTPHONE_LOG=debug|info|warn: the phone's own log as `log` lines (ICE and SIP decisions, for diagnosis).
   const levels = ['debug', 'info', 'warn', 'error'];
   const threshold = levels.indexOf(ctx.env.SOFTPHONE_LOG ?? '');
   if (threshold >= 0) {
     phone.log.entries.on((entry) => {
-      if (levels.indexOf(entry.level) >= threshold) ctx.out.event('log', { level: entry.level, scope: entry.scope, message: entry.message }, `[${entry.scope}] ${entry.message}`);
+      if (levels.indexOf(entry.level) >= threshold)
+        ctx.out.event(
+          'log',
+          { level: entry.level, scope: entry.scope, message: entry.message },
+          `[${entry.scope}] ${entry.message}`,
+        );
     });
   }
   // 8 kHz ports: G.711's rate, so nothing is resampled on the way.
-  phone.calls.useAudio(fileAudioProvider({ ...audio, sampleRate: 8000 }, (message) => ctx.out.info(`warning: ${message}`)));
+  phone.calls.useAudio(
+    fileAudioProvider({ ...audio, sampleRate: 8000 }, (message) => ctx.out.info(`warning: ${message}`)),
+  );
   return phone;
 }
 
 /** Add the account and wait until it is registered; a failure message otherwise. */
-export async function registerAccount(phone: Phone, client: CliPhoneClient, plan: RegisterPlan, clock: NodeClock): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
+export async function registerAccount(
+  phone: Phone,
+  client: CliPhoneClient,
+  plan: RegisterPlan,
+  clock: NodeClock,
+): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
   const added = await client.call('accounts.add', plan.account);
   if (!added.ok) return { ok: false, message: added.error.message };
   const id = added.value.id;
   let done: (r: { ok: true; id: string } | { ok: false; message: string }) => void = () => {};
-  const finished = new Promise<{ ok: true; id: string } | { ok: false; message: string }>((resolve) => (done = resolve));
+  const finished = new Promise<{ ok: true; id: string } | { ok: false; message: string }>(
+    (resolve) => (done = resolve),
+  );
   const check = (account: AccountSnapshot | undefined): void => {
     const registration = account?.registration;
     if (registration?.state === 'registered') done({ ok: true, id });
@@ -162,7 +244,12 @@ export async function registerAccount(phone: Phone, client: CliPhoneClient, plan
   const subscription = phone.events.on((e) => {
     if (e.name === 'accounts.changed') check(e.payload.find((a) => a.id === id));
   });
-  const timer = clock.setTimer(REGISTER_WAIT_MS, () => done({ ok: false, message: `${plan.account.aor} was not registered within ${REGISTER_WAIT_MS / 1000} s` }));
+  const timer = clock.setTimer(REGISTER_WAIT_MS, () =>
+    done({
+      ok: false,
+      message: `${plan.account.aor} was not registered within ${REGISTER_WAIT_MS / 1000} s`,
+    }),
+  );
   check(added.value);
   try {
     return await finished;
@@ -174,7 +261,10 @@ export async function registerAccount(phone: Phone, client: CliPhoneClient, plan
 
 /** One line for people. */
 export function describeCall(call: CallSnapshot): string {
-  const who = call.remote.displayName !== undefined ? `${call.remote.displayName} <${call.remote.uri}>` : call.remote.uri;
+  const who =
+    call.remote.displayName !== undefined
+      ? `${call.remote.displayName} <${call.remote.uri}>`
+      : call.remote.uri;
   switch (call.state) {
     case 'dialing':
       return `Calling ${who}\u2026`;
@@ -197,9 +287,15 @@ export function describeCall(call: CallSnapshot): string {
 function describeMedia(call: CallSnapshot): string {
   const media = call.media;
   const pair = media.ice?.selected;
-  const mos = call.stats.mos !== null && call.stats.mos !== undefined ? `, MOS ${call.stats.mos.toFixed(2)}` : '';
+  const mos =
+    call.stats.mos !== null && call.stats.mos !== undefined ? `, MOS ${call.stats.mos.toFixed(2)}` : '';
   if (pair === undefined || pair === null) {
-    const how = media.transport === 'ice' ? `ICE ${media.ice?.state ?? ''}`.trim() : media.transport === 'plain' ? 'plain RTP' : 'media';
+    const how =
+      media.transport === 'ice'
+        ? `ICE ${media.ice?.state ?? ''}`.trim()
+        : media.transport === 'plain'
+          ? 'plain RTP'
+          : 'media';
     return `${how} ${media.local ?? '?'} \u2194 ${media.remote ?? '?'}${mos}`;
   }
   const relay = pair.local.type === 'relay' ? ` through our TURN relay (${pair.transport})` : '';
@@ -207,7 +303,11 @@ function describeMedia(call: CallSnapshot): string {
 }
 
 /** Print every snapshot of every call (one JSON line each). */
-export function printCalls(phone: Phone, ctx: CliContext, onSnapshot: (call: CallSnapshot) => void): { dispose(): void } {
+export function printCalls(
+  phone: Phone,
+  ctx: CliContext,
+  onSnapshot: (call: CallSnapshot) => void,
+): { dispose(): void } {
   let last = '';
   return phone.events.on((e) => {
     if (e.name !== 'calls.changed') return;
@@ -227,15 +327,33 @@ export function finish(call: CallSnapshot | undefined, ctx: CliContext): number 
     return EXIT_FAILED;
   }
   const reason = call.reason;
-  const normal = call.answeredAt !== null && reason !== null && ['local-hangup', 'remote-hangup', 'transferred', 'replaced'].includes(reason.kind);
+  const normal =
+    call.answeredAt !== null &&
+    reason !== null &&
+    ['local-hangup', 'remote-hangup', 'transferred', 'replaced'].includes(reason.kind);
   if (!normal) {
-    const text = reason === null ? 'the call did not end normally' : `${reason.text}${call.sipCode !== null && !reason.text.startsWith(String(call.sipCode)) ? ` (${call.sipCode})` : ''}`;
-    ctx.out.error('call-failed', call.answeredAt === null ? `The call was not answered: ${text}` : `The call ended abnormally: ${text}`);
+    const text =
+      reason === null
+        ? 'the call did not end normally'
+        : `${reason.text}${call.sipCode !== null && !reason.text.startsWith(String(call.sipCode)) ? ` (${call.sipCode})` : ''}`;
+    ctx.out.error(
+      'call-failed',
+      call.answeredAt === null ? `The call was not answered: ${text}` : `The call ended abnormally: ${text}`,
+    );
     return EXIT_FAILED;
   }
   const talkMs = call.endedAt !== null && call.answeredAt !== null ? call.endedAt - call.answeredAt : 0;
   ctx.out.result(
-    { id: call.id, answered: true, reason: reason.kind, durationMs: talkMs, codec: call.codec, stats: call.stats, media: call.media, dtmfReceived: call.dtmfReceived },
+    {
+      id: call.id,
+      answered: true,
+      reason: reason.kind,
+      durationMs: talkMs,
+      codec: call.codec,
+      stats: call.stats,
+      media: call.media,
+      dtmfReceived: call.dtmfReceived,
+    },
     `Call ended after ${(talkMs / 1000).toFixed(1)} s (${reason.text}).`,
   );
   return EXIT_OK;
@@ -253,41 +371,73 @@ function actionsOf(values: ParsedCommandLine['values']): ScheduledAction[] {
   const dtmf = stringOption(values, 'dtmf');
   if (dtmf !== undefined) {
     if (!/^[0-9*#A-Da-d]{1,32}$/.test(dtmf)) throw new UsageError('--dtmf takes 0-9, *, #, A-D');
-    actions.push({ atMs: (seconds('dtmf-at') ?? 1) * 1000, what: `DTMF ${dtmf}`, run: (c, callId) => c.call('calls.sendDtmf', { callId, digits: dtmf }) });
+    actions.push({
+      atMs: (seconds('dtmf-at') ?? 1) * 1000,
+      what: `DTMF ${dtmf}`,
+      run: (c, callId) => c.call('calls.sendDtmf', { callId, digits: dtmf }),
+    });
   }
   const holdAt = seconds('hold-at');
   const resumeAt = seconds('resume-at');
   if (resumeAt !== undefined && holdAt === undefined) throw new UsageError('--resume-at needs --hold-at');
-  if (holdAt !== undefined) actions.push({ atMs: holdAt * 1000, what: 'hold', run: (c, callId) => c.call('calls.hold', { callId }) });
+  if (holdAt !== undefined)
+    actions.push({ atMs: holdAt * 1000, what: 'hold', run: (c, callId) => c.call('calls.hold', { callId }) });
   if (resumeAt !== undefined) {
-    if (holdAt !== undefined && resumeAt <= holdAt) throw new UsageError('--resume-at must come after --hold-at');
-    actions.push({ atMs: resumeAt * 1000, what: 'resume', run: (c, callId) => c.call('calls.resume', { callId }) });
+    if (holdAt !== undefined && resumeAt <= holdAt)
+      throw new UsageError('--resume-at must come after --hold-at');
+    actions.push({
+      atMs: resumeAt * 1000,
+      what: 'resume',
+      run: (c, callId) => c.call('calls.resume', { callId }),
+    });
   }
   const transferTo = stringOption(values, 'transfer-to');
   if (transferTo !== undefined) {
-    actions.push({ atMs: (seconds('transfer-at') ?? 1) * 1000, what: `transfer to ${transferTo}`, run: (c, callId) => c.call('calls.transfer', { callId, target: transferTo }) });
+    actions.push({
+      atMs: (seconds('transfer-at') ?? 1) * 1000,
+      what: `transfer to ${transferTo}`,
+      run: (c, callId) => c.call('calls.transfer', { callId, target: transferTo }),
+    });
   }
   return actions;
 }
 
 export const callCommand: CliCommand = {
   name: 'call',
-  summary: 'Call a SIP address from an account, send a tone or a WAV file, record what comes back, hang up after --duration.',
+  summary:
+    'Call a SIP address from an account, send a tone or a WAV file, record what comes back, hang up after --duration.',
   usage:
     'softphone call TARGET --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--dtmf DIGITS] [--hold-at S --resume-at S] [--transfer-to URI --transfer-at S] [--ice | --no-ice] [--stun HOST:PORT] [--turn URI --turn-user U --turn-password P] [--relay-only] [--json]',
   positionals: ['TARGET'],
   options: {
     ...ACCOUNT_AND_AUDIO_OPTIONS,
     dtmf: { type: 'string', value: 'DIGITS', description: 'Send these DTMF keys after the answer.' },
-    'dtmf-at': { type: 'string', value: 'S', description: 'When to send --dtmf, seconds after the answer (default 1).' },
-    'hold-at': { type: 'string', value: 'S', description: 'Put the call on hold this many seconds after the answer.' },
+    'dtmf-at': {
+      type: 'string',
+      value: 'S',
+      description: 'When to send --dtmf, seconds after the answer (default 1).',
+    },
+    'hold-at': {
+      type: 'string',
+      value: 'S',
+      description: 'Put the call on hold this many seconds after the answer.',
+    },
     'resume-at': { type: 'string', value: 'S', description: 'Take it off hold at this time.' },
-    'transfer-to': { type: 'string', value: 'URI', description: 'Blind-transfer the call to this address (REFER).' },
-    'transfer-at': { type: 'string', value: 'S', description: 'When to transfer, seconds after the answer (default 1).' },
+    'transfer-to': {
+      type: 'string',
+      value: 'URI',
+      description: 'Blind-transfer the call to this address (REFER).',
+    },
+    'transfer-at': {
+      type: 'string',
+      value: 'S',
+      description: 'When to transfer, seconds after the answer (default 1).',
+    },
   },
   async run(args, ctx) {
     const target = args.positionals[0];
-    if (target === undefined) throw new UsageError('give the address to call, e.g. softphone call sip:bob@example.com …');
+    if (target === undefined)
+      throw new UsageError('give the address to call, e.g. softphone call sip:bob@example.com …');
     const plan = callAccountPlanOf(args.values, ctx.env);
     const audio = audioPlanOf(args.values);
     const durationS = numberOption(args.values, 'duration', 0, 86_400);
@@ -301,7 +451,14 @@ export const callCommand: CliCommand = {
   },
 };
 
-async function placeCall(phone: Phone, plan: CallPlan, target: string, durationS: number | undefined, actions: ScheduledAction[], ctx: CliContext): Promise<number> {
+async function placeCall(
+  phone: Phone,
+  plan: CallPlan,
+  target: string,
+  durationS: number | undefined,
+  actions: ScheduledAction[],
+  ctx: CliContext,
+): Promise<number> {
   const client = new CliPhoneClient(phone);
   const clock = new NodeClock();
   const registered = await registerAccount(phone, client, plan, clock);
@@ -326,7 +483,8 @@ async function placeCall(phone: Phone, plan: CallPlan, target: string, durationS
         }),
       );
     }
-    if (durationS !== undefined) timers.push(clock.setTimer(durationS * 1000, () => void client.call('calls.hangup', { callId: id })));
+    if (durationS !== undefined)
+      timers.push(clock.setTimer(durationS * 1000, () => void client.call('calls.hangup', { callId: id })));
   };
   const printing = printCalls(phone, ctx, (call) => {
     if (call.id !== callId) return;

@@ -8,4 +8,12 @@ import { callCommand } from './call.ts';
 import { answerCommand } from './answer.ts';
 
 /** Every subcommand, in the order `softphone help` lists them. */
-export const COMMANDS: CliCommand[] = [infoCommand, registerCommand, callCommand, answerCommand, natCheckCommand, historyCommand, contactsCommand];
+export const COMMANDS: CliCommand[] = [
+  infoCommand,
+  registerCommand,
+  callCommand,
+  answerCommand,
+  natCheckCommand,
+  historyCommand,
+  contactsCommand,
+];

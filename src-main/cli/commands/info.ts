@@ -6,10 +6,18 @@ export const infoCommand: CliCommand = {
   summary: 'Show versions and the data folder of this phone.',
   usage: 'softphone info [--data-dir DIR] [--json]',
   options: {
-    'data-dir': { type: 'string', value: 'DIR', description: 'Folder for the database (default: the OS app-data folder).' },
+    'data-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'Folder for the database (default: the OS app-data folder).',
+    },
   },
   async run(args, ctx) {
-    const phone = createNodePhone({ host: 'cli', dataDir: stringOption(args.values, 'data-dir'), storage: 'none' });
+    const phone = createNodePhone({
+      host: 'cli',
+      dataDir: stringOption(args.values, 'data-dir'),
+      storage: 'none',
+    });
     try {
       const router = new CommandRouter(phone.handlers, { isTrustedSender: (s) => s.kind === 'cli' });
       const res = await router.dispatch('app.info', {}, { kind: 'cli' });
@@ -17,8 +25,16 @@ export const infoCommand: CliCommand = {
         ctx.out.error(res.error.code, res.error.message);
         return EXIT_FAILED;
       }
-      const info = res.value as { name: string; version: string; dataDir: string; versions: { node: string } };
-      ctx.out.result(info, `${info.name} ${info.version} (Node ${info.versions.node})\ndata folder: ${info.dataDir}`);
+      const info = res.value as {
+        name: string;
+        version: string;
+        dataDir: string;
+        versions: { node: string };
+      };
+      ctx.out.result(
+        info,
+        `${info.name} ${info.version} (Node ${info.versions.node})\ndata folder: ${info.dataDir}`,
+      );
       return EXIT_OK;
     } finally {
       await phone.close();

@@ -121,7 +121,11 @@ export const natCheckCommand: CliCommand = {
   },
   async run(args, ctx) {
     const request = natCheckRequestOf(args.values);
-    const phone = createNodePhone({ host: 'cli', dataDir: stringOption(args.values, 'data-dir'), storage: 'none' });
+    const phone = createNodePhone({
+      host: 'cli',
+      dataDir: stringOption(args.values, 'data-dir'),
+      storage: 'none',
+    });
     const subscription = phone.events.on((e) => {
       if (e.name === 'diagnostics.progress')
         ctx.out.event('progress', { ...e.payload }, ctx.out.json ? undefined : `  … ${e.payload.detail}`);

@@ -10,7 +10,11 @@
  * `nextRetryAt`) until it answers again.
  */
 import { readFileSync } from 'node:fs';
-import type { AccountInput, AccountSnapshot, RegistrationSnapshot } from '../../../src-shared/model/account.ts';
+import type {
+  AccountInput,
+  AccountSnapshot,
+  RegistrationSnapshot,
+} from '../../../src-shared/model/account.ts';
 import { createNodePhone } from '../../phone/index.ts';
 import { NodeClock } from '../../platform/index.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, numberOption, stringOption } from '../command.ts';
@@ -36,15 +40,24 @@ export function registerPlanOf(values: ParsedCommandLine['values'], env: NodeJS.
   const aor = stringOption(values, 'aor');
   if (aor === undefined) throw new UsageError('--aor is required (e.g. sip:1000@pbx.example.com)');
   const at = /^sips?:[^@\s]+@([^;?\s]+)/i.exec(aor);
-  if (at === null) throw new UsageError(`--aor must be a SIP address with a user, like sip:1000@pbx.example.com (got ${aor})`);
+  if (at === null)
+    throw new UsageError(
+      `--aor must be a SIP address with a user, like sip:1000@pbx.example.com (got ${aor})`,
+    );
   const password = stringOption(values, 'password') ?? env.SOFTPHONE_PASSWORD;
   const transportText = stringOption(values, 'transport') ?? 'udp';
-  if (!(TRANSPORTS as readonly string[]).includes(transportText)) throw new UsageError('--transport must be udp, tcp or tls');
+  if (!(TRANSPORTS as readonly string[]).includes(transportText))
+    throw new UsageError('--transport must be udp, tcp or tls');
   const expires = numberOption(values, 'expires', 30, 86_400);
   const duration = numberOption(values, 'duration', 0, 31_536_000);
   const retryBase = numberOption(values, 'retry-base', 0.1, 3600);
   const keepalive = numberOption(values, 'keepalive', 0, 3600);
-  const caFiles = values.ca === undefined ? [] : (Array.isArray(values.ca) ? values.ca : [values.ca]).filter((v): v is string => typeof v === 'string');
+  const caFiles =
+    values.ca === undefined
+      ? []
+      : (Array.isArray(values.ca) ? values.ca : [values.ca]).filter(
+          (v): v is string => typeof v === 'string',
+        );
   const tlsCa = caFiles.map((file) => {
     try {
       return readFileSync(file, 'utf8');
@@ -111,11 +124,15 @@ function describe(registration: RegistrationSnapshot, aor: string): string {
     case 'registering':
       return `Registering ${aor} at ${registration.registrar ?? '?'}\u2026`;
     case 'registered': {
-      const nat = registration.publicAddress !== null ? ` (seen from outside as ${registration.publicAddress})` : '';
+      const nat =
+        registration.publicAddress !== null ? ` (seen from outside as ${registration.publicAddress})` : '';
       return `Registered ${aor} as ${registration.contact ?? '?'} over ${registration.transport ?? '?'} for ${registration.grantedExpiresSec ?? '?'} s${nat}`;
     }
     case 'failed': {
-      const retry = registration.nextRetryAt !== null ? `; trying again at ${clockTime(registration.nextRetryAt)} UTC` : '';
+      const retry =
+        registration.nextRetryAt !== null
+          ? `; trying again at ${clockTime(registration.nextRetryAt)} UTC`
+          : '';
       return `${failureMessage(registration)}${retry}`;
     }
     case 'unregistering':
@@ -139,18 +156,63 @@ export const registerCommand: CliCommand = {
   usage:
     'softphone register --aor sip:1000@pbx.example.com --password SECRET [--auth-user U] [--proxy URI] [--transport udp|tcp|tls] [--expires S] [--duration S] [--ca FILE] [--json]',
   options: {
-    aor: { type: 'string', value: 'URI', description: 'The address-of-record, e.g. sip:1000@pbx.example.com.' },
-    password: { type: 'string', value: 'SECRET', description: 'Digest password (or set SOFTPHONE_PASSWORD).' },
-    'auth-user': { type: 'string', value: 'USER', description: 'Digest user name (default: the AOR\u2019s user).' },
-    domain: { type: 'string', value: 'HOST', description: 'Registrar domain (default: the AOR\u2019s host).' },
+    aor: {
+      type: 'string',
+      value: 'URI',
+      description: 'The address-of-record, e.g. sip:1000@pbx.example.com.',
+    },
+    password: {
+      type: 'string',
+      value: 'SECRET',
+      description: 'Digest password (or set SOFTPHONE_PASSWORD).',
+    },
+    'auth-user': {
+      type: 'string',
+      value: 'USER',
+      description: 'Digest user name (default: the AOR\u2019s user).',
+    },
+    domain: {
+      type: 'string',
+      value: 'HOST',
+      description: 'Registrar domain (default: the AOR\u2019s host).',
+    },
     'display-name': { type: 'string', value: 'NAME', description: 'Display name in From.' },
-    proxy: { type: 'string', value: 'URI', description: 'Outbound proxy, e.g. "sip:127.0.0.1:5060;transport=udp" (;lr: as a Route).' },
-    transport: { type: 'string', value: 'udp|tcp|tls', description: 'Transport when the proxy/registrar URI names none (default udp).' },
-    expires: { type: 'string', value: 'S', description: 'Requested registration lifetime in seconds (30–86400, default 300).' },
-    duration: { type: 'string', value: 'S', description: 'Stay registered this many seconds, then unregister and exit (default: until Ctrl-C).' },
-    ca: { type: 'string', multiple: true, value: 'FILE', description: 'A PEM trust anchor for TLS, besides the system ones (may repeat). Verification stays on.' },
-    keepalive: { type: 'string', value: 'S', description: 'Keepalive interval on the registration flow (default 25, 0 = off).' },
-    'retry-base': { type: 'string', value: 'S', description: 'Backoff base time after failures (RFC 5626 base-time, default 30).' },
+    proxy: {
+      type: 'string',
+      value: 'URI',
+      description: 'Outbound proxy, e.g. "sip:127.0.0.1:5060;transport=udp" (;lr: as a Route).',
+    },
+    transport: {
+      type: 'string',
+      value: 'udp|tcp|tls',
+      description: 'Transport when the proxy/registrar URI names none (default udp).',
+    },
+    expires: {
+      type: 'string',
+      value: 'S',
+      description: 'Requested registration lifetime in seconds (30–86400, default 300).',
+    },
+    duration: {
+      type: 'string',
+      value: 'S',
+      description: 'Stay registered this many seconds, then unregister and exit (default: until Ctrl-C).',
+    },
+    ca: {
+      type: 'string',
+      multiple: true,
+      value: 'FILE',
+      description: 'A PEM trust anchor for TLS, besides the system ones (may repeat). Verification stays on.',
+    },
+    keepalive: {
+      type: 'string',
+      value: 'S',
+      description: 'Keepalive interval on the registration flow (default 25, 0 = off).',
+    },
+    'retry-base': {
+      type: 'string',
+      value: 'S',
+      description: 'Backoff base time after failures (RFC 5626 base-time, default 30).',
+    },
     outbound: { type: 'boolean', description: 'Ask the registrar for RFC 5626 outbound (reg-id).' },
   },
   async run(args, ctx) {
@@ -172,7 +234,11 @@ export const registerCommand: CliCommand = {
   },
 };
 
-async function registerAndWait(phone: ReturnType<typeof createNodePhone>, plan: RegisterPlan, ctx: CliContext): Promise<number> {
+async function registerAndWait(
+  phone: ReturnType<typeof createNodePhone>,
+  plan: RegisterPlan,
+  ctx: CliContext,
+): Promise<number> {
   const client = new CliPhoneClient(phone);
   const clock = new NodeClock();
   const aor = plan.account.aor;
@@ -211,10 +277,13 @@ async function registerAndWait(phone: ReturnType<typeof createNodePhone>, plan: 
       stop ??= 'interrupted';
       wake();
     });
-    const timer = plan.durationMs === undefined ? undefined : clock.setTimer(plan.durationMs, () => {
-      stop ??= 'duration';
-      wake();
-    });
+    const timer =
+      plan.durationMs === undefined
+        ? undefined
+        : clock.setTimer(plan.durationMs, () => {
+            stop ??= 'duration';
+            wake();
+          });
     try {
       while (stop === undefined && !(current !== undefined && isFinal(current, everRegistered))) {
         await new Promise<void>((resolve) => (wake = resolve));
@@ -228,10 +297,18 @@ async function registerAndWait(phone: ReturnType<typeof createNodePhone>, plan: 
       ctx.out.error('registration-failed', failureMessage(current));
       return EXIT_FAILED;
     }
-    await unregister(client, accountId, clock, () => current, (resolve) => (wake = resolve));
+    await unregister(
+      client,
+      accountId,
+      clock,
+      () => current,
+      (resolve) => (wake = resolve),
+    );
     ctx.out.result(
       { aor, registered: everRegistered, state: current?.state ?? 'unregistered', stoppedBy: stop },
-      everRegistered ? `Stopped (${stop === 'duration' ? 'end of --duration' : 'interrupted'}).` : `${aor} was never registered.`,
+      everRegistered
+        ? `Stopped (${stop === 'duration' ? 'end of --duration' : 'interrupted'}).`
+        : `${aor} was never registered.`,
     );
     return everRegistered ? EXIT_OK : EXIT_FAILED;
   } finally {

@@ -13,8 +13,15 @@
 export type { AudioLink, MessagePortLike } from './audio-link.ts';
 export { MessagePortAudioLink } from './audio-link.ts';
 export type { RendererAudioPortOptions, RendererAudioPortStats } from './renderer-audio-port.ts';
-export { CAPTURE_READ_SLICE_SAMPLES, DEFAULT_CAPTURE_TARGET_MS, RendererAudioPort } from './renderer-audio-port.ts';
-export type { CallDeviceChoice, RendererAudioDeviceProviderOptions } from './renderer-audio-device-provider.ts';
+export {
+  CAPTURE_READ_SLICE_SAMPLES,
+  DEFAULT_CAPTURE_TARGET_MS,
+  RendererAudioPort,
+} from './renderer-audio-port.ts';
+export type {
+  CallDeviceChoice,
+  RendererAudioDeviceProviderOptions,
+} from './renderer-audio-device-provider.ts';
 export { RendererAudioDeviceProvider } from './renderer-audio-device-provider.ts';
 export type { FocusTarget, PhoneEventSource } from './call-audio-focus.ts';
 export { CallAudioFocus, followCallAudioFocus } from './call-audio-focus.ts';

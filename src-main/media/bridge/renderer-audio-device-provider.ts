@@ -71,7 +71,8 @@ export class RendererAudioDeviceProvider {
   /** A port for `callId`; opening a call twice, or after close(), is a bug. */
   open(callId: string, devices: CallDeviceChoice = {}): RendererAudioPort {
     if (this.isClosed) throw new Error('RendererAudioDeviceProvider: open after close');
-    if (this.calls.has(callId)) throw new Error(`RendererAudioDeviceProvider: audio of call ${callId} is already open`);
+    if (this.calls.has(callId))
+      throw new Error(`RendererAudioDeviceProvider: audio of call ${callId} is already open`);
     const port = new RendererAudioPort({ ...this.options.port, callId });
     const offer: AudioPortOffer = {
       callId,

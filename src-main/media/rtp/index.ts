@@ -13,7 +13,13 @@
  */
 export type { RtpParseError, RtpParseResult, RtpPacketFields } from './rtp-packet.ts';
 export { RTP_HEADER_BYTES, parseRtpPacket, serializeRtpPacket } from './rtp-packet.ts';
-export type { RtcpOtherPacket, RtcpPacketItem, RtcpParseError, RtcpParseResult, RtcpSendable } from './rtcp-packet.ts';
+export type {
+  RtcpOtherPacket,
+  RtcpPacketItem,
+  RtcpParseError,
+  RtcpParseResult,
+  RtcpSendable,
+} from './rtcp-packet.ts';
 export {
   RtcpByePacket,
   RtcpPacketType,
@@ -25,7 +31,14 @@ export {
   serializeRtcpCompound,
   serializeSdes,
 } from './rtcp-packet.ts';
-export { COMPACT_NTP_UNITS_PER_MS, NTP_UNIX_OFFSET_SECONDS, compactFromMs, compactNtp, ntpFromUnixMs, roundTripMs } from './ntp-time.ts';
+export {
+  COMPACT_NTP_UNITS_PER_MS,
+  NTP_UNIX_OFFSET_SECONDS,
+  compactFromMs,
+  compactNtp,
+  ntpFromUnixMs,
+  roundTripMs,
+} from './ntp-time.ts';
 export type { ReceptionReport, ReceptionSnapshot, SequenceVerdict } from './rtp-source-statistics.ts';
 export { MAX_DROPOUT, MAX_MISORDER, MIN_SEQUENTIAL, RtpSourceStatistics } from './rtp-source-statistics.ts';
 export type { RtcpIntervalInput } from './rtcp-interval.ts';

@@ -18,7 +18,17 @@ import { RtcpHeader, RtcpRrPacket, RtcpSourceDescriptionPacket, RtcpSrPacket } f
 export const RtcpPacketType = { SR: 200, RR: 201, SDES: 202, BYE: 203, APP: 204 } as const;
 
 /** SDES item types (RFC 3550 §6.5). */
-export const SdesItemType = { END: 0, CNAME: 1, NAME: 2, EMAIL: 3, PHONE: 4, LOC: 5, TOOL: 6, NOTE: 7, PRIV: 8 } as const;
+export const SdesItemType = {
+  END: 0,
+  CNAME: 1,
+  NAME: 2,
+  EMAIL: 3,
+  PHONE: 4,
+  LOC: 5,
+  TOOL: 6,
+  NOTE: 7,
+  PRIV: 8,
+} as const;
 
 const HEADER_BYTES = 4;
 const REPORT_BLOCK_BYTES = 24;
@@ -86,7 +96,8 @@ export interface RtcpOtherPacket {
   readonly packetType: number;
 }
 
-export type RtcpPacketItem = RtcpSrPacket | RtcpRrPacket | RtcpSourceDescriptionPacket | RtcpByePacket | RtcpOtherPacket;
+export type RtcpPacketItem =
+  RtcpSrPacket | RtcpRrPacket | RtcpSourceDescriptionPacket | RtcpByePacket | RtcpOtherPacket;
 
 export type RtcpParseError =
   /** Shorter than a header, or a length that runs past the datagram or does not end on it. */
@@ -109,7 +120,8 @@ export function parseRtcpCompound(data: Buffer): RtcpParseResult {
   if (data.length < HEADER_BYTES + 4) return { ok: false, error: 'bad-length' };
   const firstType = data[1]!;
   if (data[0]! >> 6 !== 2) return { ok: false, error: 'bad-version' };
-  if (firstType !== RtcpPacketType.SR && firstType !== RtcpPacketType.RR) return { ok: false, error: 'first-not-report' };
+  if (firstType !== RtcpPacketType.SR && firstType !== RtcpPacketType.RR)
+    return { ok: false, error: 'first-not-report' };
 
   const packets: RtcpPacketItem[] = [];
   let offset = 0;
@@ -125,7 +137,8 @@ export function parseRtcpCompound(data: Buffer): RtcpParseResult {
     if ((first & 0x20) !== 0) {
       // §6.4.1: padding "should only be applied ... to the last packet" of a compound packet.
       const padding = payload[payload.length - 1] ?? 0;
-      if (end !== data.length || padding === 0 || padding > payload.length) return { ok: false, error: 'bad-padding' };
+      if (end !== data.length || padding === 0 || padding > payload.length)
+        return { ok: false, error: 'bad-padding' };
       payload = payload.subarray(0, payload.length - padding);
     }
     const item = decodePart(type, count, payload);
@@ -167,7 +180,10 @@ function decodeSdes(payload: Buffer, count: number): RtcpSourceDescriptionPacket
     at = Math.min(payload.length, (Math.floor(at / 4) + 1) * 4);
   }
   if (count === 0) return new RtcpSourceDescriptionPacket({ chunks: [] });
-  return RtcpSourceDescriptionPacket.deSerialize(payload.subarray(0, at), new RtcpHeader({ type: RtcpPacketType.SDES, count }));
+  return RtcpSourceDescriptionPacket.deSerialize(
+    payload.subarray(0, at),
+    new RtcpHeader({ type: RtcpPacketType.SDES, count }),
+  );
 }
 
 /** The CNAME of `ssrc` in an SDES packet, if it lists one. */
@@ -179,7 +195,11 @@ export type RtcpSendable = RtcpSrPacket | RtcpRrPacket | RtcpSourceDescriptionPa
 
 /** Concatenates the parts of a compound packet (the caller orders them: SR/RR first, BYE last). */
 export function serializeRtcpCompound(parts: readonly RtcpSendable[]): Buffer {
-  return Buffer.concat(parts.map((part) => (part instanceof RtcpSourceDescriptionPacket ? serializeSdes(part) : part.serialize())));
+  return Buffer.concat(
+    parts.map((part) =>
+      part instanceof RtcpSourceDescriptionPacket ? serializeSdes(part) : part.serialize(),
+    ),
+  );
 }
 
 /**

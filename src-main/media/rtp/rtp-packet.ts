@@ -32,7 +32,8 @@ export type RtpParseError =
   /** Payload type 72–76: an RTCP SR/RR/SDES/BYE/APP seen as RTP (RFC 3550 §A.1, RFC 5761 §4). */
   | 'rtcp-payload-type';
 
-export type RtpParseResult = { readonly ok: true; readonly packet: RtpPacket } | { readonly ok: false; readonly error: RtpParseError };
+export type RtpParseResult =
+  { readonly ok: true; readonly packet: RtpPacket } | { readonly ok: false; readonly error: RtpParseError };
 
 /** Parses and validates one RTP packet; `packet.payload` excludes header, extension and padding. */
 export function parseRtpPacket(data: Buffer): RtpParseResult {

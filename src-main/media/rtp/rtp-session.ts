@@ -30,16 +30,36 @@
  *                                                                         : re-arm at tn
  */
 import { randomBytes } from 'node:crypto';
-import { RtcpReceiverInfo, RtcpRrPacket, RtcpSenderInfo, RtcpSourceDescriptionPacket, RtcpSrPacket, SourceDescriptionChunk, SourceDescriptionItem } from 'werift';
+import {
+  RtcpReceiverInfo,
+  RtcpRrPacket,
+  RtcpSenderInfo,
+  RtcpSourceDescriptionPacket,
+  RtcpSrPacket,
+  SourceDescriptionChunk,
+  SourceDescriptionItem,
+} from 'werift';
 import { Emitter } from '../../../src-shared/util/emitter.ts';
 import type { Disposable } from '../../../src-shared/util/emitter.ts';
 import { DtmfReceiver, DtmfSender } from '../codec/index.ts';
 import type { DtmfKey, DtmfReceiverEvent, PlannedDtmfPacket } from '../codec/index.ts';
 import type { Clock, Timer } from '../../platform/index.ts';
 import { compactFromMs, compactNtp, ntpFromUnixMs, roundTripMs } from './ntp-time.ts';
-import { RtcpByePacket, SdesItemType, decodeCumulativeLost, encodeCumulativeLost, parseRtcpCompound, serializeRtcpCompound } from './rtcp-packet.ts';
+import {
+  RtcpByePacket,
+  SdesItemType,
+  decodeCumulativeLost,
+  encodeCumulativeLost,
+  parseRtcpCompound,
+  serializeRtcpCompound,
+} from './rtcp-packet.ts';
 import type { RtcpSendable } from './rtcp-packet.ts';
-import { RTCP_BANDWIDTH_FRACTION, RTCP_LOWER_LAYER_BYTES, RTCP_MIN_INTERVAL_MS, rtcpIntervalMs } from './rtcp-interval.ts';
+import {
+  RTCP_BANDWIDTH_FRACTION,
+  RTCP_LOWER_LAYER_BYTES,
+  RTCP_MIN_INTERVAL_MS,
+  rtcpIntervalMs,
+} from './rtcp-interval.ts';
 import { parseRtpPacket, serializeRtpPacket } from './rtp-packet.ts';
 import { RtpSourceStatistics } from './rtp-source-statistics.ts';
 import type { SequenceVerdict } from './rtp-source-statistics.ts';
@@ -299,7 +319,8 @@ export class RtpSession {
     this.cname = options.cname ?? randomBytes(12).toString('base64');
     this.formats = { send: options.send, receive: options.receive, telephoneEvent: options.telephoneEvent };
     this.minIntervalMs = options.rtcp?.minIntervalMs ?? RTCP_MIN_INTERVAL_MS;
-    this.rtcpBandwidth = ((options.rtcp?.sessionBandwidthBps ?? DEFAULT_SESSION_BANDWIDTH_BPS) * RTCP_BANDWIDTH_FRACTION) / 8;
+    this.rtcpBandwidth =
+      ((options.rtcp?.sessionBandwidthBps ?? DEFAULT_SESSION_BANDWIDTH_BPS) * RTCP_BANDWIDTH_FRACTION) / 8;
     this.keepalive =
       options.keepalive === false
         ? undefined
@@ -390,13 +411,17 @@ export class RtpSession {
       return;
     }
     if (cause === 'not-sending' && (this.dtmfPlan !== undefined || this.dtmfQueue.length > 0)) {
-      this.counters.dtmfAborted += (this.dtmfPlan?.keys ?? 0) + this.dtmfQueue.reduce((n, q) => n + q.keys.length, 0);
+      this.counters.dtmfAborted +=
+        (this.dtmfPlan?.keys ?? 0) + this.dtmfQueue.reduce((n, q) => n + q.keys.length, 0);
       this.dtmfPlan = undefined;
       this.dtmfQueue.length = 0;
     }
     this.markerNext = true;
     this.timestamp = (this.timestamp + samples) >>> 0;
-    if (this.keepalive !== undefined && (this.lastRtpSentAt === undefined || now - this.lastRtpSentAt >= this.keepalive.intervalMs)) {
+    if (
+      this.keepalive !== undefined &&
+      (this.lastRtpSentAt === undefined || now - this.lastRtpSentAt >= this.keepalive.intervalMs)
+    ) {
       this.sendKeepalive();
     }
   }
@@ -483,7 +508,11 @@ export class RtpSession {
         unknownPayloadType: this.counters.unknownPayloadType,
         collisions: this.collisions,
       },
-      dtmf: { sent: this.counters.dtmfSent, received: this.counters.dtmfReceived, aborted: this.counters.dtmfAborted },
+      dtmf: {
+        sent: this.counters.dtmfSent,
+        received: this.counters.dtmfReceived,
+        aborted: this.counters.dtmfAborted,
+      },
     };
   }
 
@@ -511,7 +540,14 @@ export class RtpSession {
   // ───────────────────────────── sender internals ─────────────────────────────
 
   private emitRtp(payloadType: number, marker: boolean, timestamp: number, payload: Uint8Array): void {
-    const packet = serializeRtpPacket({ payloadType, marker, sequenceNumber: this.sequence, timestamp, ssrc: this.ssrcValue, payload });
+    const packet = serializeRtpPacket({
+      payloadType,
+      marker,
+      sequenceNumber: this.sequence,
+      timestamp,
+      ssrc: this.ssrcValue,
+      payload,
+    });
     this.sequence = (this.sequence + 1) & 0xffff;
     this.packetsSent++;
     this.octetsSent += payload.length;
@@ -550,7 +586,12 @@ export class RtpSession {
       return false;
     }
     // RFC 4733 §2.5.1: every packet of an event carries the event's start timestamp.
-    this.emitRtp(te.sendPayloadType, packet.marker, (plan.baseTimestamp + packet.timestampOffset) >>> 0, packet.payload);
+    this.emitRtp(
+      te.sendPayloadType,
+      packet.marker,
+      (plan.baseTimestamp + packet.timestampOffset) >>> 0,
+      packet.payload,
+    );
     plan.next++;
     if (plan.next === plan.packets.length) {
       this.counters.dtmfSent += plan.keys;
@@ -565,7 +606,11 @@ export class RtpSession {
   private makeDtmfSender(): DtmfSender | undefined {
     const te = this.formats.telephoneEvent;
     if (te === undefined || te.clockRate !== this.formats.send.clockRate) return undefined;
-    return new DtmfSender({ clockRate: te.clockRate, ptimeMs: this.formats.send.ptimeMs, volume: this.dtmfVolume });
+    return new DtmfSender({
+      clockRate: te.clockRate,
+      ptimeMs: this.formats.send.ptimeMs,
+      volume: this.dtmfVolume,
+    });
   }
 
   /** §8.2: someone else uses our SSRC — BYE the old one, take a new random one. */
@@ -604,7 +649,12 @@ export class RtpSession {
     const source = this.sourceFor(header.ssrc, now);
     source.statistics ??= new RtpSourceStatistics(header.ssrc, header.sequenceNumber, clockRate);
     const wasValid = source.statistics.valid;
-    const verdict: SequenceVerdict = source.statistics.update(header.sequenceNumber, header.timestamp, now, !isEvent);
+    const verdict: SequenceVerdict = source.statistics.update(
+      header.sequenceNumber,
+      header.timestamp,
+      now,
+      !isEvent,
+    );
     if (verdict !== 'valid') {
       this.counters[verdict]++;
       return;
@@ -617,7 +667,8 @@ export class RtpSession {
 
     if (this.activeSsrc !== header.ssrc) {
       const active = this.activeSsrc === undefined ? undefined : this.sources.get(this.activeSsrc);
-      const activeSilent = active?.lastRtpAt === undefined || now - active.lastRtpAt > 2 * this.formats.send.ptimeMs;
+      const activeSilent =
+        active?.lastRtpAt === undefined || now - active.lastRtpAt > 2 * this.formats.send.ptimeMs;
       if (!wasValid || activeSilent) {
         // RFC 3550 §8.2: a new SSRC is a new source; DTMF and playout start over with it.
         this.activeSsrc = header.ssrc;
@@ -678,7 +729,15 @@ export class RtpSession {
         .sort((a, b) => a.lastHeardAt - b.lastHeardAt)[0];
       if (victim !== undefined) this.retire(victim.ssrc);
     }
-    source = { ssrc, statistics: undefined, lastRtpAt: undefined, lastHeardAt: now, heardSinceReport: false, lastSr: undefined, cname: undefined };
+    source = {
+      ssrc,
+      statistics: undefined,
+      lastRtpAt: undefined,
+      lastHeardAt: now,
+      heardSinceReport: false,
+      lastSr: undefined,
+      cname: undefined,
+    };
     this.sources.set(ssrc, source);
     return source;
   }
@@ -709,7 +768,10 @@ export class RtpSession {
     for (const packet of parsed.packets) {
       switch (packet.type) {
         case 200:
-          this.sourceFor(packet.ssrc, now).lastSr = { lsr: compactNtp(packet.senderInfo.ntpTimestamp), arrivedAt: now };
+          this.sourceFor(packet.ssrc, now).lastSr = {
+            lsr: compactNtp(packet.senderInfo.ntpTimestamp),
+            arrivedAt: now,
+          };
           this.readReportBlocks(packet.reports, now);
           break;
         case 201:
@@ -838,7 +900,8 @@ export class RtpSession {
           senderInfo: new RtcpSenderInfo({
             ntpTimestamp: ntpFromUnixMs(this.clock.now()),
             // The RTP timestamp of the same instant: the media clock's position now.
-            rtpTimestamp: (this.timestamp + Math.round((sinceSlot * this.formats.send.clockRate) / 1000)) >>> 0,
+            rtpTimestamp:
+              (this.timestamp + Math.round((sinceSlot * this.formats.send.clockRate) / 1000)) >>> 0,
             packetCount: this.packetsSent >>> 0,
             octetCount: this.octetsSent >>> 0,
           }),

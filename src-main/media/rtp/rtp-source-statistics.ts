@@ -115,7 +115,8 @@ export class RtpSourceStatistics {
     this.receivedPrior = this.receivedCount;
     const lostInterval = expectedInterval - receivedInterval;
     // §A.3: "fraction = (lost_interval << 8) / expected_interval" when anything was lost.
-    const fractionLost = expectedInterval === 0 || lostInterval <= 0 ? 0 : Math.floor((lostInterval * 256) / expectedInterval);
+    const fractionLost =
+      expectedInterval === 0 || lostInterval <= 0 ? 0 : Math.floor((lostInterval * 256) / expectedInterval);
     return {
       fractionLost: Math.min(255, fractionLost),
       cumulativeLost: this.lost,
@@ -125,7 +126,12 @@ export class RtpSourceStatistics {
   }
 
   snapshot(): ReceptionSnapshot {
-    return { received: this.receivedCount, expected: this.expected, lost: this.lost, jitterMs: this.jitterMs };
+    return {
+      received: this.receivedCount,
+      expected: this.expected,
+      lost: this.lost,
+      jitterMs: this.jitterMs,
+    };
   }
 
   private initSequence(seq: number): void {
@@ -183,7 +189,7 @@ export class RtpSourceStatistics {
     if (this.transit !== undefined) {
       // Timestamps wrap at 2^32: take the transit difference modulo 2^32, as a signed value.
       let d = transit - this.transit;
-      d = ((d % 2 ** 32) + 2 ** 32 + 2 ** 31) % 2 ** 32 - 2 ** 31;
+      d = (((d % 2 ** 32) + 2 ** 32 + 2 ** 31) % 2 ** 32) - 2 ** 31;
       this.jitterUnits += (Math.abs(d) - this.jitterUnits) / 16;
     }
     this.transit = transit;

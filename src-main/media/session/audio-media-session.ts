@@ -32,7 +32,14 @@ import type { JitterBufferOptions, PlayoutStats } from '../jitter/index.ts';
 import { RtpSession } from '../rtp/index.ts';
 import type { RtcpTimingOptions, RtpFormats, RtpSessionStats } from '../rtp/index.ts';
 import { LatchingMediaPath } from '../transport/index.ts';
-import type { LatchingMediaPathStats, LatchingRemote, MediaPath, MediaRoute, MediaSocket, RelatchPolicy } from '../transport/index.ts';
+import type {
+  LatchingMediaPathStats,
+  LatchingRemote,
+  MediaPath,
+  MediaRoute,
+  MediaSocket,
+  RelatchPolicy,
+} from '../transport/index.ts';
 import type { Clock, Timer } from '../../platform/index.ts';
 import { codecFor, directionOf, socketAddressOf } from './negotiated-audio.ts';
 import type { AudioDirection, NegotiatedAudio } from './negotiated-audio.ts';
@@ -71,7 +78,8 @@ export type SendDtmfResult =
   | { readonly ok: true }
   | {
       readonly ok: false;
-      readonly error: 'not-negotiated' | 'not-sending' | 'invalid-digit' | 'bad-duration' | 'clock-rate' | 'closed';
+      readonly error:
+        'not-negotiated' | 'not-sending' | 'invalid-digit' | 'bad-duration' | 'clock-rate' | 'closed';
     };
 
 export interface AudioMediaSessionStats extends RtpSessionStats {
@@ -124,8 +132,14 @@ export class AudioMediaSession {
     this.codec = codecFor(options.negotiated.codec);
     this.receiveCodecs = receiveCodecsOf(options.negotiated);
     this.jitterOptions = options.jitter ?? {};
-    this.captureResampler = new Resampler({ inputRate: this.audio.sampleRate, outputRate: this.codec.clockRate });
-    this.playbackResampler = new Resampler({ inputRate: this.codec.clockRate, outputRate: this.audio.sampleRate });
+    this.captureResampler = new Resampler({
+      inputRate: this.audio.sampleRate,
+      outputRate: this.codec.clockRate,
+    });
+    this.playbackResampler = new Resampler({
+      inputRate: this.codec.clockRate,
+      outputRate: this.audio.sampleRate,
+    });
 
     const transport = options.transport;
     if ('path' in transport) {
@@ -142,7 +156,10 @@ export class AudioMediaSession {
         lockSsrc: transport.lockSsrc,
       });
       this.path = this.latching;
-      this.ownedSockets = [transport.rtpSocket, ...(transport.rtcpSocket === undefined ? [] : [transport.rtcpSocket])];
+      this.ownedSockets = [
+        transport.rtpSocket,
+        ...(transport.rtcpSocket === undefined ? [] : [transport.rtcpSocket]),
+      ];
     }
 
     this.rtp = new RtpSession({
@@ -221,12 +238,21 @@ export class AudioMediaSession {
     this.rtp.updateFormats(rtpFormatsOf(negotiated, codec, this.receiveCodecs));
     if (codec !== this.codec || negotiated.ptime !== previous.ptime) this.clearPacketizer();
     if (codec.clockRate !== this.codec.clockRate) {
-      this.captureResampler = new Resampler({ inputRate: this.audio.sampleRate, outputRate: codec.clockRate });
-      this.playbackResampler = new Resampler({ inputRate: codec.clockRate, outputRate: this.audio.sampleRate });
+      this.captureResampler = new Resampler({
+        inputRate: this.audio.sampleRate,
+        outputRate: codec.clockRate,
+      });
+      this.playbackResampler = new Resampler({
+        inputRate: codec.clockRate,
+        outputRate: this.audio.sampleRate,
+      });
       this.playbackFifo.clear();
     }
     this.codec = codec;
-    if (this.playout !== undefined && this.receiveCodecs.get(this.playout.payloadType) !== this.playout.pipeline.codec) {
+    if (
+      this.playout !== undefined &&
+      this.receiveCodecs.get(this.playout.payloadType) !== this.playout.pipeline.codec
+    ) {
       this.dropPlayout();
     }
     this.latching?.updateRemote(latchingRemoteOf(negotiated));
@@ -317,10 +343,16 @@ export class AudioMediaSession {
   }
 
   private play(now: number): void {
-    const pcm = this.playout === undefined ? new Int16Array(this.codec.frameSamples(AUDIO_FRAME_MS)) : this.playout.pipeline.pull(now);
+    const pcm =
+      this.playout === undefined
+        ? new Int16Array(this.codec.frameSamples(AUDIO_FRAME_MS))
+        : this.playout.pipeline.pull(now);
     this.playbackFifo.push(this.playbackResampler.process(pcm));
     const frameSamples = this.audio.frameSamples;
-    const frame = this.playbackFifo.length >= frameSamples ? this.playbackFifo.shift(frameSamples) : new Int16Array(frameSamples);
+    const frame =
+      this.playbackFifo.length >= frameSamples
+        ? this.playbackFifo.shift(frameSamples)
+        : new Int16Array(frameSamples);
     this.audio.writeFrame(frame);
   }
 
@@ -347,13 +379,22 @@ function receiveCodecsOf(negotiated: NegotiatedAudio): Map<number, AudioCodec> {
     const codec = codecFor(c);
     map.set(c.receivePayloadType, codec);
   }
-  if (!map.has(negotiated.codec.receivePayloadType)) map.set(negotiated.codec.receivePayloadType, codecFor(negotiated.codec));
+  if (!map.has(negotiated.codec.receivePayloadType))
+    map.set(negotiated.codec.receivePayloadType, codecFor(negotiated.codec));
   return map;
 }
 
-function rtpFormatsOf(negotiated: NegotiatedAudio, codec: AudioCodec, receive: ReadonlyMap<number, AudioCodec>): RtpFormats {
+function rtpFormatsOf(
+  negotiated: NegotiatedAudio,
+  codec: AudioCodec,
+  receive: ReadonlyMap<number, AudioCodec>,
+): RtpFormats {
   return {
-    send: { payloadType: negotiated.codec.sendPayloadType, clockRate: codec.clockRate, ptimeMs: negotiated.ptime },
+    send: {
+      payloadType: negotiated.codec.sendPayloadType,
+      clockRate: codec.clockRate,
+      ptimeMs: negotiated.ptime,
+    },
     receive: new Map([...receive].map(([pt, c]) => [pt, c.clockRate])),
     telephoneEvent: negotiated.telephoneEvent,
   };
@@ -363,7 +404,8 @@ function latchingRemoteOf(negotiated: NegotiatedAudio): LatchingRemote {
   const rtp = socketAddressOf(negotiated.remoteRtp);
   const payloadTypes = negotiated.codecs.map((c) => c.receivePayloadType);
   payloadTypes.push(negotiated.codec.receivePayloadType);
-  if (negotiated.telephoneEvent !== undefined) payloadTypes.push(negotiated.telephoneEvent.receivePayloadType);
+  if (negotiated.telephoneEvent !== undefined)
+    payloadTypes.push(negotiated.telephoneEvent.receivePayloadType);
   return {
     rtp,
     rtcp: negotiated.rtcpMux ? rtp : socketAddressOf(negotiated.remoteRtcp),

@@ -46,7 +46,9 @@ export function directionOf(negotiated: Pick<NegotiatedAudio, 'send' | 'receive'
 export function codecFor(negotiated: NegotiatedAudioCodec): AudioCodec {
   const codec = findCodec(negotiated.name, negotiated.clockRate, negotiated.channels);
   if (codec === undefined) {
-    throw new RangeError(`no implementation of ${negotiated.name}/${negotiated.clockRate}/${negotiated.channels}`);
+    throw new RangeError(
+      `no implementation of ${negotiated.name}/${negotiated.clockRate}/${negotiated.channels}`,
+    );
   }
   return codec;
 }

@@ -23,7 +23,15 @@
 
 export type DatagramClass = 'stun' | 'zrtp' | 'dtls' | 'turn-channel' | 'rtp' | 'rtcp' | 'unknown';
 
-export const DATAGRAM_CLASSES: readonly DatagramClass[] = ['stun', 'zrtp', 'dtls', 'turn-channel', 'rtp', 'rtcp', 'unknown'];
+export const DATAGRAM_CLASSES: readonly DatagramClass[] = [
+  'stun',
+  'zrtp',
+  'dtls',
+  'turn-channel',
+  'rtp',
+  'rtcp',
+  'unknown',
+];
 
 const MIN_BYTES: Readonly<Record<Exclude<DatagramClass, 'unknown'>, number>> = {
   stun: 20,

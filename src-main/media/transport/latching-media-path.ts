@@ -136,7 +136,12 @@ export class LatchingMediaPath implements MediaPath {
   private readonly subscriptions: Disposable[];
   private latchCount = 0;
   private readonly accepted = { rtp: 0, rtcp: 0 };
-  private readonly dropped = { foreignSource: 0, unexpectedPayloadType: 0, unexpectedSsrc: 0, misdirected: 0 };
+  private readonly dropped = {
+    foreignSource: 0,
+    unexpectedPayloadType: 0,
+    unexpectedSsrc: 0,
+    misdirected: 0,
+  };
 
   constructor(options: LatchingMediaPathOptions) {
     if (!options.remote.rtcpMux && options.rtcpSocket === undefined) {
@@ -290,9 +295,11 @@ export class LatchingMediaPath implements MediaPath {
       }
       return this.accept('rtcp', data, from, now);
     }
-    if (this.rtcpSource !== undefined && sameAddress(from, this.rtcpSource)) return this.accept('rtcp', data, from, now);
+    if (this.rtcpSource !== undefined && sameAddress(from, this.rtcpSource))
+      return this.accept('rtcp', data, from, now);
     const fromSdpAddress = sameAddress(from, this.remote.rtcp);
-    const fromRtpPeer = this.source !== undefined && from.address === this.source.address && from.family === this.source.family;
+    const fromRtpPeer =
+      this.source !== undefined && from.address === this.source.address && from.family === this.source.family;
     if (this.rtcpSource === undefined && (fromSdpAddress || fromRtpPeer)) {
       this.rtcpSource = from;
       this.setDestinations(this.destination, from);
@@ -315,14 +322,19 @@ export class LatchingMediaPath implements MediaPath {
     this.candidate = undefined;
     this.latchCount++;
     if (!sameSource && !this.remote.rtcpMux) this.rtcpSource = undefined;
-    this.setDestinations(source, this.remote.rtcpMux ? source : this.rtcpSource ?? this.rtcpDestination);
+    this.setDestinations(source, this.remote.rtcpMux ? source : (this.rtcpSource ?? this.rtcpDestination));
   }
 
   /** Tracks a would-be new source; true once the relatch policy lets it take over. */
   private relatchReady(from: SocketAddress, ssrc: number, seq: number, now: number): boolean {
     if (this.relatch === false) return false;
     const c = this.candidate;
-    if (c !== undefined && sameAddress(c.from, from) && c.ssrc === ssrc && seq === ((c.lastSeq + 1) & 0xffff)) {
+    if (
+      c !== undefined &&
+      sameAddress(c.from, from) &&
+      c.ssrc === ssrc &&
+      seq === ((c.lastSeq + 1) & 0xffff)
+    ) {
       c.lastSeq = seq;
       c.count++;
     } else {

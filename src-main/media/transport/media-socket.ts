@@ -50,7 +50,10 @@ export class MediaSocket {
     rtcp: new Emitter(),
   };
   private readonly subscription: Disposable;
-  private readonly received = Object.fromEntries(DATAGRAM_CLASSES.map((c) => [c, 0])) as Record<DatagramClass, number>;
+  private readonly received = Object.fromEntries(DATAGRAM_CLASSES.map((c) => [c, 0])) as Record<
+    DatagramClass,
+    number
+  >;
   private unhandledCount = 0;
   private sentCount = 0;
   private sentBytes = 0;

@@ -56,7 +56,8 @@ export type MediaPortAllocation =
       readonly message: string;
     };
 
-type BindOutcome = { ok: true; socket: DatagramSocket } | { ok: false; code: string | undefined; message: string };
+type BindOutcome =
+  { ok: true; socket: DatagramSocket } | { ok: false; code: string | undefined; message: string };
 
 export class MediaPortAllocator {
   readonly range: MediaPortRange;
@@ -75,7 +76,8 @@ export class MediaPortAllocator {
     }
     this.firstEven = min % 2 === 0 ? min : min + 1;
     this.pairCount = Math.max(0, Math.floor((max - 1 - this.firstEven) / 2) + 1);
-    if (this.pairCount === 0) throw new RangeError(`media port range ${min}–${max} holds no even/odd port pair`);
+    if (this.pairCount === 0)
+      throw new RangeError(`media port range ${min}–${max} holds no even/odd port pair`);
     this.range = { min, max };
     this.network = options.network;
     this.random = options.random ?? cryptoRandom;
@@ -106,7 +108,11 @@ export class MediaPortAllocator {
         }
         return failed(rtcp);
       }
-      return { ok: true, rtp: new MediaSocket(rtp.socket, 'rtp'), rtcp: new MediaSocket(rtcp.socket, 'rtcp') };
+      return {
+        ok: true,
+        rtp: new MediaSocket(rtp.socket, 'rtp'),
+        rtcp: new MediaSocket(rtcp.socket, 'rtcp'),
+      };
     }
     return {
       ok: false,
@@ -117,11 +123,23 @@ export class MediaPortAllocator {
 
   private async bind(request: MediaPortRequest, port: number): Promise<BindOutcome> {
     try {
-      const socket = await this.network.bindDatagram({ family: request.family, address: request.address, port });
+      const socket = await this.network.bindDatagram({
+        family: request.family,
+        address: request.address,
+        port,
+      });
       return { ok: true, socket };
     } catch (error) {
-      const where = formatAddress({ address: request.address ?? (request.family === 6 ? '::' : '0.0.0.0'), port, family: request.family });
-      return { ok: false, code: errorCode(error), message: `bind ${where}: ${error instanceof Error ? error.message : String(error)}` };
+      const where = formatAddress({
+        address: request.address ?? (request.family === 6 ? '::' : '0.0.0.0'),
+        port,
+        family: request.family,
+      });
+      return {
+        ok: false,
+        code: errorCode(error),
+        message: `bind ${where}: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   }
 }

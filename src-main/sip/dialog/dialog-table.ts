@@ -35,7 +35,12 @@ export class DialogTable {
   }
 
   /** UAS: the dialog we create by answering `request` with `localTag` (stored). */
-  fromUasRequest(request: SipRequest, localTag: string, overTls: boolean, state: 'early' | 'confirmed' = 'early'): DialogCreateResult {
+  fromUasRequest(
+    request: SipRequest,
+    localTag: string,
+    overTls: boolean,
+    state: 'early' | 'confirmed' = 'early',
+  ): DialogCreateResult {
     const created = Dialog.fromUasRequest(request, localTag, { router: this.router, overTls, state });
     if (created.ok) {
       const existing = this.#dialogs.get(created.dialog.key);
@@ -79,7 +84,9 @@ export class DialogTable {
 
   /** The early dialogs of one forked INVITE (same Call-ID and local tag). */
   earlyDialogs(callId: string, localTag: string): Dialog[] {
-    return this.all().filter((d) => d.state === 'early' && d.id.callId === callId && d.id.localTag === localTag);
+    return this.all().filter(
+      (d) => d.state === 'early' && d.id.callId === callId && d.id.localTag === localTag,
+    );
   }
 
   /** Terminate every dialog (shutdown). */

@@ -20,7 +20,15 @@
 import { Emitter } from '../../../src-shared/util/emitter.ts';
 import type { Disposable } from '../../../src-shared/util/emitter.ts';
 import { Header, MAX_CSEQ, NO_PARAMS, createRequest } from '../syntax/index.ts';
-import type { ContactValue, FromTo, MediaType, NameAddr, SipRequest, SipResponse, Uri } from '../syntax/index.ts';
+import type {
+  ContactValue,
+  FromTo,
+  MediaType,
+  NameAddr,
+  SipRequest,
+  SipResponse,
+  Uri,
+} from '../syntax/index.ts';
 
 export type DialogState = 'early' | 'confirmed' | 'terminated';
 
@@ -53,7 +61,12 @@ export interface DialogRouting {
 export type DialogRouter = (remoteTarget: Uri, routeSet: readonly NameAddr[]) => DialogRouting;
 
 /** The methods whose requests (UAS) or 2xx responses (UAC) replace the remote target. */
-export const TARGET_REFRESH_METHODS: ReadonlySet<string> = new Set(['INVITE', 'UPDATE', 'SUBSCRIBE', 'NOTIFY']);
+export const TARGET_REFRESH_METHODS: ReadonlySet<string> = new Set([
+  'INVITE',
+  'UPDATE',
+  'SUBSCRIBE',
+  'NOTIFY',
+]);
 
 /** A built in-dialog request and where to send it. */
 export interface DialogRequest {
@@ -76,7 +89,8 @@ export type DialogRequestVerdict =
   /** Answer the request with this status (500 out of order, 400 bad Contact). */
   | { readonly ok: false; readonly status: 400 | 500; readonly reason: string };
 
-export type DialogCreateResult = { readonly ok: true; readonly dialog: Dialog } | { readonly ok: false; readonly reason: string };
+export type DialogCreateResult =
+  { readonly ok: true; readonly dialog: Dialog } | { readonly ok: false; readonly reason: string };
 
 export interface DialogInit {
   readonly role: DialogRole;
@@ -95,11 +109,17 @@ export interface DialogInit {
 }
 
 function withoutTag(value: FromTo): FromTo {
-  return { ...(value.displayName !== undefined && { displayName: value.displayName }), uri: value.uri, params: value.params };
+  return {
+    ...(value.displayName !== undefined && { displayName: value.displayName }),
+    uri: value.uri,
+    params: value.params,
+  };
 }
 
 /** The first Contact address of a message, or why there is none usable. */
-function contactUri(message: SipRequest | SipResponse): { ok: true; uri: Uri | undefined } | { ok: false; reason: string } {
+function contactUri(
+  message: SipRequest | SipResponse,
+): { ok: true; uri: Uri | undefined } | { ok: false; reason: string } {
   const contacts = message.headers.all(Header.Contact);
   if (!contacts.ok) return { ok: false, reason: contacts.error.reasonPhrase };
   const first = contacts.value[0];
@@ -108,7 +128,9 @@ function contactUri(message: SipRequest | SipResponse): { ok: true; uri: Uri | u
   return { ok: true, uri: first.uri };
 }
 
-function recordRoutes(message: SipRequest | SipResponse): { ok: true; routes: readonly NameAddr[] } | { ok: false; reason: string } {
+function recordRoutes(
+  message: SipRequest | SipResponse,
+): { ok: true; routes: readonly NameAddr[] } | { ok: false; reason: string } {
   const rr = message.headers.all(Header.RecordRoute);
   if (!rr.ok) return { ok: false, reason: rr.error.reasonPhrase };
   // Only the URI and its parameters travel into Route: "including all parameters" (§12.1.1), no display name.
@@ -219,7 +241,12 @@ export class Dialog {
   static fromUasRequest(
     request: SipRequest,
     localTag: string,
-    options: { readonly router: DialogRouter; readonly overTls: boolean; readonly state?: 'early' | 'confirmed'; readonly initialSeq?: () => number },
+    options: {
+      readonly router: DialogRouter;
+      readonly overTls: boolean;
+      readonly state?: 'early' | 'confirmed';
+      readonly initialSeq?: () => number;
+    },
   ): DialogCreateResult {
     const contact = contactUri(request);
     if (!contact.ok) return { ok: false, reason: contact.reason };
@@ -269,13 +296,17 @@ export class Dialog {
     return this.#remoteSeq;
   }
 
-  onStateChange(listener: (change: { from: DialogState; to: DialogState; cause: string }) => void): Disposable {
+  onStateChange(
+    listener: (change: { from: DialogState; to: DialogState; cause: string }) => void,
+  ): Disposable {
     return this.#stateChanges.on(listener);
   }
 
   #transition(to: DialogState, cause: string): void {
     const from = this.#state;
-    const legal = (from === 'early' && (to === 'confirmed' || to === 'terminated')) || (from === 'confirmed' && to === 'terminated');
+    const legal =
+      (from === 'early' && (to === 'confirmed' || to === 'terminated')) ||
+      (from === 'confirmed' && to === 'terminated');
     if (!legal) throw new Error(`dialog ${this.id.callId}: illegal transition ${from} → ${to} (${cause})`);
     this.#state = to;
     this.#stateChanges.emit({ from, to, cause });
@@ -292,7 +323,8 @@ export class Dialog {
   confirm(response?: SipResponse): DialogRequestVerdict {
     if (response !== undefined) {
       if (this.role !== 'uac') throw new Error('confirm(response) is for the UAC side');
-      if (response.status < 200 || response.status > 299) throw new Error(`confirm with a ${response.status}`);
+      if (response.status < 200 || response.status > 299)
+        throw new Error(`confirm with a ${response.status}`);
       const rr = recordRoutes(response);
       if (!rr.ok) return { ok: false, status: 400, reason: rr.reason };
       const contact = contactUri(response);
@@ -327,7 +359,11 @@ export class Dialog {
     // Internal Error) response." A new request repeating the last number breaks §12.2.1.1 ("MUST be
     // incremented by one"); retransmissions never get here (the transaction layer absorbs them).
     if (remote !== undefined && seq <= remote) {
-      return { ok: false, status: 500, reason: `Server Internal Error (CSeq ${seq} out of order, last was ${remote})` };
+      return {
+        ok: false,
+        status: 500,
+        reason: `Server Internal Error (CSeq ${seq} out of order, last was ${remote})`,
+      };
     }
     if (TARGET_REFRESH_METHODS.has(request.method)) {
       const contact = contactUri(request);
@@ -366,7 +402,8 @@ export class Dialog {
    * For ACK use createAck, for CANCEL sip/transaction's createCancel.
    */
   createRequest(method: string, options: DialogRequestOptions = {}): DialogRequest {
-    if (method === 'ACK' || method === 'CANCEL') throw new Error(`${method} is not built with createRequest (use createAck / createCancel)`);
+    if (method === 'ACK' || method === 'CANCEL')
+      throw new Error(`${method} is not built with createRequest (use createAck / createCancel)`);
     if (this.#state === 'terminated') throw new Error(`request ${method} in a terminated dialog`);
     const seq = this.#localSeq === undefined ? this.#initialSeq() : this.#localSeq + 1;
     if (seq > MAX_CSEQ) throw new Error('the dialog ran out of CSeq numbers');

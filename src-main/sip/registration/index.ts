@@ -32,10 +32,28 @@
 export { RegistrationRefresher } from './registration-refresher.ts';
 export type { UnregisterOptions } from './registration-refresher.ts';
 export { RegisterExchange } from './register-exchange.ts';
-export type { RegisterAttempt, RegisterExchangeInit, RegisterExchangeState, RegisterOutcome } from './register-exchange.ts';
-export { contactFor, contactText, findOwnBinding, grantedExpires, reportedAddress, withTransport } from './register-message.ts';
+export type {
+  RegisterAttempt,
+  RegisterExchangeInit,
+  RegisterExchangeState,
+  RegisterOutcome,
+} from './register-exchange.ts';
+export {
+  contactFor,
+  contactText,
+  findOwnBinding,
+  grantedExpires,
+  reportedAddress,
+  withTransport,
+} from './register-message.ts';
 export type { ContactSpec, OwnBinding } from './register-message.ts';
-export { DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, REFRESH_MARGIN_MS, refreshDelayMs, retryDelayMs } from './schedule.ts';
+export {
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_MAX_MS,
+  REFRESH_MARGIN_MS,
+  refreshDelayMs,
+  retryDelayMs,
+} from './schedule.ts';
 export { instanceIdFor } from './instance-id.ts';
 export type {
   HostPort,
@@ -49,4 +67,8 @@ export type {
   RetryPolicy,
   SipAlgStatusValue,
 } from './types.ts';
-export type { RegistrationReason, RegistrationSnapshot, RegistrationState } from '../../../src-shared/model/account.ts';
+export type {
+  RegistrationReason,
+  RegistrationSnapshot,
+  RegistrationState,
+} from '../../../src-shared/model/account.ts';

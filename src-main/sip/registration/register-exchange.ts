@@ -26,7 +26,12 @@ import type { SipFlow, SipLogger, TransportError } from '../transport/index.ts';
 
 export type RegisterOutcome =
   /** A 2xx: the registrar took the request (bindings in its Contact list). */
-  | { readonly kind: 'ok'; readonly response: SipResponse; readonly out: OutgoingRequest; readonly expiresSec: number }
+  | {
+      readonly kind: 'ok';
+      readonly response: SipResponse;
+      readonly out: OutgoingRequest;
+      readonly expiresSec: number;
+    }
   /** Our credentials were refused (or no challenge we can answer): 401/407 after one answer. */
   | { readonly kind: 'auth-failed'; readonly response: SipResponse; readonly detail: string }
   /** Any other final response (3xx–6xx, a 423 we could not satisfy). */
@@ -158,7 +163,10 @@ export class RegisterExchange {
       const minExpires = min.ok ? min.value : undefined;
       if (minExpires !== undefined && minExpires > this.#expiresSec && this.#raises < MAX_INTERVAL_RAISES) {
         this.#raises++;
-        this.#init.log('info', `registration ${this.#init.name}: 423 Interval Too Brief, asking for ${minExpires} s instead of ${this.#expiresSec} s`);
+        this.#init.log(
+          'info',
+          `registration ${this.#init.name}: 423 Interval Too Brief, asking for ${minExpires} s instead of ${this.#expiresSec} s`,
+        );
         this.#expiresSec = minExpires;
         // The credentials of the last send answer the same challenge again (with the next nonce count).
         this.#send(this.#init.digest?.initialHeaders() ?? []);

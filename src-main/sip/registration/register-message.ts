@@ -31,7 +31,8 @@ export interface ContactSpec {
  */
 export function contactFor(spec: ContactSpec): ContactAddress {
   const params: Record<string, string> = {};
-  if (spec.transport !== 'udp' && !(spec.secure && spec.transport === 'tls')) params.transport = spec.transport;
+  if (spec.transport !== 'udp' && !(spec.secure && spec.transport === 'tls'))
+    params.transport = spec.transport;
   const uri = sipUri({
     scheme: spec.secure ? 'sips' : 'sip',
     ...(spec.user !== undefined && { user: spec.user }),
@@ -70,7 +71,12 @@ export function findOwnBinding(response: SipResponse, sent: ContactAddress): Own
   if (!contacts.ok) return undefined;
   const list = contacts.value;
   const byUri = list.findIndex((c) => c.kind === 'address' && uriEquals(c.uri, sent.uri));
-  const index = byUri >= 0 ? byUri : list.findIndex((c) => c.kind === 'address' && c.instance !== undefined && c.instance === sent.instance);
+  const index =
+    byUri >= 0
+      ? byUri
+      : list.findIndex(
+          (c) => c.kind === 'address' && c.instance !== undefined && c.instance === sent.instance,
+        );
   const contact = list[index];
   return contact !== undefined && contact.kind === 'address' ? { index, contact } : undefined;
 }
@@ -80,7 +86,11 @@ export function findOwnBinding(response: SipResponse, sent: ContactAddress): Own
  * our Contact in the 2xx, else the response's Expires header, else — a registrar that says nothing — what
  * we asked for.
  */
-export function grantedExpires(response: SipResponse, own: OwnBinding | undefined, requested: number): number {
+export function grantedExpires(
+  response: SipResponse,
+  own: OwnBinding | undefined,
+  requested: number,
+): number {
   if (own?.contact.expires !== undefined) return own.contact.expires;
   const header = response.headers.first(Header.Expires);
   if (header.ok && header.value !== undefined) return header.value;

@@ -30,7 +30,11 @@
  */
 import { Emitter } from '../../../src-shared/util/emitter.ts';
 import type { Disposable } from '../../../src-shared/util/emitter.ts';
-import type { RegistrationReason, RegistrationSnapshot, RegistrationState } from '../../../src-shared/model/account.ts';
+import type {
+  RegistrationReason,
+  RegistrationSnapshot,
+  RegistrationState,
+} from '../../../src-shared/model/account.ts';
 import type { Clock, SocketAddress, Timer } from '../../platform/index.ts';
 import { DigestSession } from '../auth/index.ts';
 import type { DigestExchange } from '../auth/index.ts';
@@ -54,7 +58,14 @@ import {
   withTransport,
 } from './register-message.ts';
 import { DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, refreshDelayMs, retryDelayMs } from './schedule.ts';
-import type { RegisterEcho, RegisterSendOptions, RegistrarChannel, RegistrationConfig, RegistrationRefresherOptions, SipAlgStatusValue } from './types.ts';
+import type {
+  RegisterEcho,
+  RegisterSendOptions,
+  RegistrarChannel,
+  RegistrationConfig,
+  RegistrationRefresherOptions,
+  SipAlgStatusValue,
+} from './types.ts';
 
 export type { RegistrationState };
 
@@ -287,7 +298,8 @@ export class RegistrationRefresher implements Disposable {
   /** The only place the state changes: leave `from` (its timers and requests go), enter `to`. */
   #transition(to: RegistrationState, cause: string): void {
     const from = this.#state;
-    if (!LEGAL[from].includes(to)) throw new Error(`registration ${this.#name}: illegal transition ${from} → ${to} (${cause})`);
+    if (!LEGAL[from].includes(to))
+      throw new Error(`registration ${this.#name}: illegal transition ${from} → ${to} (${cause})`);
     this.#leave(from);
     this.#state = to;
     this.#log(to === 'failed' ? 'warn' : 'info', `registration ${this.#name}: ${from} → ${to} (${cause})`);
@@ -364,7 +376,10 @@ export class RegistrationRefresher implements Disposable {
     if (keepalive !== undefined && keepalive.intervalMs > 0) {
       const configured = keepalive.udpMethod ?? 'auto';
       const udpMethod = configured === 'auto' ? (this.#outbound ? 'stun' : 'crlf') : configured;
-      const ka = this.#channel.transport.startKeepalive(flow, { intervalMs: keepalive.intervalMs, udpMethod });
+      const ka = this.#channel.transport.startKeepalive(flow, {
+        intervalMs: keepalive.intervalMs,
+        udpMethod,
+      });
       this.#keepalive = ka;
       this.#keepaliveSubscription = ka.onMappedAddress((mapped) => this.#mappedByKeepalive(flow, mapped));
     }
@@ -411,7 +426,14 @@ export class RegistrationRefresher implements Disposable {
   #enterFailed(): void {
     this.#nextRetryAt = undefined;
     if (this.#authBlocked) return;
-    const delay = this.#retryAfterMs ?? retryDelayMs(this.#failures, this.#random(), this.config.retry?.baseMs ?? DEFAULT_RETRY_BASE_MS, this.config.retry?.maxMs ?? DEFAULT_RETRY_MAX_MS);
+    const delay =
+      this.#retryAfterMs ??
+      retryDelayMs(
+        this.#failures,
+        this.#random(),
+        this.config.retry?.baseMs ?? DEFAULT_RETRY_BASE_MS,
+        this.config.retry?.maxMs ?? DEFAULT_RETRY_MAX_MS,
+      );
     this.#retryAfterMs = undefined;
     this.#nextRetryAt = this.#clock.now() + delay;
     this.#timer = this.#clock.setTimer(delay, () => {
@@ -420,7 +442,10 @@ export class RegistrationRefresher implements Disposable {
     });
   }
 
-  #fail(reason: RegistrationReason, options: { readonly auth?: boolean; readonly retryAfterMs?: number } = {}): void {
+  #fail(
+    reason: RegistrationReason,
+    options: { readonly auth?: boolean; readonly retryAfterMs?: number } = {},
+  ): void {
     this.#reason = reason;
     this.#failures++;
     this.#authBlocked = options.auth === true;
@@ -463,7 +488,11 @@ export class RegistrationRefresher implements Disposable {
       headers.push(['Supported', 'outbound, path']);
     }
     for (const auth of attempt.authorization) headers.push([auth.name, auth.value]);
-    const aor = { uri: config.aor, params: NO_PARAMS, ...(config.displayName ? { displayName: config.displayName } : {}) };
+    const aor = {
+      uri: config.aor,
+      params: NO_PARAMS,
+      ...(config.displayName ? { displayName: config.displayName } : {}),
+    };
     const request = this.#channel.createRequest({
       method: 'REGISTER',
       uri: config.registrar,
@@ -529,7 +558,8 @@ export class RegistrationRefresher implements Disposable {
   #contactOn(flow: SipFlow): ContactAddress {
     const config = this.config;
     const useOutbound = config.outbound === true;
-    const address = this.#publicAddress !== undefined && this.#publicFlow === flow ? this.#publicAddress : flow.local;
+    const address =
+      this.#publicAddress !== undefined && this.#publicFlow === flow ? this.#publicAddress : flow.local;
     return contactFor({
       user: config.aor.user,
       address,
@@ -559,7 +589,10 @@ export class RegistrationRefresher implements Disposable {
       case 'auth-failed': {
         const status = outcome.response.status;
         this.#log('warn', `registration ${this.#name}: credentials refused (${status}, ${outcome.detail})`);
-        this.#fail({ kind: 'auth', code: status, text: outcome.response.reason || reasonPhrase(status) }, { auth: true });
+        this.#fail(
+          { kind: 'auth', code: status, text: outcome.response.reason || reasonPhrase(status) },
+          { auth: true },
+        );
         return;
       }
       case 'rejected':
@@ -567,14 +600,20 @@ export class RegistrationRefresher implements Disposable {
         return;
       case 'timeout':
         this.#forgetFlow();
-        this.#fail({ kind: 'timeout', text: `No answer from ${formatUri(this.#nextHopUri())} over ${this.#configuredTransport() ?? 'udp'}` });
+        this.#fail({
+          kind: 'timeout',
+          text: `No answer from ${formatUri(this.#nextHopUri())} over ${this.#configuredTransport() ?? 'udp'}`,
+        });
         return;
       case 'transport-error':
         this.#forgetFlow();
         this.#fail({ kind: 'transport', text: outcome.error.reason });
         return;
       case 'no-target':
-        this.#fail({ kind: 'no-target', text: `${formatUri(this.#nextHopUri())} did not resolve to any address` });
+        this.#fail({
+          kind: 'no-target',
+          text: `${formatUri(this.#nextHopUri())} did not resolve to any address`,
+        });
         return;
       case 'aborted':
         this.#log('info', `registration ${this.#name}: REGISTER aborted (${outcome.reason})`);
@@ -599,7 +638,10 @@ export class RegistrationRefresher implements Disposable {
     }
     const retryAfter = response.headers.first(Header.RetryAfter);
     const seconds = retryAfter.ok && retryAfter.value !== undefined ? retryAfter.value.seconds : undefined;
-    this.#fail({ kind: 'rejected', code: status, text }, seconds !== undefined ? { retryAfterMs: seconds * 1000 } : {});
+    this.#fail(
+      { kind: 'rejected', code: status, text },
+      seconds !== undefined ? { retryAfterMs: seconds * 1000 } : {},
+    );
   }
 
   /** A 2xx for a REGISTER that asks for a binding. */
@@ -609,12 +651,19 @@ export class RegistrationRefresher implements Disposable {
     const sent = sentContacts.ok ? sentContacts.value[0] : undefined;
     if (flow === undefined || sent === undefined || sent.kind !== 'address') {
       // Cannot happen for a request that got a response; treat it as a failure rather than guess.
-      this.#fail({ kind: 'rejected', code: response.status, text: 'The registrar\u2019s answer did not match our REGISTER' });
+      this.#fail({
+        kind: 'rejected',
+        code: response.status,
+        text: 'The registrar\u2019s answer did not match our REGISTER',
+      });
       return;
     }
     const require = response.headers.all(Header.Require);
     // RFC 5626 §4.2.1 / §6: a registrar that uses the flow answers with "Require: outbound".
-    this.#outbound = this.config.outbound === true && require.ok && require.value.some((tag) => tag.toLowerCase() === 'outbound');
+    this.#outbound =
+      this.config.outbound === true &&
+      require.ok &&
+      require.value.some((tag) => tag.toLowerCase() === 'outbound');
     if (flow !== this.#flow) {
       this.#flow = flow;
       if (this.#publicFlow !== flow) {
@@ -631,12 +680,20 @@ export class RegistrationRefresher implements Disposable {
     // NAT: the registrar saw us elsewhere than our Contact says; unless the flow itself is the contact
     // (outbound), register the public address and remove the unreachable binding in the same REGISTER.
     const sentAddress = this.#contactAddress(sent);
-    if (reported !== undefined && this.#mayRewrite() && !sameHostPort(reported, sentAddress) && this.#natRewrites < MAX_NAT_REWRITES) {
+    if (
+      reported !== undefined &&
+      this.#mayRewrite() &&
+      !sameHostPort(reported, sentAddress) &&
+      this.#natRewrites < MAX_NAT_REWRITES
+    ) {
       this.#natRewrites++;
       this.#publicAddress = reported;
       this.#publicFlow = flow;
       this.#bound = sent;
-      this.#log('info', `registration ${this.#name}: the registrar sees us at ${addressText(reported)}, not ${addressText(sentAddress)}: Contact rewritten`);
+      this.#log(
+        'info',
+        `registration ${this.#name}: the registrar sees us at ${addressText(reported)}, not ${addressText(sentAddress)}: Contact rewritten`,
+      );
       this.#startExchange(false);
       this.#emit();
       return;
@@ -656,7 +713,10 @@ export class RegistrationRefresher implements Disposable {
     this.#expiresAt = this.#clock.now() + granted * 1000;
     this.#reason = undefined;
     this.#failures = 0;
-    this.#log('info', `registration ${this.#name}: ${contactText(sent)} bound for ${granted} s (asked ${requested} s) via ${flow.id}`);
+    this.#log(
+      'info',
+      `registration ${this.#name}: ${contactText(sent)} bound for ${granted} s (asked ${requested} s) via ${flow.id}`,
+    );
     if (this.#state === 'registered' && this.#heldFlow === flow) {
       // A refresh on the same flow: the registered state goes on, with a new refresh timer.
       this.#armRefresh(granted);
@@ -670,7 +730,10 @@ export class RegistrationRefresher implements Disposable {
   /** The un-REGISTER ended, one way or another: nothing of ours is bound any more (or never will be). */
   #unregistered(outcome: RegisterOutcome): void {
     if (outcome.kind === 'abandoned') return;
-    const how = outcome.kind === 'ok' ? `${outcome.response.status} ${outcome.response.reason}` : `un-REGISTER ${outcome.kind}`;
+    const how =
+      outcome.kind === 'ok'
+        ? `${outcome.response.status} ${outcome.response.reason}`
+        : `un-REGISTER ${outcome.kind}`;
     this.#transition('unregistered', how);
   }
 
@@ -681,7 +744,10 @@ export class RegistrationRefresher implements Disposable {
     const own = findOwnBinding(response, sent);
     const sentUri = sent.uri as SipUri;
     return this.#detectSipAlg({
-      sent: { via: { host: unbracket(via.host), port: via.port }, contact: { host: unbracket(sentUri.host), port: sentUri.port } },
+      sent: {
+        via: { host: unbracket(via.host), port: via.port },
+        contact: { host: unbracket(sentUri.host), port: sentUri.port },
+      },
       echoed: {
         via: {
           host: unbracket(echoed.host),
@@ -693,7 +759,10 @@ export class RegistrationRefresher implements Disposable {
         ...(own !== undefined && { ownContactIndex: own.index }),
       },
       localAddresses: this.#localAddresses(),
-      publicAddress: this.#keepalive?.mappedAddress !== undefined ? { address: this.#keepalive.mappedAddress.address, port: this.#keepalive.mappedAddress.port } : null,
+      publicAddress:
+        this.#keepalive?.mappedAddress !== undefined
+          ? { address: this.#keepalive.mappedAddress.address, port: this.#keepalive.mappedAddress.port }
+          : null,
     });
   }
 

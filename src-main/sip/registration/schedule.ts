@@ -38,7 +38,12 @@ export const DEFAULT_RETRY_MAX_MS = 1_800_000;
  *
  * `failures` ≥ 1 (the failure just seen counts); `random` in [0, 1). Result in whole ms.
  */
-export function retryDelayMs(failures: number, random: number, baseMs = DEFAULT_RETRY_BASE_MS, maxMs = DEFAULT_RETRY_MAX_MS): number {
+export function retryDelayMs(
+  failures: number,
+  random: number,
+  baseMs = DEFAULT_RETRY_BASE_MS,
+  maxMs = DEFAULT_RETRY_MAX_MS,
+): number {
   if (!(failures >= 1)) throw new RangeError(`failures must be >= 1, got ${failures}`);
   // 2^failures overflows nothing here: the exponent is capped where W already reached max-time.
   const exponent = Math.min(failures, 40);

@@ -9,14 +9,30 @@ import type { Clock, SocketAddress } from '../../platform/index.ts';
 import type { DigestCredentials } from '../auth/index.ts';
 import type { NameAddr, SipRequest, SipUri, Uri } from '../syntax/index.ts';
 import type { OutgoingRequest, OutgoingRequestUser } from '../transaction/index.ts';
-import type { FlowClosed, FlowKeepalive, KeepaliveOptions, SipFlow, SipLogger, SipTransport } from '../transport/index.ts';
+import type {
+  FlowClosed,
+  FlowKeepalive,
+  KeepaliveOptions,
+  SipFlow,
+  SipLogger,
+  SipTransport,
+} from '../transport/index.ts';
 
 /** The fields of an out-of-dialog request the UA core fills in (tag, Call-ID, Max-Forwards, User-Agent, Allow). */
 export interface RegisterRequestSpec {
   readonly method: 'REGISTER';
   readonly uri: Uri;
-  readonly from: { readonly uri: Uri; readonly displayName?: string; readonly tag?: string; readonly params: ReadonlyMap<string, string | null> };
-  readonly to: { readonly uri: Uri; readonly displayName?: string; readonly params: ReadonlyMap<string, string | null> };
+  readonly from: {
+    readonly uri: Uri;
+    readonly displayName?: string;
+    readonly tag?: string;
+    readonly params: ReadonlyMap<string, string | null>;
+  };
+  readonly to: {
+    readonly uri: Uri;
+    readonly displayName?: string;
+    readonly params: ReadonlyMap<string, string | null>;
+  };
   readonly callId: string;
   readonly cseq: number;
   readonly headers?: Iterable<readonly [string, string]>;

@@ -71,7 +71,10 @@ function fromToCodec(name: 'From' | 'To'): HeaderCodec<FromTo> {
       const fromTo: FromTo = { displayName: a.displayName, uri: a.uri, tag, params: r.value.params };
       return ok(fromTo);
     },
-    format: (v) => formatAddress(v.displayName, v.uri) + (v.tag !== undefined ? `;tag=${v.tag}` : '') + formatParams(v.params),
+    format: (v) =>
+      formatAddress(v.displayName, v.uri) +
+      (v.tag !== undefined ? `;tag=${v.tag}` : '') +
+      formatParams(v.params),
     quick: quickNameAddr,
     build: buildQuickFromTo,
   });
@@ -87,7 +90,8 @@ export function buildQuickFromTo(value: string): FromTo {
   let from = 0;
   if (value.charCodeAt(0) === 34) {
     from = 1;
-    while (from < value.length && value.charCodeAt(from) !== 34) from += value.charCodeAt(from) === 92 ? 2 : 1;
+    while (from < value.length && value.charCodeAt(from) !== 34)
+      from += value.charCodeAt(from) === 92 ? 2 : 1;
   }
   const lt = value.indexOf('<', from);
   let displayName: string | undefined;
@@ -226,7 +230,12 @@ function formatQ(q: number): string {
   return q.toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
 }
 
-export const ContactHeader = defineHeader<ContactValue>({ name: 'Contact', list: true, parse: parseContact, format: formatContact });
+export const ContactHeader = defineHeader<ContactValue>({
+  name: 'Contact',
+  list: true,
+  parse: parseContact,
+  format: formatContact,
+});
 
 // ─────────────────────────── Route and friends ───────────────────────────
 

@@ -74,7 +74,9 @@ export function scanAddress(sc: Scanner): ScannedAddress | string {
     if (c === 63 || c === 44 || c === 60 || c === 62 || c === 34) {
       // RFC 4475 §3.1.2.15 ("baddn"): From: Bell, Alexander <sip:…>
       if (sc.text.includes('<', end)) return 'display name must be tokens or a quoted string';
-      return c === 63 || c === 44 ? 'URI with "?" or "," must be enclosed in <>' : 'unexpected character in address';
+      return c === 63 || c === 44
+        ? 'URI with "?" or "," must be enclosed in <>'
+        : 'unexpected character in address';
     }
     end++;
   }

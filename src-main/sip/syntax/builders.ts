@@ -2,7 +2,14 @@
  * Building messages: createRequest (RFC 3261 §8.1.1) and createResponse (§8.2.6), plus the standard
  * reason phrases. Builders write full header names in the conventional order.
  */
-import { ContactHeader, FromHeader, RouteHeader, ToHeader, type ContactValue, type FromTo } from './address-headers.ts';
+import {
+  ContactHeader,
+  FromHeader,
+  RouteHeader,
+  ToHeader,
+  type ContactValue,
+  type FromTo,
+} from './address-headers.ts';
 import type { NameAddr } from './address.ts';
 import { isToken } from './chars.ts';
 import type { RequestHead } from './errors.ts';
@@ -10,7 +17,14 @@ import { SipHeaders } from './headers.ts';
 import { generateTag } from './ids.ts';
 import { SipRequest, SipResponse } from './message.ts';
 import type { Uri } from './uri.ts';
-import { CallIdHeader, ContentTypeHeader, CSeqHeader, MAX_CSEQ, MaxForwardsHeader, type MediaType } from './value-headers.ts';
+import {
+  CallIdHeader,
+  ContentTypeHeader,
+  CSeqHeader,
+  MAX_CSEQ,
+  MaxForwardsHeader,
+  type MediaType,
+} from './value-headers.ts';
 import { ViaHeader, type Via } from './via.ts';
 
 /** Reason phrases of RFC 3261 §21 and of the extensions a softphone meets. */
@@ -123,22 +137,32 @@ function contentTypeText(ct: string | MediaType): string {
  */
 export function createRequest(spec: RequestSpec): SipRequest {
   if (!isToken(spec.method)) throw new Error(`createRequest: invalid method ${JSON.stringify(spec.method)}`);
-  if (!(Number.isInteger(spec.cseq) && spec.cseq >= 0 && spec.cseq <= MAX_CSEQ)) throw new Error(`createRequest: invalid CSeq ${spec.cseq}`);
-  if (!CallIdHeader.parse(spec.callId).ok) throw new Error(`createRequest: invalid Call-ID ${JSON.stringify(spec.callId)}`);
+  if (!(Number.isInteger(spec.cseq) && spec.cseq >= 0 && spec.cseq <= MAX_CSEQ))
+    throw new Error(`createRequest: invalid CSeq ${spec.cseq}`);
+  if (!CallIdHeader.parse(spec.callId).ok)
+    throw new Error(`createRequest: invalid Call-ID ${JSON.stringify(spec.callId)}`);
   const maxForwards = spec.maxForwards ?? 70;
-  if (!(Number.isInteger(maxForwards) && maxForwards >= 0 && maxForwards <= 255)) throw new Error(`createRequest: invalid Max-Forwards ${maxForwards}`);
+  if (!(Number.isInteger(maxForwards) && maxForwards >= 0 && maxForwards <= 255))
+    throw new Error(`createRequest: invalid Max-Forwards ${maxForwards}`);
   const h = new SipHeaders();
-  const vias = spec.via === undefined ? [] : Array.isArray(spec.via) ? (spec.via as readonly Via[]) : [spec.via as Via];
+  const vias =
+    spec.via === undefined ? [] : Array.isArray(spec.via) ? (spec.via as readonly Via[]) : [spec.via as Via];
   for (const via of vias) h.appendValue(ViaHeader, via);
   h.appendValue(MaxForwardsHeader, maxForwards);
-  if (spec.route !== undefined && spec.route.length > 0) for (const r of spec.route) h.appendValue(RouteHeader, r);
+  if (spec.route !== undefined && spec.route.length > 0)
+    for (const r of spec.route) h.appendValue(RouteHeader, r);
   h.appendValue(FromHeader, spec.from);
   h.appendValue(ToHeader, spec.to);
   h.appendValue(CallIdHeader, spec.callId);
   h.appendValue(CSeqHeader, { seq: spec.cseq, method: spec.method });
   if (spec.contact !== undefined && spec.contact.length > 0) h.appendValue(ContactHeader, ...spec.contact);
   for (const [name, value] of spec.headers ?? []) h.append(name, value);
-  const request = new SipRequest({ method: spec.method, uri: spec.uri, headers: h, ...(spec.body !== undefined && { body: spec.body }) });
+  const request = new SipRequest({
+    method: spec.method,
+    uri: spec.uri,
+    headers: h,
+    ...(spec.body !== undefined && { body: spec.body }),
+  });
   if (spec.contentType !== undefined) h.append('Content-Type', contentTypeText(spec.contentType));
   else if (request.body.length > 0) throw new Error('createRequest: a body needs a contentType');
   h.append('Content-Length', String(request.body.length));
@@ -167,8 +191,14 @@ export interface ResponseOptions {
  * Record-Route (copied into dialog-creating responses, §12.1.1) and Contact are the dialog layer's
  * to add, through `options.headers`.
  */
-export function createResponse(request: SipRequest | RequestHead, status: number, reason?: string, options: ResponseOptions = {}): SipResponse {
-  if (!(Number.isInteger(status) && status >= 100 && status <= 699)) throw new Error(`createResponse: invalid status ${status}`);
+export function createResponse(
+  request: SipRequest | RequestHead,
+  status: number,
+  reason?: string,
+  options: ResponseOptions = {},
+): SipResponse {
+  if (!(Number.isInteger(status) && status >= 100 && status <= 699))
+    throw new Error(`createResponse: invalid status ${status}`);
   const source = request.headers;
   const h = new SipHeaders();
   for (const via of source.getAll('Via')) h.append('Via', via);
@@ -183,7 +213,12 @@ export function createResponse(request: SipRequest | RequestHead, status: number
   const timestamp = status === 100 ? source.get('Timestamp') : undefined;
   if (timestamp !== undefined) h.append('Timestamp', timestamp);
   for (const [name, value] of options.headers ?? []) h.append(name, value);
-  const response = new SipResponse({ status, reason: reason ?? reasonPhrase(status), headers: h, ...(options.body !== undefined && { body: options.body }) });
+  const response = new SipResponse({
+    status,
+    reason: reason ?? reasonPhrase(status),
+    headers: h,
+    ...(options.body !== undefined && { body: options.body }),
+  });
   if (options.contentType !== undefined) h.append('Content-Type', contentTypeText(options.contentType));
   else if (response.body.length > 0) throw new Error('createResponse: a body needs a contentType');
   h.append('Content-Length', String(response.body.length));

@@ -10,7 +10,11 @@ import { Scanner } from './scanner.ts';
 import { isCallId } from './value-headers.ts';
 
 /** A leading token (or other leading text up to ";") followed by `*( SEMI generic-param )`. */
-function splitLead(field: string, value: string, lead: (sc: Scanner) => string): HeaderResult<{ lead: string; params: Map<string, string | null> }> {
+function splitLead(
+  field: string,
+  value: string,
+  lead: (sc: Scanner) => string,
+): HeaderResult<{ lead: string; params: Map<string, string | null> }> {
   const sc = new Scanner(value);
   sc.sws();
   const first = lead(sc);
@@ -71,7 +75,8 @@ export const SubscriptionStateHeader = defineHeader<SubscriptionStateValue>({
     if (!r.ok) return r;
     const p = r.value.params;
     const reason = p.get('reason');
-    if (reason === null || (reason !== undefined && !isToken(reason))) return invalid('Subscription-State', 'reason must be a token');
+    if (reason === null || (reason !== undefined && !isToken(reason)))
+      return invalid('Subscription-State', 'reason must be a token');
     const seconds = (name: string): number | undefined | 'bad' => {
       const raw = p.get(name);
       if (raw === undefined) return undefined;
@@ -80,7 +85,8 @@ export const SubscriptionStateHeader = defineHeader<SubscriptionStateValue>({
     };
     const expires = seconds('expires');
     const retryAfter = seconds('retry-after');
-    if (expires === 'bad' || retryAfter === 'bad') return invalid('Subscription-State', 'expires/retry-after must be delta-seconds');
+    if (expires === 'bad' || retryAfter === 'bad')
+      return invalid('Subscription-State', 'expires/retry-after must be delta-seconds');
     for (const n of ['reason', 'expires', 'retry-after']) p.delete(n);
     return ok({
       state: r.value.lead.toLowerCase(),
@@ -129,7 +135,10 @@ export const SessionExpiresHeader = defineHeader<SessionExpiresValue>({
     r.value.params.delete('refresher');
     return ok({ seconds, ...(refresher !== undefined && { refresher }), params: rest(r.value.params) });
   },
-  format: (v) => String(v.seconds) + (v.refresher !== undefined ? `;refresher=${v.refresher}` : '') + formatParams(v.params),
+  format: (v) =>
+    String(v.seconds) +
+    (v.refresher !== undefined ? `;refresher=${v.refresher}` : '') +
+    formatParams(v.params),
 });
 
 /** Min-SE = delta-seconds *( SEMI generic-param ). */
@@ -180,7 +189,14 @@ export const ReplacesHeader = defineHeader<ReplacesValue>({
     const p = r.value.params;
     const toTag = p.get('to-tag');
     const fromTag = p.get('from-tag');
-    if (toTag === undefined || toTag === null || fromTag === undefined || fromTag === null || !isToken(toTag) || !isToken(fromTag)) {
+    if (
+      toTag === undefined ||
+      toTag === null ||
+      fromTag === undefined ||
+      fromTag === null ||
+      !isToken(toTag) ||
+      !isToken(fromTag)
+    ) {
       return invalid('Replaces', 'to-tag and from-tag are required tokens');
     }
     const early = p.get('early-only');
@@ -188,5 +204,6 @@ export const ReplacesHeader = defineHeader<ReplacesValue>({
     for (const n of ['to-tag', 'from-tag', 'early-only']) p.delete(n);
     return ok({ callId: r.value.lead, toTag, fromTag, earlyOnly: early === null, params: rest(p) });
   },
-  format: (v) => `${v.callId};to-tag=${v.toTag};from-tag=${v.fromTag}${v.earlyOnly ? ';early-only' : ''}${formatParams(v.params)}`,
+  format: (v) =>
+    `${v.callId};to-tag=${v.toTag};from-tag=${v.fromTag}${v.earlyOnly ? ';early-only' : ''}${formatParams(v.params)}`,
 });

@@ -73,14 +73,18 @@ export interface SipHeaderError {
   readonly reasonPhrase: string;
 }
 
-export type HeaderResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: SipHeaderError };
+export type HeaderResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: SipHeaderError };
 
 export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
   return { ok: true, value };
 }
 
 /** A failed header parse: `field` is the header's full name, `reason` a short sentence. */
-export function invalid(field: string, reason: string): { readonly ok: false; readonly error: SipHeaderError } {
+export function invalid(
+  field: string,
+  reason: string,
+): { readonly ok: false; readonly error: SipHeaderError } {
   return { ok: false, error: headerError('invalid-header', field, reason) };
 }
 

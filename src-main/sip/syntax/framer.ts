@@ -94,7 +94,8 @@ export class SipStreamFramer {
     let progressed = true;
     while (progressed) {
       const state: FramerState = this.#state;
-      progressed = state === 'headers' ? this.#readHead(events) : state === 'body' ? this.#readBody(events) : false;
+      progressed =
+        state === 'headers' ? this.#readHead(events) : state === 'body' ? this.#readBody(events) : false;
     }
     if (this.#start === this.#end) {
       this.#start = this.#end = this.#scanFrom = 0;
@@ -124,7 +125,8 @@ export class SipStreamFramer {
 
   /** The one place the state changes; a move the diagram does not have is a bug. */
   #moveTo(next: FramerState): void {
-    if (!MOVES[this.#state].includes(next)) throw new Error(`SipStreamFramer: illegal move ${this.#state} → ${next}`);
+    if (!MOVES[this.#state].includes(next))
+      throw new Error(`SipStreamFramer: illegal move ${this.#state} → ${next}`);
     this.#state = next;
   }
 
@@ -159,25 +161,43 @@ export class SipStreamFramer {
     const from = Math.max(this.#start, this.#scanFrom);
     const found = buf.subarray(from, this.#end).indexOf(CRLFCRLF);
     if (found < 0) {
-      if (available > this.#maxHeaderBytes) return this.#fail(events, tooLarge(`header section larger than ${this.#maxHeaderBytes} bytes`));
+      if (available > this.#maxHeaderBytes)
+        return this.#fail(events, tooLarge(`header section larger than ${this.#maxHeaderBytes} bytes`));
       this.#scanFrom = Math.max(this.#start, this.#end - 3);
       return false;
     }
     const headEnd = from + found;
-    if (headEnd - this.#start > this.#maxHeaderBytes) return this.#fail(events, tooLarge(`header section larger than ${this.#maxHeaderBytes} bytes`));
+    if (headEnd - this.#start > this.#maxHeaderBytes)
+      return this.#fail(events, tooLarge(`header section larger than ${this.#maxHeaderBytes} bytes`));
     const head = parseHead(buf, this.#start, headEnd);
     const cl = head.contentLength;
     if (typeof cl !== 'number') {
       const headers = SipHeaders.fromLines(head.lines);
       const failure =
         cl === 'absent'
-          ? { code: 'missing-content-length', field: 'Content-Length', reason: 'Content-Length is mandatory on stream transports', status: 400 } as const
+          ? ({
+              code: 'missing-content-length',
+              field: 'Content-Length',
+              reason: 'Content-Length is mandatory on stream transports',
+              status: 400,
+            } as const)
           : cl === 'duplicate'
-            ? { code: 'duplicate-header', field: 'Content-Length', reason: 'more than one Content-Length header', status: 400 } as const
-            : { code: 'invalid-header', field: 'Content-Length', reason: 'Content-Length must be 1*DIGIT', status: 400 } as const;
+            ? ({
+                code: 'duplicate-header',
+                field: 'Content-Length',
+                reason: 'more than one Content-Length header',
+                status: 400,
+              } as const)
+            : ({
+                code: 'invalid-header',
+                field: 'Content-Length',
+                reason: 'Content-Length must be 1*DIGIT',
+                status: 400,
+              } as const);
       return this.#fail(events, toParseError(failure, head, headers));
     }
-    if (cl > this.#maxBodyBytes) return this.#fail(events, tooLarge(`body of ${cl} bytes is larger than ${this.#maxBodyBytes}`));
+    if (cl > this.#maxBodyBytes)
+      return this.#fail(events, tooLarge(`body of ${cl} bytes is larger than ${this.#maxBodyBytes}`));
     this.#head = head;
     this.#bodyStart = headEnd + 4;
     this.#bodyLength = cl;
@@ -191,9 +211,14 @@ export class SipStreamFramer {
     if (head === undefined) throw new Error('framer: body state without a head');
     const end = this.#bodyStart + this.#bodyLength;
     if (this.#end < end) return false;
-    const options = this.#uriSchemes === undefined ? { stream: true } : { stream: true, uriSchemes: this.#uriSchemes };
+    const options =
+      this.#uriSchemes === undefined ? { stream: true } : { stream: true, uriSchemes: this.#uriSchemes };
     const result = completeMessage(head, this.#buf, this.#bodyStart, end, options);
-    events.push(result.ok ? { type: 'message', message: result.message } : { type: 'error', error: result.error, fatal: false });
+    events.push(
+      result.ok
+        ? { type: 'message', message: result.message }
+        : { type: 'error', error: result.error, fatal: false },
+    );
     this.#start = end;
     this.#scanFrom = end;
     this.#head = undefined;
@@ -203,5 +228,12 @@ export class SipStreamFramer {
 }
 
 function tooLarge(reason: string): SipParseError {
-  return { code: 'message-too-large', field: 'message', reason, status: 513, reasonPhrase: 'Message Too Large', respond: false };
+  return {
+    code: 'message-too-large',
+    field: 'message',
+    reason,
+    status: 513,
+    reasonPhrase: 'Message Too Large',
+    respond: false,
+  };
 }

@@ -280,7 +280,8 @@ export class SipHeaders implements Iterable<HeaderField> {
       if (line !== undefined) return { ok: false, error: duplicate(codec.name) };
       line = l;
     }
-    if (line === undefined) return { ok: false, error: headerError('missing-header', codec.name, `no ${codec.name} header`) };
+    if (line === undefined)
+      return { ok: false, error: headerError('missing-header', codec.name, `no ${codec.name} header`) };
     const r = line.parse(codec);
     return r.ok ? { ok: true, value: r.value[0] as T } : r;
   }
@@ -328,7 +329,9 @@ export class SipHeaders implements Iterable<HeaderField> {
 function formatValues<T>(codec: HeaderCodec<T>, values: readonly T[]): string {
   if (values.length === 0 && codec.emptyAllowed) return '';
   if (values.length === 0 || (!codec.list && values.length !== 1)) {
-    throw new Error(`${codec.name}: ${values.length} values given; ${codec.list ? 'at least one' : 'exactly one'} expected`);
+    throw new Error(
+      `${codec.name}: ${values.length} values given; ${codec.list ? 'at least one' : 'exactly one'} expected`,
+    );
   }
   return values.map((v) => codec.format(v)).join(', ');
 }

@@ -104,7 +104,14 @@ export type { ContactAddress, ContactValue, ContactWildcard, FromTo, InfoValue }
 export { authParam, formatAuthParams } from './auth-headers.ts';
 export type { AuthParam, AuthValue } from './auth-headers.ts';
 export { isCallId, MAX_CSEQ } from './value-headers.ts';
-export type { CSeq, MediaType, ProductItem, ProductList, ReasonValue, RetryAfterValue } from './value-headers.ts';
+export type {
+  CSeq,
+  MediaType,
+  ProductItem,
+  ProductList,
+  ReasonValue,
+  RetryAfterValue,
+} from './value-headers.ts';
 export type {
   EventValue,
   MinSessionExpiresValue,

@@ -107,7 +107,12 @@ export class SipRequest extends SipMessageBase {
 
   /** A copy with its own header list and body (typed values are immutable, so they are shared). */
   clone(): SipRequest {
-    return new SipRequest({ method: this.method, uri: this.uri, headers: this.headers.clone(), body: Buffer.from(this.body) });
+    return new SipRequest({
+      method: this.method,
+      uri: this.uri,
+      headers: this.headers.clone(),
+      body: Buffer.from(this.body),
+    });
   }
 }
 
@@ -130,7 +135,12 @@ export class SipResponse extends SipMessageBase {
   }
 
   clone(): SipResponse {
-    return new SipResponse({ status: this.status, reason: this.reason, headers: this.headers.clone(), body: Buffer.from(this.body) });
+    return new SipResponse({
+      status: this.status,
+      reason: this.reason,
+      headers: this.headers.clone(),
+      body: Buffer.from(this.body),
+    });
   }
 }
 

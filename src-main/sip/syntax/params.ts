@@ -23,7 +23,10 @@ function isGenValueChar(c: number): boolean {
  * of a name wins. Stops (without error) at the first character that is not ";". Returns the map
  * (undefined when there were no parameters) or an error reason string.
  */
-export function scanParams(sc: Scanner, into?: Map<string, string | null>): Map<string, string | null> | undefined | string {
+export function scanParams(
+  sc: Scanner,
+  into?: Map<string, string | null>,
+): Map<string, string | null> | undefined | string {
   for (;;) {
     const r = sc.nextParam();
     if (r === 0) return into;

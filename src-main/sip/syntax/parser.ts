@@ -16,7 +16,13 @@
  */
 import { Buffer, isAscii, isUtf8 } from 'node:buffer';
 import { isToken, isWsp, parseDigits } from './chars.ts';
-import type { RequestHead, SipErrorStatus, SipHeaderError, SipParseError, SipParseErrorCode } from './errors.ts';
+import type {
+  RequestHead,
+  SipErrorStatus,
+  SipHeaderError,
+  SipParseError,
+  SipParseErrorCode,
+} from './errors.ts';
 import { FromHeader, ToHeader } from './address-headers.ts';
 import { headerKey, knownHeaderName } from './header-names.ts';
 import { HeaderLine, SipHeaders, type HeaderCodec } from './headers.ts';
@@ -41,8 +47,7 @@ export interface ParseOptions {
 }
 
 export type ParseResult =
-  | { readonly ok: true; readonly message: SipMessage }
-  | { readonly ok: false; readonly error: SipParseError };
+  { readonly ok: true; readonly message: SipMessage } | { readonly ok: false; readonly error: SipParseError };
 
 /** An error before it knows whether it can be answered. */
 interface Failure {
@@ -86,7 +91,17 @@ export function parseMessage(data: Uint8Array, options: ParseOptions = {}): Pars
   const end = buf.length;
   const start = skipLeadingCrlf(buf, 0, end);
   if (start >= end) {
-    return { ok: false, error: { code: 'empty-message', field: 'message', reason: 'no start line', status: 400, reasonPhrase: 'Bad Request', respond: false } };
+    return {
+      ok: false,
+      error: {
+        code: 'empty-message',
+        field: 'message',
+        reason: 'no start line',
+        status: 400,
+        reasonPhrase: 'Bad Request',
+        respond: false,
+      },
+    };
   }
   let headEnd = buf.indexOf(CRLFCRLF, start);
   let bodyStart: number;
@@ -100,7 +115,12 @@ export function parseMessage(data: Uint8Array, options: ParseOptions = {}): Pars
   } else {
     headEnd = end;
     bodyStart = end;
-    unterminated = { code: 'malformed-header-line', field: 'message-header', reason: 'the header section is not terminated by an empty line', status: 400 };
+    unterminated = {
+      code: 'malformed-header-line',
+      field: 'message-header',
+      reason: 'the header section is not terminated by an empty line',
+      status: 400,
+    };
   }
   const head = parseHead(buf, start, headEnd);
   return completeMessage(head, buf, bodyStart, end, options, unterminated);
@@ -131,12 +151,24 @@ function malformed(field: string, reason: string): Failure {
 
 /** Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (RFC 3261 §7.2). */
 function parseStatusLine(line: string): StartLine {
-  const result: StartLine = { kind: 'response', method: '', uri: undefined, status: 0, reason: '', failure: undefined };
+  const result: StartLine = {
+    kind: 'response',
+    method: '',
+    uri: undefined,
+    status: 0,
+    reason: '',
+    failure: undefined,
+  };
   const sp1 = line.indexOf(' ');
   const version = sp1 < 0 ? line : line.slice(0, sp1);
   if (!isSip20(version)) {
     result.failure = isSipVersion(version)
-      ? { code: 'version-not-supported', field: 'SIP-Version', reason: `unsupported version ${version}`, status: 505 }
+      ? {
+          code: 'version-not-supported',
+          field: 'SIP-Version',
+          reason: `unsupported version ${version}`,
+          status: 505,
+        }
       : malformed('Status-Line', 'invalid SIP-Version');
     return result;
   }
@@ -163,7 +195,14 @@ function parseStatusLine(line: string): StartLine {
 
 /** Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 §7.1): exactly two SPs. */
 function parseRequestLine(line: string): StartLine {
-  const result: StartLine = { kind: 'request', method: '', uri: undefined, status: 0, reason: '', failure: undefined };
+  const result: StartLine = {
+    kind: 'request',
+    method: '',
+    uri: undefined,
+    status: 0,
+    reason: '',
+    failure: undefined,
+  };
   const sp1 = line.indexOf(' ');
   const sp2 = line.lastIndexOf(' ');
   const method = sp1 < 0 ? line : line.slice(0, sp1);
@@ -176,7 +215,12 @@ function parseRequestLine(line: string): StartLine {
   if (!isSip20(version)) {
     // RFC 4475 §3.1.2.16 ("badvers"): SIP/7.0 → 505; trailing SP (§3.1.2.10, "trws") → malformed.
     result.failure = isSipVersion(version)
-      ? { code: 'version-not-supported', field: 'SIP-Version', reason: `unsupported version ${version}`, status: 505 }
+      ? {
+          code: 'version-not-supported',
+          field: 'SIP-Version',
+          reason: `unsupported version ${version}`,
+          status: 505,
+        }
       : malformed('Request-Line', 'invalid SIP-Version (or white space after it)');
     return result;
   }
@@ -188,7 +232,12 @@ function parseRequestLine(line: string): StartLine {
   }
   if (uriText.includes(' ') || uriText.includes('\t')) {
     // RFC 4475 §3.1.2.8 ("lwsruri"): "sip:user@example.com; lr".
-    result.failure = { code: 'malformed-start-line', field: 'Request-URI', reason: 'white space inside Request-URI', status: 400 };
+    result.failure = {
+      code: 'malformed-start-line',
+      field: 'Request-URI',
+      reason: 'white space inside Request-URI',
+      status: 400,
+    };
     return result;
   }
   const uri = parseUri(uriText);
@@ -200,7 +249,12 @@ function parseRequestLine(line: string): StartLine {
   }
   if (uri.uri.kind === 'sip' && uri.uri.headers.length > 0) {
     // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI; RFC 4475 §3.1.2.11 "escruri".
-    result.failure = { code: 'malformed-start-line', field: 'Request-URI', reason: 'URI headers are not allowed in a Request-URI', status: 400 };
+    result.failure = {
+      code: 'malformed-start-line',
+      field: 'Request-URI',
+      reason: 'URI headers are not allowed in a Request-URI',
+      status: 400,
+    };
     return result;
   }
   result.uri = uri.uri;
@@ -208,7 +262,12 @@ function parseRequestLine(line: string): StartLine {
 }
 
 function bareLf(): Failure {
-  return { code: 'malformed-header-line', field: 'message-header', reason: 'bare CR or LF in the header section', status: 400 };
+  return {
+    code: 'malformed-header-line',
+    field: 'message-header',
+    reason: 'bare CR or LF in the header section',
+    status: 400,
+  };
 }
 
 /** Splits and unfolds the header section buf[start, end) (no trailing empty line). */
@@ -219,7 +278,13 @@ export function parseHead(buf: Buffer, start: number, end: number): ParsedHead {
   if (isAscii(section)) text = buf.toString('latin1', start, end);
   else {
     text = buf.toString('utf8', start, end);
-    if (!isUtf8(section)) failure = { code: 'invalid-encoding', field: 'message-header', reason: 'header section is not valid UTF-8', status: 400 };
+    if (!isUtf8(section))
+      failure = {
+        code: 'invalid-encoding',
+        field: 'message-header',
+        reason: 'header section is not valid UTF-8',
+        status: 400,
+      };
   }
   // Lines end at LF; the character before each LF must be CR (else: a bare LF), and no other CR may
   // appear in a line (a bare CR). A header with a bare CR is dropped, so that nothing copied from
@@ -233,7 +298,10 @@ export function parseHead(buf: Buffer, start: number, end: number): ParsedHead {
   if (firstCr >= 0 && firstCr < lineEnd) failure ??= bareLf();
   const startLine = text.slice(0, lineEnd);
   const isStatusLine =
-    (startLine.charCodeAt(0) | 0x20) === 115 && (startLine.charCodeAt(1) | 0x20) === 105 && (startLine.charCodeAt(2) | 0x20) === 112 && startLine.charCodeAt(3) === 47;
+    (startLine.charCodeAt(0) | 0x20) === 115 &&
+    (startLine.charCodeAt(1) | 0x20) === 105 &&
+    (startLine.charCodeAt(2) | 0x20) === 112 &&
+    startLine.charCodeAt(3) === 47;
   const first = isStatusLine ? parseStatusLine(startLine) : parseRequestLine(startLine);
   failure ??= first.failure;
 
@@ -267,14 +335,24 @@ export function parseHead(buf: Buffer, start: number, end: number): ParsedHead {
       while (a < b && isWsp(text.charCodeAt(a))) a++;
       while (b > a && isWsp(text.charCodeAt(b - 1))) b--;
       if (value === undefined) {
-        failure ??= { code: 'malformed-header-line', field: 'message-header', reason: 'continuation line before any header', status: 400 };
+        failure ??= {
+          code: 'malformed-header-line',
+          field: 'message-header',
+          reason: 'continuation line before any header',
+          status: 400,
+        };
       } else if (a < b) value = value.length > 0 ? `${value} ${text.slice(a, b)}` : text.slice(a, b);
     } else {
       if (value !== undefined) lines.push(new HeaderLine(name, key, value));
       value = undefined;
       const colon = text.indexOf(':', pos);
       if (colon < 0 || colon > lineEnd) {
-        failure ??= { code: 'malformed-header-line', field: 'message-header', reason: 'header line without ":"', status: 400 };
+        failure ??= {
+          code: 'malformed-header-line',
+          field: 'message-header',
+          reason: 'header line without ":"',
+          status: 400,
+        };
       } else {
         let nameEnd = colon;
         while (nameEnd > pos && isWsp(text.charCodeAt(nameEnd - 1))) nameEnd--;
@@ -287,7 +365,12 @@ export function parseHead(buf: Buffer, start: number, end: number): ParsedHead {
           key = isToken(name) ? headerKey(name) : '';
         }
         if (key.length === 0) {
-          failure ??= { code: 'malformed-header-line', field: 'message-header', reason: `invalid header name ${JSON.stringify(name)}`, status: 400 };
+          failure ??= {
+            code: 'malformed-header-line',
+            field: 'message-header',
+            reason: `invalid header name ${JSON.stringify(name)}`,
+            status: 400,
+          };
         } else {
           a = colon + 1;
           while (a < b && isWsp(text.charCodeAt(a))) a++;
@@ -310,7 +393,16 @@ export function parseHead(buf: Buffer, start: number, end: number): ParsedHead {
       contentLength = n <= 4294967295 ? n : 'invalid';
     }
   }
-  return { kind: first.kind, method: first.method, uri: first.uri, status: first.status, reason: first.reason, lines, failure, contentLength };
+  return {
+    kind: first.kind,
+    method: first.method,
+    uri: first.uri,
+    status: first.status,
+    reason: first.reason,
+    lines,
+    failure,
+    contentLength,
+  };
 }
 
 // ─────────────────────────── validation and body ───────────────────────────
@@ -335,8 +427,10 @@ function checkLine<T>(line: HeaderLine, codec: HeaderCodec<T>, quick: boolean): 
 
 /** A single-valued mandatory header: present once (RFC 4475 §3.3.8, "multi01"). */
 function presence(line: HeaderLine | undefined, count: number, name: string): Failure | undefined {
-  if (line === undefined) return { code: 'missing-header', field: name, reason: `no ${name} header`, status: 400 };
-  if (count > 1) return { code: 'duplicate-header', field: name, reason: `more than one ${name} header`, status: 400 };
+  if (line === undefined)
+    return { code: 'missing-header', field: name, reason: `no ${name} header`, status: 400 };
+  if (count > 1)
+    return { code: 'duplicate-header', field: name, reason: `more than one ${name} header`, status: 400 };
   return undefined;
 }
 
@@ -410,17 +504,29 @@ function validate(head: ParsedHead): Failure | undefined {
     }
     // Absent Max-Forwards is accepted: RFC 2543 requests have none (RFC 4475 §3.4.1, "inv2543").
     if (maxForwards !== undefined) {
-      const f = presence(maxForwards, maxForwardsCount, 'Max-Forwards') ?? checkLine(maxForwards, MaxForwardsHeader, false);
+      const f =
+        presence(maxForwards, maxForwardsCount, 'Max-Forwards') ??
+        checkLine(maxForwards, MaxForwardsHeader, false);
       if (f !== undefined) return f;
     }
   }
   switch (head.contentLength) {
     case 'duplicate':
       // RFC 4475 §3.3.9 ("mcl01"): two different Content-Length values; no way to frame the body.
-      return { code: 'duplicate-header', field: 'Content-Length', reason: 'more than one Content-Length header', status: 400 };
+      return {
+        code: 'duplicate-header',
+        field: 'Content-Length',
+        reason: 'more than one Content-Length header',
+        status: 400,
+      };
     case 'invalid':
       // RFC 4475 §3.1.2.3 ("ncl"): "Content-Length: -999".
-      return { code: 'invalid-header', field: 'Content-Length', reason: 'Content-Length must be 1*DIGIT', status: 400 };
+      return {
+        code: 'invalid-header',
+        field: 'Content-Length',
+        reason: 'Content-Length must be 1*DIGIT',
+        status: 400,
+      };
     default:
       return undefined;
   }
@@ -476,7 +582,13 @@ function phraseFor(f: Failure): string {
 
 /** Turns a failure into the public error, deciding whether it can be answered. */
 export function toParseError(f: Failure, head: ParsedHead, headers: SipHeaders): SipParseError {
-  const base = { code: f.code, field: f.field, reason: f.reason, status: f.status, reasonPhrase: phraseFor(f) };
+  const base = {
+    code: f.code,
+    field: f.field,
+    reason: f.reason,
+    status: f.status,
+    reasonPhrase: phraseFor(f),
+  };
   if (head.kind === 'request' && usableVia(headers)) {
     const request: RequestHead = { method: head.method, headers };
     return { ...base, respond: true, request };
@@ -512,16 +624,36 @@ export function completeMessage(
     if (typeof cl === 'number') {
       if (cl > available) {
         // RFC 4475 §3.1.2.2 ("clerr"): Content-Length 9999 on a short datagram.
-        failure = { code: 'body-truncated', field: 'Content-Length', reason: `Content-Length ${cl} but only ${available} body bytes`, status: 400 };
+        failure = {
+          code: 'body-truncated',
+          field: 'Content-Length',
+          reason: `Content-Length ${cl} but only ${available} body bytes`,
+          status: 400,
+        };
       } else if (cl > 0) body = copyBytes(buf, bodyStart, bodyStart + cl);
     } else if (options.stream) {
-      failure = { code: 'missing-content-length', field: 'Content-Length', reason: 'Content-Length is mandatory on stream transports', status: 400 };
+      failure = {
+        code: 'missing-content-length',
+        field: 'Content-Length',
+        reason: 'Content-Length is mandatory on stream transports',
+        status: 400,
+      };
     } else if (available > 0) body = copyBytes(buf, bodyStart, end);
   }
-  if (failure === undefined && head.kind === 'request' && options.uriSchemes !== undefined && head.uri !== undefined) {
+  if (
+    failure === undefined &&
+    head.kind === 'request' &&
+    options.uriSchemes !== undefined &&
+    head.uri !== undefined
+  ) {
     const scheme = head.uri.kind === 'tel' ? 'tel' : head.uri.scheme;
     if (!options.uriSchemes.includes(scheme)) {
-      failure = { code: 'unsupported-uri-scheme', field: 'Request-URI', reason: `URI scheme ${scheme} is not supported`, status: 416 };
+      failure = {
+        code: 'unsupported-uri-scheme',
+        field: 'Request-URI',
+        reason: `URI scheme ${scheme} is not supported`,
+        status: 416,
+      };
     }
   }
   if (failure !== undefined) return { ok: false, error: toParseError(failure, head, headers) };

@@ -13,13 +13,15 @@ import { formatUri } from './uri.ts';
 
 function startLine(message: SipMessage): string {
   if (message.kind === 'request') {
-    if (!isToken(message.method)) throw new Error(`serialize: invalid method ${JSON.stringify(message.method)}`);
+    if (!isToken(message.method))
+      throw new Error(`serialize: invalid method ${JSON.stringify(message.method)}`);
     const uri = formatUri(message.uri);
     if (/[\s<>]/.test(uri)) throw new Error(`serialize: invalid Request-URI ${JSON.stringify(uri)}`);
     return `${message.method} ${uri} SIP/2.0\r\n`;
   }
   const { status, reason } = message;
-  if (!(Number.isInteger(status) && status >= 100 && status <= 699)) throw new Error(`serialize: invalid status ${status}`);
+  if (!(Number.isInteger(status) && status >= 100 && status <= 699))
+    throw new Error(`serialize: invalid status ${status}`);
   if (/[\r\n]/.test(reason)) throw new Error('serialize: CR/LF in reason phrase');
   return `SIP/2.0 ${status} ${reason}\r\n`;
 }

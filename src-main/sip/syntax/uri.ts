@@ -59,7 +59,8 @@ export interface AbsoluteUri {
 
 export type Uri = SipUri | TelUri | AbsoluteUri;
 
-export type UriResult = { readonly ok: true; readonly uri: Uri } | { readonly ok: false; readonly reason: string };
+export type UriResult =
+  { readonly ok: true; readonly uri: Uri } | { readonly ok: false; readonly reason: string };
 
 const EMPTY_PARAMS: UriParams = new Map();
 const NO_HEADERS: SipUri['headers'] = [];
@@ -79,7 +80,16 @@ class ParsedSipUri implements SipUri {
   readonly headers: SipUri['headers'];
   readonly #source: string;
 
-  constructor(source: string, scheme: 'sip' | 'sips', user: string | undefined, password: string | undefined, host: string, port: number | undefined, params: UriParams, headers: SipUri['headers']) {
+  constructor(
+    source: string,
+    scheme: 'sip' | 'sips',
+    user: string | undefined,
+    password: string | undefined,
+    host: string,
+    port: number | undefined,
+    params: UriParams,
+    headers: SipUri['headers'],
+  ) {
     this.scheme = scheme;
     this.user = user;
     this.password = password;
@@ -198,7 +208,8 @@ function parseSipUri(text: string, start: number, scheme: 'sip' | 'sips'): UriRe
     if (text.indexOf('@', at + 1) >= 0) return fail('more than one "@" in SIP URI');
     sawEscape = false;
     const userEnd = escapedRunEnd(text, start, at, USER);
-    if (userEnd <= start || (userEnd !== at && text.charCodeAt(userEnd) !== 58)) return fail('invalid user part in SIP URI');
+    if (userEnd <= start || (userEnd !== at && text.charCodeAt(userEnd) !== 58))
+      return fail('invalid user part in SIP URI');
     user = sawEscape ? unescapeUriComponent(text.slice(start, userEnd)) : text.slice(start, userEnd);
     if (userEnd < at) {
       sawEscape = false;
@@ -270,7 +281,9 @@ function parseSipUri(text: string, start: number, scheme: 'sip' | 'sips'): UriRe
     i = len;
   }
   if (i !== len) return fail('unexpected characters in SIP URI');
-  return success(new ParsedSipUri(text, scheme, user, password, host, port, params ?? EMPTY_PARAMS, headers ?? NO_HEADERS));
+  return success(
+    new ParsedSipUri(text, scheme, user, password, host, port, params ?? EMPTY_PARAMS, headers ?? NO_HEADERS),
+  );
 }
 
 /**
@@ -306,7 +319,16 @@ export function buildQuickSipUri(text: string): SipUri {
       if (!params.has(name)) params.set(name, eq < 0 ? null : unescapeUriComponent(part.slice(eq + 1)));
     }
   }
-  return new ParsedSipUri(text, secure ? 'sips' : 'sip', user, password, host, port, params ?? EMPTY_PARAMS, NO_HEADERS);
+  return new ParsedSipUri(
+    text,
+    secure ? 'sips' : 'sip',
+    user,
+    password,
+    host,
+    port,
+    params ?? EMPTY_PARAMS,
+    NO_HEADERS,
+  );
 }
 
 function isParamEnd(c: number): boolean {
@@ -454,7 +476,8 @@ export function formatUri(uri: Uri): string {
       }
       s += uri.host;
       if (uri.port !== undefined) s += `:${uri.port}`;
-      for (const [name, value] of uri.params) s += value === null ? `;${escapeParam(name)}` : `;${escapeParam(name)}=${escapeParam(value)}`;
+      for (const [name, value] of uri.params)
+        s += value === null ? `;${escapeParam(name)}` : `;${escapeParam(name)}=${escapeParam(value)}`;
       if (uri.headers.length > 0) {
         s += `?${uri.headers.map(([n, v]) => `${escapeHeader(n)}=${escapeHeader(v)}`).join('&')}`;
       }
@@ -462,7 +485,8 @@ export function formatUri(uri: Uri): string {
     }
     case 'tel': {
       let s = `tel:${uri.number}`;
-      for (const [name, value] of uri.params) s += value === null ? `;${name}` : `;${name}=${escapeParam(value)}`;
+      for (const [name, value] of uri.params)
+        s += value === null ? `;${name}` : `;${name}=${escapeParam(value)}`;
       return s;
     }
     case 'absolute':
@@ -505,7 +529,8 @@ function sipUriEquals(a: SipUri, b: SipUri): boolean {
       if (value !== null && other !== null && value.toLowerCase() !== other.toLowerCase()) return false;
     } else if (ONE_SIDED_PARAMS_DIFFER.has(name)) return false;
   }
-  for (const name of b.params.keys()) if (!a.params.has(name) && ONE_SIDED_PARAMS_DIFFER.has(name)) return false;
+  for (const name of b.params.keys())
+    if (!a.params.has(name) && ONE_SIDED_PARAMS_DIFFER.has(name)) return false;
   // "URI header components are never ignored. Any present header component MUST be present in both
   // URIs and match for the URIs to match." Order does not matter (the section's own example).
   if (a.headers.length !== b.headers.length) return false;
@@ -529,9 +554,10 @@ function telUriEquals(a: TelUri, b: TelUri): boolean {
     const other = b.params.get(name) ?? null;
     if ((value === null) !== (other === null)) return false;
     if (value !== null && other !== null) {
-      const same = name === 'phone-context' && !value.startsWith('+') && isHostname(value)
-        ? value.toLowerCase() === other.toLowerCase()
-        : digits(value) === digits(other);
+      const same =
+        name === 'phone-context' && !value.startsWith('+') && isHostname(value)
+          ? value.toLowerCase() === other.toLowerCase()
+          : digits(value) === digits(other);
       if (!same) return false;
     }
   }

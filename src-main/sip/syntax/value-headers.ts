@@ -3,7 +3,17 @@
  * Content-Length, Expires, Min-Expires, Content-Type, Accept, Allow, Supported, Require,
  * Proxy-Require, Unsupported, Allow-Events, User-Agent, Server, Reason (RFC 3326), Retry-After, Date.
  */
-import { TOKEN, WORD, is, isDigit, isToken, parseDeltaSeconds, parseDigits, quote, unquote } from './chars.ts';
+import {
+  TOKEN,
+  WORD,
+  is,
+  isDigit,
+  isToken,
+  parseDeltaSeconds,
+  parseDigits,
+  quote,
+  unquote,
+} from './chars.ts';
 import { invalid, ok, type HeaderResult } from './errors.ts';
 import { defineHeader, type HeaderCodec } from './headers.ts';
 import { formatParams, NO_PARAMS, scanParams, type HeaderParams } from './params.ts';
@@ -107,7 +117,11 @@ function numberCodec(name: string, max: number, what: string): HeaderCodec<numbe
 
 /** RFC 3261 §20.22: "an integer in the range 0-255". */
 export const MaxForwardsHeader = numberCodec('Max-Forwards', 255, 'Max-Forwards must be 0..255');
-export const ContentLengthHeader = numberCodec('Content-Length', 4294967295, 'Content-Length must be 1*DIGIT');
+export const ContentLengthHeader = numberCodec(
+  'Content-Length',
+  4294967295,
+  'Content-Length must be 1*DIGIT',
+);
 /** RFC 3261 §20.19 (delta-seconds only; the SIP-date form was removed from RFC 3261). */
 export const ExpiresHeader = numberCodec('Expires', 4294967295, 'Expires must be delta-seconds (0..2^32-1)');
 export const MinExpiresHeader = numberCodec('Min-Expires', 4294967295, 'Min-Expires must be delta-seconds');
@@ -130,7 +144,9 @@ function parseMediaType(field: string, value: string, valuesRequired: boolean): 
   if (subtype.length === 0) return invalid(field, 'expected type/subtype');
   const params = paramsToEnd(field, sc);
   if (!params.ok) return params;
-  if (valuesRequired) for (const v of params.value.values()) if (v === null) return invalid(field, 'media type parameter without value');
+  if (valuesRequired)
+    for (const v of params.value.values())
+      if (v === null) return invalid(field, 'media type parameter without value');
   return ok({ type: type.toLowerCase(), subtype: subtype.toLowerCase(), params: params.value });
 }
 
@@ -230,7 +246,11 @@ function productCodec(name: string): HeaderCodec<ProductList> {
       return ok(items);
     },
     format: (items) =>
-      items.map((i) => (i.kind === 'comment' ? `(${i.text})` : i.version !== undefined ? `${i.name}/${i.version}` : i.name)).join(' '),
+      items
+        .map((i) =>
+          i.kind === 'comment' ? `(${i.text})` : i.version !== undefined ? `${i.name}/${i.version}` : i.name,
+        )
+        .join(' '),
   });
 }
 
@@ -268,7 +288,8 @@ export const ReasonHeader = defineHeader<ReasonValue>({
     }
     let text: string | undefined;
     if (rawText !== undefined) {
-      if (rawText === null || !rawText.startsWith('"')) return invalid('Reason', 'text must be a quoted string');
+      if (rawText === null || !rawText.startsWith('"'))
+        return invalid('Reason', 'text must be a quoted string');
       text = unquote(rawText);
     }
     p.delete('cause');
@@ -276,7 +297,10 @@ export const ReasonHeader = defineHeader<ReasonValue>({
     return ok({ protocol, cause, text, params: p.size === 0 ? NO_PARAMS : p });
   },
   format: (v) =>
-    v.protocol + (v.cause !== undefined ? `;cause=${v.cause}` : '') + (v.text !== undefined ? `;text=${quote(v.text)}` : '') + formatParams(v.params),
+    v.protocol +
+    (v.cause !== undefined ? `;cause=${v.cause}` : '') +
+    (v.text !== undefined ? `;text=${quote(v.text)}` : '') +
+    formatParams(v.params),
 });
 
 // ─────────────────────────── Retry-After ───────────────────────────
@@ -323,7 +347,10 @@ export const RetryAfterHeader = defineHeader<RetryAfterValue>({
     });
   },
   format: (v) =>
-    String(v.seconds) + (v.comment !== undefined ? ` (${v.comment})` : '') + (v.duration !== undefined ? `;duration=${v.duration}` : '') + formatParams(v.params),
+    String(v.seconds) +
+    (v.comment !== undefined ? ` (${v.comment})` : '') +
+    (v.duration !== undefined ? `;duration=${v.duration}` : '') +
+    formatParams(v.params),
 });
 
 // ─────────────────────────── Date ───────────────────────────
@@ -343,8 +370,15 @@ export const DateHeader = defineHeader<Date>({
     const m = DATE.exec(value);
     if (!m || !WEEKDAYS.includes(m[1]!)) return invalid('Date', 'Date must be an RFC 1123 date in GMT');
     const month = MONTHS.indexOf(m[3]!);
-    const [day, year, hour, minute, second] = [m[2], m[4], m[5], m[6], m[7]].map(Number) as [number, number, number, number, number];
-    if (month < 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return invalid('Date', 'Date out of range');
+    const [day, year, hour, minute, second] = [m[2], m[4], m[5], m[6], m[7]].map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    if (month < 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+      return invalid('Date', 'Date out of range');
     const date = new Date(Date.UTC(year, month, day, hour, minute, Math.min(second, 59)));
     if (date.getUTCDate() !== day) return invalid('Date', 'no such day');
     return ok(date);

@@ -224,9 +224,20 @@ export function buildQuickVia(value: string): Via {
   };
 }
 
-export const ViaHeader = defineHeader<Via>({ name: 'Via', list: true, parse: parseVia, format: formatVia, quick: quickVia, build: buildQuickVia });
+export const ViaHeader = defineHeader<Via>({
+  name: 'Via',
+  list: true,
+  parse: parseVia,
+  format: formatVia,
+  quick: quickVia,
+  build: buildQuickVia,
+});
 
 /** True when the branch carries the RFC 3261 magic cookie (so it can be used for matching, §17.2.3). */
 export function isRfc3261Branch(branch: string | undefined): boolean {
-  return branch !== undefined && branch.startsWith(BRANCH_MAGIC_COOKIE) && branch.length > BRANCH_MAGIC_COOKIE.length;
+  return (
+    branch !== undefined &&
+    branch.startsWith(BRANCH_MAGIC_COOKIE) &&
+    branch.length > BRANCH_MAGIC_COOKIE.length
+  );
 }

@@ -74,7 +74,13 @@ export { NonInviteServerTransaction } from './non-invite-server.ts';
 export type { NonInviteServerState } from './non-invite-server.ts';
 export type { ClientTransactionUser } from './client-user.ts';
 export type { ServerTransactionUser } from './server-user.ts';
-export type { ClientChannel, ServerChannel, TransactionContext, TransactionEnd, TransactionKind } from './transaction-core.ts';
+export type {
+  ClientChannel,
+  ServerChannel,
+  TransactionContext,
+  TransactionEnd,
+  TransactionKind,
+} from './transaction-core.ts';
 export { createCancel, createNon2xxAck } from './requests.ts';
 export { cancelTargetKey, clientKey, mergeKey, rfc2543Matches, serverKey } from './matching.ts';
 export { RFC3261_TIMERS, timerD, timerJ, timerT4, timerValues, transactionTimeout } from './timers.ts';

@@ -80,7 +80,12 @@ export class InviteClientTransaction extends TransactionCore<InviteClientState> 
   #intervalA: number;
 
   /** The transaction starts in Calling; start() sends the INVITE (after the owner has registered it). */
-  constructor(ctx: TransactionContext, request: SipRequest, channel: ClientChannel, user: ClientTransactionUser) {
+  constructor(
+    ctx: TransactionContext,
+    request: SipRequest,
+    channel: ClientChannel,
+    user: ClientTransactionUser,
+  ) {
     super(ctx, request.topVia.branch ?? '', 'calling', 'ICT');
     if (request.method !== 'INVITE') throw new Error(`InviteClientTransaction for ${request.method}`);
     this.request = request;
@@ -123,11 +128,15 @@ export class InviteClientTransaction extends TransactionCore<InviteClientState> 
         // "The client transaction SHOULD start timer D when it enters the "Completed" state, with a value
         // of at least 32 seconds for unreliable transports, and a value of zero seconds for reliable
         // transports."
-        this.stateTimer('D', timerD(this.ctx.timers, this.channel.reliable), () => this.transition('terminated', 'Timer D'));
+        this.stateTimer('D', timerD(this.ctx.timers, this.channel.reliable), () =>
+          this.transition('terminated', 'Timer D'),
+        );
         return;
       case 'accepted':
         // RFC 6026 §7.2: "When the "Accepted" state is entered, timer M MUST be set to fire in 64*T1".
-        this.stateTimer('M', transactionTimeout(this.ctx.timers), () => this.transition('terminated', 'Timer M'));
+        this.stateTimer('M', transactionTimeout(this.ctx.timers), () =>
+          this.transition('terminated', 'Timer M'),
+        );
         return;
       case 'terminated':
         return;

@@ -75,7 +75,12 @@ export class InviteServerTransaction extends TransactionCore<InviteServerState> 
   #intervalG: number;
   #started = false;
 
-  constructor(ctx: TransactionContext, request: SipRequest, channel: ServerChannel, user: ServerTransactionUser = {}) {
+  constructor(
+    ctx: TransactionContext,
+    request: SipRequest,
+    channel: ServerChannel,
+    user: ServerTransactionUser = {},
+  ) {
     super(ctx, request.topVia.branch ?? '', 'proceeding', 'IST');
     if (request.method !== 'INVITE') throw new Error(`InviteServerTransaction for ${request.method}`);
     this.request = request;
@@ -127,12 +132,16 @@ export class InviteServerTransaction extends TransactionCore<InviteServerState> 
         // "The purpose of the "Confirmed" state is to absorb any additional ACK messages that arrive [...].
         // When this state is entered, timer I is set to fire in T4 seconds for unreliable transports, and
         // zero seconds for reliable transports."
-        this.stateTimer('I', timerT4(this.ctx.timers, this.channel.reliable), () => this.transition('terminated', 'Timer I'));
+        this.stateTimer('I', timerT4(this.ctx.timers, this.channel.reliable), () =>
+          this.transition('terminated', 'Timer I'),
+        );
         return;
       case 'accepted':
         // RFC 6026 §7.1: "When the INVITE server transaction enters the "Accepted" state, Timer L MUST be
         // set to fire in 64*T1 for all transports."
-        this.stateTimer('L', transactionTimeout(this.ctx.timers), () => this.transition('terminated', 'Timer L'));
+        this.stateTimer('L', transactionTimeout(this.ctx.timers), () =>
+          this.transition('terminated', 'Timer L'),
+        );
         return;
       case 'terminated':
         return;
@@ -195,7 +204,9 @@ export class InviteServerTransaction extends TransactionCore<InviteServerState> 
         throw new Error(`IST ${this.branch}: ${status} after a 2xx`);
       case 'completed':
       case 'confirmed':
-        throw new Error(`IST ${this.branch}: ${status} after the final response ${this.#lastResponse?.status ?? ''}`);
+        throw new Error(
+          `IST ${this.branch}: ${status} after the final response ${this.#lastResponse?.status ?? ''}`,
+        );
       case 'terminated':
         return false;
     }

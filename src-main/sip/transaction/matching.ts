@@ -76,12 +76,18 @@ export function rfc2543Matches(
   responseToTag: string | undefined,
   asMethod: string = request.method,
 ): boolean {
-  if (!uriEquals(original.uri, request.uri) && formatUri(original.uri) !== formatUri(request.uri)) return false;
+  if (!uriEquals(original.uri, request.uri) && formatUri(original.uri) !== formatUri(request.uri))
+    return false;
   if (original.from.tag !== request.from.tag || original.callId !== request.callId) return false;
   if (original.cseq.seq !== request.cseq.seq) return false;
   if (viaIdentity(original.topVia) !== viaIdentity(request.topVia)) return false;
-  if (asMethod === 'ACK') return original.method === 'INVITE' && responseToTag !== undefined && toTagOf(request) === responseToTag;
-  return original.cseq.method === asMethod && original.method === asMethod && toTagOf(original) === toTagOf(request);
+  if (asMethod === 'ACK')
+    return original.method === 'INVITE' && responseToTag !== undefined && toTagOf(request) === responseToTag;
+  return (
+    original.cseq.method === asMethod &&
+    original.method === asMethod &&
+    toTagOf(original) === toTagOf(request)
+  );
 }
 
 /** §8.2.2.2: the identity a merged request shares with an ongoing transaction. */

@@ -77,7 +77,12 @@ export class NonInviteClientTransaction extends TransactionCore<NonInviteClientS
   #dueF = 0;
   #started = false;
 
-  constructor(ctx: TransactionContext, request: SipRequest, channel: ClientChannel, user: ClientTransactionUser) {
+  constructor(
+    ctx: TransactionContext,
+    request: SipRequest,
+    channel: ClientChannel,
+    user: ClientTransactionUser,
+  ) {
     super(ctx, request.topVia.branch ?? '', 'trying', 'NICT');
     if (request.method === 'INVITE' || request.method === 'ACK') {
       throw new Error(`NonInviteClientTransaction for ${request.method}`);
@@ -120,7 +125,9 @@ export class NonInviteClientTransaction extends TransactionCore<NonInviteClientS
       case 'completed':
         // "Once the client transaction enters the "Completed" state, it MUST set Timer K to fire in T4
         // seconds for unreliable transports, and zero seconds for reliable transports."
-        this.stateTimer('K', timerT4(this.ctx.timers, this.channel.reliable), () => this.transition('terminated', 'Timer K'));
+        this.stateTimer('K', timerT4(this.ctx.timers, this.channel.reliable), () =>
+          this.transition('terminated', 'Timer K'),
+        );
         return;
       case 'terminated':
         return;
@@ -144,7 +151,8 @@ export class NonInviteClientTransaction extends TransactionCore<NonInviteClientS
       // of MIN(2*T1, T2). When the timer fires again, it is reset to a MIN(4*T1, T2)."
       // Proceeding: "If Timer E fires while in the "Proceeding" state, the request MUST be passed to the
       // transport layer for retransmission, and Timer E MUST be reset with a value of T2 seconds."
-      this.#intervalE = this.state === 'proceeding' ? this.ctx.timers.t2 : Math.min(2 * this.#intervalE, this.ctx.timers.t2);
+      this.#intervalE =
+        this.state === 'proceeding' ? this.ctx.timers.t2 : Math.min(2 * this.#intervalE, this.ctx.timers.t2);
       this.#dueE = this.ctx.clock.monotonic() + this.#intervalE;
       this.#armE();
     });

@@ -67,7 +67,12 @@ export class NonInviteServerTransaction extends TransactionCore<NonInviteServerS
   readonly #user: ServerTransactionUser;
   #lastResponse: SipResponse | undefined;
 
-  constructor(ctx: TransactionContext, request: SipRequest, channel: ServerChannel, user: ServerTransactionUser = {}) {
+  constructor(
+    ctx: TransactionContext,
+    request: SipRequest,
+    channel: ServerChannel,
+    user: ServerTransactionUser = {},
+  ) {
     super(ctx, request.topVia.branch ?? '', 'trying', 'NIST');
     if (request.method === 'INVITE' || request.method === 'ACK') {
       throw new Error(`NonInviteServerTransaction for ${request.method}`);
@@ -94,7 +99,9 @@ export class NonInviteServerTransaction extends TransactionCore<NonInviteServerS
       case 'completed':
         // §17.2.2: "When the server transaction enters the "Completed" state, it MUST set Timer J to fire
         // in 64*T1 seconds for unreliable transports, and zero seconds for reliable transports."
-        this.stateTimer('J', timerJ(this.ctx.timers, this.channel.reliable), () => this.transition('terminated', 'Timer J'));
+        this.stateTimer('J', timerJ(this.ctx.timers, this.channel.reliable), () =>
+          this.transition('terminated', 'Timer J'),
+        );
         return;
       case 'trying':
       case 'proceeding':
@@ -126,7 +133,8 @@ export class NonInviteServerTransaction extends TransactionCore<NonInviteServerS
         this.channel.send(response);
         return true;
       case 'completed':
-        if (status < 200) throw new Error(`NIST ${this.branch}: provisional ${status} after the final response`);
+        if (status < 200)
+          throw new Error(`NIST ${this.branch}: provisional ${status} after the final response`);
         this.ctx.log('info', `NIST ${this.branch}: second final response ${status} discarded`);
         return false;
       case 'terminated':

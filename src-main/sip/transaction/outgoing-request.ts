@@ -160,7 +160,8 @@ export class OutgoingRequest {
    * (e.g. Reason, RFC 3326).
    */
   cancel(headers: Iterable<readonly [string, string]> = []): void {
-    if (this.#request.method !== 'INVITE') throw new Error(`CANCEL is for INVITE, not ${this.#request.method} (RFC 3261 §9)`);
+    if (this.#request.method !== 'INVITE')
+      throw new Error(`CANCEL is for INVITE, not ${this.#request.method} (RFC 3261 §9)`);
     this.#cancelHeaders = [...headers];
     switch (this.#state) {
       case 'locating':
@@ -186,14 +187,18 @@ export class OutgoingRequest {
       cancelling: ['finished'],
       finished: [],
     };
-    if (!legal[from].includes(to)) throw new Error(`outgoing ${this.#request.method}: illegal transition ${from} → ${to} (${cause})`);
+    if (!legal[from].includes(to))
+      throw new Error(`outgoing ${this.#request.method}: illegal transition ${from} → ${to} (${cause})`);
     // Leaving cancelling: its give-up timer goes.
     if (from === 'cancelling') {
       this.#giveUpTimer?.cancel();
       this.#giveUpTimer = undefined;
     }
     this.#state = to;
-    this.#layer.log('debug', `outgoing ${this.#request.method} ${this.#request.callId}: ${from} → ${to} (${cause})`);
+    this.#layer.log(
+      'debug',
+      `outgoing ${this.#request.method} ${this.#request.callId}: ${from} → ${to} (${cause})`,
+    );
     if (to === 'cancelling') {
       this.#giveUpTimer = this.#layer.clock.setTimer(transactionTimeout(this.#layer.timers), () => {
         this.#giveUpTimer = undefined;
@@ -218,7 +223,10 @@ export class OutgoingRequest {
       try {
         target = await this.#targets.next();
       } catch (error) {
-        this.#finish(this.#lastFailure ?? { kind: 'no-target' }, `target lookup failed: ${(error as Error).message}`);
+        this.#finish(
+          this.#lastFailure ?? { kind: 'no-target' },
+          `target lookup failed: ${(error as Error).message}`,
+        );
         return;
       }
       if ((this.#state as OutgoingRequestState) !== 'locating') return;
@@ -232,7 +240,12 @@ export class OutgoingRequest {
       this.#target = target;
       this.#gotResponse = false;
       const request = this.#request;
-      const started = await this.#layer.sendRequest(request, target, this.#transactionUser(), this.#user.prepare);
+      const started = await this.#layer.sendRequest(
+        request,
+        target,
+        this.#transactionUser(),
+        this.#user.prepare,
+      );
       if ((this.#state as OutgoingRequestState) !== 'locating') {
         // cancel() or close while connecting: drop what we started.
         if (started.ok) started.transaction.abort('request cancelled while connecting');
@@ -292,7 +305,7 @@ export class OutgoingRequest {
       if (this.#state === 'cancel-pending') this.#sendCancel();
       return;
     }
-    if (status === 503 && this.#failoverOn503 && (this.#state === 'trying')) {
+    if (status === 503 && this.#failoverOn503 && this.#state === 'trying') {
       // RFC 3263 §4.3: a 503 is a failure of this target; try the next one.
       this.#lastFailure = { kind: 'final', response };
       this.#transition('locating', '503 → next target');

@@ -43,7 +43,10 @@ export function createNon2xxAck(invite: SipRequest, response: SipResponse): SipR
  * request MUST include that Route header field's values." Extra header lines (e.g. Reason, RFC 3326) are
  * appended.
  */
-export function createCancel(request: SipRequest, headers: Iterable<readonly [string, string]> = []): SipRequest {
+export function createCancel(
+  request: SipRequest,
+  headers: Iterable<readonly [string, string]> = [],
+): SipRequest {
   return createRequest({
     method: 'CANCEL',
     uri: request.uri,

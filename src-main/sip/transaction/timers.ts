@@ -33,7 +33,8 @@ export function timerValues(partial: Partial<TransactionTimerValues> = {}): Tran
   for (const [name, v] of Object.entries(values)) {
     if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`SIP timer ${name} must be > 0 ms, got ${v}`);
   }
-  if (values.t2 < values.t1) throw new RangeError(`SIP timer T2 (${values.t2}) must not be below T1 (${values.t1})`);
+  if (values.t2 < values.t1)
+    throw new RangeError(`SIP timer T2 (${values.t2}) must not be below T1 (${values.t1})`);
   return values;
 }
 

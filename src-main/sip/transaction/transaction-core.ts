@@ -121,7 +121,8 @@ export abstract class TransactionCore<S extends string> {
     const timer = this.ctx.clock.setTimer(ms, () => {
       const i = this.#stateTimers.indexOf(timer);
       if (i >= 0) this.#stateTimers.splice(i, 1);
-      if (this.#state !== owner) throw new Error(`${this.#label}: timer ${name} of ${owner} fired in ${this.#state}`);
+      if (this.#state !== owner)
+        throw new Error(`${this.#label}: timer ${name} of ${owner} fired in ${this.#state}`);
       this.ctx.log('debug', `${this.#label} ${this.branch}: timer ${name} fired in ${owner}`);
       fire();
     });

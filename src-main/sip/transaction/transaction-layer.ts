@@ -119,12 +119,19 @@ export class TransactionLayer {
    * unless it has one, get a flow (reusing connections, RFC 3261 §18.1.1 size rule), stamp the Via for
    * that flow and start the machine. A flow that cannot be had is a transport error value.
    */
-  async sendRequest(request: SipRequest, target: FlowTarget, user: ClientTransactionUser, prepare?: (request: SipRequest, flow: SipFlow) => void): Promise<ClientTransactionResult> {
-    if (this.#closed) return { ok: false, error: { code: 'shut-down', reason: 'the transaction layer is closed' } };
+  async sendRequest(
+    request: SipRequest,
+    target: FlowTarget,
+    user: ClientTransactionUser,
+    prepare?: (request: SipRequest, flow: SipFlow) => void,
+  ): Promise<ClientTransactionResult> {
+    if (this.#closed)
+      return { ok: false, error: { code: 'shut-down', reason: 'the transaction layer is closed' } };
     ensureBranch(request);
     const acquired = await this.transport.acquireFlow(target, { messageBytes: serialize(request).length });
     if (!acquired.ok) return acquired;
-    if (this.#closed) return { ok: false, error: { code: 'shut-down', reason: 'the transaction layer is closed' } };
+    if (this.#closed)
+      return { ok: false, error: { code: 'shut-down', reason: 'the transaction layer is closed' } };
     const transaction = this.startClientTransaction(request, acquired.flow, user, prepare);
     return { ok: true, transaction, flow: acquired.flow };
   }
@@ -134,25 +141,39 @@ export class TransactionLayer {
    * registration flow). Stamps the Via for the flow, then `prepare` may edit the request (Contact) before
    * it is serialized and sent.
    */
-  startClientTransaction(request: SipRequest, flow: SipFlow, user: ClientTransactionUser, prepare?: (request: SipRequest, flow: SipFlow) => void): ClientTransaction {
+  startClientTransaction(
+    request: SipRequest,
+    flow: SipFlow,
+    user: ClientTransactionUser,
+    prepare?: (request: SipRequest, flow: SipFlow) => void,
+  ): ClientTransaction {
     if (this.#closed) throw new Error('startClientTransaction on a closed transaction layer');
-    if (request.method === 'ACK') throw new Error('an ACK is never sent in a client transaction (use sendStateless)');
+    if (request.method === 'ACK')
+      throw new Error('an ACK is never sent in a client transaction (use sendStateless)');
     ensureBranch(request);
     this.transport.prepareRequest(request, flow);
     prepare?.(request, flow);
-    const channel: ClientChannel = { reliable: flow.reliable, send: (bytes) => this.transport.send(flow, bytes) };
+    const channel: ClientChannel = {
+      reliable: flow.reliable,
+      send: (bytes) => this.transport.send(flow, bytes),
+    };
     const transaction: ClientTransaction =
       request.method === 'INVITE'
         ? new InviteClientTransaction(this.#ctx, request, channel, user)
         : new NonInviteClientTransaction(this.#ctx, request, channel, user);
     const key = clientKey(transaction.branch, request.method);
-    if (this.#clients.has(key)) throw new Error(`a client transaction ${transaction.branch} ${request.method} already exists`);
+    if (this.#clients.has(key))
+      throw new Error(`a client transaction ${transaction.branch} ${request.method} already exists`);
     this.#clients.set(key, transaction);
     const held: Disposable[] = [];
     if (!flow.closed) {
       held.push(flow.retain());
       if (flow.reliable) {
-        held.push(flow.onClose((e) => transaction.transportError({ code: 'flow-closed', reason: `connection closed (${e.reason})` })));
+        held.push(
+          flow.onClose((e) =>
+            transaction.transportError({ code: 'flow-closed', reason: `connection closed (${e.reason})` }),
+          ),
+        );
       }
     }
     transaction.onTerminated(() => {
@@ -177,9 +198,13 @@ export class TransactionLayer {
   #receiveResponse(incoming: IncomingResponse): void {
     const response = incoming.response;
     const branch = response.topVia.branch;
-    const transaction = branch === undefined ? undefined : this.#clients.get(clientKey(branch, response.cseq.method));
+    const transaction =
+      branch === undefined ? undefined : this.#clients.get(clientKey(branch, response.cseq.method));
     if (transaction === undefined) {
-      this.#log('info', `transactions: stray ${response.status} ${response.cseq.method} (branch ${branch ?? 'none'}) discarded`);
+      this.#log(
+        'info',
+        `transactions: stray ${response.status} ${response.cseq.method} (branch ${branch ?? 'none'}) discarded`,
+      );
       return;
     }
     transaction.receiveResponse(response);
@@ -222,7 +247,11 @@ export class TransactionLayer {
     return undefined;
   }
 
-  #createServer(request: SipRequest, origin: RequestOrigin, user: ServerTransactionUser = {}): ServerTransaction {
+  #createServer(
+    request: SipRequest,
+    origin: RequestOrigin,
+    user: ServerTransactionUser = {},
+  ): ServerTransaction {
     const ref: { transaction?: ServerTransaction } = {};
     const channel: ServerChannel = {
       reliable: origin.flow.reliable,
@@ -266,7 +295,12 @@ export class TransactionLayer {
     if (key !== undefined) return this.#servers.get(key)?.transaction;
     for (const entry of this.#legacyServers) {
       const t = entry.transaction;
-      if (!t.terminated && t.request.method !== 'CANCEL' && rfc2543Matches(t.request, cancel, undefined, t.request.method)) return t;
+      if (
+        !t.terminated &&
+        t.request.method !== 'CANCEL' &&
+        rfc2543Matches(t.request, cancel, undefined, t.request.method)
+      )
+        return t;
     }
     return undefined;
   }
@@ -291,7 +325,8 @@ export class TransactionLayer {
     this.#closed = true;
     for (const s of this.#subscriptions) s.dispose();
     for (const t of [...this.#clients.values()]) t.abort('transaction layer closed');
-    for (const e of [...this.#servers.values(), ...this.#legacyServers]) e.transaction.abort('transaction layer closed');
+    for (const e of [...this.#servers.values(), ...this.#legacyServers])
+      e.transaction.abort('transaction layer closed');
     this.#requests.clear();
   }
 }
@@ -305,7 +340,14 @@ export function ensureBranch(request: SipRequest): string {
     request.headers.replaceFirstValue(Header.Via, { ...top.value, branch });
   } else {
     // The transport fills in sent-by and transport (stampVia); these are placeholders until then.
-    const via: Via = { protocol: 'SIP', version: '2.0', transport: 'UDP', host: 'invalid', branch, params: NO_PARAMS };
+    const via: Via = {
+      protocol: 'SIP',
+      version: '2.0',
+      transport: 'UDP',
+      host: 'invalid',
+      branch,
+      params: NO_PARAMS,
+    };
     request.headers.prependValue(Header.Via, via);
   }
   return branch;

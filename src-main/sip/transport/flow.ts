@@ -170,7 +170,12 @@ export abstract class SipFlow {
     if (this.#state === 'closed') return;
     this.#transition('closed', reason);
     this.release();
-    const event: FlowClosed = { flow: this, reason, failed: !EXPECTED_CLOSE.has(reason), ...(error && { error }) };
+    const event: FlowClosed = {
+      flow: this,
+      reason,
+      failed: !EXPECTED_CLOSE.has(reason),
+      ...(error && { error }),
+    };
     this.#closedEvent = event;
     this.#closed.emit(event);
     this.#closed.clear();
@@ -183,7 +188,8 @@ export abstract class SipFlow {
   #transition(to: FlowState, cause: string): void {
     const from = this.#state;
     const legal =
-      (from === 'idle' && (to === 'active' || to === 'closed')) || (from === 'active' && (to === 'idle' || to === 'closed'));
+      (from === 'idle' && (to === 'active' || to === 'closed')) ||
+      (from === 'active' && (to === 'idle' || to === 'closed'));
     if (!legal) throw new Error(`flow ${this.id}: illegal transition ${from} → ${to} (${cause})`);
     if (from === 'idle') {
       this.#idleTimer?.cancel();
@@ -206,7 +212,13 @@ export abstract class SipFlow {
 export class UdpFlow extends SipFlow {
   readonly #socket: DatagramSocket;
 
-  constructor(ctx: FlowContext, socket: DatagramSocket, local: SocketAddress, remote: SocketAddress, direction: 'outgoing' | 'incoming') {
+  constructor(
+    ctx: FlowContext,
+    socket: DatagramSocket,
+    local: SocketAddress,
+    remote: SocketAddress,
+    direction: 'outgoing' | 'incoming',
+  ) {
     super(ctx, 'udp', local, remote, direction);
     this.#socket = socket;
   }
@@ -222,7 +234,8 @@ export class UdpFlow extends SipFlow {
 
   /** Send to another address from the same socket (RFC 3581 §4 responses, RFC 3261 §18.2.2 maddr). */
   sendTo(bytes: Uint8Array, to: SocketAddress): SendResult {
-    if (this.#socket.closed) return { ok: false, error: { code: 'flow-closed', reason: `socket of ${this.id} is closed` } };
+    if (this.#socket.closed)
+      return { ok: false, error: { code: 'flow-closed', reason: `socket of ${this.id} is closed` } };
     this.#socket.send(bytes, to);
     return { ok: true };
   }

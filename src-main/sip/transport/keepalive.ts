@@ -66,7 +66,12 @@ export function keepaliveStunTiming(timeoutMs: number): StunTiming {
   const rtoMs = 500;
   const maxSends = 5;
   const lastSend = 7_500;
-  return { rtoMs, maxSends, finalWaitFactor: Math.max(1, (timeoutMs - lastSend) / rtoMs), streamTimeoutMs: timeoutMs };
+  return {
+    rtoMs,
+    maxSends,
+    finalWaitFactor: Math.max(1, (timeoutMs - lastSend) / rtoMs),
+    streamTimeoutMs: timeoutMs,
+  };
 }
 
 const PING = new Uint8Array([13, 10, 13, 10]);
@@ -107,13 +112,14 @@ export class FlowKeepalive implements Disposable {
     this.#log = init.log;
     this.#intervalMs = init.options.intervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS;
     this.#pongTimeoutMs = init.options.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS;
-    if (!(this.#intervalMs > 0) || !(this.#pongTimeoutMs > 0)) throw new RangeError('keepalive intervals must be > 0');
+    if (!(this.#intervalMs > 0) || !(this.#pongTimeoutMs > 0))
+      throw new RangeError('keepalive intervals must be > 0');
     const flow = init.flow;
     if (flow instanceof StreamFlow) {
       this.method = 'crlf-pong';
       this.#subscriptions.push(flow.onPong(() => this.#pong()));
     } else if (flow instanceof UdpFlow && (init.options.udpMethod ?? 'stun') === 'stun') {
-      if (init.stun === undefined) throw new Error('a STUN keepalive needs the socket\'s STUN client');
+      if (init.stun === undefined) throw new Error("a STUN keepalive needs the socket's STUN client");
       this.method = 'stun';
     } else {
       this.method = 'crlf-datagram';
@@ -209,7 +215,10 @@ export class FlowKeepalive implements Disposable {
           this.flow.setMappedAddress(mapped);
           this.#mapped.emit(mapped);
           if (previous !== undefined && !sameAddress(previous, mapped)) {
-            this.#log('info', `keepalive ${this.flow.id}: mapping changed ${formatAddress(previous)} → ${formatAddress(mapped)}`);
+            this.#log(
+              'info',
+              `keepalive ${this.flow.id}: mapping changed ${formatAddress(previous)} → ${formatAddress(mapped)}`,
+            );
             this.#fail('mapping-changed');
             return;
           }

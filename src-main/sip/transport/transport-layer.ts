@@ -23,14 +23,27 @@ import type {
   StreamServer,
   TlsServerOptions,
 } from '../../platform/index.ts';
-import { StunEndpoint, StunMethod, bindingSuccess, classifyPacket, reflexiveAddressOf } from '../../media/stun/index.ts';
+import {
+  StunEndpoint,
+  StunMethod,
+  bindingSuccess,
+  classifyPacket,
+  reflexiveAddressOf,
+} from '../../media/stun/index.ts';
 import { Header, SipStreamFramer, createResponse, parseMessage, serialize } from '../syntax/index.ts';
 import type { SipMessage, SipParseError, SipRequest, SipResponse } from '../syntax/index.ts';
 import { StreamFlow, UdpFlow } from './flow.ts';
 import type { FlowClosed, FlowContext, SipFlow } from './flow.ts';
 import { FlowKeepalive, keepaliveStunTiming } from './keepalive.ts';
 import type { KeepaliveOptions } from './keepalive.ts';
-import { receivedVia, reflexiveAddress, responseDestination, sentByKey, sentByPort, stampVia } from './via.ts';
+import {
+  receivedVia,
+  reflexiveAddress,
+  responseDestination,
+  sentByKey,
+  sentByPort,
+  stampVia,
+} from './via.ts';
 import { silentLogger } from './types.ts';
 import type {
   FlowResult,
@@ -184,7 +197,11 @@ export class SipTransportLayer {
     this.#transports = new Set(options.transports ?? ['udp', 'tcp', 'tls']);
     this.#udpMaxBytes = options.udpMaxBytes ?? DEFAULT_UDP_MAX_BYTES;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    this.#flowContext = { clock: options.clock, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, log: this.#log };
+    this.#flowContext = {
+      clock: options.clock,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      log: this.#log,
+    };
   }
 
   get state(): TransportLayerState {
@@ -254,7 +271,8 @@ export class SipTransportLayer {
 
   #transition(to: TransportLayerState, cause: string): void {
     const from = this.#state;
-    const legal = to === 'closed' || (from === 'new' && to === 'starting') || (from === 'starting' && to === 'running');
+    const legal =
+      to === 'closed' || (from === 'new' && to === 'starting') || (from === 'starting' && to === 'running');
     if (!legal) throw new Error(`transport layer: illegal transition ${from} → ${to} (${cause})`);
     this.#state = to;
     this.#log('debug', `transport: ${from} → ${to} (${cause})`);
@@ -279,7 +297,11 @@ export class SipTransportLayer {
     let lastError: unknown;
     for (const port of ports) {
       try {
-        socket = await this.#network.bindDatagram({ family, port, ...(address !== undefined && { address }) });
+        socket = await this.#network.bindDatagram({
+          family,
+          port,
+          ...(address !== undefined && { address }),
+        });
         break;
       } catch (error) {
         lastError = error;
@@ -302,17 +324,24 @@ export class SipTransportLayer {
     const endpoint: UdpEndpoint = { socket: bound, family, stun, subscriptions: [] };
     endpoint.subscriptions.push(
       bound.onMessage((data, from) => this.#receiveDatagram(endpoint, data, from)),
-      bound.onError((error) => this.#log('warn', `transport: UDP ${formatAddress(bound.local)}: ${error.message}`)),
+      bound.onError((error) =>
+        this.#log('warn', `transport: UDP ${formatAddress(bound.local)}: ${error.message}`),
+      ),
       // RFC 5626 §8: a Binding request on the SIP socket (a peer's keepalive) is answered with its mapping.
       stun.onRequest(({ message, from }) => {
-        if (message.method === StunMethod.binding) stun.send(bindingSuccess(message, from), from, { fingerprint: true });
+        if (message.method === StunMethod.binding)
+          stun.send(bindingSuccess(message, from), from, { fingerprint: true });
       }),
     );
     this.#udp.set(family, endpoint);
     this.#log('info', `transport: UDP listening on ${formatAddress(bound.local)}`);
   }
 
-  async #listen(transport: 'tcp' | 'tls', options: StreamListenerOptions, tls: TlsServerOptions | undefined): Promise<void> {
+  async #listen(
+    transport: 'tcp' | 'tls',
+    options: StreamListenerOptions,
+    tls: TlsServerOptions | undefined,
+  ): Promise<void> {
     for (const family of options.families ?? [4]) {
       const address = options.address?.[family];
       let server: StreamServer;
@@ -324,7 +353,10 @@ export class SipTransportLayer {
           ...(tls !== undefined && { tls }),
         });
       } catch (error) {
-        this.#log('warn', `transport: no ${transport.toUpperCase()} listener for IPv${family}: ${(error as Error).message}`);
+        this.#log(
+          'warn',
+          `transport: no ${transport.toUpperCase()} listener for IPv${family}: ${(error as Error).message}`,
+        );
         continue;
       }
       if (this.#state === 'closed') {
@@ -334,7 +366,9 @@ export class SipTransportLayer {
       const listener: StreamListener = { transport, server, subscriptions: [] };
       listener.subscriptions.push(
         server.onConnection((connection) => this.#adopt(transport, connection, 'incoming')),
-        server.onError((error) => this.#log('warn', `transport: ${transport.toUpperCase()} listener: ${error.message}`)),
+        server.onError((error) =>
+          this.#log('warn', `transport: ${transport.toUpperCase()} listener: ${error.message}`),
+        ),
       );
       this.#listeners.push(listener);
       this.#log('info', `transport: ${transport.toUpperCase()} listening on ${formatAddress(server.local)}`);
@@ -374,7 +408,13 @@ export class SipTransportLayer {
     return this.#wire.on(listener);
   }
 
-  #tap(direction: 'in' | 'out', flow: SipFlow, remote: SocketAddress, bytes: Uint8Array | (() => Uint8Array), rejected?: string): void {
+  #tap(
+    direction: 'in' | 'out',
+    flow: SipFlow,
+    remote: SocketAddress,
+    bytes: Uint8Array | (() => Uint8Array),
+    rejected?: string,
+  ): void {
     if (this.#wire.listenerCount === 0) return;
     const local = { ...flow.local };
     this.#deliver('message tap', () =>
@@ -403,7 +443,11 @@ export class SipTransportLayer {
     return list.find(
       (f) =>
         f.state !== 'closed' &&
-        (transport !== 'tls' || servername === undefined || !(f instanceof StreamFlow) || f.direction === 'incoming' || f.servername === servername),
+        (transport !== 'tls' ||
+          servername === undefined ||
+          !(f instanceof StreamFlow) ||
+          f.direction === 'incoming' ||
+          f.servername === servername),
     );
   }
 
@@ -414,7 +458,10 @@ export class SipTransportLayer {
    * to establish the connection generates either an ICMP Protocol Not Supported, or results in a TCP
    * reset, the element SHOULD retry the request, using UDP." Any connect failure falls back to UDP here.
    */
-  async acquireFlow(target: FlowTarget, options: { readonly messageBytes?: number } = {}): Promise<FlowResult> {
+  async acquireFlow(
+    target: FlowTarget,
+    options: { readonly messageBytes?: number } = {},
+  ): Promise<FlowResult> {
     if (this.#state === 'closed') return failure('shut-down', 'the transport layer is closed');
     if (!this.#transports.has(target.transport)) {
       return failure('no-socket', `transport ${target.transport} is not enabled`);
@@ -424,7 +471,10 @@ export class SipTransportLayer {
       if (size > this.#udpMaxBytes && this.#transports.has('tcp')) {
         const tcp = await this.#streamFlow({ ...target, transport: 'tcp' });
         if (tcp.ok) return tcp;
-        this.#log('info', `transport: ${size}-byte request: TCP to ${target.address}:${target.port} failed (${tcp.error.reason}); using UDP`);
+        this.#log(
+          'info',
+          `transport: ${size}-byte request: TCP to ${target.address}:${target.port} failed (${tcp.error.reason}); using UDP`,
+        );
       }
       return this.#udpFlowResult(target);
     }
@@ -434,7 +484,9 @@ export class SipTransportLayer {
   #udpFlowResult(target: FlowTarget): FlowResult {
     const remote: SocketAddress = { address: target.address, port: target.port, family: target.family };
     const flow = this.#udpFlow(remote, 'outgoing');
-    return flow === undefined ? failure('no-socket', `no UDP socket for IPv${target.family}`) : { ok: true, flow };
+    return flow === undefined
+      ? failure('no-socket', `no UDP socket for IPv${target.family}`)
+      : { ok: true, flow };
   }
 
   /** The UDP flow to `remote` (created on first use), or undefined when no socket of that family is bound. */
@@ -443,7 +495,13 @@ export class SipTransportLayer {
     if (existing instanceof UdpFlow) return existing;
     const endpoint = this.#udp.get(remote.family);
     if (endpoint === undefined || endpoint.socket.closed) return undefined;
-    const flow = new UdpFlow(this.#flowContext, endpoint.socket, this.#localFor(endpoint.socket.local, remote), remote, direction);
+    const flow = new UdpFlow(
+      this.#flowContext,
+      endpoint.socket,
+      this.#localFor(endpoint.socket.local, remote),
+      remote,
+      direction,
+    );
     this.#register(flow);
     return flow;
   }
@@ -469,12 +527,18 @@ export class SipTransportLayer {
     const key = `${flowKey(target.transport, remote)}|${servername ?? ''}`;
     const pending = this.#connecting.get(key);
     if (pending !== undefined) return pending;
-    const attempt = this.#connect(target.transport, remote, servername).finally(() => this.#connecting.delete(key));
+    const attempt = this.#connect(target.transport, remote, servername).finally(() =>
+      this.#connecting.delete(key),
+    );
     this.#connecting.set(key, attempt);
     return attempt;
   }
 
-  async #connect(transport: 'tcp' | 'tls', remote: SocketAddress, servername: string | undefined): Promise<FlowResult> {
+  async #connect(
+    transport: 'tcp' | 'tls',
+    remote: SocketAddress,
+    servername: string | undefined,
+  ): Promise<FlowResult> {
     const tlsConfig = this.#options.tlsClient ?? {};
     let connection: StreamConnection;
     try {
@@ -498,7 +562,12 @@ export class SipTransportLayer {
       const reason = `${transport.toUpperCase()} connect to ${formatAddress(remote)} failed: ${(error as Error).message}`;
       this.#log('info', `transport: ${reason}`);
       if (code === 'ETIMEDOUT') return failure('connect-timeout', reason);
-      if (transport === 'tls' && code !== 'ECONNREFUSED' && code !== 'ENETUNREACH' && code !== 'EHOSTUNREACH') {
+      if (
+        transport === 'tls' &&
+        code !== 'ECONNREFUSED' &&
+        code !== 'ENETUNREACH' &&
+        code !== 'EHOSTUNREACH'
+      ) {
         return failure('tls-failed', reason);
       }
       return failure('connect-failed', reason);
@@ -516,9 +585,19 @@ export class SipTransportLayer {
    * RFC 3261 §18.1.1 — "the transport layer MUST also be prepared to receive an incoming connection on the
    * source IP address from which the request was sent and port number in the "sent-by" field".
    */
-  #adopt(transport: 'tcp' | 'tls', connection: StreamConnection, direction: 'outgoing' | 'incoming', servername?: string): StreamFlow {
-    const listener = this.#listeners.find((l) => l.transport === transport && l.server.local.family === connection.local.family);
-    const local: SocketAddress = { ...connection.local, ...(listener !== undefined && { port: listener.server.local.port }) };
+  #adopt(
+    transport: 'tcp' | 'tls',
+    connection: StreamConnection,
+    direction: 'outgoing' | 'incoming',
+    servername?: string,
+  ): StreamFlow {
+    const listener = this.#listeners.find(
+      (l) => l.transport === transport && l.server.local.family === connection.local.family,
+    );
+    const local: SocketAddress = {
+      ...connection.local,
+      ...(listener !== undefined && { port: listener.server.local.port }),
+    };
     const flow = new StreamFlow(this.#flowContext, transport, connection, local, direction, servername);
     const framer = new SipStreamFramer({
       ...(this.#options.maxHeaderBytes !== undefined && { maxHeaderBytes: this.#options.maxHeaderBytes }),
@@ -612,11 +691,17 @@ export class SipTransportLayer {
    * One STUN Binding on a UDP flow's socket towards `to` (default: the flow's remote, e.g. a SIP server
    * that also answers STUN on its SIP port): our public address as `to` sees it, or undefined.
    */
-  async discoverMapping(flow: SipFlow, to: SocketAddress = flow.remote, timeoutMs = 10_000): Promise<SocketAddress | undefined> {
+  async discoverMapping(
+    flow: SipFlow,
+    to: SocketAddress = flow.remote,
+    timeoutMs = 10_000,
+  ): Promise<SocketAddress | undefined> {
     if (!(flow instanceof UdpFlow)) return undefined;
     const endpoint = this.#udp.get(to.family);
     if (endpoint === undefined) return undefined;
-    const result = await endpoint.stun.client.request({ method: StunMethod.binding }, to, { timing: keepaliveStunTiming(timeoutMs) });
+    const result = await endpoint.stun.client.request({ method: StunMethod.binding }, to, {
+      timing: keepaliveStunTiming(timeoutMs),
+    });
     if (result.outcome !== 'success') return undefined;
     const mapped = reflexiveAddressOf(result.response);
     if (mapped !== undefined && to === flow.remote) flow.setMappedAddress(mapped);
@@ -637,7 +722,8 @@ export class SipTransportLayer {
 
   /** Send bytes on a flow (requests the transaction layer prepared, ACKs, keepalives). */
   send(flow: SipFlow, bytes: Uint8Array): SendResult {
-    if (this.#state === 'closed') return { ok: false, error: { code: 'shut-down', reason: 'the transport layer is closed' } };
+    if (this.#state === 'closed')
+      return { ok: false, error: { code: 'shut-down', reason: 'the transport layer is closed' } };
     return this.#sendOn(flow, bytes);
   }
 
@@ -658,7 +744,8 @@ export class SipTransportLayer {
    * request arrived on.
    */
   async sendResponse(response: SipResponse, origin: RequestOrigin): Promise<SendResult> {
-    if (this.#state === 'closed') return { ok: false, error: { code: 'shut-down', reason: 'the transport layer is closed' } };
+    if (this.#state === 'closed')
+      return { ok: false, error: { code: 'shut-down', reason: 'the transport layer is closed' } };
     const bytes = serialize(response);
     const flow = origin.flow;
     if (flow.reliable) {
@@ -670,7 +757,10 @@ export class SipTransportLayer {
         port: sentByPort(origin.via),
         family: host.includes(':') ? 6 : 4,
       };
-      this.#log('info', `transport: connection for response ${response.status} is gone; reconnecting to ${target.address}:${target.port}`);
+      this.#log(
+        'info',
+        `transport: connection for response ${response.status} is gone; reconnecting to ${target.address}:${target.port}`,
+      );
       const reopened = await this.acquireFlow(target);
       if (!reopened.ok) return reopened;
       return this.#sendOn(reopened.flow, bytes);
@@ -681,7 +771,11 @@ export class SipTransportLayer {
       return { ok: false, error: { code: 'no-socket', reason: destination.reason } };
     }
     const target = this.#udpFlow(destination.to, 'incoming');
-    if (target === undefined) return { ok: false, error: { code: 'no-socket', reason: `no UDP socket for IPv${destination.to.family}` } };
+    if (target === undefined)
+      return {
+        ok: false,
+        error: { code: 'no-socket', reason: `no UDP socket for IPv${destination.to.family}` },
+      };
     return this.#sendOn(target, bytes);
   }
 
@@ -720,7 +814,12 @@ export class SipTransportLayer {
       const updated = receivedVia(top, source);
       if (updated !== undefined) message.headers.replaceFirstValue(Header.Via, updated);
       this.#log('debug', `transport: ← ${message.method} from ${formatAddress(source)} on ${flow.id}`);
-      this.#deliver('request', () => this.#requests.emit({ request: message, origin: { flow, source: { ...source }, via: updated ?? top } }));
+      this.#deliver('request', () =>
+        this.#requests.emit({
+          request: message,
+          origin: { flow, source: { ...source }, via: updated ?? top },
+        }),
+      );
       return;
     }
     const via = message.topVia;
@@ -728,13 +827,21 @@ export class SipTransportLayer {
     // correspond to a value that the client transport is configured to insert into requests, the response
     // MUST be silently discarded."
     if (!this.#sentBy.has(sentByKey(via.host, via.port))) {
-      this.#log('info', `transport: response ${message.status} from ${formatAddress(source)} with foreign Via ${via.host}:${via.port ?? ''} dropped`);
+      this.#log(
+        'info',
+        `transport: response ${message.status} from ${formatAddress(source)} with foreign Via ${via.host}:${via.port ?? ''} dropped`,
+      );
       return;
     }
     const reflexive = reflexiveAddress(via);
     if (reflexive !== undefined) flow.setMappedAddress(reflexive);
-    this.#log('debug', `transport: ← ${message.status} ${message.cseq.method} from ${formatAddress(source)} on ${flow.id}`);
-    this.#deliver('response', () => this.#responses.emit({ response: message, flow, source: { ...source }, reflexive }));
+    this.#log(
+      'debug',
+      `transport: ← ${message.status} ${message.cseq.method} from ${formatAddress(source)} on ${flow.id}`,
+    );
+    this.#deliver('response', () =>
+      this.#responses.emit({ response: message, flow, source: { ...source }, reflexive }),
+    );
   }
 
   /**
@@ -755,13 +862,19 @@ export class SipTransportLayer {
    * be trusted for routing; anything else is dropped. Never throws.
    */
   #rejectMalformed(error: SipParseError, flow: SipFlow, source: SocketAddress): void {
-    this.#log('info', `transport: malformed message from ${formatAddress(source)} on ${flow.id}: ${error.reason}`);
+    this.#log(
+      'info',
+      `transport: malformed message from ${formatAddress(source)} on ${flow.id}: ${error.reason}`,
+    );
     if (!error.respond) return;
     let bytes: Uint8Array;
     try {
       bytes = serialize(createResponse(error.request, error.status, error.reasonPhrase));
     } catch (e) {
-      this.#log('warn', `transport: could not build ${error.status} for a malformed request: ${(e as Error).message}`);
+      this.#log(
+        'warn',
+        `transport: could not build ${error.status} for a malformed request: ${(e as Error).message}`,
+      );
       return;
     }
     const sent = flow instanceof UdpFlow ? flow.sendTo(bytes, source) : flow.send(bytes);

@@ -66,7 +66,8 @@ export interface TransportError {
   readonly reason: string;
 }
 
-export type FlowResult = { readonly ok: true; readonly flow: SipFlow } | { readonly ok: false; readonly error: TransportError };
+export type FlowResult =
+  { readonly ok: true; readonly flow: SipFlow } | { readonly ok: false; readonly error: TransportError };
 
 export type SendResult = { readonly ok: true } | { readonly ok: false; readonly error: TransportError };
 

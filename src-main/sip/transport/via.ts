@@ -94,7 +94,11 @@ export function sentByPort(via: Via): number {
 }
 
 export type ResponseDestination =
-  | { readonly ok: true; readonly to: SocketAddress; readonly rule: 'rport' | 'maddr' | 'received' | 'sent-by' }
+  | {
+      readonly ok: true;
+      readonly to: SocketAddress;
+      readonly rule: 'rport' | 'maddr' | 'received' | 'sent-by';
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -128,7 +132,8 @@ export function responseDestination(via: Via): ResponseDestination {
     if (ip !== undefined) return { ok: true, to: { ...ip, port }, rule: 'received' };
   }
   const ip = literal(via.host);
-  if (ip === undefined) return { ok: false, reason: `sent-by ${via.host} is not an IP address and there is no received` };
+  if (ip === undefined)
+    return { ok: false, reason: `sent-by ${via.host} is not an IP address and there is no received` };
   return { ok: true, to: { ...ip, port }, rule: 'sent-by' };
 }
 

@@ -33,7 +33,12 @@ export class AuthenticatedRequest {
   readonly #result: Promise<AuthenticatedOutcome>;
   #sends = 0;
 
-  constructor(ua: SipUserAgent, request: SipRequest, session: DigestSession, options: SendRequestOptions = {}) {
+  constructor(
+    ua: SipUserAgent,
+    request: SipRequest,
+    session: DigestSession,
+    options: SendRequestOptions = {},
+  ) {
     this.#ua = ua;
     this.#options = options;
     this.#exchange = session.begin({
@@ -88,7 +93,11 @@ export class AuthenticatedRequest {
 
   #settled(out: OutgoingRequest, outcome: RequestOutcome): void {
     if (out !== this.#current) return;
-    if (outcome.kind !== 'final' || (outcome.response.status !== 401 && outcome.response.status !== 407) || this.#cancelled) {
+    if (
+      outcome.kind !== 'final' ||
+      (outcome.response.status !== 401 && outcome.response.status !== 407) ||
+      this.#cancelled
+    ) {
       this.#resolve(outcome);
       return;
     }

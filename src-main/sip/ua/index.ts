@@ -61,12 +61,7 @@
  * dialog, 500 for a CSeq out of order. CANCEL (§9.2) and OPTIONS without a handler (§11.2: 200 with
  * Allow, Accept, Supported) are answered by the UA itself. A handler that throws gets a 500 sent for it.
  */
-export {
-  DEFAULT_VERSION,
-  SipUserAgent,
-  UasRequest,
-  flowTarget,
-} from './user-agent.ts';
+export { DEFAULT_VERSION, SipUserAgent, UasRequest, flowTarget } from './user-agent.ts';
 export type {
   ContactTemplate,
   OutOfDialogRequestSpec,
@@ -80,7 +75,14 @@ export { AuthenticatedRequest } from './authenticated-request.ts';
 export type { AuthenticatedOutcome } from './authenticated-request.ts';
 export { Invite2xxRetransmitter } from './invite-2xx-retransmitter.ts';
 export type { Invite2xxRetransmitterInit, Retransmit2xxState } from './invite-2xx-retransmitter.ts';
-export { outboundProxyConfig, routableOf, routeDialogRequest, routeWith, sipTargetOf, stripForRequestUri } from './routing.ts';
+export {
+  outboundProxyConfig,
+  routableOf,
+  routeDialogRequest,
+  routeWith,
+  sipTargetOf,
+  stripForRequestUri,
+} from './routing.ts';
 export {
   KNOWN_METHODS,
   checkContent,

@@ -76,7 +76,8 @@ export class Invite2xxRetransmitter {
   }
 
   #transition(to: Exclude<Retransmit2xxState, 'waiting-ack'>): void {
-    if (this.#state !== 'waiting-ack') throw new Error(`2xx retransmitter: illegal transition ${this.#state} → ${to}`);
+    if (this.#state !== 'waiting-ack')
+      throw new Error(`2xx retransmitter: illegal transition ${this.#state} → ${to}`);
     this.#state = to;
     this.#retransmit?.cancel();
     this.#giveUp?.cancel();

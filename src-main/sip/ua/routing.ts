@@ -64,25 +64,45 @@ function toRouting(requestUri: Uri, routes: readonly NameAddr[], nextHop: Uri): 
  * set or target that is not SIP cannot be routed by these rules; it is passed through unchanged (the
  * request then goes to its Request-URI).
  */
-export const routeDialogRequest: DialogRouter = (remoteTarget, routeSet) => routeWith(undefined, remoteTarget, routeSet);
+export const routeDialogRequest: DialogRouter = (remoteTarget, routeSet) =>
+  routeWith(undefined, remoteTarget, routeSet);
 
 /** The same with an outbound proxy (sip/resolve's routeRequestWithOutboundProxy). */
-export function routeWith(proxy: OutboundProxyConfig<RouteEntry> | undefined, remoteTarget: Uri, routeSet: readonly NameAddr[]): DialogRouting {
+export function routeWith(
+  proxy: OutboundProxyConfig<RouteEntry> | undefined,
+  remoteTarget: Uri,
+  routeSet: readonly NameAddr[],
+): DialogRouting {
   const target = entryOf({ uri: remoteTarget, params: NO_PARAMS });
   const entries = routeSet.map(entryOf);
   if (target === undefined || entries.some((e) => e === undefined)) {
     return toRouting(remoteTarget, routeSet, routeSet[0]?.uri ?? remoteTarget);
   }
   const routable = entries as RouteEntry[];
-  const r = proxy === undefined ? routeRequest(target, routable) : routeRequestWithOutboundProxy(proxy, target, routable);
-  if (!r.strictRouting) return toRouting(r.requestUri.entry.uri, r.routes.map((e) => e.entry), r.nextHop.entry.uri);
+  const r =
+    proxy === undefined
+      ? routeRequest(target, routable)
+      : routeRequestWithOutboundProxy(proxy, target, routable);
+  if (!r.strictRouting)
+    return toRouting(
+      r.requestUri.entry.uri,
+      r.routes.map((e) => e.entry),
+      r.nextHop.entry.uri,
+    );
   // Strict: the first route is the Request-URI and the next hop (§8.1.2 applies RFC 3263 to it).
   const requestUri = stripForRequestUri(r.requestUri.entry.uri);
-  return toRouting(requestUri, r.routes.map((e) => e.entry), r.nextHop === r.requestUri ? requestUri : r.nextHop.entry.uri);
+  return toRouting(
+    requestUri,
+    r.routes.map((e) => e.entry),
+    r.nextHop === r.requestUri ? requestUri : r.nextHop.entry.uri,
+  );
 }
 
 /** An outbound proxy URI as routing configuration. */
-export function outboundProxyConfig(proxy: SipUri | undefined, forRoutedRequests = false): OutboundProxyConfig<RouteEntry> | undefined {
+export function outboundProxyConfig(
+  proxy: SipUri | undefined,
+  forRoutedRequests = false,
+): OutboundProxyConfig<RouteEntry> | undefined {
   if (proxy === undefined) return undefined;
   const entry = entryOf({ uri: proxy, params: NO_PARAMS });
   if (entry === undefined) throw new Error(`outbound proxy ${formatUri(proxy)} is not a SIP URI`);

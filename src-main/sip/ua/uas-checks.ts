@@ -14,7 +14,20 @@ import type { HeaderCodec, SipRequest } from '../syntax/index.ts';
 
 /** Every method RFC 3261 and the extensions we meet define: unknown ones get 501, known unhandled 405. */
 export const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE',
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'INFO',
+  'REFER',
+  'MESSAGE',
+  'UPDATE',
 ]);
 
 /**
@@ -76,13 +89,21 @@ export function checkRequire(request: SipRequest, caps: UasCapabilities): Reject
   if (request.method === 'ACK' || request.method === 'CANCEL') return undefined;
   const require = request.headers.all(Header.Require);
   if (!require.ok) return { status: 400, reason: require.error.reasonPhrase };
-  const unsupported = require.value.filter((tag) => !caps.supported.some((s) => s.toLowerCase() === tag.toLowerCase()));
+  const unsupported = require.value.filter(
+    (tag) => !caps.supported.some((s) => s.toLowerCase() === tag.toLowerCase()),
+  );
   if (unsupported.length === 0) return undefined;
   return { status: 420, headers: [['Unsupported', unsupported.join(', ')]] };
 }
 
 /** The headers a UA reads, by method; a malformed one is a 400 naming it. */
-const COMMON_HEADERS: readonly HeaderCodec<unknown>[] = [Header.ContentType, Header.Supported, Header.Allow, Header.Accept, Header.Expires];
+const COMMON_HEADERS: readonly HeaderCodec<unknown>[] = [
+  Header.ContentType,
+  Header.Supported,
+  Header.Allow,
+  Header.Accept,
+  Header.Expires,
+];
 const METHOD_HEADERS: Readonly<Record<string, readonly HeaderCodec<unknown>[]>> = {
   INVITE: [Header.Contact, Header.RecordRoute, Header.SessionExpires, Header.MinSE, Header.Replaces],
   UPDATE: [Header.Contact, Header.SessionExpires, Header.MinSE],
@@ -128,7 +149,11 @@ export function checkContent(request: SipRequest, caps: UasCapabilities): Reject
  * The §8.2 checks in order (405/501, 416, 483, 420, 400, 415) — 482 (merged requests) needs the
  * transaction layer and runs in the user agent between 416 and 483. Undefined when the request passes.
  */
-export function checkRequest(request: SipRequest, caps: UasCapabilities, merged: () => boolean): Rejection | undefined {
+export function checkRequest(
+  request: SipRequest,
+  caps: UasCapabilities,
+  merged: () => boolean,
+): Rejection | undefined {
   return (
     checkMethod(request, caps) ??
     checkUriScheme(request, caps) ??

@@ -30,10 +30,31 @@ import {
   headerParams,
   sipUri,
 } from '../syntax/index.ts';
-import type { ContactValue, FromTo, MediaType, NameAddr, SipRequest, SipResponse, SipUri, Uri } from '../syntax/index.ts';
+import type {
+  ContactValue,
+  FromTo,
+  MediaType,
+  NameAddr,
+  SipRequest,
+  SipResponse,
+  SipUri,
+  Uri,
+} from '../syntax/index.ts';
 import { SipTransportLayer, StreamFlow, silentLogger } from '../transport/index.ts';
-import type { FlowTarget, RequestOrigin, SendResult, SipFlow, SipLogger, SipTransportOptions } from '../transport/index.ts';
-import { InviteServerTransaction, OutgoingRequest, TransactionLayer, targetList } from '../transaction/index.ts';
+import type {
+  FlowTarget,
+  RequestOrigin,
+  SendResult,
+  SipFlow,
+  SipLogger,
+  SipTransportOptions,
+} from '../transport/index.ts';
+import {
+  InviteServerTransaction,
+  OutgoingRequest,
+  TransactionLayer,
+  targetList,
+} from '../transaction/index.ts';
 import type {
   OutgoingRequestUser,
   ServerRequest,
@@ -214,7 +235,13 @@ export class UasRequest {
     const tx = this.transaction;
     if (tx === undefined) throw new Error('an ACK gets no response');
     const sent = tx.respond(response);
-    if (sent && this.request.method === 'INVITE' && response.status >= 200 && response.status < 300 && this.#retransmitter === undefined) {
+    if (
+      sent &&
+      this.request.method === 'INVITE' &&
+      response.status >= 200 &&
+      response.status < 300 &&
+      this.#retransmitter === undefined
+    ) {
       this.#retransmitter = this.#ua.retransmit2xx(this, response, (end) => {
         if (end === 'acknowledged' || end === 'timed-out') this.#ackOutcome.emit(end);
         this.#ackOutcome.clear();
@@ -264,8 +291,17 @@ export class SipUserAgent {
     this.#resolver = options.resolver;
     this.#log = options.log ?? silentLogger;
     this.userAgent = options.userAgent ?? `Softphone/${options.version ?? DEFAULT_VERSION}`;
-    this.transport = new SipTransportLayer({ ...options.transport, clock: options.clock, network: options.network, log: this.#log });
-    this.transactions = new TransactionLayer({ transport: this.transport, log: this.#log, ...(options.timers && { timers: options.timers }) });
+    this.transport = new SipTransportLayer({
+      ...options.transport,
+      clock: options.clock,
+      network: options.network,
+      log: this.#log,
+    });
+    this.transactions = new TransactionLayer({
+      transport: this.transport,
+      log: this.#log,
+      ...(options.timers && { timers: options.timers }),
+    });
     this.dialogs = new DialogTable(routeDialogRequest);
     this.#subscriptions.push(this.transactions.onRequest((r) => this.#receive(r)));
   }
@@ -294,7 +330,8 @@ export class SipUserAgent {
 
   #transition(to: UserAgentState): void {
     const from = this.#state;
-    const legal = to === 'closed' || (from === 'new' && to === 'starting') || (from === 'starting' && to === 'running');
+    const legal =
+      to === 'closed' || (from === 'new' && to === 'starting') || (from === 'starting' && to === 'running');
     if (!legal) throw new Error(`user agent: illegal transition ${from} → ${to}`);
     this.#state = to;
     this.#log('debug', `ua: ${from} → ${to}`);
@@ -382,12 +419,15 @@ export class SipUserAgent {
     }
     headers.push(['Server', this.userAgent]);
     const capabilityResponse =
-      (status >= 200 && status < 300 && (request.method === 'INVITE' || request.method === 'OPTIONS' || request.method === 'UPDATE')) ||
+      (status >= 200 &&
+        status < 300 &&
+        (request.method === 'INVITE' || request.method === 'OPTIONS' || request.method === 'UPDATE')) ||
       status === 405;
     const extra = [...(options.headers ?? [])];
     const has = (name: string): boolean => extra.some(([n]) => n.toLowerCase() === name.toLowerCase());
     if (capabilityResponse && !has('Allow')) headers.push(['Allow', this.allowedMethods().join(', ')]);
-    if (capabilityResponse && this.supported.length > 0 && !has('Supported')) headers.push(['Supported', this.supported.join(', ')]);
+    if (capabilityResponse && this.supported.length > 0 && !has('Supported'))
+      headers.push(['Supported', this.supported.join(', ')]);
     headers.push(...extra);
     return createResponse(request, status, options.reason, {
       toTag,
@@ -402,10 +442,14 @@ export class SipUserAgent {
    * parameters (RFC 3261 §8.1.1.8: the Contact "MUST contain a SIP or SIPS URI" where we can be reached).
    */
   contactFor(flow: SipFlow, template: ContactTemplate = {}): ContactValue {
-    const address = template.useMappedAddress === true && flow.mappedAddress !== undefined ? flow.mappedAddress : flow.local;
+    const address =
+      template.useMappedAddress === true && flow.mappedAddress !== undefined
+        ? flow.mappedAddress
+        : flow.local;
     const secure = template.secure ?? false;
     const uriParams: Record<string, string | null> = {};
-    if (flow.transport !== 'udp' && !(secure && flow.transport === 'tls')) uriParams.transport = flow.transport;
+    if (flow.transport !== 'udp' && !(secure && flow.transport === 'tls'))
+      uriParams.transport = flow.transport;
     Object.assign(uriParams, template.uriParams ?? {});
     const uri = sipUri({
       scheme: secure ? 'sips' : 'sip',
@@ -418,7 +462,11 @@ export class SipUserAgent {
   }
 
   /** @internal UasRequest.send: retransmit a 2xx to INVITE until its ACK (§13.3.1.4). */
-  retransmit2xx(uas: UasRequest, response: SipResponse, onEnd: (state: Exclude<Retransmit2xxState, 'waiting-ack'>) => void): Invite2xxRetransmitter {
+  retransmit2xx(
+    uas: UasRequest,
+    response: SipResponse,
+    onEnd: (state: Exclude<Retransmit2xxState, 'waiting-ack'>) => void,
+  ): Invite2xxRetransmitter {
     const key = ackKey(uas.request.callId, response.to.tag, uas.request.from.tag, uas.request.cseq.seq);
     const retransmitter = new Invite2xxRetransmitter({
       clock: this.clock,
@@ -431,7 +479,10 @@ export class SipUserAgent {
       },
       onEnd: (state) => {
         if (this.#awaitingAck.get(key) === retransmitter) this.#awaitingAck.delete(key);
-        this.#log(state === 'timed-out' ? 'info' : 'debug', `ua: 2xx to INVITE ${uas.request.callId}: ${state}`);
+        this.#log(
+          state === 'timed-out' ? 'info' : 'debug',
+          `ua: 2xx to INVITE ${uas.request.callId}: ${state}`,
+        );
         onEnd(state);
       },
     });
@@ -461,7 +512,10 @@ export class SipUserAgent {
         ...(options.user?.onResponse && { onResponse: options.user.onResponse }),
         prepare: (req, flow) => {
           if (contact !== undefined) {
-            const value = this.contactFor(flow, { secure: secureContact && flow.transport === 'tls', ...contact });
+            const value = this.contactFor(flow, {
+              secure: secureContact && flow.transport === 'tls',
+              ...contact,
+            });
             req.headers.setValue(Header.Contact, value);
           }
           userPrepare?.(req, flow);
@@ -474,7 +528,11 @@ export class SipUserAgent {
    * sendRequest that answers 401/407 with the account's DigestSession (RFC 3261 §22.2): each answer is a
    * new request with CSeq + 1. See AuthenticatedRequest.
    */
-  sendAuthenticated(request: SipRequest, session: DigestSession, options: SendRequestOptions = {}): AuthenticatedRequest {
+  sendAuthenticated(
+    request: SipRequest,
+    session: DigestSession,
+    options: SendRequestOptions = {},
+  ): AuthenticatedRequest {
     return new AuthenticatedRequest(this, request, session, options);
   }
 
@@ -487,7 +545,10 @@ export class SipUserAgent {
         // Routes the caller wrote: the first one is the next hop (loose routing, §8.1.2).
         nextHop = existing.value[0]?.uri;
       } else {
-        const proxy = options.useOutboundProxy === false ? undefined : outboundProxyConfig(this.#options.outboundProxy, this.#options.outboundProxyForRoutedRequests);
+        const proxy =
+          options.useOutboundProxy === false
+            ? undefined
+            : outboundProxyConfig(this.#options.outboundProxy, this.#options.outboundProxyForRoutedRequests);
         const routing = routeWith(proxy, request.uri, options.routeSet ?? []);
         request.uri = routing.requestUri;
         setRoutes(request, routing.routes);
@@ -497,11 +558,17 @@ export class SipUserAgent {
     const requestUriSecure = request.uri.kind === 'sip' && request.uri.scheme === 'sips';
     const target = nextHop === undefined ? undefined : sipTargetOf(nextHop, requestUriSecure);
     if (target === undefined) return targetList([]);
-    return new TargetIterator(target, { resolver: this.#resolver, preferences: this.#preferences(), cache: new DnsLookupCache() });
+    return new TargetIterator(target, {
+      resolver: this.#resolver,
+      preferences: this.#preferences(),
+      cache: new DnsLookupCache(),
+    });
   }
 
   #preferences(): ResolvePreferences {
-    const transports = (['udp', 'tcp', 'tls'] as const).filter((t: SipTransport) => this.transport.supports(t));
+    const transports = (['udp', 'tcp', 'tls'] as const).filter((t: SipTransport) =>
+      this.transport.supports(t),
+    );
     const bound = this.transport
       .listening()
       .filter((l) => l.transport === 'udp')
@@ -518,13 +585,18 @@ export class SipUserAgent {
   sendInDialog(
     dialog: Dialog,
     method: string,
-    options: DialogRequestOptions & { readonly user?: OutgoingRequestUser; readonly flow?: SipFlow; readonly contactTemplate?: ContactTemplate } = {},
+    options: DialogRequestOptions & {
+      readonly user?: OutgoingRequestUser;
+      readonly flow?: SipFlow;
+      readonly contactTemplate?: ContactTemplate;
+    } = {},
   ): OutgoingRequest {
     const built = dialog.createRequest(method, options);
     built.request.headers.append('User-Agent', this.userAgent);
     const onResponse = options.user?.onResponse;
     const wantsContact = TARGET_REFRESH_METHODS.has(method) && options.contact === undefined;
-    const proxy = this.#options.outboundProxyForRoutedRequests === true ? this.#options.outboundProxy : undefined;
+    const proxy =
+      this.#options.outboundProxyForRoutedRequests === true ? this.#options.outboundProxy : undefined;
     return this.sendRequest(built.request, {
       nextHop: proxy ?? built.nextHop,
       ...(options.flow !== undefined && { flow: options.flow }),
@@ -550,7 +622,10 @@ export class SipUserAgent {
   ): Promise<{ readonly result: SendResult; readonly request: SipRequest; readonly flow?: SipFlow }> {
     const built = dialog.createAck(inviteSeq, options);
     built.request.headers.append('User-Agent', this.userAgent);
-    const targets = options.flow !== undefined ? targetList([flowTarget(options.flow)]) : this.#targetsFor(built.request, { nextHop: built.nextHop });
+    const targets =
+      options.flow !== undefined
+        ? targetList([flowTarget(options.flow)])
+        : this.#targetsFor(built.request, { nextHop: built.nextHop });
     let lastError: SendResult = { ok: false, error: { code: 'no-socket', reason: 'no target for the ACK' } };
     for (let target = await targets.next(); target !== undefined; target = await targets.next()) {
       const acquired = await this.transport.acquireFlow(target);
@@ -574,8 +649,9 @@ export class SipUserAgent {
       if (tx === undefined) return;
       if (request.method === 'CANCEL') return this.#receiveCancel(server, tx);
       const rejection =
-        checkRequest(request, this.#capabilities(request.method), () => this.transactions.isMergedRequest(request, tx)) ??
-        this.#checkDialog(request);
+        checkRequest(request, this.#capabilities(request.method), () =>
+          this.transactions.isMergedRequest(request, tx),
+        ) ?? this.#checkDialog(request);
       if (rejection !== undefined) {
         this.#reject(server, tx, rejection);
         return;
@@ -617,7 +693,9 @@ export class SipUserAgent {
     if (request.to.tag === undefined) return undefined;
     const dialog = this.dialogs.findForRequest(request);
     if (dialog === undefined) {
-      return this.#handlers.get(request.method)?.options.unknownDialogs === true ? undefined : { status: 481 };
+      return this.#handlers.get(request.method)?.options.unknownDialogs === true
+        ? undefined
+        : { status: 481 };
     }
     const verdict = dialog.receiveRequest(request);
     return verdict.ok ? undefined : { status: verdict.status, reason: verdict.reason };
@@ -625,7 +703,10 @@ export class SipUserAgent {
 
   #reject(server: ServerRequest, tx: ServerTransaction, rejection: Rejection): void {
     const request = server.request;
-    this.#log('info', `ua: ${request.method} rejected with ${rejection.status}${rejection.reason ? ` ${rejection.reason}` : ''}`);
+    this.#log(
+      'info',
+      `ua: ${request.method} rejected with ${rejection.status}${rejection.reason ? ` ${rejection.reason}` : ''}`,
+    );
     const response = this.buildResponse(request, rejection.status, request.to.tag ?? generateTag(), {
       ...(rejection.reason !== undefined && { reason: rejection.reason }),
       headers: rejection.headers ?? [],

@@ -40,7 +40,8 @@ export function dialStringOfUri(uri: string): string {
   if (/^tel:/i.test(trimmed)) return stripNumberFormatting(trimmed);
   if (isAnonymousUri(trimmed)) return '';
   const parts = sipParts(trimmed);
-  if (parts?.user && isNumberUser(parts.user)) return stripNumberFormatting(decodeURIComponentSafe(parts.user));
+  if (parts?.user && isNumberUser(parts.user))
+    return stripNumberFormatting(decodeURIComponentSafe(parts.user));
   return trimmed;
 }
 

@@ -30,7 +30,11 @@ import {
   encodeAudioLinkMessage,
   isAudioPortAnnouncement,
 } from '../../../src-shared/audio/index.ts';
-import type { AudioPortAnnouncement, RendererAudioFailure, RendererAudioReport } from '../../../src-shared/audio/index.ts';
+import type {
+  AudioPortAnnouncement,
+  RendererAudioFailure,
+  RendererAudioReport,
+} from '../../../src-shared/audio/index.ts';
 import type { AudioDeviceChoice, CallAudioEngine } from './call-audio-engine.ts';
 import { int16LevelDbfs } from './pcm.ts';
 
@@ -38,7 +42,11 @@ export type CallAudioStatus =
   | { readonly state: 'idle' }
   | { readonly state: 'starting' }
   | { readonly state: 'running'; readonly routedCallId: string | null; readonly suspended: boolean }
-  | { readonly state: 'failed'; readonly failure: Exclude<RendererAudioFailure, 'none'>; readonly message: string };
+  | {
+      readonly state: 'failed';
+      readonly failure: Exclude<RendererAudioFailure, 'none'>;
+      readonly message: string;
+    };
 
 /** The window the ports are announced on (the page's `window`; a stand-in in tests). */
 export interface AnnouncementWindow {
@@ -83,7 +91,12 @@ type EngineState =
   | { kind: 'idle' }
   | { kind: 'starting'; engine: CallAudioEngine }
   | { kind: 'running'; engine: CallAudioEngine; unsubscribe: () => void; running: boolean }
-  | { kind: 'failed'; engine: CallAudioEngine; failure: Exclude<RendererAudioFailure, 'none'>; message: string };
+  | {
+      kind: 'failed';
+      engine: CallAudioEngine;
+      failure: Exclude<RendererAudioFailure, 'none'>;
+      message: string;
+    };
 
 const LEVEL_FLOOR_DBFS = -120;
 
@@ -181,7 +194,11 @@ export class CallAudioController {
 
   private receiveAnnouncement(event: MessageEvent): void {
     // Only this window itself (its preload, or the test host's bridge script) hands out ports.
-    if (event.source !== (this.options.window as unknown) || event.origin !== this.options.window.location.origin) return;
+    if (
+      event.source !== (this.options.window as unknown) ||
+      event.origin !== this.options.window.location.origin
+    )
+      return;
     if (!isAudioPortAnnouncement(event.data)) return;
     const [port, ...extra] = event.ports;
     if (!port || extra.length > 0) {
@@ -222,7 +239,8 @@ export class CallAudioController {
         this.updateRoute(link, message.routed);
         return;
       case 'frame':
-        if (this.routedCallId === link.callId && this.engineState.kind === 'running') this.engineState.engine.play(message.samples);
+        if (this.routedCallId === link.callId && this.engineState.kind === 'running')
+          this.engineState.engine.play(message.samples);
         return;
       case 'end':
         this.drop(link);
@@ -294,15 +312,22 @@ export class CallAudioController {
   private wantedDevices(): AudioDeviceChoice {
     const own = this.routedCallId === null ? undefined : this.links.get(this.routedCallId)?.devices;
     return {
-      inputDeviceId: own?.inputDeviceId !== undefined ? own.inputDeviceId : this.settingsDevices.inputDeviceId,
-      outputDeviceId: own?.outputDeviceId !== undefined ? own.outputDeviceId : this.settingsDevices.outputDeviceId,
+      inputDeviceId:
+        own?.inputDeviceId !== undefined ? own.inputDeviceId : this.settingsDevices.inputDeviceId,
+      outputDeviceId:
+        own?.outputDeviceId !== undefined ? own.outputDeviceId : this.settingsDevices.outputDeviceId,
     };
   }
 
   private async applyDevices(): Promise<void> {
     const devices = this.wantedDevices();
     const inUse = this.devicesInUse;
-    if (inUse && inUse.inputDeviceId === devices.inputDeviceId && inUse.outputDeviceId === devices.outputDeviceId) return;
+    if (
+      inUse &&
+      inUse.inputDeviceId === devices.inputDeviceId &&
+      inUse.outputDeviceId === devices.outputDeviceId
+    )
+      return;
     const state = this.engineState;
     if (state.kind === 'running') {
       this.devicesInUse = devices;
@@ -352,7 +377,11 @@ export class CallAudioController {
     if (this.links.size === 0) await this.stopEngine();
   }
 
-  private fail(engine: CallAudioEngine, failure: Exclude<RendererAudioFailure, 'none'>, message: string): void {
+  private fail(
+    engine: CallAudioEngine,
+    failure: Exclude<RendererAudioFailure, 'none'>,
+    message: string,
+  ): void {
     const state = this.engineState;
     if (state.kind === 'running') state.unsubscribe();
     this.engineState = { kind: 'failed', engine, failure, message };
@@ -396,7 +425,12 @@ export class CallAudioController {
     const state = this.engineState;
     const measured = state.kind === 'running' ? state.engine.measure() : null;
     const report: RendererAudioReport = {
-      state: state.kind === 'failed' ? 'failed' : state.kind === 'running' && measured?.running ? 'running' : 'starting',
+      state:
+        state.kind === 'failed'
+          ? 'failed'
+          : state.kind === 'running' && measured?.running
+            ? 'running'
+            : 'starting',
       failure: state.kind === 'failed' ? state.failure : 'none',
       contextSampleRate: measured?.contextSampleRate ?? LINK_SAMPLE_RATE,
       baseLatencyMs: measured?.baseLatencyMs ?? 0,

@@ -110,16 +110,25 @@ export class BrowserCallAudioEngine implements CallAudioEngine {
     if (this.graph) return { ok: true };
     const mediaDevices = this.options.mediaDevices ?? globalThis.navigator?.mediaDevices;
     if (!mediaDevices || typeof AudioWorkletNode === 'undefined') {
-      return { ok: false, failure: 'unsupported', message: 'this window has no getUserMedia or AudioWorklet' };
+      return {
+        ok: false,
+        failure: 'unsupported',
+        message: 'this window has no getUserMedia or AudioWorklet',
+      };
     }
     const opened = await openMicrophone(mediaDevices, devices.inputDeviceId);
     if (!opened.ok) return opened;
     const stream = opened.stream;
     let context: AudioContext | null = null;
     try {
-      context = this.options.createContext?.() ?? new AudioContext({ sampleRate: LINK_SAMPLE_RATE, latencyHint: 'interactive' });
+      context =
+        this.options.createContext?.() ??
+        new AudioContext({ sampleRate: LINK_SAMPLE_RATE, latencyHint: 'interactive' });
       if (context.sampleRate !== LINK_SAMPLE_RATE) {
-        throw new EngineFailure('unsupported', `the audio context runs at ${context.sampleRate} Hz, not ${LINK_SAMPLE_RATE}`);
+        throw new EngineFailure(
+          'unsupported',
+          `the audio context runs at ${context.sampleRate} Hz, not ${LINK_SAMPLE_RATE}`,
+        );
       }
       await context.audioWorklet.addModule(this.options.workletUrl);
       await selectOutput(context, devices.outputDeviceId);

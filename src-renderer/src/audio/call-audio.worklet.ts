@@ -66,11 +66,15 @@ class PlaybackProcessor extends scope.AudioWorkletProcessor {
       ...(typeof settings?.targetMs === 'number' ? { targetMs: settings.targetMs } : {}),
       ...(typeof settings?.capacityMs === 'number' ? { capacityMs: settings.capacityMs } : {}),
     });
-    this.statsEveryQuanta = Math.max(1, Math.round((PLAYBACK_STATS_INTERVAL_MS * scope.sampleRate) / 1000 / 128));
+    this.statsEveryQuanta = Math.max(
+      1,
+      Math.round((PLAYBACK_STATS_INTERVAL_MS * scope.sampleRate) / 1000 / 128),
+    );
     this.port.onmessage = (event: MessageEvent<unknown>) => {
       const data = event.data;
       if (data instanceof ArrayBuffer) this.ring.push(new Int16Array(data));
-      else if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'clear') this.ring.clear();
+      else if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'clear')
+        this.ring.clear();
     };
   }
 

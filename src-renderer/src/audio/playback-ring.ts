@@ -62,7 +62,13 @@ export class PlaybackRing {
   private mode: PlaybackRingMode = 'priming';
   private smoothedFill = 0;
   private scratch = new Float32Array(129);
-  private readonly counters = { underruns: 0, overflows: 0, overflowSamples: 0, droppedSamples: 0, insertedSamples: 0 };
+  private readonly counters = {
+    underruns: 0,
+    overflows: 0,
+    overflowSamples: 0,
+    droppedSamples: 0,
+    insertedSamples: 0,
+  };
 
   constructor(options: PlaybackRingOptions) {
     this.sampleRate = options.sampleRate;

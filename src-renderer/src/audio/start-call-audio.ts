@@ -22,7 +22,8 @@ export function startCallAudio(api: PhoneApi, target: Window = window): CallAudi
         return { inputDeviceId: null, outputDeviceId: null };
       }
     },
-    onDevicesChanged: (listener) => api.on('settings.changed', (settings) => listener(devicesOf(settings.audio))),
+    onDevicesChanged: (listener) =>
+      api.on('settings.changed', (settings) => listener(devicesOf(settings.audio))),
   });
   controller.start();
   return controller;

@@ -101,7 +101,10 @@ export function createBrowserAudio(win: Window = window): BrowserAudio {
       if (!media) return [];
       const all = await media.enumerateDevices();
       return all
-        .filter((d): d is MediaDeviceInfo & { kind: AudioDeviceKind } => d.kind === 'audioinput' || d.kind === 'audiooutput')
+        .filter(
+          (d): d is MediaDeviceInfo & { kind: AudioDeviceKind } =>
+            d.kind === 'audioinput' || d.kind === 'audiooutput',
+        )
         .filter((d) => d.deviceId !== '' && !PSEUDO_DEVICE_IDS.has(d.deviceId))
         .map((d) => ({ id: d.deviceId, kind: d.kind, label: d.label }));
     },
@@ -127,7 +130,8 @@ export function createBrowserAudio(win: Window = window): BrowserAudio {
 
     async monitorInput(deviceId, onLevel) {
       const media = devices();
-      if (!media || !AudioContextCtor) return { ok: false, reason: 'unavailable', message: 'no audio in this window' };
+      if (!media || !AudioContextCtor)
+        return { ok: false, reason: 'unavailable', message: 'no audio in this window' };
       let stream: MediaStream;
       try {
         stream = await media.getUserMedia({ audio: microphoneConstraints(deviceId) });

@@ -1,2 +1,9 @@
-export { SCREENS, NAV_SCREENS, screenByName, type Screen, type ScreenName, type NavScreenName } from './routes.ts';
+export {
+  SCREENS,
+  NAV_SCREENS,
+  screenByName,
+  type Screen,
+  type ScreenName,
+  type NavScreenName,
+} from './routes.ts';
 export { createAppRouter } from './create.ts';

@@ -33,9 +33,33 @@ export interface Screen {
 }
 
 export const SCREENS: readonly Screen[] = [
-  { name: 'phone', path: '/', icon: 'phone', label: 'nav.phone', component: PhoneView, nav: true, section: 'phone' },
-  { name: 'contacts', path: '/contacts', icon: 'contacts', label: 'nav.contacts', component: ContactsView, nav: true, section: 'contacts' },
-  { name: 'history', path: '/history', icon: 'history', label: 'nav.history', component: HistoryView, nav: true, section: 'history' },
+  {
+    name: 'phone',
+    path: '/',
+    icon: 'phone',
+    label: 'nav.phone',
+    component: PhoneView,
+    nav: true,
+    section: 'phone',
+  },
+  {
+    name: 'contacts',
+    path: '/contacts',
+    icon: 'contacts',
+    label: 'nav.contacts',
+    component: ContactsView,
+    nav: true,
+    section: 'contacts',
+  },
+  {
+    name: 'history',
+    path: '/history',
+    icon: 'history',
+    label: 'nav.history',
+    component: HistoryView,
+    nav: true,
+    section: 'history',
+  },
   {
     name: 'diagnostics',
     path: '/diagnostics',
@@ -45,9 +69,33 @@ export const SCREENS: readonly Screen[] = [
     nav: true,
     section: 'diagnostics',
   },
-  { name: 'settings', path: '/settings', icon: 'settings', label: 'nav.settings', component: SettingsView, nav: true, section: 'settings' },
-  { name: 'accounts', path: '/accounts', icon: 'account', label: 'accounts.title', component: AccountsView, nav: false, section: 'settings' },
-  { name: 'account-new', path: '/accounts/new', icon: 'account', label: 'onboarding.addTitle', component: OnboardingView, nav: false, section: 'settings' },
+  {
+    name: 'settings',
+    path: '/settings',
+    icon: 'settings',
+    label: 'nav.settings',
+    component: SettingsView,
+    nav: true,
+    section: 'settings',
+  },
+  {
+    name: 'accounts',
+    path: '/accounts',
+    icon: 'account',
+    label: 'accounts.title',
+    component: AccountsView,
+    nav: false,
+    section: 'settings',
+  },
+  {
+    name: 'account-new',
+    path: '/accounts/new',
+    icon: 'account',
+    label: 'onboarding.addTitle',
+    component: OnboardingView,
+    nav: false,
+    section: 'settings',
+  },
   {
     name: 'account-edit',
     path: '/accounts/:id/edit',
@@ -57,7 +105,15 @@ export const SCREENS: readonly Screen[] = [
     nav: false,
     section: 'settings',
   },
-  { name: 'siplog', path: '/diagnostics/sip', icon: 'sipLog', label: 'siplog.title', component: SipLogView, nav: false, section: 'diagnostics' },
+  {
+    name: 'siplog',
+    path: '/diagnostics/sip',
+    icon: 'sipLog',
+    label: 'siplog.title',
+    component: SipLogView,
+    nav: false,
+    section: 'diagnostics',
+  },
 ];
 
 export const NAV_SCREENS: readonly Screen[] = SCREENS.filter((s) => s.nav);

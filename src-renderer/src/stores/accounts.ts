@@ -14,7 +14,12 @@ import { failureOf, usePhoneApi } from '../api/index.ts';
 
 /** The account calls go out from by default, or null when there is none. */
 export function defaultAccountOf(accounts: readonly AccountSnapshot[]): AccountSnapshot | null {
-  return accounts.find((a) => a.registration.state === 'registered') ?? accounts.find((a) => a.enabled) ?? accounts[0] ?? null;
+  return (
+    accounts.find((a) => a.registration.state === 'registered') ??
+    accounts.find((a) => a.enabled) ??
+    accounts[0] ??
+    null
+  );
 }
 
 /**
@@ -46,7 +51,10 @@ export function accountInputOf(account: AccountConfig): AccountInput {
 }
 
 /** `accounts` with `snapshot` in place of the account of the same id (added at the end when new). */
-export function upsertAccount(accounts: readonly AccountSnapshot[], snapshot: AccountSnapshot): AccountSnapshot[] {
+export function upsertAccount(
+  accounts: readonly AccountSnapshot[],
+  snapshot: AccountSnapshot,
+): AccountSnapshot[] {
   const at = accounts.findIndex((a) => a.id === snapshot.id);
   if (at < 0) return [...accounts, snapshot];
   const next = [...accounts];
@@ -99,11 +107,13 @@ export const useAccountsStore = defineStore('accounts', () => {
   }
 
   const add = (input: AccountInput) => withSnapshot(() => api.call('accounts.add', input));
-  const update = (id: string, input: AccountInput) => withSnapshot(() => api.call('accounts.update', { id, account: input }));
+  const update = (id: string, input: AccountInput) =>
+    withSnapshot(() => api.call('accounts.update', { id, account: input }));
   const register = (id: string) => withSnapshot(() => api.call('accounts.register', { id }));
   const unregister = (id: string) => withSnapshot(() => api.call('accounts.unregister', { id }));
   /** Enabled accounts register (at once, and whenever the phone starts); disabled ones do not. */
-  const setEnabled = (account: AccountSnapshot, enabled: boolean) => update(account.id, { ...accountInputOf(account), enabled });
+  const setEnabled = (account: AccountSnapshot, enabled: boolean) =>
+    update(account.id, { ...accountInputOf(account), enabled });
 
   async function remove(id: string): Promise<IpcResult<null>> {
     try {
@@ -120,5 +130,19 @@ export const useAccountsStore = defineStore('accounts', () => {
     unsubscribe = null;
   }
 
-  return { accounts, loaded, failure, defaultAccount, byId, start, add, update, register, unregister, setEnabled, remove, stop };
+  return {
+    accounts,
+    loaded,
+    failure,
+    defaultAccount,
+    byId,
+    start,
+    add,
+    update,
+    register,
+    unregister,
+    setEnabled,
+    remove,
+    stop,
+  };
 });

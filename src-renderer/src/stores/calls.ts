@@ -45,14 +45,22 @@ export function upsertCall(calls: readonly CallSnapshot[], snapshot: CallSnapsho
 }
 
 /** The call the call view shows (see the file comment), or null. */
-export function currentCallOf(calls: readonly CallSnapshot[], selectedId: string | null): CallSnapshot | null {
+export function currentCallOf(
+  calls: readonly CallSnapshot[],
+  selectedId: string | null,
+): CallSnapshot | null {
   const candidates = calls.filter((c) => !isIncomingRinging(c));
   const selected = candidates.find((c) => c.id === selectedId);
   if (selected && selected.state !== 'ended') return selected;
   let best: CallSnapshot | null = null;
   for (const call of candidates) {
     if (call.state === 'ended') continue;
-    if (best === null || ENGAGEMENT[call.state] > ENGAGEMENT[best.state] || (ENGAGEMENT[call.state] === ENGAGEMENT[best.state] && call.startedAt >= best.startedAt)) best = call;
+    if (
+      best === null ||
+      ENGAGEMENT[call.state] > ENGAGEMENT[best.state] ||
+      (ENGAGEMENT[call.state] === ENGAGEMENT[best.state] && call.startedAt >= best.startedAt)
+    )
+      best = call;
   }
   if (best) return best;
   // nothing is up: the call that ended last, while it lingers (the selected one first)
@@ -144,7 +152,9 @@ export const useCallsStore = defineStore('calls', () => {
 
   /** Places a call (other calls go on hold) and makes it the current one. */
   async function dial(target: string, accountId?: string | null): Promise<IpcResult<CallSnapshot>> {
-    const result = await command(() => api.call('calls.dial', { target, ...(accountId ? { accountId } : {}) }));
+    const result = await command(() =>
+      api.call('calls.dial', { target, ...(accountId ? { accountId } : {}) }),
+    );
     if (result.ok) selectedId.value = result.value.id;
     return result;
   }
@@ -160,8 +170,10 @@ export const useCallsStore = defineStore('calls', () => {
   const hold = (callId: string) => command(() => api.call('calls.hold', { callId }));
   const resume = (callId: string) => command(() => api.call('calls.resume', { callId }));
   const mute = (callId: string, muted: boolean) => command(() => api.call('calls.mute', { callId, muted }));
-  const sendDtmf = (callId: string, digits: string) => command(() => api.call('calls.sendDtmf', { callId, digits }));
-  const transferTo = (callId: string, target: string) => command(() => api.call('calls.transfer', { callId, target }));
+  const sendDtmf = (callId: string, digits: string) =>
+    command(() => api.call('calls.sendDtmf', { callId, digits }));
+  const transferTo = (callId: string, target: string) =>
+    command(() => api.call('calls.transfer', { callId, target }));
   /** Attended transfer: the far end of `callId` is connected to the far end of `replacesCallId`. */
   const transferReplacing = (callId: string, replacesCallId: string) =>
     command(() => api.call('calls.transfer', { callId, replacesCallId }));

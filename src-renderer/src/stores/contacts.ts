@@ -82,7 +82,8 @@ export const useContactsStore = defineStore('contacts', () => {
   }
 
   const add = (input: ContactInput) => result(() => api.call('contacts.add', input));
-  const update = (id: string, input: ContactInput) => result(() => api.call('contacts.update', { id, contact: input }));
+  const update = (id: string, input: ContactInput) =>
+    result(() => api.call('contacts.update', { id, contact: input }));
   const remove = (id: string) => result(() => api.call('contacts.remove', { id }));
   const importVCard = (text: string): Promise<IpcResult<VCardImportResult>> =>
     result(() => api.call('contacts.importVCard', { text }));

@@ -23,7 +23,10 @@ import { EMPTY_HISTORY_FILTER, historyFilterOf, type HistoryFilterState } from '
 export const HISTORY_PAGE_SIZE = 50;
 
 /** The loaded entries after a change event, or null when the list must be read again. */
-export function applyHistoryChange(entries: readonly HistoryEntry[], change: HistoryChange): HistoryEntry[] | null {
+export function applyHistoryChange(
+  entries: readonly HistoryEntry[],
+  change: HistoryChange,
+): HistoryEntry[] | null {
   switch (change.reason) {
     case 'call-started':
     case 'call-answered':
@@ -149,7 +152,8 @@ export const useHistoryStore = defineStore('history', () => {
   const remove = (id: string) => result(() => api.call('history.remove', { id }));
   const clear = () => result(() => api.call('history.clear', {}));
   /** The entries matching the current filter as CSV. */
-  const exportCsv = () => result(() => api.call('history.exportCsv', { filter: historyFilterOf(filter.value) }));
+  const exportCsv = () =>
+    result(() => api.call('history.exportCsv', { filter: historyFilterOf(filter.value) }));
 
   function stop(): void {
     unsubscribe?.();

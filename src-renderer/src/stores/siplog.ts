@@ -22,7 +22,11 @@ import {
 import { failureOf, usePhoneApi } from '../api/index.ts';
 
 /** `existing` and `incoming` (both oldest first) as one list by seq, without repeats, the newest `max` kept. */
-export function mergeSipLogEntries(existing: readonly SipLogEntry[], incoming: readonly SipLogEntry[], max = SIPLOG_MAX_MESSAGES): SipLogEntry[] {
+export function mergeSipLogEntries(
+  existing: readonly SipLogEntry[],
+  incoming: readonly SipLogEntry[],
+  max = SIPLOG_MAX_MESSAGES,
+): SipLogEntry[] {
   if (incoming.length === 0) return existing.slice(-max);
   const last = existing.at(-1)?.seq ?? -1;
   // The usual case: everything new comes after what is here.
@@ -112,7 +116,8 @@ export const useSipLogStore = defineStore('sipLog', () => {
       return next;
     });
 
-  const exportLog = (request: SipLogExportRequest): Promise<IpcResult<SipLogExport>> => result(() => api.call('siplog.export', request));
+  const exportLog = (request: SipLogExportRequest): Promise<IpcResult<SipLogExport>> =>
+    result(() => api.call('siplog.export', request));
 
   function stop(): void {
     for (const off of unsubscribes.splice(0)) off();

@@ -11,13 +11,20 @@ export const appCommands = {
     z.array(LogEntry),
   ),
   'settings.get': command('All settings, with defaults filled in.', NoArgs, Settings),
-  'settings.set': command('Change some settings; answers the complete new settings.', SettingsPatch, Settings),
+  'settings.set': command(
+    'Change some settings; answers the complete new settings.',
+    SettingsPatch,
+    Settings,
+  ),
 } as const;
 
 export const appEvents = {
   'app.log': event('One log line from the phone (credentials are never logged).', LogEntry),
   'settings.changed': event('The complete settings after any change.', Settings),
-  'app.navigate': event('The main process asks the window to show a screen (tray menu, notification click).', AppNavigate),
+  'app.navigate': event(
+    'The main process asks the window to show a screen (tray menu, notification click).',
+    AppNavigate,
+  ),
   'app.dialRequest': event(
     'A link asks to call someone: show the dial pad pre-filled with `target` and let the user confirm. Never dials by itself.',
     DialRequest,

@@ -40,5 +40,8 @@ export const siplogEvents = {
     'Newly captured SIP messages, batched (at most one batch every 100 ms).',
     SipLogBatch,
   ),
-  'siplog.changed': event('Capture was turned on or off, or the SIP log was cleared: the new status.', SipLogStatus),
+  'siplog.changed': event(
+    'Capture was turned on or off, or the SIP log was cleared: the new status.',
+    SipLogStatus,
+  ),
 } as const;

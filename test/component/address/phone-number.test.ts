@@ -26,7 +26,9 @@ describe('stripNumberFormatting / cleanDialInput', () => {
     expect(isSipLike('张三')).toBe(true);
     expect(isSipLike('tel:+1 415')).toBe(false);
     expect(isSipLike('+1 (415) 555')).toBe(false);
-    expect(cleanDialInput('  <sip:bob@pbx.example;transport=tcp>\n')).toBe('sip:bob@pbx.example;transport=tcp');
+    expect(cleanDialInput('  <sip:bob@pbx.example;transport=tcp>\n')).toBe(
+      'sip:bob@pbx.example;transport=tcp',
+    );
     expect(cleanDialInput('Tel: +86 138-0013-8000')).toBe('+8613800138000');
   });
 });

@@ -130,9 +130,17 @@ class PageWindow implements AnnouncementWindow {
     for (const l of [...this.listeners]) l(event as unknown as MessageEvent);
   }
   /** What the preload does: a port announced from this window, for our origin. */
-  announce(callId: string, devices: { inputDeviceId?: string | null; outputDeviceId?: string | null } = {}): PagePort {
+  announce(
+    callId: string,
+    devices: { inputDeviceId?: string | null; outputDeviceId?: string | null } = {},
+  ): PagePort {
     const port = new PagePort();
-    this.dispatch({ source: this, origin: ORIGIN, data: { type: AUDIO_PORT_WINDOW_MESSAGE, callId, ...devices }, ports: [port] });
+    this.dispatch({
+      source: this,
+      origin: ORIGIN,
+      data: { type: AUDIO_PORT_WINDOW_MESSAGE, callId, ...devices },
+      ports: [port],
+    });
     return port;
   }
 }
@@ -271,7 +279,10 @@ describe('CallAudioController', () => {
   });
 
   it('uses the devices from Settings, or the routed call’s own, and follows changes', async () => {
-    const { page, engines, devices, settled } = setup({ inputDeviceId: 'desk-mic', outputDeviceId: 'speakers' });
+    const { page, engines, devices, settled } = setup({
+      inputDeviceId: 'desk-mic',
+      outputDeviceId: 'speakers',
+    });
     const a = page.announce('a');
     const b = page.announce('b', { inputDeviceId: 'headset-mic' });
     await settled();
@@ -301,13 +312,25 @@ describe('CallAudioController', () => {
   });
 
   it('reports a failure to every call, and tries again for a new call or new devices', async () => {
-    const denied: EngineStartResult = { ok: false, failure: 'permission-denied', message: 'Permission denied' };
-    const busy: EngineStartResult = { ok: false, failure: 'device-busy', message: 'Could not start audio source' };
+    const denied: EngineStartResult = {
+      ok: false,
+      failure: 'permission-denied',
+      message: 'Permission denied',
+    };
+    const busy: EngineStartResult = {
+      ok: false,
+      failure: 'device-busy',
+      message: 'Could not start audio source',
+    };
     const { page, engines, devices, controller, settled } = setup(undefined, [denied, busy]);
     const a = page.announce('a');
     const b = page.announce('b');
     await settled();
-    expect(controller.status).toEqual({ state: 'failed', failure: 'permission-denied', message: 'Permission denied' });
+    expect(controller.status).toEqual({
+      state: 'failed',
+      failure: 'permission-denied',
+      message: 'Permission denied',
+    });
     expect(a.reports.at(-1)).toMatchObject({ state: 'failed', failure: 'permission-denied' });
     expect(b.reports.at(-1)).toMatchObject({ state: 'failed', failure: 'permission-denied' });
     // b's arrival was part of the same attempt: one engine so far
@@ -319,7 +342,11 @@ describe('CallAudioController', () => {
 
     devices.listener!({ inputDeviceId: 'usb-mic', outputDeviceId: null });
     await settled();
-    expect(engines.map((e) => e.log)).toEqual([['start null/null', 'stop'], ['start null/null', 'stop'], ['start usb-mic/null']]);
+    expect(engines.map((e) => e.log)).toEqual([
+      ['start null/null', 'stop'],
+      ['start null/null', 'stop'],
+      ['start usb-mic/null'],
+    ]);
     expect(controller.status.state).toBe('running');
   });
 

@@ -2,7 +2,12 @@
  * Float ↔ Int16 conversion of the audio engine, with clipping.
  */
 import { describe, expect, it } from 'vitest';
-import { floatToInt16, floatsToInt16, int16LevelDbfs, int16ToFloat } from '../../../src-renderer/src/audio/index.ts';
+import {
+  floatToInt16,
+  floatsToInt16,
+  int16LevelDbfs,
+  int16ToFloat,
+} from '../../../src-renderer/src/audio/index.ts';
 
 describe('PCM conversion', () => {
   it('maps −1…1 onto the whole 16-bit range, rounding to the nearest step', () => {

@@ -113,7 +113,9 @@ describe('PlaybackRing', () => {
       expect(maxFill).toBeLessThanOrEqual(3600);
       // every pushed sample is played, queued, or removed by the correction
       expect(pushed * 960 - ring.fill).toBe(audible + stats.droppedSamples - stats.insertedSamples);
-      expect(Math.abs(stats.droppedSamples - stats.insertedSamples - Math.sign(drift) * 144_000)).toBeLessThanOrEqual(1920);
+      expect(
+        Math.abs(stats.droppedSamples - stats.insertedSamples - Math.sign(drift) * 144_000),
+      ).toBeLessThanOrEqual(1920);
     });
   }
 });

@@ -15,7 +15,12 @@ import { describe, expect, it } from 'vitest';
 import { LANGUAGES, MESSAGES, createAppI18n } from '../../../src-renderer/src/i18n/index.ts';
 import { natStatementText } from '../../../src-renderer/src/features/diagnostics/index.ts';
 import { UNKNOWN_BEHAVIOR, explain, known, type ExplanationInput } from '../../../src-main/nat/index.ts';
-import { NatType, NatVerdict, type NatServerResult, type NatStatement } from '../../../src-shared/model/nat.ts';
+import {
+  NatType,
+  NatVerdict,
+  type NatServerResult,
+  type NatStatement,
+} from '../../../src-shared/model/nat.ts';
 
 const EXPLANATION_SOURCE = path.resolve(import.meta.dirname, '../../../src-main/nat/explanation.ts');
 
@@ -29,8 +34,19 @@ const BASE: ExplanationInput = {
   lifetime: { measured: true, lowerBoundS: 30, upperBoundS: 60, capped: false, probes: [] },
   lifetimeCapS: 120,
   verdict: 'direct-possible',
-  table: { open: 'yes', 'full-cone': 'yes', 'restricted-cone': 'yes', 'port-restricted-cone': 'yes', symmetric: 'no' },
-  policy: { transportPolicy: 'all', stunServer: 'stun:s', turnServer: { uri: 'turn:t', transport: 'udp' }, turnRequired: false },
+  table: {
+    open: 'yes',
+    'full-cone': 'yes',
+    'restricted-cone': 'yes',
+    'port-restricted-cone': 'yes',
+    symmetric: 'no',
+  },
+  policy: {
+    transportPolicy: 'all',
+    stunServer: 'stun:s',
+    turnServer: { uri: 'turn:t', transport: 'udp' },
+    turnRequired: false,
+  },
   servers: [],
   discoveryServer: 'stun:s',
   notes: [],
@@ -54,20 +70,40 @@ const TURN_OK: NatServerResult = {
   rank: 1,
   error: null,
 };
-const FAILED: NatServerResult = { ...TURN_OK, ok: false, relayedAddress: null, rank: null, error: { code: '401', message: 'Unauthorized' } };
+const FAILED: NatServerResult = {
+  ...TURN_OK,
+  ok: false,
+  relayedAddress: null,
+  rank: null,
+  error: { code: '401', message: 'Unauthorized' },
+};
 
 function variants(): ExplanationInput[] {
   const out: ExplanationInput[] = [{ ...BASE, nothingTested: true }];
   for (const natType of NatType.options) out.push({ ...BASE, natType });
-  for (const behavior of ['endpoint-independent', 'address-dependent', 'address-and-port-dependent'] as const) {
+  for (const behavior of [
+    'endpoint-independent',
+    'address-dependent',
+    'address-and-port-dependent',
+  ] as const) {
     for (const natType of ['port-restricted-cone', 'open'] as const) {
       out.push({ ...BASE, natType, mapping: known(behavior), filtering: known(behavior) });
     }
   }
-  out.push({ ...BASE, mapping: ['address-dependent', 'address-and-port-dependent'], filtering: UNKNOWN_BEHAVIOR });
   out.push({
     ...BASE,
-    notes: ['no-other-address', 'change-request-ignored', 'change-request-refused', 'alternate-unreachable', 'compared-two-servers'],
+    mapping: ['address-dependent', 'address-and-port-dependent'],
+    filtering: UNKNOWN_BEHAVIOR,
+  });
+  out.push({
+    ...BASE,
+    notes: [
+      'no-other-address',
+      'change-request-ignored',
+      'change-request-refused',
+      'alternate-unreachable',
+      'compared-two-servers',
+    ],
   });
   for (const flag of [true, false, null]) out.push({ ...BASE, portPreserved: flag, hairpinning: flag });
   out.push({ ...BASE, publicAddress: null });
@@ -109,7 +145,8 @@ function leafKeys(tree: unknown, prefix: string): string[] {
   return Object.entries(tree).flatMap(([k, v]) => leafKeys(v, `${prefix}.${k}`));
 }
 
-const placeholders = (message: string) => [...message.matchAll(/\{\s*([A-Za-z_]\w*)\s*\}/g)].map((m) => m[1] ?? '');
+const placeholders = (message: string) =>
+  [...message.matchAll(/\{\s*([A-Za-z_]\w*)\s*\}/g)].map((m) => m[1] ?? '');
 
 describe('NAT explanation keys', () => {
   it('reaches every statement the phone can make', () => {
@@ -156,15 +193,24 @@ describe('NAT explanation keys', () => {
       const text = natStatementText(s, t);
       expect(text, s.key).toMatch(/\p{Script=Han}/u);
       for (const [name, value] of Object.entries(s.params)) {
-        if (name !== 'device' && name !== 'code' && placeholders(String(lookup(MESSAGES['zh-CN'], s.key))).includes(name)) {
-          expect(text, `${s.key} {${name}}`).toContain(name === 'transport' ? String(value).toUpperCase() : String(value));
+        if (
+          name !== 'device' &&
+          name !== 'code' &&
+          placeholders(String(lookup(MESSAGES['zh-CN'], s.key))).includes(name)
+        ) {
+          expect(text, `${s.key} {${name}}`).toContain(
+            name === 'transport' ? String(value).toUpperCase() : String(value),
+          );
         }
       }
     }
-    const lifetime = explain({ ...BASE, lifetime: { measured: true, lowerBoundS: 30, upperBoundS: 60, capped: false, probes: [] } }).find(
-      (s) => s.key === 'nat.lifetime.between',
+    const lifetime = explain({
+      ...BASE,
+      lifetime: { measured: true, lowerBoundS: 30, upperBoundS: 60, capped: false, probes: [] },
+    }).find((s) => s.key === 'nat.lifetime.between');
+    expect(lifetime && natStatementText(lifetime, t)).toBe(
+      '您的路由器会在 30 到 60 秒后清除空闲的 UDP 绑定：保活消息至少每 24 秒发送一次。',
     );
-    expect(lifetime && natStatementText(lifetime, t)).toBe('您的路由器会在 30 到 60 秒后清除空闲的 UDP 绑定：保活消息至少每 24 秒发送一次。');
     const future: NatStatement = { key: 'nat.somethingNew', params: {}, text: 'Something new in English.' };
     expect(natStatementText(future, t)).toBe('Something new in English.');
   });

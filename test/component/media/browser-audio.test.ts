@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createBrowserAudio, levelOfSamples, microphoneConstraints } from '../../../src-renderer/src/media/index.ts';
+import {
+  createBrowserAudio,
+  levelOfSamples,
+  microphoneConstraints,
+} from '../../../src-renderer/src/media/index.ts';
 
 describe('levelOfSamples', () => {
   it('maps the RMS level from −60…0 dBFS onto 0…1', () => {
@@ -13,7 +17,11 @@ describe('levelOfSamples', () => {
 
 describe('microphoneConstraints', () => {
   it('asks for the processing calls use, on the chosen device', () => {
-    expect(microphoneConstraints(null)).toEqual({ echoCancellation: true, noiseSuppression: true, autoGainControl: true });
+    expect(microphoneConstraints(null)).toEqual({
+      echoCancellation: true,
+      noiseSuppression: true,
+      autoGainControl: true,
+    });
     expect(microphoneConstraints('mic-1')).toEqual({
       echoCancellation: true,
       noiseSuppression: true,
@@ -67,7 +75,9 @@ function fakeWindow(options: { getUserMediaError?: Error; sink?: boolean } = {})
     }
   }
   if (options.sink) {
-    (FakeContext.prototype as unknown as { setSinkId: (id: string) => Promise<void> }).setSinkId = function (id: string) {
+    (FakeContext.prototype as unknown as { setSinkId: (id: string) => Promise<void> }).setSinkId = function (
+      id: string,
+    ) {
       log.push(`setSinkId ${id}`);
       return Promise.resolve();
     };
@@ -117,7 +127,9 @@ describe('createBrowserAudio', () => {
     expect(await createBrowserAudio(win).requestMicrophoneAccess()).toBe('granted');
     expect(log).toEqual(['getUserMedia {"audio":true}', 'track.stop']);
     const denied = Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' });
-    expect(await createBrowserAudio(fakeWindow({ getUserMediaError: denied }).win).requestMicrophoneAccess()).toBe('denied');
+    expect(
+      await createBrowserAudio(fakeWindow({ getUserMediaError: denied }).win).requestMicrophoneAccess(),
+    ).toBe('denied');
   });
 
   it('reports the input level until stopped, then stops the track, the timer and the context', async () => {
@@ -135,12 +147,17 @@ describe('createBrowserAudio', () => {
       opened.monitor.stop();
     }
     expect(intervals.size).toBe(0);
-    expect(log.filter((l) => l === 'track.stop' || l === 'context.close')).toEqual(['track.stop', 'context.close']);
+    expect(log.filter((l) => l === 'track.stop' || l === 'context.close')).toEqual([
+      'track.stop',
+      'context.close',
+    ]);
   });
 
   it('says why the microphone could not be opened', async () => {
     const missing = Object.assign(new Error('Requested device not found'), { name: 'NotFoundError' });
-    expect(await createBrowserAudio(fakeWindow({ getUserMediaError: missing }).win).monitorInput('gone', () => {})).toEqual({
+    expect(
+      await createBrowserAudio(fakeWindow({ getUserMediaError: missing }).win).monitorInput('gone', () => {}),
+    ).toEqual({
       ok: false,
       reason: 'not-found',
       message: 'Requested device not found',
@@ -154,7 +171,13 @@ describe('createBrowserAudio', () => {
     expect(await audio.playTestTone('spk-1')).toEqual({ ok: true, onChosenDevice: true });
     expect(withSink.log).toEqual(['setSinkId spk-1', 'context.close']);
     const without = fakeWindow();
-    expect(await createBrowserAudio(without.win).playTestTone('spk-1')).toEqual({ ok: true, onChosenDevice: false });
-    expect(await createBrowserAudio(without.win).playTestTone(null)).toEqual({ ok: true, onChosenDevice: true });
+    expect(await createBrowserAudio(without.win).playTestTone('spk-1')).toEqual({
+      ok: true,
+      onChosenDevice: false,
+    });
+    expect(await createBrowserAudio(without.win).playTestTone(null)).toEqual({
+      ok: true,
+      onChosenDevice: true,
+    });
   });
 });

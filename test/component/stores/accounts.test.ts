@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AccountInput } from '../../../src-shared/model/account.ts';
-import { accountInputOf, defaultAccountOf, upsertAccount, useAccountsStore } from '../../../src-renderer/src/stores/index.ts';
+import {
+  accountInputOf,
+  defaultAccountOf,
+  upsertAccount,
+  useAccountsStore,
+} from '../../../src-renderer/src/stores/index.ts';
 import { createStoreContext } from '../support/renderer.ts';
 import { accountSnapshot, registered } from '../support/fake-accounts.ts';
 
@@ -61,7 +66,9 @@ describe('useAccountsStore', () => {
 
     expect((await store.setEnabled(store.accounts[1]!, false)).ok).toBe(true);
     expect(store.byId('acc-2')?.enabled).toBe(false);
-    expect(bridge.callsOf('accounts.update')).toEqual([{ id: 'acc-2', account: { ...accountInputOf(HOME), label: 'Home', enabled: false } }]);
+    expect(bridge.callsOf('accounts.update')).toEqual([
+      { id: 'acc-2', account: { ...accountInputOf(HOME), label: 'Home', enabled: false } },
+    ]);
 
     expect((await store.register('acc-1')).ok).toBe(true);
     expect(store.byId('acc-1')?.registration.state).toBe('registering');
@@ -69,7 +76,10 @@ describe('useAccountsStore', () => {
     expect(store.accounts.map((a) => a.id)).toEqual(['acc-1']);
 
     bridge.fail('accounts.remove', { code: 'not-found', message: 'There is no account with id "x".' });
-    expect(await store.remove('x')).toEqual({ ok: false, error: { code: 'not-found', message: 'There is no account with id "x".' } });
+    expect(await store.remove('x')).toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'There is no account with id "x".' },
+    });
     store.stop();
     expect(bridge.listenerCount()).toBe(0);
   });

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CALL_ENDED_LINGER_MS, currentCallOf, upsertCall, useCallsStore } from '../../../src-renderer/src/stores/index.ts';
+import {
+  CALL_ENDED_LINGER_MS,
+  currentCallOf,
+  upsertCall,
+  useCallsStore,
+} from '../../../src-renderer/src/stores/index.ts';
 import { createStoreContext } from '../support/renderer.ts';
 import { FAKE_CALLS_NOW, callSnapshot } from '../support/fake-calls.ts';
 import { historyEntry } from '../support/fake-history.ts';
@@ -104,7 +109,10 @@ describe('useCallsStore', () => {
     await store.start();
     expect(store.loadFailure?.code).toBe('unavailable');
     expect(store.failure).toBeNull();
-    bridge.fail('calls.dial', { code: 'unavailable', message: 'No account is ready to call from; add or register one first.' });
+    bridge.fail('calls.dial', {
+      code: 'unavailable',
+      message: 'No account is ready to call from; add or register one first.',
+    });
     expect((await store.dial('2000')).ok).toBe(false);
     expect(store.failure?.message).toBe('No account is ready to call from; add or register one first.');
     bridge.restore('calls.dial');
@@ -126,7 +134,11 @@ describe('useCallsStore', () => {
     let answer: (value: { ok: true; value: ReturnType<typeof callSnapshot> }) => void = () => {};
     bridge.override('calls.hold', () => new Promise((resolve) => (answer = resolve)));
     const holding = store.hold('call-1');
-    bridge.phoneCalls.update('call-1', { state: 'ended', endedAt: at(2), reason: { kind: 'remote-hangup', text: 'Bye' } });
+    bridge.phoneCalls.update('call-1', {
+      state: 'ended',
+      endedAt: at(2),
+      reason: { kind: 'remote-hangup', text: 'Bye' },
+    });
     answer({ ok: true, value: callSnapshot({ id: 'call-1', state: 'held' }) });
     await holding;
     expect(store.current?.state).toBe('ended');

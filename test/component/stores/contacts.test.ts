@@ -30,7 +30,10 @@ describe('useContactsStore', () => {
 
   it('searches by name words and number start, and drops the answer of an older search', async () => {
     const { pinia, bridge } = createStoreContext();
-    bridge.contacts.seed({ name: 'Anna Müller', addresses: [{ kind: 'tel', value: '+49 30 1234', label: 'work' }] });
+    bridge.contacts.seed({
+      name: 'Anna Müller',
+      addresses: [{ kind: 'tel', value: '+49 30 1234', label: 'work' }],
+    });
     bridge.contacts.seed({ name: 'Bob', addresses: [{ kind: 'tel', value: '+1 415 555 0100', label: '' }] });
     const store = useContactsStore(pinia);
     await store.start();
@@ -57,11 +60,15 @@ describe('useContactsStore', () => {
     bridge.contacts.seed({ name: 'Alice' }, 'c-alice');
     const store = useContactsStore(pinia);
     await store.start();
-    expect(await store.update('nope', { name: 'X', company: '', notes: '', favourite: false, addresses: [] })).toEqual({
+    expect(
+      await store.update('nope', { name: 'X', company: '', notes: '', favourite: false, addresses: [] }),
+    ).toEqual({
       ok: false,
       error: { code: 'not-found', message: 'There is no contact with id "nope".' },
     });
-    expect(await store.add({ name: '  ', company: '', notes: '', favourite: false, addresses: [] })).toMatchObject({
+    expect(
+      await store.add({ name: '  ', company: '', notes: '', favourite: false, addresses: [] }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'invalid-request' },
     });

@@ -27,8 +27,18 @@ describe('useDialPadStore', () => {
 describe('recentNumbersOf', () => {
   it('lists each party once, latest first, without anonymous callers', () => {
     const entries = [
-      historyEntry({ id: '1', direction: 'outgoing', remoteUri: 'sip:+4930123456@pbx.example;user=phone', startedAt: 5 }),
-      historyEntry({ id: '2', direction: 'incoming', remoteUri: 'sip:anonymous@anonymous.invalid', startedAt: 4 }),
+      historyEntry({
+        id: '1',
+        direction: 'outgoing',
+        remoteUri: 'sip:+4930123456@pbx.example;user=phone',
+        startedAt: 5,
+      }),
+      historyEntry({
+        id: '2',
+        direction: 'incoming',
+        remoteUri: 'sip:anonymous@anonymous.invalid',
+        startedAt: 4,
+      }),
       historyEntry({ id: '3', direction: 'incoming', remoteUri: 'tel:+49-30-123456', startedAt: 3 }),
       historyEntry({
         id: '4',
@@ -37,7 +47,12 @@ describe('recentNumbersOf', () => {
         remoteDisplayName: 'Alice',
         startedAt: 2,
       }),
-      historyEntry({ id: '5', remoteUri: 'sip:1000@pbx', contact: { id: 'c1', name: 'Reception' }, startedAt: 1 }),
+      historyEntry({
+        id: '5',
+        remoteUri: 'sip:1000@pbx',
+        contact: { id: 'c1', name: 'Reception' },
+        startedAt: 1,
+      }),
     ];
     expect(recentNumbersOf(entries)).toEqual([
       { target: '+4930123456', name: null, direction: 'outgoing', at: 5 },
@@ -51,7 +66,14 @@ describe('recentNumbersOf', () => {
 describe('useDialSuggestionsStore', () => {
   it('reads recent numbers from the call log and contacts matching what is typed', async () => {
     const { pinia, bridge } = createStoreContext();
-    bridge.history.seed(historyEntry({ id: 'x', direction: 'outgoing', remoteUri: 'sip:2000@pbx', startedAt: FAKE_HISTORY_NOW }));
+    bridge.history.seed(
+      historyEntry({
+        id: 'x',
+        direction: 'outgoing',
+        remoteUri: 'sip:2000@pbx',
+        startedAt: FAKE_HISTORY_NOW,
+      }),
+    );
     bridge.contacts.seed({ name: 'Anna', addresses: [{ kind: 'tel', value: '+49 30 1234', label: 'work' }] });
     bridge.contacts.seed({ name: 'Annabel' });
     const store = useDialSuggestionsStore(pinia);

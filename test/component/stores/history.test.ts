@@ -25,7 +25,9 @@ describe('historyFilterOf', () => {
   it('leaves out what does not narrow the list', () => {
     expect(historyFilterOf(EMPTY_HISTORY_FILTER)).toEqual({});
     expect(isFiltered(EMPTY_HISTORY_FILTER)).toBe(false);
-    expect(historyFilterOf({ kind: 'missed', search: '  +49 30 ', from: 10, to: 20, accountId: 'a1' })).toEqual({
+    expect(
+      historyFilterOf({ kind: 'missed', search: '  +49 30 ', from: 10, to: 20, accountId: 'a1' }),
+    ).toEqual({
       kind: 'missed',
       search: '+49 30',
       from: 10,
@@ -45,18 +47,28 @@ describe('applyHistoryChange', () => {
   ];
   it('replaces a loaded row, asks for a reload for a new one', () => {
     const answered = historyEntry({ id: 'b', result: 'answered' });
-    expect(applyHistoryChange(loaded, { reason: 'call-ended', ids: ['b'], entry: answered, missedUnseen: 1 })?.[1]).toBe(answered);
+    expect(
+      applyHistoryChange(loaded, { reason: 'call-ended', ids: ['b'], entry: answered, missedUnseen: 1 })?.[1],
+    ).toBe(answered);
     const fresh = historyEntry({ id: 'z' });
-    expect(applyHistoryChange(loaded, { reason: 'call-started', ids: ['z'], entry: fresh, missedUnseen: 3 })).toBeNull();
+    expect(
+      applyHistoryChange(loaded, { reason: 'call-started', ids: ['z'], entry: fresh, missedUnseen: 3 }),
+    ).toBeNull();
   });
   it('marks missed calls seen, drops removed ones, empties on clear', () => {
     const seenOne = applyHistoryChange(loaded, { reason: 'seen', ids: ['a'], entry: null, missedUnseen: 1 });
     expect(seenOne?.map((e) => e.seen)).toEqual([true, false, false]);
     const seenAll = applyHistoryChange(loaded, { reason: 'seen', ids: null, entry: null, missedUnseen: 0 });
     expect(seenAll?.map((e) => e.seen)).toEqual([true, true, false]);
-    expect(ids(applyHistoryChange(loaded, { reason: 'removed', ids: ['b'], entry: null, missedUnseen: 1 }) ?? [])).toEqual(['a', 'c']);
-    expect(applyHistoryChange(loaded, { reason: 'removed', ids: null, entry: null, missedUnseen: 1 })).toBeNull();
-    expect(applyHistoryChange(loaded, { reason: 'cleared', ids: null, entry: null, missedUnseen: 0 })).toEqual([]);
+    expect(
+      ids(applyHistoryChange(loaded, { reason: 'removed', ids: ['b'], entry: null, missedUnseen: 1 }) ?? []),
+    ).toEqual(['a', 'c']);
+    expect(
+      applyHistoryChange(loaded, { reason: 'removed', ids: null, entry: null, missedUnseen: 1 }),
+    ).toBeNull();
+    expect(
+      applyHistoryChange(loaded, { reason: 'cleared', ids: null, entry: null, missedUnseen: 0 }),
+    ).toEqual([]);
   });
 });
 
@@ -85,8 +97,18 @@ describe('useHistoryStore', () => {
     const { pinia, bridge } = createStoreContext();
     bridge.history.seed(
       historyEntry({ id: 'in', direction: 'incoming', result: 'answered', startedAt: FAKE_HISTORY_NOW }),
-      historyEntry({ id: 'out', direction: 'outgoing', result: 'answered', startedAt: FAKE_HISTORY_NOW - 1000 }),
-      historyEntry({ id: 'miss', direction: 'incoming', result: 'missed', startedAt: FAKE_HISTORY_NOW - 2000 }),
+      historyEntry({
+        id: 'out',
+        direction: 'outgoing',
+        result: 'answered',
+        startedAt: FAKE_HISTORY_NOW - 1000,
+      }),
+      historyEntry({
+        id: 'miss',
+        direction: 'incoming',
+        result: 'missed',
+        startedAt: FAKE_HISTORY_NOW - 2000,
+      }),
     );
     const store = useHistoryStore(pinia);
     await store.start();
@@ -113,7 +135,9 @@ describe('useHistoryStore', () => {
     expect(ids(store.entries)).toEqual(['new', 'old']);
     expect(bridge.callsOf('history.page').at(-1)).toEqual({ filter: {}, limit: 50 });
 
-    bridge.history.record(historyEntry({ id: 'new', startedAt: FAKE_HISTORY_NOW, result: 'answered', durationMs: 5000 }));
+    bridge.history.record(
+      historyEntry({ id: 'new', startedAt: FAKE_HISTORY_NOW, result: 'answered', durationMs: 5000 }),
+    );
     expect(store.entries[0]?.result).toBe('answered');
     await bridge.commands['history.markSeen']({});
     expect(store.entries.map((e) => e.seen)).toEqual([false, true]);
@@ -127,7 +151,10 @@ describe('useHistoryStore', () => {
 
   it('applies changes announced while a page was on its way (the page may predate them)', async () => {
     const { pinia, bridge } = createStoreContext();
-    bridge.history.seed(historyEntry({ id: 'm1', result: 'missed' }), historyEntry({ id: 'm2', result: 'missed', startedAt: 1 }));
+    bridge.history.seed(
+      historyEntry({ id: 'm1', result: 'missed' }),
+      historyEntry({ id: 'm2', result: 'missed', startedAt: 1 }),
+    );
     const store = useHistoryStore(pinia);
     const held = bridge.hold('history.page');
     const starting = store.start();
@@ -142,7 +169,10 @@ describe('useHistoryStore', () => {
 
   it('exports the filtered log as CSV and reports failures as values', async () => {
     const { pinia, bridge } = createStoreContext();
-    bridge.history.seed(historyEntry({ id: 'm1', result: 'missed' }), historyEntry({ id: 'a1', result: 'answered', startedAt: 1 }));
+    bridge.history.seed(
+      historyEntry({ id: 'm1', result: 'missed' }),
+      historyEntry({ id: 'a1', result: 'answered', startedAt: 1 }),
+    );
     const store = useHistoryStore(pinia);
     await store.start();
     await store.setFilter({ kind: 'missed' });

@@ -20,7 +20,10 @@ describe('useNatCheckStore', () => {
     expect(await running).toBe(true);
     expect(store.running).toBe(false);
     expect(store.report).toEqual(bridge.nat.report);
-    expect(store.progress).toEqual([{ step: 'servers', detail: 'found 1 STUN server' }, ...FAKE_NAT_PROGRESS]);
+    expect(store.progress).toEqual([
+      { step: 'servers', detail: 'found 1 STUN server' },
+      ...FAKE_NAT_PROGRESS,
+    ]);
     expect(bridge.callsOf('diagnostics.run')).toEqual([{ stun: ['stun:127.0.0.1:3478'], lifetime: false }]);
     store.stop();
     expect(bridge.listenerCount()).toBe(0);
@@ -48,7 +51,10 @@ describe('useNatCheckStore', () => {
     bridge.nat.lastReport = fakeNatReport();
     const store = useNatCheckStore(pinia);
     await store.start();
-    bridge.fail('diagnostics.run', { code: 'conflict', message: 'A NAT check is already running; wait for its report.' });
+    bridge.fail('diagnostics.run', {
+      code: 'conflict',
+      message: 'A NAT check is already running; wait for its report.',
+    });
     const first = store.run({});
     expect(await store.run({})).toBe(false);
     expect(await first).toBe(false);

@@ -11,7 +11,14 @@ describe('mergeSipLogEntries', () => {
     const b = [3, 4].map((seq) => sipLogEntry({ seq }));
     expect(seqs(mergeSipLogEntries(a, b))).toEqual([0, 1, 2, 3, 4]);
     expect(seqs(mergeSipLogEntries(a, b, 3))).toEqual([2, 3, 4]);
-    expect(seqs(mergeSipLogEntries(a, [2, 3, 1].map((seq) => sipLogEntry({ seq }))))).toEqual([0, 1, 2, 3]);
+    expect(
+      seqs(
+        mergeSipLogEntries(
+          a,
+          [2, 3, 1].map((seq) => sipLogEntry({ seq })),
+        ),
+      ),
+    ).toEqual([0, 1, 2, 3]);
     expect(seqs(mergeSipLogEntries(b, a))).toEqual([0, 1, 2, 3, 4]);
     expect(seqs(mergeSipLogEntries(a, []))).toEqual([0, 1, 2]);
   });
@@ -30,7 +37,10 @@ describe('useSipLogStore', () => {
     expect(seqs(store.entries)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
     // a storm: the batch carries the last two of five, and says three were skipped
-    bridge.siplog.capture([10, 11, 12, 13, 14].map((seq) => sipLogEntry({ seq })), 3);
+    bridge.siplog.capture(
+      [10, 11, 12, 13, 14].map((seq) => sipLogEntry({ seq })),
+      3,
+    );
     await Promise.resolve();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(bridge.callsOf('siplog.recent').at(-1)).toEqual({ afterSeq: 9 });

@@ -6,7 +6,12 @@
  * the renderer sent.
  */
 import { PhoneError } from '../../../src-shared/ipc/index.ts';
-import type { AccountConfig, AccountInput, AccountSnapshot, RegistrationSnapshot } from '../../../src-shared/model/account.ts';
+import type {
+  AccountConfig,
+  AccountInput,
+  AccountSnapshot,
+  RegistrationSnapshot,
+} from '../../../src-shared/model/account.ts';
 import type { FakeEmit, FakeHandlers } from './fake-bridge.ts';
 
 export const FAKE_ACCOUNTS_NOW = Date.UTC(2025, 5, 16, 12, 0, 0);
@@ -31,7 +36,12 @@ export function registrationSnapshot(fields: Partial<RegistrationSnapshot> = {})
 }
 
 /** A complete account from the fields a test cares about. */
-export function accountSnapshot(fields: Partial<Omit<AccountSnapshot, 'registration'>> & { id: string; registration?: Partial<RegistrationSnapshot> }): AccountSnapshot {
+export function accountSnapshot(
+  fields: Partial<Omit<AccountSnapshot, 'registration'>> & {
+    id: string;
+    registration?: Partial<RegistrationSnapshot>;
+  },
+): AccountSnapshot {
   const { registration, ...rest } = fields;
   return {
     label: 'Office',
@@ -87,7 +97,11 @@ export class FakeAccounts {
       'accounts.list': () => this.list(),
       'accounts.add': (input) => {
         while (this.accounts.some((a) => a.id === `acc-${this.nextId}`)) this.nextId++;
-        const account = accountSnapshot({ id: `acc-${this.nextId++}`, ...configOf(input), registration: { state: input.enabled ? 'registering' : 'unregistered' } });
+        const account = accountSnapshot({
+          id: `acc-${this.nextId++}`,
+          ...configOf(input),
+          registration: { state: input.enabled ? 'registering' : 'unregistered' },
+        });
         if (input.password !== undefined) this.passwords.set(account.id, input.password);
         account.hasPassword = typeof input.password === 'string' && input.password !== '';
         this.accounts.push(account);
@@ -103,7 +117,8 @@ export class FakeAccounts {
           next.hasPassword = typeof input.password === 'string' && input.password !== '';
         }
         if (!input.enabled) next.registration = registrationSnapshot({ state: 'unregistered' });
-        else if (input.password !== undefined || !before.enabled) next.registration = registrationSnapshot({ state: 'registering' });
+        else if (input.password !== undefined || !before.enabled)
+          next.registration = registrationSnapshot({ state: 'registering' });
         this.accounts[at] = next;
         this.changed();
         return structuredClone(next);
@@ -113,7 +128,8 @@ export class FakeAccounts {
         this.changed();
         return null;
       },
-      'accounts.register': ({ id }) => this.setRegistration(id, { state: 'registering', reason: null, nextRetryAt: null }),
+      'accounts.register': ({ id }) =>
+        this.setRegistration(id, { state: 'registering', reason: null, nextRetryAt: null }),
       'accounts.unregister': ({ id }) => this.setRegistration(id, { state: 'unregistered', expiresAt: null }),
     };
   }
@@ -149,5 +165,12 @@ export class FakeAccounts {
 
 function configOf(input: AccountInput): Omit<AccountConfig, 'id' | 'hasPassword'> {
   const { password: _password, turnServers, ...rest } = input;
-  return { ...rest, turnServers: turnServers.map((t) => ({ uri: t.uri, username: t.username, hasPassword: typeof t.password === 'string' })) };
+  return {
+    ...rest,
+    turnServers: turnServers.map((t) => ({
+      uri: t.uri,
+      username: t.username,
+      hasPassword: typeof t.password === 'string',
+    })),
+  };
 }

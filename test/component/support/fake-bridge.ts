@@ -76,8 +76,19 @@ export class FakeBridge implements SoftphoneBridge {
   readonly siplog: FakeSipLog;
   /** What `onboarding.discover` answers (its `domain` is the one asked for). */
   discovery: Omit<Discovery, 'domain'> = {
-    sipTargets: [{ transport: 'udp', address: '192.0.2.10', port: 5060, hostname: 'sip.example.com', source: 'srv' }],
-    stunTurn: [{ uri: 'stun:stun.example.com:3478', kind: 'stun', transport: 'udp', host: 'stun.example.com', port: 3478, addresses: ['192.0.2.20:3478'] }],
+    sipTargets: [
+      { transport: 'udp', address: '192.0.2.10', port: 5060, hostname: 'sip.example.com', source: 'srv' },
+    ],
+    stunTurn: [
+      {
+        uri: 'stun:stun.example.com:3478',
+        kind: 'stun',
+        transport: 'udp',
+        host: 'stun.example.com',
+        port: 3478,
+        addresses: ['192.0.2.20:3478'],
+      },
+    ],
     problems: [],
   };
   private readonly handlers: FakeHandlers;
@@ -109,7 +120,10 @@ export class FakeBridge implements SoftphoneBridge {
       ...this.accounts.handlers,
       ...this.phoneCalls.handlers,
       ...this.siplog.handlers,
-      'onboarding.discover': ({ domain }) => ({ domain: domain.replace(/:\d+$/, '').toLowerCase(), ...structuredClone(this.discovery) }),
+      'onboarding.discover': ({ domain }) => ({
+        domain: domain.replace(/:\d+$/, '').toLowerCase(),
+        ...structuredClone(this.discovery),
+      }),
     };
     const commands: Record<string, (request: unknown) => Promise<IpcResult<unknown>>> = {};
     for (const name of COMMAND_NAMES) {
@@ -197,7 +211,9 @@ export class FakeBridge implements SoftphoneBridge {
   private async answer(name: CommandName, request: unknown): Promise<IpcResult<unknown>> {
     const parsed = CONTRACT[name].request.safeParse(request);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
+      const issues = parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`)
+        .join('; ');
       return { ok: false, error: { code: 'invalid-request', message: `${name}: ${issues}` } };
     }
     const handler = this.handlers[name] as ((request: unknown) => unknown) | undefined;
@@ -207,7 +223,8 @@ export class FakeBridge implements SoftphoneBridge {
     try {
       return { ok: true, value: structuredClone(await handler(parsed.data)) };
     } catch (error) {
-      if (error instanceof PhoneError) return { ok: false, error: { code: error.code, message: error.message } };
+      if (error instanceof PhoneError)
+        return { ok: false, error: { code: error.code, message: error.message } };
       throw error;
     }
   }

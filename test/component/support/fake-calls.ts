@@ -45,29 +45,50 @@ export class FakeCalls {
   constructor(emit: FakeEmit) {
     this.emit = emit;
     this.handlers = {
-      'calls.list': () => [...this.calls.values()].filter((c) => c.state !== 'ended').map((c) => structuredClone(c)),
+      'calls.list': () =>
+        [...this.calls.values()].filter((c) => c.state !== 'ended').map((c) => structuredClone(c)),
       'calls.dial': ({ target, accountId }) => {
         for (const other of this.up()) if (other.state === 'active') this.set(other.id, { state: 'held' });
-        const uri = /^sips?:/i.test(target) ? target : target.includes('@') ? `sip:${target}` : `sip:${target}@pbx.example.com`;
-        const call = callSnapshot({ id: `call-${this.nextId++}`, accountId: accountId ?? 'acc-1', remote: { uri }, startedAt: this.now });
+        const uri = /^sips?:/i.test(target)
+          ? target
+          : target.includes('@')
+            ? `sip:${target}`
+            : `sip:${target}@pbx.example.com`;
+        const call = callSnapshot({
+          id: `call-${this.nextId++}`,
+          accountId: accountId ?? 'acc-1',
+          remote: { uri },
+          startedAt: this.now,
+        });
         this.calls.set(call.id, call);
         this.emit('calls.changed', structuredClone(call));
         return structuredClone(call);
       },
       'calls.answer': ({ callId }) => {
-        for (const other of this.up()) if (other.id !== callId && other.state === 'active') this.set(other.id, { state: 'held' });
+        for (const other of this.up())
+          if (other.id !== callId && other.state === 'active') this.set(other.id, { state: 'held' });
         return this.set(callId, { state: 'active', answeredAt: this.now });
       },
       'calls.reject': ({ callId, reason }) =>
-        this.set(callId, { state: 'ended', endedAt: this.now, reason: { kind: reason === 'busy' ? 'busy' : 'declined', text: 'Declined' }, sipCode: reason === 'busy' ? 486 : 603 }),
+        this.set(callId, {
+          state: 'ended',
+          endedAt: this.now,
+          reason: { kind: reason === 'busy' ? 'busy' : 'declined', text: 'Declined' },
+          sipCode: reason === 'busy' ? 486 : 603,
+        }),
       'calls.hangup': ({ callId }) => {
         const call = this.get(callId);
         if (call.state === 'ended') return structuredClone(call);
-        return this.set(callId, { state: 'ended', endedAt: this.now, reason: { kind: call.answeredAt === null ? 'cancelled' : 'local-hangup', text: 'Ended' } });
+        return this.set(callId, {
+          state: 'ended',
+          endedAt: this.now,
+          reason: { kind: call.answeredAt === null ? 'cancelled' : 'local-hangup', text: 'Ended' },
+        });
       },
       'calls.hold': ({ callId }) => this.set(callId, { state: 'held' }),
       'calls.resume': ({ callId }) => {
-        for (const other of this.up()) if (other.id !== callId && other.state === 'active') this.set(other.id, { state: 'held' });
+        for (const other of this.up())
+          if (other.id !== callId && other.state === 'active') this.set(other.id, { state: 'held' });
         return this.set(callId, { state: 'active' });
       },
       'calls.mute': ({ callId, muted }) => this.set(callId, { muted }),
@@ -78,15 +99,23 @@ export class FakeCalls {
         return structuredClone(call);
       },
       'calls.transfer': (request) => {
-        const target = 'target' in request ? request.target : (this.get(request.replacesCallId).remote.uri);
-        return this.set(request.callId, { transfer: { role: 'transferor', target, state: 'pending', sipCode: null } });
+        const target = 'target' in request ? request.target : this.get(request.replacesCallId).remote.uri;
+        return this.set(request.callId, {
+          transfer: { role: 'transferor', target, state: 'pending', sipCode: null },
+        });
       },
     };
   }
 
   /** A call rings here (announced). */
   ring(fields: Partial<CallSnapshot> & { id: string }): CallSnapshot {
-    const call = callSnapshot({ direction: 'incoming', state: 'ringing', remote: { uri: 'sip:3000@pbx.example.com', displayName: 'Carol' }, startedAt: this.now, ...fields });
+    const call = callSnapshot({
+      direction: 'incoming',
+      state: 'ringing',
+      remote: { uri: 'sip:3000@pbx.example.com', displayName: 'Carol' },
+      startedAt: this.now,
+      ...fields,
+    });
     this.calls.set(call.id, call);
     this.emit('calls.changed', structuredClone(call));
     return call;

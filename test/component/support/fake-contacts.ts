@@ -25,7 +25,9 @@ export function contactMatches(contact: Contact, search: string): boolean {
   if (words.every((w) => name.includes(w))) return true;
   const digits = digitsOf(search);
   if (digits && /^[\d\s()+.-]+$/.test(search.trim())) {
-    return contact.addresses.some((a) => digitsOf(a.kind === 'tel' ? a.value : a.value.replace(/@.*$/, '')).startsWith(digits));
+    return contact.addresses.some((a) =>
+      digitsOf(a.kind === 'tel' ? a.value : a.value.replace(/@.*$/, '')).startsWith(digits),
+    );
   }
   return contact.addresses.some((a) => fold(a.value).includes(fold(search.trim())));
 }
@@ -40,7 +42,8 @@ export class FakeContacts {
   constructor(emit: FakeEmit) {
     this.emit = emit;
     this.handlers = {
-      'contacts.list': (request) => this.list(request.search ?? '', request.favouritesOnly === true, request.limit ?? 500),
+      'contacts.list': (request) =>
+        this.list(request.search ?? '', request.favouritesOnly === true, request.limit ?? 500),
       'contacts.get': (request) => this.get(request.id),
       'contacts.add': (input) => {
         const contact = this.store(input);
@@ -75,7 +78,12 @@ export class FakeContacts {
   list(search: string, favouritesOnly: boolean, limit: number): Contact[] {
     return [...this.contacts.values()]
       .filter((c) => (!favouritesOnly || c.favourite) && contactMatches(c, search))
-      .sort((a, b) => Number(b.favourite) - Number(a.favourite) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+      .sort(
+        (a, b) =>
+          Number(b.favourite) - Number(a.favourite) ||
+          a.name.localeCompare(b.name) ||
+          a.id.localeCompare(b.id),
+      )
       .slice(0, limit);
   }
 
@@ -116,14 +124,20 @@ export class FakeContacts {
       const name = (colon < 0 ? raw : raw.slice(0, colon)).split(';')[0]?.toUpperCase() ?? '';
       const value = colon < 0 ? '' : raw.slice(colon + 1);
       if (name === 'BEGIN') {
-        card = { input: { name: '', company: '', notes: '', favourite: false, addresses: [] }, uid: null, line };
+        card = {
+          input: { name: '', company: '', notes: '', favourite: false, addresses: [] },
+          uid: null,
+          line,
+        };
         return;
       }
-      if (!card) throw new PhoneError('invalid-request', `vCard line ${line}: outside BEGIN:VCARD … END:VCARD`);
+      if (!card)
+        throw new PhoneError('invalid-request', `vCard line ${line}: outside BEGIN:VCARD … END:VCARD`);
       const current: { input: ContactInput; uid: string | null; line: number } = card;
       switch (name) {
         case 'END':
-          if (!current.input.name) throw new PhoneError('invalid-request', `vCard line ${current.line}: the card has no FN (name)`);
+          if (!current.input.name)
+            throw new PhoneError('invalid-request', `vCard line ${current.line}: the card has no FN (name)`);
           cards.push(current);
           card = null;
           return;
@@ -150,7 +164,8 @@ export class FakeContacts {
           return;
       }
     });
-    if (card) throw new PhoneError('invalid-request', `vCard line ${lines.length}: the last card has no END:VCARD`);
+    if (card)
+      throw new PhoneError('invalid-request', `vCard line ${lines.length}: the last card has no END:VCARD`);
     let added = 0;
     let updated = 0;
     for (const c of cards) {

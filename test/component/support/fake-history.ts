@@ -54,7 +54,8 @@ function matches(entry: HistoryEntry, filter: HistoryFilter): boolean {
   if (search) {
     const user = /^(?:sips?|tel):([^@;]*)/i.exec(entry.remoteUri)?.[1] ?? entry.remoteUri;
     const digits = search.replace(/[^0-9]/g, '');
-    const byNumber = digits !== '' && /^[\d\s()+.-]+$/.test(search) && user.replace(/[^0-9]/g, '').startsWith(digits);
+    const byNumber =
+      digits !== '' && /^[\d\s()+.-]+$/.test(search) && user.replace(/[^0-9]/g, '').startsWith(digits);
     const name = `${entry.contact?.name ?? ''} ${entry.remoteDisplayName}`.toLowerCase();
     const byName = search.split(/\s+/).every((w) => name.includes(w));
     if (!byNumber && !byName) return false;
@@ -62,7 +63,8 @@ function matches(entry: HistoryEntry, filter: HistoryFilter): boolean {
   return true;
 }
 
-const newestFirst = (a: HistoryEntry, b: HistoryEntry) => b.startedAt - a.startedAt || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0);
+const newestFirst = (a: HistoryEntry, b: HistoryEntry) =>
+  b.startedAt - a.startedAt || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0);
 
 export class FakeHistory {
   readonly entries = new Map<string, HistoryEntry>();
@@ -79,7 +81,9 @@ export class FakeHistory {
         const all = this.sorted().filter(
           (e) =>
             matches(e, filter) &&
-            (cursor === null || e.startedAt < cursor.startedAt || (e.startedAt === cursor.startedAt && e.id < cursor.id)),
+            (cursor === null ||
+              e.startedAt < cursor.startedAt ||
+              (e.startedAt === cursor.startedAt && e.id < cursor.id)),
         );
         const entries = all.slice(0, limit);
         const last = entries.at(-1);
@@ -109,9 +113,17 @@ export class FakeHistory {
       },
       'history.remove': (request) => {
         if (!this.entries.delete(request.id)) {
-          throw new PhoneError('not-found', `There is no call ${JSON.stringify(request.id)} in the call log.`);
+          throw new PhoneError(
+            'not-found',
+            `There is no call ${JSON.stringify(request.id)} in the call log.`,
+          );
         }
-        this.emit('history.changed', { reason: 'removed', ids: [request.id], entry: null, missedUnseen: this.missedUnseen() });
+        this.emit('history.changed', {
+          reason: 'removed',
+          ids: [request.id],
+          entry: null,
+          missedUnseen: this.missedUnseen(),
+        });
         return null;
       },
       'history.clear': () => {
@@ -123,7 +135,10 @@ export class FakeHistory {
       'history.exportCsv': (request) => {
         const rows = this.sorted().filter((e) => matches(e, request.filter ?? {}));
         const header = 'id,direction,remote_uri,started_at,result\r\n';
-        const body = rows.map((e) => `${e.id},${e.direction},${e.remoteUri},${new Date(e.startedAt).toISOString()},${e.result ?? ''}\r\n`);
+        const body = rows.map(
+          (e) =>
+            `${e.id},${e.direction},${e.remoteUri},${new Date(e.startedAt).toISOString()},${e.result ?? ''}\r\n`,
+        );
         return { text: header + body.join(''), rows: rows.length };
       },
       'history.missedCount': () => ({ missedUnseen: this.missedUnseen() }),

@@ -4,7 +4,12 @@
  * default report is a port-restricted cone NAT with a working STUN and TURN server, its explanation
  * written by the phone's own `explain` (src-main/nat), so the statements are the real ones.
  */
-import type { NatCheckProgress, NatCheckRequest, NatReport, NatServerResult } from '../../../src-shared/model/nat.ts';
+import type {
+  NatCheckProgress,
+  NatCheckRequest,
+  NatReport,
+  NatServerResult,
+} from '../../../src-shared/model/nat.ts';
 import { explain, known } from '../../../src-main/nat/index.ts';
 import type { FakeEmit, FakeHandlers } from './fake-bridge.ts';
 
@@ -80,7 +85,13 @@ export function fakeNatReport(overrides: Partial<NatReport> = {}): NatReport {
     lifetime: { measured: true, lowerBoundS: 30, upperBoundS: 60, capped: false, probes: [] },
     lifetimeCapS: 120,
     verdict: 'direct-possible',
-    table: { open: 'yes', 'full-cone': 'yes', 'restricted-cone': 'yes', 'port-restricted-cone': 'yes', symmetric: 'no' },
+    table: {
+      open: 'yes',
+      'full-cone': 'yes',
+      'restricted-cone': 'yes',
+      'port-restricted-cone': 'yes',
+      symmetric: 'no',
+    },
     policy,
     servers,
     discoveryServer: STUN_OK.uri,
@@ -108,7 +119,13 @@ export function fakeNatReport(overrides: Partial<NatReport> = {}): NatReport {
     sipAlg: 'not-detected',
     policy,
     verdict: 'direct-possible',
-    directPath: { open: 'yes', 'full-cone': 'yes', 'restricted-cone': 'yes', 'port-restricted-cone': 'yes', symmetric: 'no' },
+    directPath: {
+      open: 'yes',
+      'full-cone': 'yes',
+      'restricted-cone': 'yes',
+      'port-restricted-cone': 'yes',
+      symmetric: 'no',
+    },
     explanation,
     tests: [],
     ...overrides,

@@ -49,17 +49,70 @@ export function inviteFlow(callId: string, seq: number): SipLogEntry[] {
   const invite = { branch: 'z9hG4bK-invite', cseq: { seq: 1, method: 'INVITE' }, method: 'INVITE' };
   const message = (i: number, fields: Partial<SipLogEntry>): SipLogEntry => {
     const startLine = fields.startLine ?? '';
-    return sipLogEntry({ seq: seq + i, ...common, ...fields, text: `${startLine}\nCall-ID: ${callId}\nCSeq: ${fields.cseq?.seq ?? 1} ${fields.method ?? ''}\n\n` });
+    return sipLogEntry({
+      seq: seq + i,
+      ...common,
+      ...fields,
+      text: `${startLine}\nCall-ID: ${callId}\nCSeq: ${fields.cseq?.seq ?? 1} ${fields.method ?? ''}\n\n`,
+    });
   };
   return [
-    message(0, { ...invite, startLine: 'INVITE sip:2000@pbx.example.com SIP/2.0', contentType: 'application/sdp', kind: 'request' }),
-    message(1, { ...invite, direction: 'in', kind: 'response', status: 100, startLine: 'SIP/2.0 100 Trying' }),
-    message(2, { ...invite, direction: 'in', kind: 'response', status: 180, startLine: 'SIP/2.0 180 Ringing' }),
-    message(3, { ...invite, direction: 'in', kind: 'response', status: 180, startLine: 'SIP/2.0 180 Ringing' }),
-    message(4, { ...invite, direction: 'in', kind: 'response', status: 200, startLine: 'SIP/2.0 200 OK', contentType: 'application/sdp' }),
-    message(5, { branch: 'z9hG4bK-ack', cseq: { seq: 1, method: 'ACK' }, method: 'ACK', startLine: 'ACK sip:2000@203.0.113.5:5060 SIP/2.0' }),
-    message(6, { branch: 'z9hG4bK-bye', cseq: { seq: 2, method: 'BYE' }, method: 'BYE', startLine: 'BYE sip:2000@203.0.113.5:5060 SIP/2.0' }),
-    message(7, { branch: 'z9hG4bK-bye', cseq: { seq: 2, method: 'BYE' }, method: 'BYE', direction: 'in', kind: 'response', status: 200, startLine: 'SIP/2.0 200 OK' }),
+    message(0, {
+      ...invite,
+      startLine: 'INVITE sip:2000@pbx.example.com SIP/2.0',
+      contentType: 'application/sdp',
+      kind: 'request',
+    }),
+    message(1, {
+      ...invite,
+      direction: 'in',
+      kind: 'response',
+      status: 100,
+      startLine: 'SIP/2.0 100 Trying',
+    }),
+    message(2, {
+      ...invite,
+      direction: 'in',
+      kind: 'response',
+      status: 180,
+      startLine: 'SIP/2.0 180 Ringing',
+    }),
+    message(3, {
+      ...invite,
+      direction: 'in',
+      kind: 'response',
+      status: 180,
+      startLine: 'SIP/2.0 180 Ringing',
+    }),
+    message(4, {
+      ...invite,
+      direction: 'in',
+      kind: 'response',
+      status: 200,
+      startLine: 'SIP/2.0 200 OK',
+      contentType: 'application/sdp',
+    }),
+    message(5, {
+      branch: 'z9hG4bK-ack',
+      cseq: { seq: 1, method: 'ACK' },
+      method: 'ACK',
+      startLine: 'ACK sip:2000@203.0.113.5:5060 SIP/2.0',
+    }),
+    message(6, {
+      branch: 'z9hG4bK-bye',
+      cseq: { seq: 2, method: 'BYE' },
+      method: 'BYE',
+      startLine: 'BYE sip:2000@203.0.113.5:5060 SIP/2.0',
+    }),
+    message(7, {
+      branch: 'z9hG4bK-bye',
+      cseq: { seq: 2, method: 'BYE' },
+      method: 'BYE',
+      direction: 'in',
+      kind: 'response',
+      status: 200,
+      startLine: 'SIP/2.0 200 OK',
+    }),
   ];
 }
 
@@ -74,7 +127,9 @@ export class FakeSipLog {
     this.emit = emit;
     this.handlers = {
       'siplog.recent': (query) => {
-        const matching = this.entries.filter((e) => matchesSipLogFilter(e, query) && (query.afterSeq === undefined || e.seq > query.afterSeq));
+        const matching = this.entries.filter(
+          (e) => matchesSipLogFilter(e, query) && (query.afterSeq === undefined || e.seq > query.afterSeq),
+        );
         return structuredClone(matching.slice(-(query.limit ?? SIPLOG_MAX_MESSAGES)));
       },
       'siplog.calls': () => summarizeSipLogCalls(this.entries),
@@ -82,9 +137,19 @@ export class FakeSipLog {
         const matching = this.entries.filter((e) => matchesSipLogFilter(e, request));
         const text =
           request.format === 'json'
-            ? JSON.stringify({ exportedAt: FAKE_SIPLOG_START, callId: request.callId ?? null, entries: matching })
-            : matching.map((e) => `${e.direction === 'out' ? 'sent to' : 'received from'} ${e.remote}\n${e.text}`).join('\n');
-        return { text, messages: matching.length, fileName: `sip-log-20250616-120000.${request.format === 'json' ? 'json' : 'txt'}` };
+            ? JSON.stringify({
+                exportedAt: FAKE_SIPLOG_START,
+                callId: request.callId ?? null,
+                entries: matching,
+              })
+            : matching
+                .map((e) => `${e.direction === 'out' ? 'sent to' : 'received from'} ${e.remote}\n${e.text}`)
+                .join('\n');
+        return {
+          text,
+          messages: matching.length,
+          fileName: `sip-log-20250616-120000.${request.format === 'json' ? 'json' : 'txt'}`,
+        };
       },
       'siplog.clear': () => {
         this.entries = [];

@@ -49,7 +49,9 @@ export function requireBuiltRenderer(): void {
 
 async function waitConnected(page: Page, session: BrowserSession): Promise<void> {
   try {
-    await page.locator('[data-testid="phone-connection"][data-state="connected"]').waitFor({ timeout: 15_000 });
+    await page
+      .locator('[data-testid="phone-connection"][data-state="connected"]')
+      .waitFor({ timeout: 15_000 });
   } catch (error) {
     const body = await page
       .locator('body')
@@ -94,7 +96,10 @@ export async function startAppSession(options: AppSessionOptions = {}): Promise<
       page,
       dataDir,
       async openScreen(link, heading) {
-        await page.getByRole('navigation').getByRole('link', { name: link, exact: typeof link === 'string' }).click();
+        await page
+          .getByRole('navigation')
+          .getByRole('link', { name: link, exact: typeof link === 'string' })
+          .click();
         const name = heading ?? (typeof link === 'string' ? link : undefined);
         await page.getByRole('heading', { level: 1, ...(name ? { name, exact: true } : {}) }).waitFor();
       },

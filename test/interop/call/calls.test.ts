@@ -5,10 +5,22 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyseWav, makeWorkDir, startBaresip, startKamailio, type BaresipOptions, type BaresipUa, type KamailioServer, type WorkDir } from '../support/index.ts';
+import {
+  analyseWav,
+  makeWorkDir,
+  startBaresip,
+  startKamailio,
+  type BaresipOptions,
+  type BaresipUa,
+  type KamailioServer,
+  type WorkDir,
+} from '../support/index.ts';
 import { accountArgs, softphone } from './softphone-cli.ts';
 
-const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map((user) => ({ user, password: `${user}-pw` }));
+const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map((user) => ({
+  user,
+  password: `${user}-pw`,
+}));
 
 let kamailio: KamailioServer;
 let dir: WorkDir;
@@ -19,7 +31,12 @@ const started = Date.now();
 async function baresip(user: string, options: Partial<BaresipOptions> = {}): Promise<BaresipUa> {
   const existing = uas.find((u) => u.aor === `sip:${user}@lab.test`);
   if (existing !== undefined) return existing;
-  const ua = await startBaresip({ aor: `sip:${user}@lab.test`, password: `${user}-pw`, proxy: kamailio.uri('udp'), ...options });
+  const ua = await startBaresip({
+    aor: `sip:${user}@lab.test`,
+    password: `${user}-pw`,
+    proxy: kamailio.uri('udp'),
+    ...options,
+  });
   uas.push(ua);
   await ua.waitFor('REGISTER_OK');
   return ua;
@@ -49,7 +66,21 @@ describe('our CLI calls baresip through Kamailio', () => {
   it('audio both ways: our recording has baresip\u2019s tone, baresip\u2019s has ours; we hang up after --duration', async () => {
     const bob = await baresip('bob', { answerMode: 'auto', audio: { kind: 'tone', hz: 1000 }, record: true });
     const ours = dir.file('alice-hears-bob.wav');
-    const run = softphone({ dir, name: 'alice-call', args: ['call', 'sip:bob@lab.test', ...account('alice'), '--tone', '440', '--record', ours, '--duration', '4'] });
+    const run = softphone({
+      dir,
+      name: 'alice-call',
+      args: [
+        'call',
+        'sip:bob@lab.test',
+        ...account('alice'),
+        '--tone',
+        '440',
+        '--record',
+        ours,
+        '--duration',
+        '4',
+      ],
+    });
     const exit = await run.exit();
     expect(exit.code, run.process.log()).toBe(0);
     expect(run.states().filter((s) => s !== 'ringing')).toEqual(['dialing', 'active', 'ended']);
@@ -67,8 +98,16 @@ describe('our CLI calls baresip through Kamailio', () => {
   });
 
   it('the far end hangs up: exit 0, reason remote-hangup', async () => {
-    const carol = await baresip('carol', { answerMode: 'auto', audio: { kind: 'tone', hz: 700 }, record: true });
-    const run = softphone({ dir, name: 'alice-call-2', args: ['call', 'sip:carol@lab.test', ...account('alice'), '--tone', '440'] });
+    const carol = await baresip('carol', {
+      answerMode: 'auto',
+      audio: { kind: 'tone', hz: 700 },
+      record: true,
+    });
+    const run = softphone({
+      dir,
+      name: 'alice-call-2',
+      args: ['call', 'sip:carol@lab.test', ...account('alice'), '--tone', '440'],
+    });
     await carol.waitFor('CALL_ESTABLISHED');
     await sleep(1500);
     await carol.hangup();
@@ -79,14 +118,34 @@ describe('our CLI calls baresip through Kamailio', () => {
 
   it('DTMF we send (RFC 4733) is reported by baresip', async () => {
     const dave = await baresip('dave', { answerMode: 'auto' });
-    const run = softphone({ dir, name: 'alice-dtmf', args: ['call', 'sip:dave@lab.test', ...account('alice'), '--tone', '440', '--dtmf', '159#', '--dtmf-at', '0.5', '--duration', '3'] });
+    const run = softphone({
+      dir,
+      name: 'alice-dtmf',
+      args: [
+        'call',
+        'sip:dave@lab.test',
+        ...account('alice'),
+        '--tone',
+        '440',
+        '--dtmf',
+        '159#',
+        '--dtmf-at',
+        '0.5',
+        '--duration',
+        '3',
+      ],
+    });
     expect((await run.exit()).code, run.process.log()).toBe(0);
     expect(dave.receivedDtmf()).toBe('159#');
   });
 
   it('busy (baresip rejects with 486) and decline (603) end with the right reason and exit 1', async () => {
     const erin = await baresip('erin', { answerMode: 'manual' });
-    const busy = softphone({ dir, name: 'alice-busy', args: ['call', 'sip:erin@lab.test', ...account('alice')] });
+    const busy = softphone({
+      dir,
+      name: 'alice-busy',
+      args: ['call', 'sip:erin@lab.test', ...account('alice')],
+    });
     await erin.waitFor('CALL_INCOMING');
     await erin.hangup();
     expect((await busy.exit()).code).toBe(1);
@@ -95,15 +154,26 @@ describe('our CLI calls baresip through Kamailio', () => {
     expect(last.reason?.kind).toBe('busy');
     expect(busy.lines().at(-1)).toMatchObject({ type: 'error', code: 'call-failed' });
 
-    const declined = softphone({ dir, name: 'alice-decline', args: ['call', 'sip:frank@lab.test', ...account('alice')] });
+    const declined = softphone({
+      dir,
+      name: 'alice-decline',
+      args: ['call', 'sip:frank@lab.test', ...account('alice')],
+    });
     expect((await declined.exit()).code).toBe(1);
-    expect(declined.calls().at(-1)).toMatchObject({ sipCode: 603, reason: { kind: 'declined', text: '603 Decline' } });
+    expect(declined.calls().at(-1)).toMatchObject({
+      sipCode: 603,
+      reason: { kind: 'declined', text: '603 Decline' },
+    });
   });
 
   it('CANCEL before the answer (we stop while it rings): baresip sees the CANCEL', async () => {
     const erin = await baresip('erin', { answerMode: 'manual' });
     const mark = erin.mark();
-    const run = softphone({ dir, name: 'alice-cancel', args: ['call', 'sip:erin@lab.test', ...account('alice')] });
+    const run = softphone({
+      dir,
+      name: 'alice-cancel',
+      args: ['call', 'sip:erin@lab.test', ...account('alice')],
+    });
     await erin.waitFor('CALL_INCOMING', { after: mark });
     await run.waitFor((l) => l.type === 'call' && l.state === 'ringing');
     await run.process.stop(5000);
@@ -116,9 +186,33 @@ describe('our CLI calls baresip through Kamailio', () => {
     const bob = await baresip('bob', { answerMode: 'auto', audio: { kind: 'tone', hz: 1000 }, record: true });
     const mark = bob.mark();
     const ours = dir.file('hold.wav');
-    const run = softphone({ dir, name: 'alice-hold', args: ['call', 'sip:bob@lab.test', ...account('alice'), '--tone', '440', '--record', ours, '--hold-at', '2', '--resume-at', '4', '--duration', '6'] });
+    const run = softphone({
+      dir,
+      name: 'alice-hold',
+      args: [
+        'call',
+        'sip:bob@lab.test',
+        ...account('alice'),
+        '--tone',
+        '440',
+        '--record',
+        ours,
+        '--hold-at',
+        '2',
+        '--resume-at',
+        '4',
+        '--duration',
+        '6',
+      ],
+    });
     expect((await run.exit()).code, run.process.log()).toBe(0);
-    expect(run.states().filter((s) => s !== 'ringing')).toEqual(['dialing', 'active', 'held', 'active', 'ended']);
+    expect(run.states().filter((s) => s !== 'ringing')).toEqual([
+      'dialing',
+      'active',
+      'held',
+      'active',
+      'ended',
+    ]);
     await bob.waitFor('CALL_CLOSED', { after: mark });
     expect(bob.log()).toMatch(/^a=sendonly\r?$/m);
     const weHeard = analyseWav(ours, { hz: 1000 }).seconds.map((s) => s.tonePresent);
@@ -126,7 +220,9 @@ describe('our CLI calls baresip through Kamailio', () => {
     expect(weHeard).toEqual([true, true, false, false, true, true]);
     // baresip 1.0 restarts its player on the re-INVITE and its sndfile dump stops there: what it
     // heard from us is checkable up to the hold (that we send silence while holding is a unit test).
-    const bobHeard = analyseWav(bob.recordings().received.at(-1) ?? '', { hz: 440 }).seconds.map((s) => s.tonePresent);
+    const bobHeard = analyseWav(bob.recordings().received.at(-1) ?? '', { hz: 440 }).seconds.map(
+      (s) => s.tonePresent,
+    );
     expect(bobHeard.slice(0, 2)).toEqual([true, true]);
   });
 
@@ -134,7 +230,21 @@ describe('our CLI calls baresip through Kamailio', () => {
     const dave = await baresip('dave', { answerMode: 'auto', audio: { kind: 'tone', hz: 1000 } });
     const mark = dave.mark();
     const ours = dir.file('remote-hold.wav');
-    const run = softphone({ dir, name: 'alice-remote-hold', args: ['call', 'sip:dave@lab.test', ...account('alice'), '--tone', '440', '--record', ours, '--duration', '6'] });
+    const run = softphone({
+      dir,
+      name: 'alice-remote-hold',
+      args: [
+        'call',
+        'sip:dave@lab.test',
+        ...account('alice'),
+        '--tone',
+        '440',
+        '--record',
+        ours,
+        '--duration',
+        '6',
+      ],
+    });
     await run.waitFor((l) => l.type === 'call' && l.state === 'active');
     await sleep(2000);
     expect((await dave.hold()).ok).toBe(true);
@@ -143,7 +253,13 @@ describe('our CLI calls baresip through Kamailio', () => {
     expect((await dave.resume()).ok).toBe(true);
     expect((await run.exit()).code, run.process.log()).toBe(0);
     await dave.waitFor('CALL_CLOSED', { after: mark });
-    expect(run.states().filter((s) => s !== 'ringing')).toEqual(['dialing', 'active', 'remote-held', 'active', 'ended']);
+    expect(run.states().filter((s) => s !== 'ringing')).toEqual([
+      'dialing',
+      'active',
+      'remote-held',
+      'active',
+      'ended',
+    ]);
     const weHeard = analyseWav(ours, { hz: 1000 }).seconds.map((s) => s.tonePresent);
     expect(weHeard.slice(0, 2)).toEqual([true, true]);
     expect(weHeard[3]).toBe(false);
@@ -153,23 +269,52 @@ describe('our CLI calls baresip through Kamailio', () => {
 
 describe('transfer', () => {
   it('blind transfer of a baresip to another baresip: REFER, NOTIFY 200, our call ends as transferred', async () => {
-    const carol = await baresip('carol', { answerMode: 'auto', audio: { kind: 'tone', hz: 700 }, record: true });
-    const grace = await baresip('grace', { answerMode: 'auto', audio: { kind: 'tone', hz: 1000 }, record: true });
+    const carol = await baresip('carol', {
+      answerMode: 'auto',
+      audio: { kind: 'tone', hz: 700 },
+      record: true,
+    });
+    const grace = await baresip('grace', {
+      answerMode: 'auto',
+      audio: { kind: 'tone', hz: 1000 },
+      record: true,
+    });
     const carolMark = carol.mark();
     const graceMark = grace.mark();
-    const run = softphone({ dir, name: 'alice-transfer', args: ['call', 'sip:carol@lab.test', ...account('alice'), '--tone', '440', '--transfer-to', 'sip:grace@lab.test', '--transfer-at', '1.5'] });
+    const run = softphone({
+      dir,
+      name: 'alice-transfer',
+      args: [
+        'call',
+        'sip:carol@lab.test',
+        ...account('alice'),
+        '--tone',
+        '440',
+        '--transfer-to',
+        'sip:grace@lab.test',
+        '--transfer-at',
+        '1.5',
+      ],
+    });
     expect((await run.exit()).code, run.process.log()).toBe(0);
     const last = run.calls().at(-1)!;
     expect(last.reason?.kind).toBe('transferred');
     expect(last.transfer).toMatchObject({ state: 'succeeded', sipCode: 200 });
-    expect(run.calls().map((c) => c.transfer?.state).filter((s, i, a) => s !== undefined && a[i - 1] !== s)).toEqual(['pending', 'trying', 'succeeded']);
+    expect(
+      run
+        .calls()
+        .map((c) => c.transfer?.state)
+        .filter((s, i, a) => s !== undefined && a[i - 1] !== s),
+    ).toEqual(['pending', 'trying', 'succeeded']);
     const established = await grace.waitFor('CALL_ESTABLISHED', { after: graceMark });
     expect(established.peeruri).toBe('sip:carol@lab.test');
     expect(carol.log()).toMatch(/^REFER sip:carol\S* SIP\/2\.0/m);
     await sleep(2000);
     await grace.hangup();
     await carol.waitFor('CALL_CLOSED', { after: carolMark });
-    expect(analyseWav(grace.recordings().received.at(-1) ?? '', { hz: 700 }).tonePresentRatio).toBeGreaterThanOrEqual(0.6);
+    expect(
+      analyseWav(grace.recordings().received.at(-1) ?? '', { hz: 700 }).tonePresentRatio,
+    ).toBeGreaterThanOrEqual(0.6);
   });
 });
 
@@ -177,7 +322,22 @@ describe('call waiting', () => {
   it('a second call rings during a call; answering it holds the first', async () => {
     const erin = await baresip('erin', { answerMode: 'manual' });
     const heidi = await baresip('heidi', { answerMode: 'manual' });
-    const run = softphone({ dir, name: 'alice-waiting', args: ['answer', ...account('alice'), '--tone', '440', '--waiting', 'answer', '--ring', '0.5', '--duration', '4'] });
+    const run = softphone({
+      dir,
+      name: 'alice-waiting',
+      args: [
+        'answer',
+        ...account('alice'),
+        '--tone',
+        '440',
+        '--waiting',
+        'answer',
+        '--ring',
+        '0.5',
+        '--duration',
+        '4',
+      ],
+    });
     await run.waitFor((l) => l.type === 'ready');
     const erinMark = erin.mark();
     await erin.dial('sip:alice@lab.test');
@@ -200,9 +360,17 @@ describe('call waiting', () => {
 
 describe('baresip calls our CLI', () => {
   it('we answer: audio both ways; baresip hangs up', async () => {
-    const carol = await baresip('carol', { answerMode: 'auto', audio: { kind: 'tone', hz: 700 }, record: true });
+    const carol = await baresip('carol', {
+      answerMode: 'auto',
+      audio: { kind: 'tone', hz: 700 },
+      record: true,
+    });
     const ours = dir.file('alice-answers.wav');
-    const run = softphone({ dir, name: 'alice-answer', args: ['answer', ...account('alice'), '--tone', '440', '--record', ours] });
+    const run = softphone({
+      dir,
+      name: 'alice-answer',
+      args: ['answer', ...account('alice'), '--tone', '440', '--record', ours],
+    });
     await run.waitFor((l) => l.type === 'ready');
     const mark = carol.mark();
     await carol.dial('sip:alice@lab.test');
@@ -214,12 +382,22 @@ describe('baresip calls our CLI', () => {
     expect(run.calls().at(-1)!.reason?.kind).toBe('remote-hangup');
     expect(analyseWav(ours, { hz: 700 }).tonePresentRatio).toBeGreaterThanOrEqual(0.75);
     await carol.waitFor('CALL_CLOSED', { after: mark });
-    expect(analyseWav(carol.recordings().received.at(-1) ?? '', { hz: 440 }).tonePresentRatio).toBeGreaterThanOrEqual(0.75);
+    expect(
+      analyseWav(carol.recordings().received.at(-1) ?? '', { hz: 440 }).tonePresentRatio,
+    ).toBeGreaterThanOrEqual(0.75);
   });
 
   it('the caller gives up before we answer (CANCEL): missed, exit 1', async () => {
-    const carol = await baresip('carol', { answerMode: 'auto', audio: { kind: 'tone', hz: 700 }, record: true });
-    const run = softphone({ dir, name: 'alice-missed', args: ['answer', ...account('alice'), '--ring', '10'] });
+    const carol = await baresip('carol', {
+      answerMode: 'auto',
+      audio: { kind: 'tone', hz: 700 },
+      record: true,
+    });
+    const run = softphone({
+      dir,
+      name: 'alice-missed',
+      args: ['answer', ...account('alice'), '--ring', '10'],
+    });
     await run.waitFor((l) => l.type === 'ready');
     await carol.dial('sip:alice@lab.test');
     await run.waitFor((l) => l.type === 'call' && l.state === 'ringing');

@@ -5,7 +5,17 @@
  * through; the jitter buffer's concealment keeps the tone recognisable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyseWav, createNatLab, makeWorkDir, startBaresip, startKamailio, type BaresipUa, type KamailioServer, type NatLab, type WorkDir } from '../support/index.ts';
+import {
+  analyseWav,
+  createNatLab,
+  makeWorkDir,
+  startBaresip,
+  startKamailio,
+  type BaresipUa,
+  type KamailioServer,
+  type NatLab,
+  type WorkDir,
+} from '../support/index.ts';
 import { accountArgs, softphone } from './softphone-cli.ts';
 
 let lab: NatLab;
@@ -38,15 +48,33 @@ describe('20 % loss on our host', () => {
     const us = lab.hosts.us!;
     const far = lab.hosts.far!;
     bob = await startBaresip({
-      aor: 'sip:bob@lab.test', password: 'bob-pw', proxy: kamailio.uri('udp'), netns: far.ns, address: far.address,
-      answerMode: 'auto', audio: { kind: 'tone', hz: 1000 }, record: true,
+      aor: 'sip:bob@lab.test',
+      password: 'bob-pw',
+      proxy: kamailio.uri('udp'),
+      netns: far.ns,
+      address: far.address,
+      answerMode: 'auto',
+      audio: { kind: 'tone', hz: 1000 },
+      record: true,
     });
     await bob.waitFor('REGISTER_OK');
     const loss = await lab.loss(us.ns, 'eth0', 0.2, 'both');
     const ours = dir.file('lossy.wav');
     const run = softphone({
-      dir, name: 'alice-lossy', netns: us.ns,
-      args: ['call', 'sip:bob@lab.test', ...accountArgs('alice', 'alice-pw', kamailio.uri('udp')), '--tone', '440', '--record', ours, '--duration', '5'],
+      dir,
+      name: 'alice-lossy',
+      netns: us.ns,
+      args: [
+        'call',
+        'sip:bob@lab.test',
+        ...accountArgs('alice', 'alice-pw', kamailio.uri('udp')),
+        '--tone',
+        '440',
+        '--record',
+        ours,
+        '--duration',
+        '5',
+      ],
     });
     const exit = await run.exit(60_000);
     await loss.remove();

@@ -35,7 +35,10 @@ export interface SoftphoneRun {
   /** The states of the first call, without repeats. */
   states(id?: string): string[];
   /** Wait until a JSON line matches. */
-  waitFor(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitFor(
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** Wait for the process to exit (SIGTERM after `timeoutMs`). */
   exit(timeoutMs?: number): Promise<ProcessExit>;
 }
@@ -69,7 +72,8 @@ export function softphone(options: SoftphoneOptions): SoftphoneRun {
           return [];
         }
       });
-  const calls = (): CallLine[] => lines().filter((l): l is Record<string, unknown> & CallLine => l.type === 'call');
+  const calls = (): CallLine[] =>
+    lines().filter((l): l is Record<string, unknown> & CallLine => l.type === 'call');
   return {
     process: proc,
     lines,
@@ -83,8 +87,12 @@ export function softphone(options: SoftphoneOptions): SoftphoneRun {
       for (;;) {
         const found = lines().find(match);
         if (found !== undefined) return found;
-        if (!proc.isRunning()) throw new Error(`${options.name} exited before the line came:\n${proc.log().slice(-3000)}`);
-        if (Date.now() > deadline) throw new Error(`${options.name}: no matching line within ${timeoutMs} ms:\n${proc.log().slice(-3000)}`);
+        if (!proc.isRunning())
+          throw new Error(`${options.name} exited before the line came:\n${proc.log().slice(-3000)}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `${options.name}: no matching line within ${timeoutMs} ms:\n${proc.log().slice(-3000)}`,
+          );
         await sleep(50);
       }
     },

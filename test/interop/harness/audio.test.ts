@@ -30,7 +30,13 @@ describe('audio: sox generation and analysis', () => {
   });
 
   it('generates 48 kHz stereo and mixes it down', async () => {
-    const file = await generateToneWav({ path: dir.file('tone440.wav'), hz: 440, seconds: 1, sampleRate: 48000, channels: 2 });
+    const file = await generateToneWav({
+      path: dir.file('tone440.wav'),
+      hz: 440,
+      seconds: 1,
+      sampleRate: 48000,
+      channels: 2,
+    });
     const audio = readWav(file);
     expect(audio.sampleRate).toBe(48000);
     expect(audio.channels).toBe(2);
@@ -39,10 +45,14 @@ describe('audio: sox generation and analysis', () => {
   });
 
   it('does not find 1000 Hz in a 400 Hz tone, nor in silence', async () => {
-    const other = analyseWav(await generateToneWav({ path: dir.file('tone400.wav'), hz: 400, seconds: 2 }), { hz: 1000 });
+    const other = analyseWav(await generateToneWav({ path: dir.file('tone400.wav'), hz: 400, seconds: 2 }), {
+      hz: 1000,
+    });
     expect(other.tonePresentRatio).toBe(0);
     expect(Math.abs(other.dominantHz - 400)).toBeLessThan(2);
-    const silence = analyseWav(await generateSilenceWav({ path: dir.file('silence.wav'), seconds: 2 }), { hz: 1000 });
+    const silence = analyseWav(await generateSilenceWav({ path: dir.file('silence.wav'), seconds: 2 }), {
+      hz: 1000,
+    });
     expect(silence.seconds).toHaveLength(2);
     expect(silence.tonePresentRatio).toBe(0);
     expect(silence.rmsDbfs).toBeLessThan(-80); // sox dithers: not digital zero
@@ -55,7 +65,10 @@ describe('audio: sox generation and analysis', () => {
       const second = Math.floor(i / rate);
       samples[i] = second === 1 || second === 3 ? 0 : 0.3 * Math.sin((2 * Math.PI * 1000 * i) / rate);
     }
-    const analysis = analyseAudio({ sampleRate: rate, channels: 1, samples, durationSeconds: 5 }, { hz: 1000 });
+    const analysis = analyseAudio(
+      { sampleRate: rate, channels: 1, samples, durationSeconds: 5 },
+      { hz: 1000 },
+    );
     expect(analysis.seconds.map((s) => s.tonePresent)).toEqual([true, false, true, false, true]);
     expect(analysis.tonePresentRatio).toBe(0.6);
   });

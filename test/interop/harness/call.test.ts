@@ -42,9 +42,19 @@ afterAll(async () => {
 
 describe('baresip ↔ Kamailio ↔ baresip calls', () => {
   it('A calls B through Kamailio; B auto-answers and records the 1000 Hz tone A sends; DTMF and re-INVITE pass', async () => {
-    const a = await ua({ aor: 'sip:alice@lab.test', password: 'a-pw', proxy: kamailio.uri('udp'), audio: { kind: 'tone', hz: 1000 } });
+    const a = await ua({
+      aor: 'sip:alice@lab.test',
+      password: 'a-pw',
+      proxy: kamailio.uri('udp'),
+      audio: { kind: 'tone', hz: 1000 },
+    });
     const b = await ua({
-      aor: 'sip:bob@lab.test', password: 'b-pw', proxy: kamailio.uri('udp'), answerMode: 'auto', audio: { kind: 'tone', hz: 400 }, record: true,
+      aor: 'sip:bob@lab.test',
+      password: 'b-pw',
+      proxy: kamailio.uri('udp'),
+      answerMode: 'auto',
+      audio: { kind: 'tone', hz: 400 },
+      record: true,
     });
 
     expect((await a.dial('sip:bob@lab.test')).ok).toBe(true);
@@ -84,8 +94,19 @@ describe('baresip ↔ Kamailio ↔ baresip calls', () => {
 
   it('plays a WAV file (aufile) to an echo UA and hears it back', async () => {
     const wav = await generateToneWav({ path: dir.file('tone600.wav'), hz: 600, seconds: 60 });
-    await ua({ aor: 'sip:echo@lab.test', password: 'e-pw', proxy: kamailio.uri('udp'), audio: { kind: 'echo' } });
-    const carol = await ua({ aor: 'sip:carol@lab.test', password: 'c-pw', proxy: kamailio.uri('udp'), audio: { kind: 'file', path: wav }, record: true });
+    await ua({
+      aor: 'sip:echo@lab.test',
+      password: 'e-pw',
+      proxy: kamailio.uri('udp'),
+      audio: { kind: 'echo' },
+    });
+    const carol = await ua({
+      aor: 'sip:carol@lab.test',
+      password: 'c-pw',
+      proxy: kamailio.uri('udp'),
+      audio: { kind: 'file', path: wav },
+      record: true,
+    });
     await carol.dial('sip:echo@lab.test');
     await carol.waitFor('CALL_ESTABLISHED');
     await sleep(3500);
@@ -99,7 +120,13 @@ describe('baresip ↔ Kamailio ↔ baresip calls', () => {
 
   it('CANCEL reaches the callee when the caller gives up before the answer', async () => {
     const [alice] = uas;
-    const bob2 = await ua({ aor: 'sip:carol@lab.test', password: 'c-pw', proxy: kamailio.uri('tcp'), transport: 'tcp', answerMode: 'manual' });
+    const bob2 = await ua({
+      aor: 'sip:carol@lab.test',
+      password: 'c-pw',
+      proxy: kamailio.uri('tcp'),
+      transport: 'tcp',
+      answerMode: 'manual',
+    });
     const mark = bob2.mark();
     await alice?.dial('sip:carol@lab.test');
     // carol is registered twice (UDP and TCP): Kamailio forks to both; the manual one rings

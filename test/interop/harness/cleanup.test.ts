@@ -27,7 +27,11 @@ function alive(pid: number): boolean {
  * Start Kamailio from a separate Node process (as a test worker would), report its folder and PID on
  * stdout, then wait to be killed.
  */
-async function startOrphanableKamailio(): Promise<{ runner: ReturnType<typeof spawn>; dir: string; kamailioPid: number }> {
+async function startOrphanableKamailio(): Promise<{
+  runner: ReturnType<typeof spawn>;
+  dir: string;
+  kamailioPid: number;
+}> {
   const script = `
     import { startKamailio } from ${JSON.stringify(KAMAILIO_MODULE)};
     import { dirname, join } from 'node:path';
@@ -37,7 +41,9 @@ async function startOrphanableKamailio(): Promise<{ runner: ReturnType<typeof sp
     console.log(JSON.stringify({ dir, pid: Number(readFileSync(join(dir, 'pids'), 'utf8').trim().split('\\n')[0]) }));
     setInterval(() => {}, 1000);
   `;
-  const runner = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const runner = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     runner.stdout?.on('data', (chunk: Buffer) => {

@@ -24,8 +24,16 @@ const uas: BaresipUa[] = [];
 beforeAll(async () => {
   ca = await makeTestCa();
   otherCa = await makeTestCa('Some Other CA');
-  const server = await ca.issue({ commonName: 'lab.test', dnsNames: ['lab.test'], ipAddresses: ['127.0.0.1'] });
-  kamailio = await startKamailio({ users, domain: 'lab.test', tls: { cert: server.cert.path, key: server.key.path, ca: ca.cert.path } });
+  const server = await ca.issue({
+    commonName: 'lab.test',
+    dnsNames: ['lab.test'],
+    ipAddresses: ['127.0.0.1'],
+  });
+  kamailio = await startKamailio({
+    users,
+    domain: 'lab.test',
+    tls: { cert: server.cert.path, key: server.key.path, ca: ca.cert.path },
+  });
 });
 
 afterAll(async () => {
@@ -36,12 +44,23 @@ afterAll(async () => {
 });
 
 function probe(method: string, requestUri: string, from: string, to = requestUri, timeoutMs = 3000) {
-  return sipProbe({ server: { address: kamailio.address, port: kamailio.udpPort ?? 0 }, method, requestUri, from, to, timeoutMs });
+  return sipProbe({
+    server: { address: kamailio.address, port: kamailio.udpPort ?? 0 },
+    method,
+    requestUri,
+    from,
+    to,
+    timeoutMs,
+  });
 }
 
 describe('kamailio: registrar and proxy without a database', () => {
   it('answers OPTIONS to itself with 200', async () => {
-    const response = await probe('OPTIONS', `sip:${kamailio.address}:${kamailio.udpPort}`, 'sip:probe@example.org');
+    const response = await probe(
+      'OPTIONS',
+      `sip:${kamailio.address}:${kamailio.udpPort}`,
+      'sip:probe@example.org',
+    );
     expect(response.status).toBe(200);
   });
 
@@ -67,7 +86,12 @@ describe('kamailio: registrar and proxy without a database', () => {
   });
 
   it('registers baresip over UDP (digest) and shows the binding; un-REGISTER on stop removes it', async () => {
-    const alice = await startBaresip({ aor: 'sip:alice@lab.test', password: 'alice-secret', proxy: kamailio.uri('udp'), regint: 300 });
+    const alice = await startBaresip({
+      aor: 'sip:alice@lab.test',
+      password: 'alice-secret',
+      proxy: kamailio.uri('udp'),
+      regint: 300,
+    });
     uas.push(alice);
     await alice.waitFor('REGISTER_OK');
     const bindings = await kamailio.bindings('sip:alice@lab.test');
@@ -88,8 +112,19 @@ describe('kamailio: registrar and proxy without a database', () => {
   });
 
   it('registers baresip over TCP and over TLS (trusting the test CA)', async () => {
-    const bob = await startBaresip({ aor: 'sip:bob@lab.test', password: 'bob-secret', proxy: kamailio.uri('tcp'), transport: 'tcp' });
-    const carol = await startBaresip({ aor: 'sip:carol@lab.test', password: 'carol-secret', proxy: kamailio.uri('tls'), transport: 'tls', caFile: ca.cert.path });
+    const bob = await startBaresip({
+      aor: 'sip:bob@lab.test',
+      password: 'bob-secret',
+      proxy: kamailio.uri('tcp'),
+      transport: 'tcp',
+    });
+    const carol = await startBaresip({
+      aor: 'sip:carol@lab.test',
+      password: 'carol-secret',
+      proxy: kamailio.uri('tls'),
+      transport: 'tls',
+      caFile: ca.cert.path,
+    });
     uas.push(bob, carol);
     await bob.waitFor('REGISTER_OK');
     await carol.waitFor('REGISTER_OK');
@@ -101,14 +136,27 @@ describe('kamailio: registrar and proxy without a database', () => {
   });
 
   it('accepts a TLS connection that openssl s_client verifies with the test CA only', async () => {
-    const good = await opensslTlsProbe({ address: '127.0.0.1', port: kamailio.tlsPort ?? 0, caFile: ca.cert.path, host: 'lab.test', ip: '127.0.0.1' });
+    const good = await opensslTlsProbe({
+      address: '127.0.0.1',
+      port: kamailio.tlsPort ?? 0,
+      caFile: ca.cert.path,
+      host: 'lab.test',
+      ip: '127.0.0.1',
+    });
     expect(good.verified, good.output).toBe(true);
     expect(good.verifyResult).toBe('OK');
     expect(good.protocol).toMatch(/^TLSv1\.[23]$/);
-    const bad = await opensslTlsProbe({ address: '127.0.0.1', port: kamailio.tlsPort ?? 0, caFile: otherCa.cert.path, host: 'lab.test' });
+    const bad = await opensslTlsProbe({
+      address: '127.0.0.1',
+      port: kamailio.tlsPort ?? 0,
+      caFile: otherCa.cert.path,
+      host: 'lab.test',
+    });
     expect(bad.verified).toBe(false);
     // Kamailio sends the CA with its chain (ca_list), so a stranger CA sees a self-signed root it does not trust
-    expect(bad.verifyResult).toMatch(/self-signed certificate in certificate chain|unable to get local issuer certificate/);
+    expect(bad.verifyResult).toMatch(
+      /self-signed certificate in certificate chain|unable to get local issuer certificate/,
+    );
   });
 
   it('stops and starts again on the same ports, with an empty location table', async () => {
@@ -116,14 +164,29 @@ describe('kamailio: registrar and proxy without a database', () => {
     expect((await kamailio.allBindings()).length).toBeGreaterThan(0);
     await kamailio.stop();
     expect(kamailio.isRunning()).toBe(false);
-    await expect(probe('OPTIONS', `sip:${kamailio.address}:${kamailio.udpPort}`, 'sip:probe@example.org', undefined, 1200)).rejects.toThrow(/no final response/);
+    await expect(
+      probe(
+        'OPTIONS',
+        `sip:${kamailio.address}:${kamailio.udpPort}`,
+        'sip:probe@example.org',
+        undefined,
+        1200,
+      ),
+    ).rejects.toThrow(/no final response/);
 
     await kamailio.start();
     expect(kamailio.isRunning()).toBe(true);
     expect([kamailio.udpPort, kamailio.tcpPort, kamailio.tlsPort]).toEqual(ports);
-    expect((await probe('OPTIONS', `sip:${kamailio.address}:${kamailio.udpPort}`, 'sip:probe@example.org')).status).toBe(200);
+    expect(
+      (await probe('OPTIONS', `sip:${kamailio.address}:${kamailio.udpPort}`, 'sip:probe@example.org')).status,
+    ).toBe(200);
     expect(await kamailio.allBindings()).toEqual([]);
-    const tls = await opensslTlsProbe({ address: '127.0.0.1', port: kamailio.tlsPort ?? 0, caFile: ca.cert.path, host: 'lab.test' });
+    const tls = await opensslTlsProbe({
+      address: '127.0.0.1',
+      port: kamailio.tlsPort ?? 0,
+      caFile: ca.cert.path,
+      host: 'lab.test',
+    });
     expect(tls.verified).toBe(true);
   });
 
@@ -135,7 +198,8 @@ describe('kamailio: registrar and proxy without a database', () => {
       minExpires: 60,
       maxExpires: 120,
       natPingInterval: 5,
-      extraRoute: '\tif (is_method("MESSAGE") && $rU == "robot") {\n\t\tsl_send_reply("202", "Robot Accepted");\n\t\texit;\n\t}',
+      extraRoute:
+        '\tif (is_method("MESSAGE") && $rU == "robot") {\n\t\tsl_send_reply("202", "Robot Accepted");\n\t\texit;\n\t}',
     });
     try {
       expect(custom.tcpPort).toBeUndefined();
@@ -152,7 +216,12 @@ describe('kamailio: registrar and proxy without a database', () => {
       expect(() => custom.uri('tcp')).toThrow(/no tcp listener/);
 
       // below min_expires: 423 with Min-Expires (and no second reply); baresip retries with 60 s
-      const shortLived = await startBaresip({ aor: 'sip:alice@lab.test', password: 'alice-secret', proxy: custom.uri('udp'), regint: 30 });
+      const shortLived = await startBaresip({
+        aor: 'sip:alice@lab.test',
+        password: 'alice-secret',
+        proxy: custom.uri('udp'),
+        regint: 30,
+      });
       uas.push(shortLived);
       await shortLived.waitFor('REGISTER_OK');
       const statuses = shortLived.log().match(/^SIP\/2\.0 \d{3}/gm) ?? [];

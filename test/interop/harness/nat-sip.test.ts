@@ -18,10 +18,26 @@ let turn: CoturnServer;
 const uas: BaresipUa[] = [];
 
 beforeAll(async () => {
-  lab = await createNatLab({ nats: [{ name: 'cone', kind: 'port-restricted' }, { name: 'sym', kind: 'symmetric' }], publicHosts: ['open'] });
-  turn = await startCoturn({ users: [{ user: 'u', password: 'p' }], address: '203.0.113.1', altAddress: '203.0.113.2', netns: lab.publicNs });
+  lab = await createNatLab({
+    nats: [
+      { name: 'cone', kind: 'port-restricted' },
+      { name: 'sym', kind: 'symmetric' },
+    ],
+    publicHosts: ['open'],
+  });
+  turn = await startCoturn({
+    users: [{ user: 'u', password: 'p' }],
+    address: '203.0.113.1',
+    altAddress: '203.0.113.2',
+    netns: lab.publicNs,
+  });
   kamailio = await startKamailio({
-    users: [{ user: 'alice', password: 'a-pw' }, { user: 'bob', password: 'b-pw' }, { user: 'carol', password: 'c-pw' }, { user: 'dave', password: 'd-pw' }],
+    users: [
+      { user: 'alice', password: 'a-pw' },
+      { user: 'bob', password: 'b-pw' },
+      { user: 'carol', password: 'c-pw' },
+      { user: 'dave', password: 'd-pw' },
+    ],
     address: lab.serverAddresses[0] ?? '',
     netns: lab.publicNs,
     natPingInterval: 1,
@@ -40,8 +56,21 @@ describe('Kamailio in the public namespace, baresip behind NATs', () => {
     const cone = lab.nat('cone');
     const sym = lab.nat('sym');
     const [alice, bob] = await Promise.all([
-      startBaresip({ aor: 'sip:alice@lab.test', password: 'a-pw', proxy: kamailio.uri('udp'), netns: cone.homeNs, address: cone.homeAddress }),
-      startBaresip({ aor: 'sip:bob@lab.test', password: 'b-pw', proxy: kamailio.uri('udp'), netns: sym.homeNs, address: sym.homeAddress, answerMode: 'auto' }),
+      startBaresip({
+        aor: 'sip:alice@lab.test',
+        password: 'a-pw',
+        proxy: kamailio.uri('udp'),
+        netns: cone.homeNs,
+        address: cone.homeAddress,
+      }),
+      startBaresip({
+        aor: 'sip:bob@lab.test',
+        password: 'b-pw',
+        proxy: kamailio.uri('udp'),
+        netns: sym.homeNs,
+        address: sym.homeAddress,
+        answerMode: 'auto',
+      }),
     ]);
     uas.push(alice, bob);
     await alice.waitFor('REGISTER_OK');
@@ -60,7 +89,8 @@ describe('Kamailio in the public namespace, baresip behind NATs', () => {
   it('keeps the NAT bindings alive with SIP OPTIONS pings to NATed contacts', async () => {
     const [alice] = uas;
     const deadline = Date.now() + 5000;
-    while (!/^OPTIONS sip:alice\S*@10\.1\.0\.2:5060/m.test(alice?.log() ?? '') && Date.now() < deadline) await sleep(100);
+    while (!/^OPTIONS sip:alice\S*@10\.1\.0\.2:5060/m.test(alice?.log() ?? '') && Date.now() < deadline)
+      await sleep(100);
     expect(alice?.log()).toMatch(/^OPTIONS sip:alice\S*@10\.1\.0\.2:5060/m);
   });
 
@@ -81,12 +111,24 @@ describe('Kamailio in the public namespace, baresip behind NATs', () => {
     if (!open) throw new Error('no public host');
     const ice = { kind: 'ice' as const, server: turn.stunUri() };
     const carol = await startBaresip({
-      aor: 'sip:carol@lab.test', password: 'c-pw', proxy: kamailio.uri('udp'), netns: cone.homeNs, address: cone.homeAddress,
-      mediaNat: ice, audio: { kind: 'tone', hz: 1000 },
+      aor: 'sip:carol@lab.test',
+      password: 'c-pw',
+      proxy: kamailio.uri('udp'),
+      netns: cone.homeNs,
+      address: cone.homeAddress,
+      mediaNat: ice,
+      audio: { kind: 'tone', hz: 1000 },
     });
     const dave = await startBaresip({
-      aor: 'sip:dave@lab.test', password: 'd-pw', proxy: kamailio.uri('udp'), netns: open.ns, address: open.address,
-      mediaNat: ice, answerMode: 'auto', audio: { kind: 'tone', hz: 400 }, record: true,
+      aor: 'sip:dave@lab.test',
+      password: 'd-pw',
+      proxy: kamailio.uri('udp'),
+      netns: open.ns,
+      address: open.address,
+      mediaNat: ice,
+      answerMode: 'auto',
+      audio: { kind: 'tone', hz: 400 },
+      record: true,
     });
     uas.push(carol, dave);
     expect(carol.sipPort).toBe(5062); // second UA in the cone home

@@ -3,7 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { allocatePort, allocatePorts, heldPorts, PORT_RANGE, releasePort, RUN_ROOT } from '../support/index.ts';
+import {
+  allocatePort,
+  allocatePorts,
+  heldPorts,
+  PORT_RANGE,
+  releasePort,
+  RUN_ROOT,
+} from '../support/index.ts';
 
 const taken: number[] = [];
 afterEach(() => {

@@ -13,10 +13,21 @@ import type { TurnServerConfig } from '../../../src-main/media/transport/index.t
 import { makeTestCa, startCoturn } from '../support/index.ts';
 import { checkRequest } from '../../unit/media/transport/ice/support/scripted-peer.ts';
 import type { CoturnServer, TestCa } from '../support/index.ts';
-import { connectWithWerift, describeOursToWerift, ourAgent, rtp, waitFor, weriftAgent, weriftDescription } from './werift-peer.ts';
+import {
+  connectWithWerift,
+  describeOursToWerift,
+  ourAgent,
+  rtp,
+  waitFor,
+  weriftAgent,
+  weriftDescription,
+} from './werift-peer.ts';
 import type { OurAgent } from './werift-peer.ts';
 
-async function exchangeMedia(ours: OurAgent, werift: Connection): Promise<{ atWerift: number[]; atOurs: number[] }> {
+async function exchangeMedia(
+  ours: OurAgent,
+  werift: Connection,
+): Promise<{ atWerift: number[]; atOurs: number[] }> {
   const atWerift: number[] = [];
   const atOurs: number[] = [];
   const subscription = werift.onData.subscribe((data: Buffer) => {
@@ -49,7 +60,10 @@ describe('ICE with werift on loopback (host pairs)', () => {
       expect(ours.agent.state).toBe('connected');
       expect(werift.state).toBe('connected');
       const selected = ours.agent.selectedPair(1);
-      expect(selected?.local).toMatchObject({ type: 'host', address: { address: '127.0.0.1', port: ours.socket.local.port } });
+      expect(selected?.local).toMatchObject({
+        type: 'host',
+        address: { address: '127.0.0.1', port: ours.socket.local.port },
+      });
       expect(selected?.remote).toMatchObject({ type: 'host', address: { address: '127.0.0.1' } });
       const nominated = werift.nominated;
       expect(nominated?.remoteAddr).toEqual(['127.0.0.1', ours.socket.local.port]);
@@ -102,9 +116,22 @@ describe('ICE with werift on loopback (host pairs)', () => {
     const target = ours.socket.local.port;
     for (let i = 0; i < 5; i++) intruder.send(rtp(900 + i), target, '127.0.0.1');
     // A connectivity check with a made-up password.
-    intruder.send(checkRequest({ username: `${ours.agent.credentials.ufrag}:${werift.localUsername}`, password: 'guessed-guessed-guessed', priority: 1, controlled: 1n }), target, '127.0.0.1');
+    intruder.send(
+      checkRequest({
+        username: `${ours.agent.credentials.ufrag}:${werift.localUsername}`,
+        password: 'guessed-guessed-guessed',
+        priority: 1,
+        controlled: 1n,
+      }),
+      target,
+      '127.0.0.1',
+    );
     await werift.send(rtp(1));
-    await waitFor(() => received.length === 1 && path.stats.dropped.foreignSource === 5 && replies.length === 1, 5000, 'the injected packets');
+    await waitFor(
+      () => received.length === 1 && path.stats.dropped.foreignSource === 5 && replies.length === 1,
+      5000,
+      'the injected packets',
+    );
     expect(received).toEqual([1]);
     const answer = decodeStunMessage(replies[0] ?? Buffer.alloc(0));
     expect(answer.ok && answer.message.messageClass).toBe('error');
@@ -120,8 +147,16 @@ describe('ICE through coturn (relayed candidates over UDP, TCP and TLS)', () => 
 
   beforeAll(async () => {
     ca = await makeTestCa();
-    const cert = await ca.issue({ commonName: 'turn.lab.test', dnsNames: ['turn.lab.test'], ipAddresses: ['127.0.0.1'] });
-    coturn = await startCoturn({ users: [{ user: 'alice', password: 'turn-secret' }], realm: 'lab.test', tls: { cert: cert.cert.path, key: cert.key.path } });
+    const cert = await ca.issue({
+      commonName: 'turn.lab.test',
+      dnsNames: ['turn.lab.test'],
+      ipAddresses: ['127.0.0.1'],
+    });
+    coturn = await startCoturn({
+      users: [{ user: 'alice', password: 'turn-secret' }],
+      realm: 'lab.test',
+      tls: { cert: cert.cert.path, key: cert.key.path },
+    });
   });
 
   afterAll(async () => {
@@ -131,17 +166,27 @@ describe('ICE through coturn (relayed candidates over UDP, TCP and TLS)', () => 
 
   function server(transport: 'udp' | 'tcp' | 'tls'): TurnServerConfig {
     return {
-      address: { address: '127.0.0.1', port: transport === 'tls' ? (coturn.tlsPort ?? 0) : coturn.port, family: 4 },
+      address: {
+        address: '127.0.0.1',
+        port: transport === 'tls' ? (coturn.tlsPort ?? 0) : coturn.port,
+        family: 4,
+      },
       transport,
       username: 'alice',
       password: 'turn-secret',
-      ...(transport === 'tls' ? { tls: { servername: 'turn.lab.test', ca: ca.cert.pem, replaceCa: true } } : {}),
+      ...(transport === 'tls'
+        ? { tls: { servername: 'turn.lab.test', ca: ca.cert.pem, replaceCa: true } }
+        : {}),
     };
   }
 
   for (const transport of ['udp', 'tcp', 'tls'] as const) {
     it(`gathers a relayed candidate over ${transport} and relays media to werift`, async () => {
-      const ours = await ourAgent({ role: 'controlling', policy: 'relay-only', turnServers: [server(transport)] });
+      const ours = await ourAgent({
+        role: 'controlling',
+        policy: 'relay-only',
+        turnServers: [server(transport)],
+      });
       const werift = weriftAgent(false);
       await connectWithWerift(ours, werift);
       const candidates = ours.agent.localCandidates;
@@ -156,11 +201,17 @@ describe('ICE through coturn (relayed candidates over UDP, TCP and TLS)', () => 
       const media = await exchangeMedia(ours, werift);
       expect(media.atWerift).toEqual([1, 2, 3, 4, 5]);
       expect(media.atOurs).toEqual([101, 102, 103, 104, 105]);
-      expect(ours.path().route).toMatchObject({ relayed: true, localType: 'relay', relayTransport: transport });
+      expect(ours.path().route).toMatchObject({
+        relayed: true,
+        localType: 'relay',
+        relayTransport: transport,
+      });
       const logBefore = coturn.log().length;
       await closeBoth(ours, werift);
       // The allocation was given back (RFC 5766 §7.1), not left to expire.
-      expect(coturn.log().slice(logBefore)).toMatch(/refreshed, realm=<lab\.test>, username=<alice>, lifetime=0/);
+      expect(coturn.log().slice(logBefore)).toMatch(
+        /refreshed, realm=<lab\.test>, username=<alice>, lifetime=0/,
+      );
     });
   }
 });

@@ -8,7 +8,11 @@ import { Candidate, Connection } from 'werift';
 import type { IceOptions } from 'werift';
 import { NodeClock, NodeNetwork } from '../../../src-main/platform/index.ts';
 import { IceAgent, IceMediaPath, MediaSocket } from '../../../src-main/media/transport/index.ts';
-import type { IceAgentOptions, IceCandidate, IceRemoteDescription } from '../../../src-main/media/transport/index.ts';
+import type {
+  IceAgentOptions,
+  IceCandidate,
+  IceRemoteDescription,
+} from '../../../src-main/media/transport/index.ts';
 import { formatCandidate, readCandidate } from '../../../src-main/sdp/index.ts';
 import { fromSdpCandidate, toSdpCandidate } from '../../../src-main/call/index.ts';
 
@@ -20,10 +24,15 @@ export interface OurAgent {
   close(): Promise<void>;
 }
 
-export async function ourAgent(options: Partial<IceAgentOptions> & Pick<IceAgentOptions, 'role'>): Promise<OurAgent> {
+export async function ourAgent(
+  options: Partial<IceAgentOptions> & Pick<IceAgentOptions, 'role'>,
+): Promise<OurAgent> {
   const network = new NodeNetwork();
   const clock = new NodeClock();
-  const socket = new MediaSocket(await network.bindDatagram({ family: 4, address: '127.0.0.1', port: 0 }), 'rtp');
+  const socket = new MediaSocket(
+    await network.bindDatagram({ family: 4, address: '127.0.0.1', port: 0 }),
+    'rtp',
+  );
   const logs: string[] = [];
   const agent = new IceAgent({
     clock,
@@ -66,7 +75,10 @@ export function weriftCandidates(connection: Connection): IceCandidate[] {
   return out;
 }
 
-export function weriftDescription(connection: Connection, overrides: Partial<IceRemoteDescription> = {}): IceRemoteDescription {
+export function weriftDescription(
+  connection: Connection,
+  overrides: Partial<IceRemoteDescription> = {},
+): IceRemoteDescription {
   return {
     ufrag: connection.localUsername,
     pwd: connection.localPassword,
@@ -78,9 +90,14 @@ export function weriftDescription(connection: Connection, overrides: Partial<Ice
 }
 
 /** Give werift our credentials and candidates (as `a=candidate` values), then end-of-candidates. */
-export async function describeOursToWerift(connection: Connection, agent: IceAgent, password = agent.credentials.pwd): Promise<void> {
+export async function describeOursToWerift(
+  connection: Connection,
+  agent: IceAgent,
+  password = agent.credentials.pwd,
+): Promise<void> {
   connection.setRemoteParams({ iceLite: false, usernameFragment: agent.credentials.ufrag, password });
-  for (const c of agent.localCandidates) await connection.addRemoteCandidate(Candidate.fromSdp(formatCandidate(toSdpCandidate(c))));
+  for (const c of agent.localCandidates)
+    await connection.addRemoteCandidate(Candidate.fromSdp(formatCandidate(toSdpCandidate(c))));
   await connection.addRemoteCandidate(undefined);
 }
 
@@ -121,7 +138,11 @@ export interface ConnectTiming {
  * Gather on both sides, exchange descriptions, and connect. Our role is `ours.agent.role`; werift takes
  * the other one.
  */
-export async function connectWithWerift(ours: OurAgent, werift: Connection, timeoutMs = 20_000): Promise<ConnectTiming> {
+export async function connectWithWerift(
+  ours: OurAgent,
+  werift: Connection,
+  timeoutMs = 20_000,
+): Promise<ConnectTiming> {
   await Promise.all([ours.agent.gather(), werift.gatherCandidates()]);
   await describeOursToWerift(werift, ours.agent);
   const started = performance.now();
@@ -139,7 +160,11 @@ export async function connectWithWerift(ours: OurAgent, werift: Connection, time
     timeoutMs,
     'our agent to connect',
   );
-  if (ours.agent.state !== 'connected') throw new Error(`our agent ${ours.agent.state}:\n${ours.logs.join('\n')}`);
-  await Promise.race([weriftDone, new Promise((_, reject) => setTimeout(() => reject(new Error('werift did not connect')), timeoutMs))]);
+  if (ours.agent.state !== 'connected')
+    throw new Error(`our agent ${ours.agent.state}:\n${ours.logs.join('\n')}`);
+  await Promise.race([
+    weriftDone,
+    new Promise((_, reject) => setTimeout(() => reject(new Error('werift did not connect')), timeoutMs)),
+  ]);
   return { oursMs, weriftMs };
 }

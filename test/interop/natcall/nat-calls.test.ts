@@ -43,11 +43,19 @@ interface IceLine {
   state: string;
   role: string;
   policy: string;
-  selected: { local: { type: string; address: string }; remote: { type: string; address: string }; transport: string; rttMs: number | null } | null;
+  selected: {
+    local: { type: string; address: string };
+    remote: { type: string; address: string };
+    transport: string;
+    rttMs: number | null;
+  } | null;
   connectMs: number | null;
   restarts: number;
 }
-type NatCallLine = CallLine & { media: CallLine['media'] & { transport?: string | null; ice?: IceLine | null }; stats: CallLine['stats'] & { mos?: number | null } };
+type NatCallLine = CallLine & {
+  media: CallLine['media'] & { transport?: string | null; ice?: IceLine | null };
+  stats: CallLine['stats'] & { mos?: number | null };
+};
 
 beforeAll(async () => {
   dir = makeWorkDir('natcall');
@@ -83,7 +91,11 @@ afterAll(async () => {
   console.log(`NAT call suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
-async function baresip(user: string, where: { ns: string; address: string }, options: Partial<BaresipOptions> = {}): Promise<BaresipUa> {
+async function baresip(
+  user: string,
+  where: { ns: string; address: string },
+  options: Partial<BaresipOptions> = {},
+): Promise<BaresipUa> {
   const ua = await startBaresip({
     aor: `sip:${user}@lab.test`,
     password: `${user}-pw`,
@@ -106,7 +118,8 @@ function ourAccount(user: string): string[] {
 /** Our call's last line: the ended call, with the media path and ICE pair it had (the call log's view). */
 function finalLine(lines: NatCallLine[]): NatCallLine {
   const last = lines.at(-1);
-  if (last === undefined || last.state !== 'ended') throw new Error(`no ended call line: ${JSON.stringify(last)}`);
+  if (last === undefined || last.state !== 'ended')
+    throw new Error(`no ended call line: ${JSON.stringify(last)}`);
   return last;
 }
 
@@ -120,17 +133,35 @@ describe('our CLI and baresip through NATs', () => {
   it('(a) ours behind the symmetric NAT → baresip (ICE) behind a cone: our TURN relay carries the audio', async () => {
     const cone = lab.nat('cone');
     const sym = lab.nat('sym');
-    const bob = await baresip('bob', { ns: cone.homeNs, address: cone.homeAddress }, { mediaNat: { kind: 'ice', server: turn.stunUri() }, audio: { kind: 'tone', hz: 1000 } });
+    const bob = await baresip(
+      'bob',
+      { ns: cone.homeNs, address: cone.homeAddress },
+      { mediaNat: { kind: 'ice', server: turn.stunUri() }, audio: { kind: 'tone', hz: 1000 } },
+    );
     const ours = dir.file('a-alice.wav');
     const run = softphone({
       dir,
       name: 'a-alice',
       netns: sym.homeNs,
       args: [
-        'call', 'sip:bob@lab.test', ...ourAccount('alice'),
-        '--stun', `${turn.address}:${turn.port}`,
-        '--turn', `turn:${turn.address}:${turn.port}`, '--turn-user', TURN.user, '--turn-password', TURN.password, '--relay-only',
-        '--tone', '440', '--record', ours, '--duration', String(CALL_S),
+        'call',
+        'sip:bob@lab.test',
+        ...ourAccount('alice'),
+        '--stun',
+        `${turn.address}:${turn.port}`,
+        '--turn',
+        `turn:${turn.address}:${turn.port}`,
+        '--turn-user',
+        TURN.user,
+        '--turn-password',
+        TURN.password,
+        '--relay-only',
+        '--tone',
+        '440',
+        '--record',
+        ours,
+        '--duration',
+        String(CALL_S),
       ],
     });
     const exit = await run.exit(60_000);
@@ -139,7 +170,11 @@ describe('our CLI and baresip through NATs', () => {
     console.log(`(a) ${JSON.stringify(media)}`);
     expect(media.transport).toBe('ice');
     expect(media.path).toBe('relayed');
-    expect(media.ice).toMatchObject({ policy: 'relay-only', role: 'controlling', selected: { local: { type: 'relay' }, transport: 'udp' } });
+    expect(media.ice).toMatchObject({
+      policy: 'relay-only',
+      role: 'controlling',
+      selected: { local: { type: 'relay' }, transport: 'udp' },
+    });
     // Our relayed candidate on coturn, paired with what baresip's NAT shows: its srflx (or a prflx learnt from its checks).
     expect(media.ice?.selected?.local.address).toMatch(new RegExp(`^${escape(turn.relayAddress)}:\\d+$`));
     expect(['srflx', 'prflx']).toContain(media.ice?.selected?.remote.type);
@@ -152,19 +187,42 @@ describe('our CLI and baresip through NATs', () => {
   it('(b) cone ↔ cone, ours → baresip (ICE): a server-reflexive pair, direct, audio both ways', async () => {
     const cone = lab.nat('cone');
     const cone2 = lab.nat('cone2');
-    const carol = await baresip('carol', { ns: cone.homeNs, address: cone.homeAddress }, { mediaNat: { kind: 'ice', server: turn.stunUri() }, audio: { kind: 'tone', hz: 700 } });
+    const carol = await baresip(
+      'carol',
+      { ns: cone.homeNs, address: cone.homeAddress },
+      { mediaNat: { kind: 'ice', server: turn.stunUri() }, audio: { kind: 'tone', hz: 700 } },
+    );
     const ours = dir.file('b-dave.wav');
     const run = softphone({
       dir,
       name: 'b-dave',
       netns: cone2.homeNs,
-      args: ['call', 'sip:carol@lab.test', ...ourAccount('dave'), '--stun', `${turn.address}:${turn.port}`, '--tone', '440', '--record', ours, '--duration', String(CALL_S)],
+      args: [
+        'call',
+        'sip:carol@lab.test',
+        ...ourAccount('dave'),
+        '--stun',
+        `${turn.address}:${turn.port}`,
+        '--tone',
+        '440',
+        '--record',
+        ours,
+        '--duration',
+        String(CALL_S),
+      ],
     });
     const exit = await run.exit(60_000);
     expect(exit.code, run.process.log().slice(-6000)).toBe(0);
     const media = finalLine(run.calls() as NatCallLine[]).media;
     console.log(`(b) ${JSON.stringify(media)}`);
-    expect(media).toMatchObject({ transport: 'ice', path: 'direct', ice: { policy: 'all', selected: { local: { type: 'srflx' }, remote: { type: 'srflx' }, transport: 'udp' } } });
+    expect(media).toMatchObject({
+      transport: 'ice',
+      path: 'direct',
+      ice: {
+        policy: 'all',
+        selected: { local: { type: 'srflx' }, remote: { type: 'srflx' }, transport: 'udp' },
+      },
+    });
     expect(media.ice?.selected?.local.address).toMatch(new RegExp(`^${escape(cone2.publicAddress)}:\\d+$`));
     expect(media.ice?.selected?.remote.address).toMatch(new RegExp(`^${escape(cone.publicAddress)}:\\d+$`));
     await carol.waitFor('CALL_CLOSED');
@@ -176,22 +234,50 @@ describe('our CLI and baresip through NATs', () => {
     const cone = lab.nat('cone');
     const open = lab.hosts.open;
     if (open === undefined) throw new Error('no public host');
-    const erin = await baresip('erin', { ns: cone.homeNs, address: cone.homeAddress }, { audio: { kind: 'tone', hz: 1000 } });
+    const erin = await baresip(
+      'erin',
+      { ns: cone.homeNs, address: cone.homeAddress },
+      { audio: { kind: 'tone', hz: 1000 } },
+    );
     const ours = dir.file('c-alice.wav');
-    const run = softphone({ dir, name: 'c-alice', netns: open.ns, args: ['call', 'sip:erin@lab.test', ...ourAccount('alice'), '--tone', '440', '--record', ours, '--duration', '4'] });
+    const run = softphone({
+      dir,
+      name: 'c-alice',
+      netns: open.ns,
+      args: [
+        'call',
+        'sip:erin@lab.test',
+        ...ourAccount('alice'),
+        '--tone',
+        '440',
+        '--record',
+        ours,
+        '--duration',
+        '4',
+      ],
+    });
     const exit = await run.exit(40_000);
     expect(exit.code, run.process.log().slice(-6000)).toBe(0);
     const lines = run.calls() as NatCallLine[];
     // We offered ICE (auto); baresip answered without it: plain RTP from the socket of our default candidate.
     const media = finalLine(lines).media;
     console.log(`(c) ${JSON.stringify(media)}`);
-    expect(media).toMatchObject({ transport: 'plain', path: 'direct', ice: null, local: expect.stringMatching(new RegExp(`^${escape(open.address)}:`)) });
+    expect(media).toMatchObject({
+      transport: 'plain',
+      path: 'direct',
+      ice: null,
+      local: expect.stringMatching(new RegExp(`^${escape(open.address)}:`)),
+    });
     // baresip announced its private address; our RTP goes where its RTP comes from: the cone's mapping.
-    expect(lines.find((l) => l.state === 'active')?.media.remote).toMatch(new RegExp(`^${escape(cone.homeAddress)}:\\d+$`));
+    expect(lines.find((l) => l.state === 'active')?.media.remote).toMatch(
+      new RegExp(`^${escape(cone.homeAddress)}:\\d+$`),
+    );
     expect(media.remote).toMatch(new RegExp(`^${escape(cone.publicAddress)}:\\d+$`));
     await erin.waitFor('CALL_CLOSED');
     expect(analyseWav(ours, { hz: 1000 }).tonePresentRatio).toBeGreaterThanOrEqual(0.7);
-    expect(analyseWav(erin.recordings().received.at(-1) ?? '', { hz: 440 }).tonePresentRatio).toBeGreaterThanOrEqual(0.7);
+    expect(
+      analyseWav(erin.recordings().received.at(-1) ?? '', { hz: 440 }).tonePresentRatio,
+    ).toBeGreaterThanOrEqual(0.7);
   });
 
   it('(d) ours behind the symmetric NAT (relay-only) → ours behind a cone: our relay, our answering side, audio both ways', async () => {
@@ -203,7 +289,18 @@ describe('our CLI and baresip through NATs', () => {
       dir,
       name: 'd-dave',
       netns: cone2.homeNs,
-      args: ['answer', ...ourAccount('dave'), '--stun', `${turn.address}:${turn.port}`, '--tone', '700', '--record', theirs, '--wait', '30'],
+      args: [
+        'answer',
+        ...ourAccount('dave'),
+        '--stun',
+        `${turn.address}:${turn.port}`,
+        '--tone',
+        '700',
+        '--record',
+        theirs,
+        '--wait',
+        '30',
+      ],
     });
     await answer.waitFor((l) => l.type === 'ready', 20_000);
     const run = softphone({
@@ -211,9 +308,22 @@ describe('our CLI and baresip through NATs', () => {
       name: 'd-alice',
       netns: sym.homeNs,
       args: [
-        'call', 'sip:dave@lab.test', ...ourAccount('alice'),
-        '--turn', `turn:${turn.address}:${turn.port}`, '--turn-user', TURN.user, '--turn-password', TURN.password, '--relay-only',
-        '--tone', '440', '--record', ours, '--duration', '4',
+        'call',
+        'sip:dave@lab.test',
+        ...ourAccount('alice'),
+        '--turn',
+        `turn:${turn.address}:${turn.port}`,
+        '--turn-user',
+        TURN.user,
+        '--turn-password',
+        TURN.password,
+        '--relay-only',
+        '--tone',
+        '440',
+        '--record',
+        ours,
+        '--duration',
+        '4',
       ],
     });
     const [exit, answered] = await Promise.all([run.exit(40_000), answer.exit(40_000)]);
@@ -223,8 +333,24 @@ describe('our CLI and baresip through NATs', () => {
     const caller = finalLine(run.calls() as NatCallLine[]).media;
     const callee = finalLine(answer.calls() as NatCallLine[]).media;
     console.log(`(d) ${JSON.stringify(caller)} ${JSON.stringify(callee)}`);
-    expect(caller).toMatchObject({ transport: 'ice', path: 'relayed', ice: { role: 'controlling', policy: 'relay-only', selected: { local: { type: 'relay' }, remote: { type: 'srflx' } } } });
-    expect(callee).toMatchObject({ transport: 'ice', path: 'relayed', ice: { role: 'controlled', policy: 'all', selected: { local: { type: 'srflx' }, remote: { type: 'relay' } } } });
+    expect(caller).toMatchObject({
+      transport: 'ice',
+      path: 'relayed',
+      ice: {
+        role: 'controlling',
+        policy: 'relay-only',
+        selected: { local: { type: 'relay' }, remote: { type: 'srflx' } },
+      },
+    });
+    expect(callee).toMatchObject({
+      transport: 'ice',
+      path: 'relayed',
+      ice: {
+        role: 'controlled',
+        policy: 'all',
+        selected: { local: { type: 'srflx' }, remote: { type: 'relay' } },
+      },
+    });
     // Both sides connected in well under a second (baresip needs ~4.7 s between cones).
     expect(caller.ice?.connectMs).toBeLessThan(1000);
     expect(callee.ice?.connectMs).toBeLessThan(1000);

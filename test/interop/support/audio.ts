@@ -26,17 +26,47 @@ export interface ToneFile {
 /** Write a sine tone as 16-bit PCM WAV with sox. Returns the path. */
 export async function generateToneWav(file: ToneFile): Promise<string> {
   await runChecked('sox', [
-    '-n', '-r', String(file.sampleRate ?? 8000), '-c', String(file.channels ?? 1), '-b', '16', '-e', 'signed-integer', file.path,
-    'synth', String(file.seconds), 'sine', String(file.hz), 'vol', String(file.amplitude ?? 0.5),
+    '-n',
+    '-r',
+    String(file.sampleRate ?? 8000),
+    '-c',
+    String(file.channels ?? 1),
+    '-b',
+    '16',
+    '-e',
+    'signed-integer',
+    file.path,
+    'synth',
+    String(file.seconds),
+    'sine',
+    String(file.hz),
+    'vol',
+    String(file.amplitude ?? 0.5),
   ]);
   return file.path;
 }
 
 /** Write silence as 16-bit PCM WAV with sox. */
-export async function generateSilenceWav(file: { path: string; seconds: number; sampleRate?: number; channels?: number }): Promise<string> {
+export async function generateSilenceWav(file: {
+  path: string;
+  seconds: number;
+  sampleRate?: number;
+  channels?: number;
+}): Promise<string> {
   await runChecked('sox', [
-    '-n', '-r', String(file.sampleRate ?? 8000), '-c', String(file.channels ?? 1), '-b', '16', '-e', 'signed-integer', file.path,
-    'trim', '0', String(file.seconds),
+    '-n',
+    '-r',
+    String(file.sampleRate ?? 8000),
+    '-c',
+    String(file.channels ?? 1),
+    '-b',
+    '16',
+    '-e',
+    'signed-integer',
+    file.path,
+    'trim',
+    '0',
+    String(file.seconds),
   ]);
   return file.path;
 }
@@ -55,7 +85,8 @@ export interface WavAudio {
  */
 export function readWav(file: string): WavAudio {
   const bytes = readFileSync(file);
-  if (bytes.toString('ascii', 0, 4) !== 'RIFF' || bytes.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${file}: not a RIFF/WAVE file`);
+  if (bytes.toString('ascii', 0, 4) !== 'RIFF' || bytes.toString('ascii', 8, 12) !== 'WAVE')
+    throw new Error(`${file}: not a RIFF/WAVE file`);
   let offset = 12;
   let format: { tag: number; channels: number; sampleRate: number; bits: number } | undefined;
   while (offset + 8 <= bytes.length) {
@@ -65,7 +96,12 @@ export function readWav(file: string): WavAudio {
     if (id === 'fmt ') {
       let tag = bytes.readUInt16LE(body);
       if (tag === 0xfffe && size >= 40) tag = bytes.readUInt16LE(body + 24);
-      format = { tag, channels: bytes.readUInt16LE(body + 2), sampleRate: bytes.readUInt32LE(body + 4), bits: bytes.readUInt16LE(body + 14) };
+      format = {
+        tag,
+        channels: bytes.readUInt16LE(body + 2),
+        sampleRate: bytes.readUInt32LE(body + 4),
+        bits: bytes.readUInt16LE(body + 14),
+      };
     } else if (id === 'data') {
       if (!format) throw new Error(`${file}: data before fmt`);
       if (size === 0 || body + size > bytes.length) size = bytes.length - body;
@@ -76,17 +112,27 @@ export function readWav(file: string): WavAudio {
   throw new Error(`${file}: no data chunk`);
 }
 
-function decode(data: Buffer, format: { tag: number; channels: number; sampleRate: number; bits: number }, file: string): WavAudio {
+function decode(
+  data: Buffer,
+  format: { tag: number; channels: number; sampleRate: number; bits: number },
+  file: string,
+): WavAudio {
   const { tag, channels, bits } = format;
   const bytesPerSample = bits / 8;
   const read: ((at: number) => number) | undefined =
-    tag === 1 && bits === 16 ? (at) => data.readInt16LE(at) / 32768
-    : tag === 1 && bits === 8 ? (at) => (data.readUInt8(at) - 128) / 128
-    : tag === 1 && bits === 24 ? (at) => data.readIntLE(at, 3) / 8388608
-    : tag === 1 && bits === 32 ? (at) => data.readInt32LE(at) / 2147483648
-    : tag === 3 && bits === 32 ? (at) => data.readFloatLE(at)
-    : undefined;
-  if (!read || channels < 1) throw new Error(`${file}: unsupported WAV format (tag ${tag}, ${bits} bits, ${channels} channels)`);
+    tag === 1 && bits === 16
+      ? (at) => data.readInt16LE(at) / 32768
+      : tag === 1 && bits === 8
+        ? (at) => (data.readUInt8(at) - 128) / 128
+        : tag === 1 && bits === 24
+          ? (at) => data.readIntLE(at, 3) / 8388608
+          : tag === 1 && bits === 32
+            ? (at) => data.readInt32LE(at) / 2147483648
+            : tag === 3 && bits === 32
+              ? (at) => data.readFloatLE(at)
+              : undefined;
+  if (!read || channels < 1)
+    throw new Error(`${file}: unsupported WAV format (tag ${tag}, ${bits} bits, ${channels} channels)`);
   const frames = Math.floor(data.length / (bytesPerSample * channels));
   const samples = new Float32Array(frames);
   for (let i = 0; i < frames; i++) {
@@ -141,7 +187,13 @@ export function dbfs(value: number): number {
 }
 
 /** Power of one frequency over a block (Goertzel), normalised so a full-scale sine gives ≈ 0.25. */
-export function goertzelPower(samples: Float32Array, sampleRate: number, hz: number, from = 0, to = samples.length): number {
+export function goertzelPower(
+  samples: Float32Array,
+  sampleRate: number,
+  hz: number,
+  from = 0,
+  to = samples.length,
+): number {
   const n = to - from;
   if (n <= 0) return 0;
   const coefficient = 2 * Math.cos((2 * Math.PI * hz) / sampleRate);
@@ -157,7 +209,11 @@ export function goertzelPower(samples: Float32Array, sampleRate: number, hz: num
 }
 
 /** Power spectrum |X[k]|² of a Hann-windowed block, zero-padded to a power of two. */
-export function powerSpectrum(samples: Float32Array, from = 0, to = samples.length): { power: Float64Array; size: number } {
+export function powerSpectrum(
+  samples: Float32Array,
+  from = 0,
+  to = samples.length,
+): { power: Float64Array; size: number } {
   const length = to - from;
   let size = 1;
   while (size < length) size <<= 1;
@@ -210,7 +266,12 @@ function fft(re: Float64Array, im: Float64Array): void {
 }
 
 /** Frequency (Hz) of the strongest spectral peak of a block, refined by parabolic interpolation. */
-export function dominantFrequency(samples: Float32Array, sampleRate: number, from = 0, to = samples.length): number {
+export function dominantFrequency(
+  samples: Float32Array,
+  sampleRate: number,
+  from = 0,
+  to = samples.length,
+): number {
   const { power, size } = powerSpectrum(samples, from, to);
   let best = 1;
   for (let k = 2; k < power.length - 1; k++) if ((power[k] ?? 0) > (power[best] ?? 0)) best = k;
@@ -223,7 +284,14 @@ export function dominantFrequency(samples: Float32Array, sampleRate: number, fro
 }
 
 /** Share (0..1) of a block's energy (DC excluded) within ±toleranceHz of `hz`. */
-export function toneEnergyRatio(samples: Float32Array, sampleRate: number, hz: number, toleranceHz: number, from = 0, to = samples.length): number {
+export function toneEnergyRatio(
+  samples: Float32Array,
+  sampleRate: number,
+  hz: number,
+  toleranceHz: number,
+  from = 0,
+  to = samples.length,
+): number {
   const { power, size } = powerSpectrum(samples, from, to);
   const binHz = sampleRate / size;
   const low = Math.max(1, Math.floor((hz - toleranceHz) / binHz));
@@ -285,7 +353,8 @@ export function analyseAudio(audio: WavAudio, options: AnalysisOptions = {}): Au
     const to = Math.min(samples.length, from + sampleRate);
     if (to - from < sampleRate / 2) break;
     const level = rms(samples, from, to);
-    const toneRatio = options.hz === undefined ? NaN : toneEnergyRatio(samples, sampleRate, options.hz, tolerance, from, to);
+    const toneRatio =
+      options.hz === undefined ? NaN : toneEnergyRatio(samples, sampleRate, options.hz, tolerance, from, to);
     seconds.push({
       index,
       rms: level,
@@ -302,9 +371,15 @@ export function analyseAudio(audio: WavAudio, options: AnalysisOptions = {}): Au
     durationSeconds: audio.durationSeconds,
     rms: whole,
     rmsDbfs: dbfs(whole),
-    dominantHz: samples.length > 1 ? dominantFrequency(samples, sampleRate, 0, Math.min(samples.length, sampleRate * 10)) : 0,
+    dominantHz:
+      samples.length > 1
+        ? dominantFrequency(samples, sampleRate, 0, Math.min(samples.length, sampleRate * 10))
+        : 0,
     seconds,
-    tonePresentRatio: seconds.length > 0 && options.hz !== undefined ? seconds.filter((s) => s.tonePresent).length / seconds.length : 0,
+    tonePresentRatio:
+      seconds.length > 0 && options.hz !== undefined
+        ? seconds.filter((s) => s.tonePresent).length / seconds.length
+        : 0,
   };
 }
 

@@ -26,10 +26,7 @@ import { allocatePorts, allocatePort, releasePort } from './ports.ts';
 import { spawnManaged, tail, type ManagedProcess } from './processes.ts';
 import { makeWorkDir } from './workdir.ts';
 
-export type BaresipAudio =
-  | { kind: 'tone'; hz: number }
-  | { kind: 'file'; path: string }
-  | { kind: 'echo' };
+export type BaresipAudio = { kind: 'tone'; hz: number } | { kind: 'file'; path: string } | { kind: 'echo' };
 
 export interface BaresipOptions {
   /** Address of record, e.g. `sip:alice@lab.test`. */
@@ -193,7 +190,12 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipUa> 
       ctrlPort = await allocatePort();
       allocated.push(ctrlPort);
     }
-    const recordDir = options.record === undefined || options.record === false ? undefined : options.record === true ? dir.file('recordings') : options.record;
+    const recordDir =
+      options.record === undefined || options.record === false
+        ? undefined
+        : options.record === true
+          ? dir.file('recordings')
+          : options.record;
     if (recordDir) mkdirSync(recordDir, { recursive: true });
 
     writeFileSync(dir.file('config'), baresipConfig(options, { address, sipPort, ctrlPort, recordDir }));
@@ -366,11 +368,21 @@ export function baresipConfig(options: BaresipOptions, context: ConfigContext): 
   switch (audio.kind) {
     case 'tone':
       if (!(audio.hz >= 10 && audio.hz <= 20000)) throw new Error('ausine takes 10–20000 Hz');
-      lines.push('module ausine.so', `audio_source ausine,${Math.round(audio.hz)}`, 'ausrc_srate 48000', 'ausrc_channels 2');
+      lines.push(
+        'module ausine.so',
+        `audio_source ausine,${Math.round(audio.hz)}`,
+        'ausrc_srate 48000',
+        'ausrc_channels 2',
+      );
       break;
     case 'file': {
       const format = readWavFormat(audio.path);
-      lines.push('module aufile.so', `audio_source aufile,${audio.path}`, `ausrc_srate ${format.sampleRate}`, `ausrc_channels ${format.channels}`);
+      lines.push(
+        'module aufile.so',
+        `audio_source aufile,${audio.path}`,
+        `ausrc_srate ${format.sampleRate}`,
+        `ausrc_channels ${format.channels}`,
+      );
       break;
     }
     case 'echo':
@@ -383,7 +395,12 @@ export function baresipConfig(options: BaresipOptions, context: ConfigContext): 
   if (options.mediaEncryption) lines.push('module srtp.so', 'module dtls_srtp.so');
   lines.push('module_tmp uuid.so', 'module_tmp account.so', 'module_app menu.so', 'module_app ctrl_tcp.so');
   if (audio.kind === 'echo') lines.push('module_app echo.so');
-  lines.push(`ctrl_tcp_listen 127.0.0.1:${context.ctrlPort}`, 'menu_bell no', 'ringback_disabled yes', 'statmode_default off');
+  lines.push(
+    `ctrl_tcp_listen 127.0.0.1:${context.ctrlPort}`,
+    'menu_bell no',
+    'ringback_disabled yes',
+    'statmode_default off',
+  );
   lines.push(...(options.extraConfig ?? []));
   return `${lines.join('\n')}\n`;
 }
@@ -394,12 +411,14 @@ export function readWavFormat(file: string): { sampleRate: number; channels: num
   try {
     const header = Buffer.alloc(4096);
     const length = readSync(fd, header, 0, header.length, 0);
-    if (header.toString('ascii', 0, 4) !== 'RIFF' || header.toString('ascii', 8, 12) !== 'WAVE') throw new Error(`${file} is not a WAV file`);
+    if (header.toString('ascii', 0, 4) !== 'RIFF' || header.toString('ascii', 8, 12) !== 'WAVE')
+      throw new Error(`${file} is not a WAV file`);
     let offset = 12;
     while (offset + 8 <= length) {
       const id = header.toString('ascii', offset, offset + 4);
       const size = header.readUInt32LE(offset + 4);
-      if (id === 'fmt ') return { channels: header.readUInt16LE(offset + 10), sampleRate: header.readUInt32LE(offset + 12) };
+      if (id === 'fmt ')
+        return { channels: header.readUInt16LE(offset + 10), sampleRate: header.readUInt32LE(offset + 12) };
       offset += 8 + size + (size % 2);
     }
     throw new Error(`${file}: no fmt chunk`);
@@ -427,7 +446,10 @@ process.on('SIGTERM', () => process.exit(0));
 class ControlChannel {
   readonly events: BaresipEvent[] = [];
   private readonly decoder = new NetstringDecoder();
-  private readonly pending = new Map<string, { resolve: (response: BaresipResponse) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    string,
+    { resolve: (response: BaresipResponse) => void; reject: (error: Error) => void }
+  >();
   private readonly waiters = new Set<() => void>();
   private readonly socket: Socket;
   private readonly owner: ManagedProcess;
@@ -449,7 +471,10 @@ class ControlChannel {
     void owner.exited.then(() => this.wake());
   }
 
-  static async open(target: { path: string } | { port: number; host: string }, owner: ManagedProcess): Promise<ControlChannel> {
+  static async open(
+    target: { path: string } | { port: number; host: string },
+    owner: ManagedProcess,
+  ): Promise<ControlChannel> {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
@@ -496,7 +521,11 @@ class ControlChannel {
     });
   }
 
-  waitForEvent(match: (event: BaresipEvent, index: number) => boolean, timeoutMs: number, what: string): Promise<{ event: BaresipEvent; index: number }> {
+  waitForEvent(
+    match: (event: BaresipEvent, index: number) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<{ event: BaresipEvent; index: number }> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const index = this.events.findIndex(match);
@@ -508,7 +537,11 @@ class ControlChannel {
         }
         if (!this.owner.isRunning() || this.closed) {
           finish();
-          reject(new Error(`${what}: baresip ${this.closed ? 'control channel closed' : 'exited'}; events: ${this.summary()}`));
+          reject(
+            new Error(
+              `${what}: baresip ${this.closed ? 'control channel closed' : 'exited'}; events: ${this.summary()}`,
+            ),
+          );
           return true;
         }
         return false;
@@ -559,11 +592,18 @@ class ControlChannel {
       const m = message as Record<string, unknown>;
       if (m.response === true) {
         const token = typeof m.token === 'string' ? m.token : '';
-        this.pending.get(token)?.resolve({ ok: m.ok === true, data: typeof m.data === 'string' ? m.data : '' });
+        this.pending
+          .get(token)
+          ?.resolve({ ok: m.ok === true, data: typeof m.data === 'string' ? m.data : '' });
         this.pending.delete(token);
       } else if (m.event === true || m.event === 'true') {
         const str = (key: string): string | undefined => (typeof m[key] === 'string' ? m[key] : undefined);
-        const event: BaresipEvent = { type: str('type') ?? '?', class: str('class') ?? '?', at: Date.now(), raw: m };
+        const event: BaresipEvent = {
+          type: str('type') ?? '?',
+          class: str('class') ?? '?',
+          at: Date.now(),
+          raw: m,
+        };
         for (const key of ['accountaor', 'direction', 'peeruri', 'id', 'param'] as const) {
           const value = str(key);
           if (value !== undefined) event[key] = value;

@@ -101,32 +101,58 @@ export async function startCoturn(options: CoturnOptions): Promise<CoturnServer>
       '-n',
       '--no-cli',
       '-v',
-      '--log-file', 'stdout',
+      '--log-file',
+      'stdout',
       '--simple-log',
       ...listenAddresses.flatMap((a) => ['--listening-ip', a]),
-      '--listening-port', String(port),
-      '--alt-listening-port', String(port + 1),
-      '--relay-ip', relayAddress,
-      '--min-port', String(relayPorts[0]),
-      '--max-port', String(relayPorts[1]),
+      '--listening-port',
+      String(port),
+      '--alt-listening-port',
+      String(port + 1),
+      '--relay-ip',
+      relayAddress,
+      '--min-port',
+      String(relayPorts[0]),
+      '--max-port',
+      String(relayPorts[1]),
       '--lt-cred-mech',
-      '--realm', realm,
+      '--realm',
+      realm,
       ...options.users.flatMap((u) => ['--user', `${u.user}:${u.password}`]),
       '--fingerprint',
-      '--userdb', dir.file('turndb'),
-      '--pidfile', dir.file('turnserver.pid'),
-      '--relay-threads', '1',
+      '--userdb',
+      dir.file('turndb'),
+      '--pidfile',
+      dir.file('turnserver.pid'),
+      '--relay-threads',
+      '1',
       '--no-multicast-peers',
       ...((options.allowLoopbackPeers ?? loopbackRelay) ? ['--allow-loopback-peers'] : []),
       ...(options.tls && tlsPort !== undefined
-        ? ['--cert', options.tls.cert, '--pkey', options.tls.key, '--tls-listening-port', String(tlsPort), '--alt-tls-listening-port', String(tlsPort + 1)]
+        ? [
+            '--cert',
+            options.tls.cert,
+            '--pkey',
+            options.tls.key,
+            '--tls-listening-port',
+            String(tlsPort),
+            '--alt-tls-listening-port',
+            String(tlsPort + 1),
+          ]
         : ['--no-tls', '--no-dtls']),
       ...(altAddress ? [] : ['--no-rfc5780']),
       ...(options.extraArgs ?? []),
     ];
 
     const launch = async (): Promise<void> => {
-      const proc = spawnManaged({ name: 'turnserver', command: 'turnserver', args, logPath, workDir: dir, netns: options.netns });
+      const proc = spawnManaged({
+        name: 'turnserver',
+        command: 'turnserver',
+        args,
+        logPath,
+        workDir: dir,
+        netns: options.netns,
+      });
       current = proc;
       await proc.waitForLog(/Total General servers/, 15_000);
       await proc.waitForLog(/DB connection success/, 15_000);

@@ -40,34 +40,122 @@
  */
 
 // processes, folders, ports
-export { allocatePort, allocatePorts, releasePort, heldPorts, PORT_RANGE, type PortRequest } from './ports.ts';
-export { spawnManaged, run, runChecked, tail, type ManagedProcess, type ProcessExit, type SpawnOptions, type RunResult } from './processes.ts';
+export {
+  allocatePort,
+  allocatePorts,
+  releasePort,
+  heldPorts,
+  PORT_RANGE,
+  type PortRequest,
+} from './ports.ts';
+export {
+  spawnManaged,
+  run,
+  runChecked,
+  tail,
+  type ManagedProcess,
+  type ProcessExit,
+  type SpawnOptions,
+  type RunResult,
+} from './processes.ts';
 export { makeWorkDir, cleanupStaleRuns, listNetns, RUN_ROOT, NETNS_PREFIX, type WorkDir } from './workdir.ts';
 
 // peers
-export { startKamailio, kamailioConfig, aorUser, type KamailioOptions, type KamailioServer, type SipUser } from './kamailio.ts';
-export { kamcmd, parseKamcmdOutput, bindingsOfAor, bindingsOfDump, type Binding, type RpcResult, type RpcValue, type RpcStruct } from './kamailio-rpc.ts';
+export {
+  startKamailio,
+  kamailioConfig,
+  aorUser,
+  type KamailioOptions,
+  type KamailioServer,
+  type SipUser,
+} from './kamailio.ts';
+export {
+  kamcmd,
+  parseKamcmdOutput,
+  bindingsOfAor,
+  bindingsOfDump,
+  type Binding,
+  type RpcResult,
+  type RpcValue,
+  type RpcStruct,
+} from './kamailio-rpc.ts';
 export { startCoturn, type CoturnOptions, type CoturnServer, type TurnUser } from './coturn.ts';
 export {
-  startBaresip, accountLine, baresipConfig, readWavFormat,
-  type BaresipOptions, type BaresipUa, type BaresipEvent, type BaresipAudio, type BaresipResponse, type WaitOptions, type Recordings,
+  startBaresip,
+  accountLine,
+  baresipConfig,
+  readWavFormat,
+  type BaresipOptions,
+  type BaresipUa,
+  type BaresipEvent,
+  type BaresipAudio,
+  type BaresipResponse,
+  type WaitOptions,
+  type Recordings,
 } from './baresip.ts';
 export { encodeNetstring, NetstringDecoder } from './netstring.ts';
-export { makeTestCa, opensslTlsProbe, type TestCa, type PemFile, type CertificateRequest, type IssuedCertificate, type TlsProbeResult } from './tls-ca.ts';
+export {
+  makeTestCa,
+  opensslTlsProbe,
+  type TestCa,
+  type PemFile,
+  type CertificateRequest,
+  type IssuedCertificate,
+  type TlsProbeResult,
+} from './tls-ca.ts';
 export { sipProbe, type SipProbeRequest, type SipProbeResponse } from './sip-probe.ts';
 
 // NAT lab and reference clients
-export { createNatLab, routerRules, measureUdpLoss, type NatLab, type NatLabOptions, type NatSpec, type NatKind, type NatInfo, type PublicHostInfo, type LossRule, type UdpLossResult } from './netns.ts';
 export {
-  referenceStunClient, referenceNatDiscovery, referenceStunBinding, referenceTurnAllocation,
-  parseStunClientOutput, parseNatDiscoveryOutput, CLASSIC_NAT_TYPE,
-  type StunClientResult, type StunClientVerdict, type NatDiscoveryResult, type MappingBehavior, type FilteringBehavior,
-  type StunBindingResult, type TurnAllocationResult, type TurnAllocationOptions, type ServerAddress,
+  createNatLab,
+  routerRules,
+  measureUdpLoss,
+  type NatLab,
+  type NatLabOptions,
+  type NatSpec,
+  type NatKind,
+  type NatInfo,
+  type PublicHostInfo,
+  type LossRule,
+  type UdpLossResult,
+} from './netns.ts';
+export {
+  referenceStunClient,
+  referenceNatDiscovery,
+  referenceStunBinding,
+  referenceTurnAllocation,
+  parseStunClientOutput,
+  parseNatDiscoveryOutput,
+  CLASSIC_NAT_TYPE,
+  type StunClientResult,
+  type StunClientVerdict,
+  type NatDiscoveryResult,
+  type MappingBehavior,
+  type FilteringBehavior,
+  type StunBindingResult,
+  type TurnAllocationResult,
+  type TurnAllocationOptions,
+  type ServerAddress,
 } from './reference-tools.ts';
 
 // audio
 export {
-  generateToneWav, generateSilenceWav, readWav, analyseWav, analyseAudio, rms, dbfs, goertzelPower, dominantFrequency,
-  toneEnergyRatio, powerSpectrum, fileSize, fileMagic,
-  type ToneFile, type WavAudio, type AnalysisOptions, type AudioAnalysis, type SecondAnalysis,
+  generateToneWav,
+  generateSilenceWav,
+  readWav,
+  analyseWav,
+  analyseAudio,
+  rms,
+  dbfs,
+  goertzelPower,
+  dominantFrequency,
+  toneEnergyRatio,
+  powerSpectrum,
+  fileSize,
+  fileMagic,
+  type ToneFile,
+  type WavAudio,
+  type AnalysisOptions,
+  type AudioAnalysis,
+  type SecondAnalysis,
 } from './audio.ts';

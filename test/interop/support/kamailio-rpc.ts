@@ -25,7 +25,11 @@ export type RpcValue = string | RpcStruct;
 export type RpcResult = { ok: true; value: RpcValue } | { ok: false; code: number; reason: string };
 
 /** Run one RPC command through kamcmd against a ctl socket (`unix:/path`). */
-export async function kamcmd(ctlSocket: string, command: string, args: readonly string[] = []): Promise<RpcResult> {
+export async function kamcmd(
+  ctlSocket: string,
+  command: string,
+  args: readonly string[] = [],
+): Promise<RpcResult> {
   // kamcmd sends an all-digit argument as an integer; RPC string parameters (an AoR like `1000`)
   // must be forced to strings with its `s:` prefix.
   const typed = args.map((a) => (/^-?\d+$/.test(a) ? `s:${a}` : a));
@@ -39,7 +43,10 @@ export async function kamcmd(ctlSocket: string, command: string, args: readonly 
 
 /** Parse kamcmd's printout. A bare scalar result comes back as a string. */
 export function parseKamcmdOutput(text: string): RpcValue {
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   if (lines.length === 0) return '';
   if (lines[0] !== '{') return lines.join('\n');
   let index = 1;

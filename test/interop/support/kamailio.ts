@@ -133,7 +133,22 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioS
       const proc = spawnManaged({
         name: 'kamailio',
         command: 'kamailio',
-        args: ['-DD', '-E', '-f', configPath, '-Y', dir.path, '-L', MODULES_DIR, '-m', '32', '-M', '8', '-a', 'no'],
+        args: [
+          '-DD',
+          '-E',
+          '-f',
+          configPath,
+          '-Y',
+          dir.path,
+          '-L',
+          MODULES_DIR,
+          '-m',
+          '32',
+          '-M',
+          '8',
+          '-a',
+          'no',
+        ],
         logPath,
         workDir: dir,
         netns: options.netns,
@@ -185,7 +200,8 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioS
         for (;;) {
           const found = await bindings(aor);
           if (found.length >= count) return found;
-          if (Date.now() > deadline) throw new Error(`${aor}: ${found.length} binding(s) after ${timeoutMs} ms, wanted ${count}`);
+          if (Date.now() > deadline)
+            throw new Error(`${aor}: ${found.length} binding(s) after ${timeoutMs} ms, wanted ${count}`);
           await sleep(100);
         }
       },
@@ -258,7 +274,8 @@ function quoted(value: string): string {
 /** The generated kamailio.cfg (exported so a failing test can print it). */
 export function kamailioConfig(c: ResolvedConfig): string {
   for (const u of c.users) {
-    if (!/^[A-Za-z0-9._~+-]+$/.test(u.user)) throw new Error(`unsupported SIP user name for the lab: ${u.user}`);
+    if (!/^[A-Za-z0-9._~+-]+$/.test(u.user))
+      throw new Error(`unsupported SIP user name for the lab: ${u.user}`);
   }
   const listen: string[] = [];
   if (c.udp && c.port !== undefined) listen.push(`listen=udp:${c.address}:${c.port}`);

@@ -85,7 +85,12 @@ export interface NatLab {
   readonly namespaces: readonly string[];
   nat(name: string): NatInfo;
   /** Run a command to completion inside a namespace (never throws on a non-zero exit). */
-  exec(ns: string, command: string, args: readonly string[], options?: { timeoutMs?: number; input?: string }): Promise<RunResult>;
+  exec(
+    ns: string,
+    command: string,
+    args: readonly string[],
+    options?: { timeoutMs?: number; input?: string },
+  ): Promise<RunResult>;
   /** Start a long-running process inside a namespace; the lab stops it on destroy(). */
   spawn(ns: string, name: string, command: string, args: readonly string[]): ManagedProcess;
   /**
@@ -117,7 +122,8 @@ export async function createNatLab(options: NatLabOptions): Promise<NatLab> {
   };
 
   const names = [...options.nats.map((n) => n.name), ...(options.publicHosts ?? [])];
-  for (const name of names) if (!NAME.test(name) || name === 'pub') throw new Error(`bad lab name ${JSON.stringify(name)}`);
+  for (const name of names)
+    if (!NAME.test(name) || name === 'pub') throw new Error(`bad lab name ${JSON.stringify(name)}`);
   if (new Set(names).size !== names.length) throw new Error('lab names must be unique');
   if (options.nats.length > 80) throw new Error('at most 80 NATs');
 
@@ -128,7 +134,12 @@ export async function createNatLab(options: NatLabOptions): Promise<NatLab> {
     await ip(['netns', 'add', ns]);
     namespaces.push(ns);
     await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
-    await inNs(ns, 'sysctl', ['-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    await inNs(ns, 'sysctl', [
+      '-q',
+      '-w',
+      'net.ipv6.conf.all.disable_ipv6=1',
+      'net.ipv6.conf.default.disable_ipv6=1',
+    ]);
   };
   /** A veth pair created directly inside two namespaces (no name clash in the host namespace). */
   const veth = async (nsA: string, ifA: string, nsB: string, ifB: string): Promise<void> => {
@@ -211,7 +222,14 @@ export async function createNatLab(options: NatLabOptions): Promise<NatLab> {
       exec: (ns, command, args, execOptions = {}) => run(command, args, { ...execOptions, netns: ns }),
       spawn(ns, name, command, args) {
         const safe = name.replace(/[^A-Za-z0-9_.-]/g, '_');
-        const proc = spawnManaged({ name, command, args, logPath: dir.file(`${safe}-${processes.length}.log`), workDir: dir, netns: ns });
+        const proc = spawnManaged({
+          name,
+          command,
+          args,
+          logPath: dir.file(`${safe}-${processes.length}.log`),
+          workDir: dir,
+          netns: ns,
+        });
         processes.push(proc);
         return proc;
       },
@@ -222,8 +240,19 @@ export async function createNatLab(options: NatLabOptions): Promise<NatLab> {
         if (direction !== 'out') specs.push(['PREROUTING', '-i', iface]);
         if (direction !== 'in') specs.push(['POSTROUTING', '-o', iface]);
         const rule = (spec: readonly string[]): string[] => [
-          ...spec, '-m', 'statistic', '--mode', 'random', '--probability', String(probability),
-          '-m', 'comment', '--comment', tag, '-j', 'DROP',
+          ...spec,
+          '-m',
+          'statistic',
+          '--mode',
+          'random',
+          '--probability',
+          String(probability),
+          '-m',
+          'comment',
+          '--comment',
+          tag,
+          '-j',
+          'DROP',
         ];
         for (const spec of specs) await inNs(ns, 'iptables', ['-t', 'mangle', '-A', ...rule(spec)]);
         let removed = false;
@@ -232,7 +261,8 @@ export async function createNatLab(options: NatLabOptions): Promise<NatLab> {
             if (removed) return;
             removed = true;
             if (!namespaces.includes(ns)) return;
-            for (const spec of specs) await run('iptables', ['-t', 'mangle', '-D', ...rule(spec)], { netns: ns });
+            for (const spec of specs)
+              await run('iptables', ['-t', 'mangle', '-D', ...rule(spec)], { netns: ns });
           },
         };
       },
@@ -314,10 +344,20 @@ export async function measureUdpLoss(
 ): Promise<UdpLossResult> {
   const count = options.count ?? 1000;
   const port = options.port ?? 40999;
-  const receiver = lab.spawn(options.toNs, 'udp-receiver', process.execPath, ['-e', UDP_RECEIVER_SOURCE, options.toAddress, String(port)]);
+  const receiver = lab.spawn(options.toNs, 'udp-receiver', process.execPath, [
+    '-e',
+    UDP_RECEIVER_SOURCE,
+    options.toAddress,
+    String(port),
+  ]);
   try {
     await receiver.waitForLog(/receiver ready/, 10_000);
-    const sender = await lab.exec(options.fromNs, process.execPath, ['-e', UDP_SENDER_SOURCE, options.toAddress, String(port), String(count)], { timeoutMs: 30_000 });
+    const sender = await lab.exec(
+      options.fromNs,
+      process.execPath,
+      ['-e', UDP_SENDER_SOURCE, options.toAddress, String(port), String(count)],
+      { timeoutMs: 30_000 },
+    );
     if (sender.code !== 0) throw new Error(`udp sender failed: ${sender.stderr}`);
     await sleep(300); // let the last datagrams land
   } finally {

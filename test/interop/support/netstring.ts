@@ -21,7 +21,8 @@ export class NetstringDecoder {
         return out;
       }
       const lengthText = this.buffer.subarray(0, colon).toString('ascii');
-      if (!/^\d{1,9}$/.test(lengthText)) throw new Error(`netstring: bad length ${JSON.stringify(lengthText)}`);
+      if (!/^\d{1,9}$/.test(lengthText))
+        throw new Error(`netstring: bad length ${JSON.stringify(lengthText)}`);
       const length = Number(lengthText);
       const end = colon + 1 + length;
       if (this.buffer.length < end + 1) return out;

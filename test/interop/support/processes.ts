@@ -93,7 +93,8 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
         const match = pattern.exec(log());
         if (match) return match;
         if (!running) throw new Error(`${options.name} exited before ${pattern}:\n${tail(log())}`);
-        if (Date.now() > deadline) throw new Error(`${options.name}: no ${pattern} within ${timeoutMs} ms:\n${tail(log())}`);
+        if (Date.now() > deadline)
+          throw new Error(`${options.name}: no ${pattern} within ${timeoutMs} ms:\n${tail(log())}`);
         await sleep(50);
       }
     },
@@ -126,13 +127,24 @@ export interface RunResult {
  * Run a short-lived command to completion (optionally inside a namespace), never throwing on a non-zero
  * exit. A timeout kills it (by PID) and reports code -1.
  */
-export function run(command: string, args: readonly string[], options: { netns?: string | undefined; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
-  const [cmd, argv] = options.netns ? ['ip', ['netns', 'exec', options.netns, command, ...args]] : [command, [...args]];
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { netns?: string | undefined; timeoutMs?: number; input?: string } = {},
+): Promise<RunResult> {
+  const [cmd, argv] = options.netns
+    ? ['ip', ['netns', 'exec', options.netns, command, ...args]]
+    : [command, [...args]];
   return new Promise((resolve) => {
     const child = execFile(
       cmd,
       argv,
-      { timeout: options.timeoutMs ?? 30_000, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      {
+        timeout: options.timeoutMs ?? 30_000,
+        killSignal: 'SIGKILL',
+        maxBuffer: 16 * 1024 * 1024,
+        encoding: 'utf8',
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
@@ -144,11 +156,17 @@ export function run(command: string, args: readonly string[], options: { netns?:
 }
 
 /** Like `run` but throws (with output) unless the command exits 0. */
-export async function runChecked(command: string, args: readonly string[], options: { netns?: string | undefined; timeoutMs?: number; input?: string } = {}): Promise<string> {
+export async function runChecked(
+  command: string,
+  args: readonly string[],
+  options: { netns?: string | undefined; timeoutMs?: number; input?: string } = {},
+): Promise<string> {
   const result = await run(command, args, options);
   if (result.code !== 0) {
     const where = options.netns ? ` (in ${options.netns})` : '';
-    throw new Error(`${command} ${args.join(' ')}${where} failed (${result.code}): ${result.stderr || result.stdout}`);
+    throw new Error(
+      `${command} ${args.join(' ')}${where} failed (${result.code}): ${result.stderr || result.stdout}`,
+    );
   }
   return result.stdout;
 }

@@ -23,7 +23,13 @@ export interface ServerAddress {
 
 type Runner = Pick<NatLab, 'exec'> | undefined;
 
-function execIn(lab: Runner, ns: string | undefined, command: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+function execIn(
+  lab: Runner,
+  ns: string | undefined,
+  command: string,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<RunResult> {
   if (lab && ns !== undefined) return lab.exec(ns, command, args, { timeoutMs });
   if (ns !== undefined) return run(command, args, { netns: ns, timeoutMs });
   return run(command, args, { timeoutMs });
@@ -75,10 +81,18 @@ export interface StunClientResult {
 }
 
 /** Run `stun <server> -v` and parse its verdict. */
-export async function referenceStunClient(lab: Runner, ns: string | undefined, server: ServerAddress): Promise<StunClientResult> {
+export async function referenceStunClient(
+  lab: Runner,
+  ns: string | undefined,
+  server: ServerAddress,
+): Promise<StunClientResult> {
   const started = Date.now();
   const result = await execIn(lab, ns, 'stun', [`${server.address}:${server.port}`, '-v'], 30_000);
-  return { ...parseStunClientOutput(`${result.stdout}${result.stderr}`), exitCode: result.code, durationMs: Date.now() - started };
+  return {
+    ...parseStunClientOutput(`${result.stdout}${result.stderr}`),
+    exitCode: result.code,
+    durationMs: Date.now() - started,
+  };
 }
 
 export function parseStunClientOutput(output: string): Omit<StunClientResult, 'exitCode' | 'durationMs'> {
@@ -93,12 +107,17 @@ export function parseStunClientOutput(output: string): Omit<StunClientResult, 'e
     ['Blocked or could not reach STUN server', 'blocked'],
     ['Some stun error', 'error'],
   ];
-  const verdict: StunClientVerdict = summary === '' ? 'error' : (verdicts.find(([text]) => summary.startsWith(text))?.[1] ?? 'unknown');
+  const verdict: StunClientVerdict =
+    summary === '' ? 'error' : (verdicts.find(([text]) => summary.startsWith(text))?.[1] ?? 'unknown');
   const returnText = /Return value is 0x([0-9a-f]+)/i.exec(output)?.[1];
   return {
     verdict,
     natType: CLASSIC_NAT_TYPE[verdict],
-    preservesPort: summary.includes('preserves ports') ? true : summary.includes('random port') ? false : undefined,
+    preservesPort: summary.includes('preserves ports')
+      ? true
+      : summary.includes('random port')
+        ? false
+        : undefined,
     hairpin: summary.includes('will hairpin') ? true : summary.includes('no hairpin') ? false : undefined,
     returnValue: returnText === undefined ? undefined : parseInt(returnText, 16),
     mappedAddresses: [...output.matchAll(/^MappedAddress = (\S+)$/gm)].map((m) => m[1] ?? ''),
@@ -109,8 +128,10 @@ export function parseStunClientOutput(output: string): Omit<StunClientResult, 'e
 
 // ───────────────────────── turnutils_natdiscovery (RFC 5780) ─────────────────────────
 
-export type MappingBehavior = 'no-nat' | 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'unknown';
-export type FilteringBehavior = 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'unknown';
+export type MappingBehavior =
+  'no-nat' | 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'unknown';
+export type FilteringBehavior =
+  'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'unknown';
 
 export interface NatDiscoveryResult {
   mapping: MappingBehavior;
@@ -126,16 +147,33 @@ export interface NatDiscoveryResult {
 }
 
 /** Run `turnutils_natdiscovery -m -f -p <port> <address>` and parse mapping and filtering behaviour. */
-export async function referenceNatDiscovery(lab: Runner, ns: string | undefined, server: ServerAddress): Promise<NatDiscoveryResult> {
+export async function referenceNatDiscovery(
+  lab: Runner,
+  ns: string | undefined,
+  server: ServerAddress,
+): Promise<NatDiscoveryResult> {
   const started = Date.now();
-  const result = await execIn(lab, ns, 'turnutils_natdiscovery', ['-m', '-f', '-p', String(server.port), server.address], 60_000);
-  return { ...parseNatDiscoveryOutput(`${result.stdout}${result.stderr}`), exitCode: result.code, durationMs: Date.now() - started };
+  const result = await execIn(
+    lab,
+    ns,
+    'turnutils_natdiscovery',
+    ['-m', '-f', '-p', String(server.port), server.address],
+    60_000,
+  );
+  return {
+    ...parseNatDiscoveryOutput(`${result.stdout}${result.stderr}`),
+    exitCode: result.code,
+    durationMs: Date.now() - started,
+  };
 }
 
 export function parseNatDiscoveryOutput(output: string): Omit<NatDiscoveryResult, 'exitCode' | 'durationMs'> {
-  const mappingLine = /^(No NAT! \(Endpoint Independent Mapping\)|NAT with .* Mapping!)$/m.exec(output)?.[1] ?? '';
+  const mappingLine =
+    /^(No NAT! \(Endpoint Independent Mapping\)|NAT with .* Mapping!)$/m.exec(output)?.[1] ?? '';
   const filteringLine = /^(NAT with .* Filtering!)$/m.exec(output)?.[1] ?? '';
-  const behaviour = (line: string): 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'unknown' =>
+  const behaviour = (
+    line: string,
+  ): 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'unknown' =>
     line.includes('Endpoint Independent')
       ? 'endpoint-independent'
       : line.includes('Address and Port Dependent')
@@ -165,8 +203,18 @@ export interface StunBindingResult {
 }
 
 /** One STUN Binding with `turnutils_stunclient -p <port> <address>`. */
-export async function referenceStunBinding(lab: Runner, ns: string | undefined, server: ServerAddress): Promise<StunBindingResult> {
-  const result = await execIn(lab, ns, 'turnutils_stunclient', ['-p', String(server.port), server.address], 20_000);
+export async function referenceStunBinding(
+  lab: Runner,
+  ns: string | undefined,
+  server: ServerAddress,
+): Promise<StunBindingResult> {
+  const result = await execIn(
+    lab,
+    ns,
+    'turnutils_stunclient',
+    ['-p', String(server.port), server.address],
+    20_000,
+  );
   const output = `${result.stdout}${result.stderr}`;
   return {
     reflexiveAddress: /UDP reflexive addr: (\S+)/.exec(output)?.[1],
@@ -206,11 +254,27 @@ export interface TurnAllocationOptions {
  * `turnutils_uclient -y` (client-to-client): two allocations on the server, data sent from each relay
  * to the other. Takes ~6 s (the tool's own pacing).
  */
-export async function referenceTurnAllocation(lab: Runner, ns: string | undefined, server: ServerAddress, options: TurnAllocationOptions): Promise<TurnAllocationResult> {
+export async function referenceTurnAllocation(
+  lab: Runner,
+  ns: string | undefined,
+  server: ServerAddress,
+  options: TurnAllocationOptions,
+): Promise<TurnAllocationResult> {
   const started = Date.now();
   const args = [
-    '-u', options.user, '-w', options.password, '-p', String(server.port), '-y', '-c', '-v',
-    '-n', String(options.messages ?? 5), '-m', '1',
+    '-u',
+    options.user,
+    '-w',
+    options.password,
+    '-p',
+    String(server.port),
+    '-y',
+    '-c',
+    '-v',
+    '-n',
+    String(options.messages ?? 5),
+    '-m',
+    '1',
     ...(options.transport === 'tcp' ? ['-t'] : []),
     ...(options.secure ? ['-S'] : []),
     server.address,

@@ -34,7 +34,10 @@ export function sipProbe(request: SipProbeRequest): Promise<SipProbeResponse> {
   const tag = randomBytes(4).toString('hex');
   return new Promise<SipProbeResponse>((resolve, reject) => {
     let retransmit: NodeJS.Timeout | undefined;
-    const timeout = setTimeout(() => finish(new Error(`no final response to ${request.method} in ${request.timeoutMs ?? 5000} ms`)), request.timeoutMs ?? 5000);
+    const timeout = setTimeout(
+      () => finish(new Error(`no final response to ${request.method} in ${request.timeoutMs ?? 5000} ms`)),
+      request.timeoutMs ?? 5000,
+    );
     const finish = (result: SipProbeResponse | Error): void => {
       clearTimeout(timeout);
       clearInterval(retransmit);

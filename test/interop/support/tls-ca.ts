@@ -43,8 +43,21 @@ export async function makeTestCa(commonName = 'Softphone Interop Test CA'): Prom
     const caCert = dir.file('ca.pem');
     const caKey = dir.file('ca.key');
     await runChecked('openssl', [
-      'req', '-x509', ...KEY_ARGS, '-keyout', caKey, '-out', caCert, '-days', '2', '-subj', `/CN=${commonName}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      ...KEY_ARGS,
+      '-keyout',
+      caKey,
+      '-out',
+      caCert,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${commonName}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
     const ca = { cert: pemFile(caCert), key: pemFile(caKey) };
     let issued = 0;
@@ -59,12 +72,20 @@ export async function makeTestCa(commonName = 'Softphone Interop Test CA'): Prom
   }
 }
 
-async function issue(dir: WorkDir, ca: { cert: PemFile; key: PemFile }, request: CertificateRequest, base: string): Promise<IssuedCertificate> {
+async function issue(
+  dir: WorkDir,
+  ca: { cert: PemFile; key: PemFile },
+  request: CertificateRequest,
+  base: string,
+): Promise<IssuedCertificate> {
   const key = dir.file(`${base}.key`);
   const csr = dir.file(`${base}.csr`);
   const cert = dir.file(`${base}.pem`);
   const ext = dir.file(`${base}.ext`);
-  const names = [...(request.dnsNames ?? []).map((n) => `DNS:${n}`), ...(request.ipAddresses ?? []).map((ip) => `IP:${ip}`)];
+  const names = [
+    ...(request.dnsNames ?? []).map((n) => `DNS:${n}`),
+    ...(request.ipAddresses ?? []).map((ip) => `IP:${ip}`),
+  ];
   writeFileSync(
     ext,
     [
@@ -75,10 +96,33 @@ async function issue(dir: WorkDir, ca: { cert: PemFile; key: PemFile }, request:
       '',
     ].join('\n'),
   );
-  await runChecked('openssl', ['req', ...KEY_ARGS, '-keyout', key, '-out', csr, '-subj', `/CN=${request.commonName}`]);
   await runChecked('openssl', [
-    'x509', '-req', '-in', csr, '-CA', ca.cert.path, '-CAkey', ca.key.path, '-set_serial', `0x${randomBytes(8).toString('hex')}`,
-    '-days', '2', '-out', cert, '-extfile', ext,
+    'req',
+    ...KEY_ARGS,
+    '-keyout',
+    key,
+    '-out',
+    csr,
+    '-subj',
+    `/CN=${request.commonName}`,
+  ]);
+  await runChecked('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.cert.path,
+    '-CAkey',
+    ca.key.path,
+    '-set_serial',
+    `0x${randomBytes(8).toString('hex')}`,
+    '-days',
+    '2',
+    '-out',
+    cert,
+    '-extfile',
+    ext,
   ]);
   return { cert: pemFile(cert), key: pemFile(key), ca: ca.cert };
 }
@@ -101,9 +145,22 @@ export interface TlsProbeResult {
  * Connect with `openssl s_client`, trusting only `caFile`, and report whether the server's certificate
  * verified. `host` checks the certificate's DNS name, `ip` its IP SAN.
  */
-export async function opensslTlsProbe(target: { address: string; port: number; caFile: string; host?: string; ip?: string; netns?: string }): Promise<TlsProbeResult> {
+export async function opensslTlsProbe(target: {
+  address: string;
+  port: number;
+  caFile: string;
+  host?: string;
+  ip?: string;
+  netns?: string;
+}): Promise<TlsProbeResult> {
   const args = [
-    's_client', '-connect', `${target.address}:${target.port}`, '-CAfile', target.caFile, '-verify_return_error', '-brief',
+    's_client',
+    '-connect',
+    `${target.address}:${target.port}`,
+    '-CAfile',
+    target.caFile,
+    '-verify_return_error',
+    '-brief',
     ...(target.host ? ['-servername', target.host, '-verify_hostname', target.host] : []),
     ...(target.ip ? ['-verify_ip', target.ip] : []),
   ];

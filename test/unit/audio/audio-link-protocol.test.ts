@@ -65,7 +65,10 @@ describe('audio link messages', () => {
       // a view at an odd offset of a bigger buffer (what a Node Buffer from a pool looks like)
       const padded = new Uint8Array(encoded.byteLength + 3);
       padded.set(new Uint8Array(encoded), 1);
-      expect(decodeAudioLinkMessage(padded.subarray(1, 1 + encoded.byteLength))).toEqual({ ok: true, message });
+      expect(decodeAudioLinkMessage(padded.subarray(1, 1 + encoded.byteLength))).toEqual({
+        ok: true,
+        message,
+      });
     }
     expect(encodeAudioLinkMessage({ kind: 'report', report: REPORT }).byteLength).toBe(LINK_REPORT_BYTES);
   });
@@ -82,7 +85,10 @@ describe('audio link messages', () => {
   it('lets the capture worklet fill a frame message in place', () => {
     const { buffer, samples } = createFrameMessage();
     samples.fill(-7);
-    expect(decodeAudioLinkMessage(buffer)).toEqual({ ok: true, message: { kind: 'frame', samples: new Int16Array(960).fill(-7) } });
+    expect(decodeAudioLinkMessage(buffer)).toEqual({
+      ok: true,
+      message: { kind: 'frame', samples: new Int16Array(960).fill(-7) },
+    });
   });
 
   it('clamps report numbers into their range on the way out', () => {
@@ -91,7 +97,10 @@ describe('audio link messages', () => {
       report: { ...REPORT, captureLevelDbfs: -Infinity, playbackPeakHz: Number.NaN, baseLatencyMs: -1 },
     });
     const decoded = decodeAudioLinkMessage(encoded);
-    expect(decoded).toMatchObject({ ok: true, message: { report: { captureLevelDbfs: -120, playbackPeakHz: 0, baseLatencyMs: 0 } } });
+    expect(decoded).toMatchObject({
+      ok: true,
+      message: { report: { captureLevelDbfs: -120, playbackPeakHz: 0, baseLatencyMs: 0 } },
+    });
   });
 
   it('refuses anything malformed, saying what', () => {
@@ -136,7 +145,9 @@ describe('audio link messages', () => {
 describe('port offers and announcements', () => {
   it('copies exactly the fields of a valid offer', () => {
     expect(parseAudioPortOffer({ callId: 'c1' })).toEqual({ callId: 'c1' });
-    expect(parseAudioPortOffer({ callId: 'c1', inputDeviceId: 'mic', outputDeviceId: null, extra: 'dropped' })).toEqual({
+    expect(
+      parseAudioPortOffer({ callId: 'c1', inputDeviceId: 'mic', outputDeviceId: null, extra: 'dropped' }),
+    ).toEqual({
       callId: 'c1',
       inputDeviceId: 'mic',
       outputDeviceId: null,
@@ -144,13 +155,24 @@ describe('port offers and announcements', () => {
   });
 
   it('refuses offers without a proper call id or with bad device ids', () => {
-    for (const bad of [null, 'c1', {}, { callId: '' }, { callId: 'x'.repeat(257) }, { callId: 3 }, { callId: 'c', inputDeviceId: 5 }, { callId: 'c', outputDeviceId: 'd'.repeat(257) }]) {
+    for (const bad of [
+      null,
+      'c1',
+      {},
+      { callId: '' },
+      { callId: 'x'.repeat(257) },
+      { callId: 3 },
+      { callId: 'c', inputDeviceId: 5 },
+      { callId: 'c', outputDeviceId: 'd'.repeat(257) },
+    ]) {
       expect(parseAudioPortOffer(bad)).toBeNull();
     }
   });
 
   it('recognises the window message that hands over a port', () => {
-    expect(isAudioPortAnnouncement({ type: AUDIO_PORT_WINDOW_MESSAGE, callId: 'c1', inputDeviceId: null })).toBe(true);
+    expect(
+      isAudioPortAnnouncement({ type: AUDIO_PORT_WINDOW_MESSAGE, callId: 'c1', inputDeviceId: null }),
+    ).toBe(true);
     expect(isAudioPortAnnouncement({ type: 'other', callId: 'c1' })).toBe(false);
     expect(isAudioPortAnnouncement({ type: AUDIO_PORT_WINDOW_MESSAGE })).toBe(false);
   });

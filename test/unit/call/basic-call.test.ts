@@ -29,7 +29,13 @@ describe('calls between two phones (RFC 3261 §13, RFC 3665 §3)', () => {
     await lab.run(100);
     expect(call.phase).toBe('active');
     expect(incoming.phase).toBe('active');
-    expect(lab.trace()).toEqual(['alice→bob INVITE', 'bob→alice 100 Trying', 'bob→alice 180 Ringing', 'bob→alice 200 OK', 'alice→bob ACK']);
+    expect(lab.trace()).toEqual([
+      'alice→bob INVITE',
+      'bob→alice 100 Trying',
+      'bob→alice 180 Ringing',
+      'bob→alice 200 OK',
+      'alice→bob ACK',
+    ]);
 
     const invite = lab.sip[0]!.message;
     expect(invite.headers.get('Supported')).toBe('replaces, timer');
@@ -45,7 +51,15 @@ describe('calls between two phones (RFC 3261 §13, RFC 3665 §3)', () => {
     expect(heard(alice.speakers.get(call.id), TONES.bob)).toBe(true);
     expect(heard(alice.speakers.get(call.id), TONES.alice)).toBe(false);
     const snap = call.snapshot();
-    expect(snap).toMatchObject({ state: 'active', codec: 'PCMU', muted: false, direction: 'outgoing', accountId: 'acct-alice', reason: null, sipCode: null });
+    expect(snap).toMatchObject({
+      state: 'active',
+      codec: 'PCMU',
+      muted: false,
+      direction: 'outgoing',
+      accountId: 'acct-alice',
+      reason: null,
+      sipCode: null,
+    });
     expect(snap.media.path).toBe('direct');
     expect(snap.media.local).toMatch(/^203\.0\.113\.10:\d+$/);
     expect(snap.media.remote).toMatch(/^203\.0\.113\.20:\d+$/);
@@ -85,19 +99,28 @@ describe('calls between two phones (RFC 3261 §13, RFC 3665 §3)', () => {
   it.each([
     ['busy', 486, 'Busy Here', 'busy'],
     ['decline', 603, 'Decline', 'declined'],
-  ] as const)('the callee rejects (%s): %i, ACK, and the caller learns why', async (how, status, phrase, kind) => {
-    lab = await startLab();
-    const { alice, bob } = lab.phones;
-    const call = alice.agent.dial(alice.account, bob.uri);
-    await lab.run(100);
-    expect(bob.last().reject(how).ok).toBe(true);
-    await lab.run(100);
-    expect(lab.trace()).toEqual(['alice→bob INVITE', 'bob→alice 100 Trying', 'bob→alice 180 Ringing', `bob→alice ${status} ${phrase}`, 'alice→bob ACK']);
-    expect(call.reason).toEqual({ kind, text: `${status} ${phrase}` });
-    expect(call.sipCode).toBe(status);
-    expect(bob.last().reason?.kind).toBe(kind);
-    expect(bob.last().sipCode).toBe(status);
-  });
+  ] as const)(
+    'the callee rejects (%s): %i, ACK, and the caller learns why',
+    async (how, status, phrase, kind) => {
+      lab = await startLab();
+      const { alice, bob } = lab.phones;
+      const call = alice.agent.dial(alice.account, bob.uri);
+      await lab.run(100);
+      expect(bob.last().reject(how).ok).toBe(true);
+      await lab.run(100);
+      expect(lab.trace()).toEqual([
+        'alice→bob INVITE',
+        'bob→alice 100 Trying',
+        'bob→alice 180 Ringing',
+        `bob→alice ${status} ${phrase}`,
+        'alice→bob ACK',
+      ]);
+      expect(call.reason).toEqual({ kind, text: `${status} ${phrase}` });
+      expect(call.sipCode).toBe(status);
+      expect(bob.last().reason?.kind).toBe(kind);
+      expect(bob.last().sipCode).toBe(status);
+    },
+  );
 
   it('CANCEL while it rings: 200 to the CANCEL, 487 to the INVITE, ACK (RFC 3261 §9, RFC 3665 §3.8)', async () => {
     lab = await startLab();
@@ -117,7 +140,10 @@ describe('calls between two phones (RFC 3261 §13, RFC 3665 §3)', () => {
       'bob→alice 487 Request Terminated',
       'alice→bob ACK',
     ]);
-    expect(bob.last().reason).toEqual({ kind: 'remote-cancelled', text: 'The caller hung up before the answer' });
+    expect(bob.last().reason).toEqual({
+      kind: 'remote-cancelled',
+      text: 'The caller hung up before the answer',
+    });
     expect(bob.last().sipCode).toBe(487);
   });
 
@@ -130,7 +156,12 @@ describe('calls between two phones (RFC 3261 §13, RFC 3665 §3)', () => {
     await lab.run(20);
     expect(call.reason).toEqual({ kind: 'no-answer', text: 'No answer within 5 s' });
     await lab.run(100);
-    expect(lab.trace().slice(3)).toEqual(['alice→bob CANCEL', 'bob→alice 200 OK', 'bob→alice 487 Request Terminated', 'alice→bob ACK']);
+    expect(lab.trace().slice(3)).toEqual([
+      'alice→bob CANCEL',
+      'bob→alice 200 OK',
+      'bob→alice 487 Request Terminated',
+      'alice→bob ACK',
+    ]);
     expect(lab.sip[3]!.at).toBe(5000);
   });
 
@@ -150,7 +181,13 @@ describe('calls between two phones (RFC 3261 §13, RFC 3665 §3)', () => {
     const call = alice.agent.dial(alice.account, bob.uri);
     await lab.run(100);
     expect(call.state).toBe('active');
-    expect(lab.trace()).toEqual(['alice→bob INVITE', 'bob→alice 100 Trying', 'bob→alice 180 Ringing', 'bob→alice 200 OK', 'alice→bob ACK']);
+    expect(lab.trace()).toEqual([
+      'alice→bob INVITE',
+      'bob→alice 100 Trying',
+      'bob→alice 180 Ringing',
+      'bob→alice 200 OK',
+      'alice→bob ACK',
+    ]);
     call.hangup();
   });
 

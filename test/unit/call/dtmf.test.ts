@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DTMF_RELAY, dtmfRelayBody, parseDtmfBody, parseSipfragStatus, sipfragBody } from '../../../src-main/call/index.ts';
+import {
+  DTMF_RELAY,
+  dtmfRelayBody,
+  parseDtmfBody,
+  parseSipfragStatus,
+  sipfragBody,
+} from '../../../src-main/call/index.ts';
 import type { Call } from '../../../src-main/call/index.ts';
 import type { SipRequest } from '../../../src-main/sip/syntax/index.ts';
 import { ADDRESSES, expectNoLeaks, scriptedPeer, startLab, uri } from './support.ts';
@@ -49,7 +55,12 @@ describe('DTMF', () => {
     const mark = lab.sip.length;
     expect(call.sendDtmf('5*').ok).toBe(true);
     await lab.run(200);
-    expect(lab.trace(mark)).toEqual(['alice→bob INFO', 'bob→alice 200 OK', 'alice→bob INFO', 'bob→alice 200 OK']);
+    expect(lab.trace(mark)).toEqual([
+      'alice→bob INFO',
+      'bob→alice 200 OK',
+      'alice→bob INFO',
+      'bob→alice 200 OK',
+    ]);
     const info = lab.sip[mark]!.message;
     expect(info.headers.get('Content-Type')).toBe(DTMF_RELAY);
     expect(info.body.toString()).toBe('Signal=5\r\nDuration=160\r\n');
@@ -64,7 +75,16 @@ describe('DTMF', () => {
     const infos: SipRequest[] = [];
     await scriptedPeer(lab, ADDRESSES.proxy, (req, p) => {
       if (req.method === 'INVITE') {
-        const body = ['v=0', `o=p 1 1 IN IP4 ${ADDRESSES.proxy}`, 's=-', `c=IN IP4 ${ADDRESSES.proxy}`, 't=0 0', 'm=audio 40000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
+        const body = [
+          'v=0',
+          `o=p 1 1 IN IP4 ${ADDRESSES.proxy}`,
+          's=-',
+          `c=IN IP4 ${ADDRESSES.proxy}`,
+          't=0 0',
+          'm=audio 40000 RTP/AVP 0',
+          'a=rtpmap:0 PCMU/8000',
+          '',
+        ].join('\r\n');
         p.respond(req, 200, { toTag: 'x1', headers: [['Contact', `<sip:p@${ADDRESSES.proxy}>`]], body });
       } else if (req.method === 'INFO') {
         infos.push(req);
@@ -85,14 +105,26 @@ describe('DTMF', () => {
     lab = await startLab({ phones: ['alice'], account: { alice: { dtmfMode: 'rfc4733' } } });
     await scriptedPeer(lab, ADDRESSES.proxy, (req, p) => {
       if (req.method === 'INVITE') {
-        const body = ['v=0', `o=p 1 1 IN IP4 ${ADDRESSES.proxy}`, 's=-', `c=IN IP4 ${ADDRESSES.proxy}`, 't=0 0', 'm=audio 40000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
+        const body = [
+          'v=0',
+          `o=p 1 1 IN IP4 ${ADDRESSES.proxy}`,
+          's=-',
+          `c=IN IP4 ${ADDRESSES.proxy}`,
+          't=0 0',
+          'm=audio 40000 RTP/AVP 0',
+          'a=rtpmap:0 PCMU/8000',
+          '',
+        ].join('\r\n');
         p.respond(req, 200, { toTag: 'x1', headers: [['Contact', `<sip:p@${ADDRESSES.proxy}>`]], body });
       }
     });
     const { alice } = lab.phones;
     const call = alice.agent.dial(alice.account, uri(`sip:p@${ADDRESSES.proxy}`));
     await lab.run(200);
-    expect(call.sendDtmf('7')).toEqual({ ok: false, error: 'the far end does not take RFC 4733 telephone-events' });
+    expect(call.sendDtmf('7')).toEqual({
+      ok: false,
+      error: 'the far end does not take RFC 4733 telephone-events',
+    });
     call.hangup();
   });
 });
@@ -101,10 +133,22 @@ describe('message bodies', () => {
   it('dtmf-relay and dtmf bodies', () => {
     expect(dtmfRelayBody('5', 160)).toBe('Signal=5\r\nDuration=160\r\n');
     expect(dtmfRelayBody('flash', 250)).toBe('Signal=16\r\nDuration=250\r\n');
-    expect(parseDtmfBody('application/dtmf-relay', 'Signal=5\r\nDuration=160\r\n')).toEqual({ key: '5', durationMs: 160 });
-    expect(parseDtmfBody('application/dtmf-relay', 'signal = #\nduration=100')).toEqual({ key: '#', durationMs: 100 });
-    expect(parseDtmfBody('application/dtmf-relay', 'Signal=11\r\n')).toEqual({ key: '#', durationMs: undefined });
-    expect(parseDtmfBody('application/dtmf-relay', 'Signal=d\r\n')).toEqual({ key: 'D', durationMs: undefined });
+    expect(parseDtmfBody('application/dtmf-relay', 'Signal=5\r\nDuration=160\r\n')).toEqual({
+      key: '5',
+      durationMs: 160,
+    });
+    expect(parseDtmfBody('application/dtmf-relay', 'signal = #\nduration=100')).toEqual({
+      key: '#',
+      durationMs: 100,
+    });
+    expect(parseDtmfBody('application/dtmf-relay', 'Signal=11\r\n')).toEqual({
+      key: '#',
+      durationMs: undefined,
+    });
+    expect(parseDtmfBody('application/dtmf-relay', 'Signal=d\r\n')).toEqual({
+      key: 'D',
+      durationMs: undefined,
+    });
     expect(parseDtmfBody('application/dtmf', '3')).toEqual({ key: '3', durationMs: undefined });
     expect(parseDtmfBody('application/dtmf-relay', 'Duration=100')).toBeUndefined();
     expect(parseDtmfBody('application/dtmf-relay', 'Signal=Z')).toBeUndefined();
@@ -114,7 +158,10 @@ describe('message bodies', () => {
   it('sipfrag status lines (RFC 3420 / RFC 3515 §2.4.5)', () => {
     expect(sipfragBody(200, 'OK')).toBe('SIP/2.0 200 OK\r\n');
     expect(parseSipfragStatus('SIP/2.0 100 Trying\r\n')).toEqual({ status: 100, phrase: 'Trying' });
-    expect(parseSipfragStatus('SIP/2.0 486 Busy Here\r\nContent-Length: 0\r\n')).toEqual({ status: 486, phrase: 'Busy Here' });
+    expect(parseSipfragStatus('SIP/2.0 486 Busy Here\r\nContent-Length: 0\r\n')).toEqual({
+      status: 486,
+      phrase: 'Busy Here',
+    });
     expect(parseSipfragStatus('SIP/2.0 200\r\n')).toEqual({ status: 200, phrase: '' });
     expect(parseSipfragStatus('INVITE sip:x SIP/2.0\r\n')).toBeUndefined();
     expect(parseSipfragStatus('SIP/2.0 99 Nope')).toBeUndefined();

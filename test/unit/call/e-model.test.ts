@@ -57,28 +57,41 @@ describe('impairments', () => {
 
   it('R = 93.2 − Id − Ie,eff', () => {
     expect(rFactor({ codec: G711_IMPAIRMENT.withPlc, oneWayDelayMs: 0, lossPct: 0 })).toBeCloseTo(93.2, 10);
-    expect(rFactor({ codec: G711_IMPAIRMENT.withPlc, oneWayDelayMs: 150, lossPct: 1 })).toBeCloseTo(93.2 - 3.6 - 95 / 26.1, 10);
+    expect(rFactor({ codec: G711_IMPAIRMENT.withPlc, oneWayDelayMs: 150, lossPct: 1 })).toBeCloseTo(
+      93.2 - 3.6 - 95 / 26.1,
+      10,
+    );
   });
 });
 
 describe('estimateMos (a call)', () => {
   it('a clean G.711 call with 20 ms packets and a 40 ms jitter buffer: 4.38', () => {
     // d = 0/2 + 40 + 20 = 60 ms → Id 1.44 → R 91.76.
-    expect(estimateMos({ codec: 'PCMU', lossPct: 0, rttMs: null, jitterBufferMs: 40, ptimeMs: 20 })).toBe(4.38);
+    expect(estimateMos({ codec: 'PCMU', lossPct: 0, rttMs: null, jitterBufferMs: 40, ptimeMs: 20 })).toBe(
+      4.38,
+    );
   });
 
   it('1 % loss, 200 ms round trip: 4.23; without concealment the same loss costs much more: 3.67', () => {
     // d = 100 + 30 + 20 = 150 ms → Id 3.6; Ie,eff 3.64 (PLC) or 17.92 (none).
-    expect(estimateMos({ codec: 'PCMA', lossPct: 1, rttMs: 200, jitterBufferMs: 30, ptimeMs: 20 })).toBe(4.23);
-    expect(estimateMos({ codec: 'PCMA', lossPct: 1, rttMs: 200, jitterBufferMs: 30, ptimeMs: 20, plc: false })).toBe(3.67);
+    expect(estimateMos({ codec: 'PCMA', lossPct: 1, rttMs: 200, jitterBufferMs: 30, ptimeMs: 20 })).toBe(
+      4.23,
+    );
+    expect(
+      estimateMos({ codec: 'PCMA', lossPct: 1, rttMs: 200, jitterBufferMs: 30, ptimeMs: 20, plc: false }),
+    ).toBe(3.67);
   });
 
   it('a long satellite-like delay (600 ms round trip) and 5 % loss: poor', () => {
     // d = 300 + 60 + 20 = 380 ms → Id 9.12 + 22.297; Ie,eff 15.78 → R 46.00.
-    expect(estimateMos({ codec: 'PCMU', lossPct: 5, rttMs: 600, jitterBufferMs: 60, ptimeMs: 20 })).toBe(2.37);
+    expect(estimateMos({ codec: 'PCMU', lossPct: 5, rttMs: 600, jitterBufferMs: 60, ptimeMs: 20 })).toBe(
+      2.37,
+    );
   });
 
   it('no figures for other codecs', () => {
-    expect(estimateMos({ codec: 'G722', lossPct: 0, rttMs: 10, jitterBufferMs: 40, ptimeMs: 20 })).toBeUndefined();
+    expect(
+      estimateMos({ codec: 'G722', lossPct: 0, rttMs: 10, jitterBufferMs: 40, ptimeMs: 20 }),
+    ).toBeUndefined();
   });
 });

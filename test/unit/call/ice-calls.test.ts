@@ -8,7 +8,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../src-main/sip/syntax/index.ts';
 import type { SipResponse } from '../../../src-main/sip/syntax/index.ts';
 import { parseSdp } from '../../../src-main/sdp/index.ts';
-import { NAT_PUBLIC, TONES, TURN_ADDRESS, audioAttributes, audioEndpoint, connect, heard, startIceLab } from './ice-support.ts';
+import {
+  NAT_PUBLIC,
+  TONES,
+  TURN_ADDRESS,
+  audioAttributes,
+  audioEndpoint,
+  connect,
+  heard,
+  startIceLab,
+} from './ice-support.ts';
 import type { IceCallLab } from './ice-support.ts';
 
 let lab: IceCallLab | undefined;
@@ -18,7 +27,15 @@ afterEach(async () => {
   lab = undefined;
 });
 
-const ICE_NAMES = ['ice-ufrag', 'ice-pwd', 'ice-options', 'candidate', 'end-of-candidates', 'remote-candidates', 'ice-mismatch'];
+const ICE_NAMES = [
+  'ice-ufrag',
+  'ice-pwd',
+  'ice-options',
+  'candidate',
+  'end-of-candidates',
+  'remote-candidates',
+  'ice-mismatch',
+];
 
 /** The ICE attributes of an audio line, `candidate:…` shortened to `candidate <type> <address>:<port>`. */
 function iceAttributes(attributes: string[]): string[] {
@@ -26,7 +43,9 @@ function iceAttributes(attributes: string[]): string[] {
     .filter((a) => ICE_NAMES.includes(a.split(':')[0] ?? ''))
     .map((a) => {
       const m = /^candidate:\S+ (\d) UDP \d+ (\S+) (\d+) typ (\S+)/.exec(a);
-      return m === null ? a.replace(/^(ice-ufrag|ice-pwd):.*/, '$1') : `candidate ${m[4]} ${m[2]}:${m[3]} c${m[1]}`;
+      return m === null
+        ? a.replace(/^(ice-ufrag|ice-pwd):.*/, '$1')
+        : `candidate ${m[4]} ${m[2]}:${m[3]} c${m[1]}`;
     });
 }
 
@@ -84,18 +103,33 @@ describe('offer/answer combinations', () => {
         state: 'connected',
         role: 'controlling',
         policy: 'all',
-        selected: { local: { type: 'srflx', address: aliceSrflx }, remote: { type: 'srflx', address: bobSrflx }, transport: 'udp', rttMs: 0 },
+        selected: {
+          local: { type: 'srflx', address: aliceSrflx },
+          remote: { type: 'srflx', address: bobSrflx },
+          transport: 'udp',
+          rttMs: 0,
+        },
         // The host pairs (10.0.1.2 → 10.0.2.2) cannot work: component 1's srflx pair is valid at 50 ms and
         // nominated CALL_NOMINATION_DELAY_MS (200 ms) later; component 2 follows within a Ta.
         connectMs: 300,
         restarts: 0,
       },
     });
-    expect(callee.snapshot().media.ice).toMatchObject({ state: 'connected', role: 'controlled', selected: { local: { type: 'srflx' }, remote: { type: 'srflx' } } });
+    expect(callee.snapshot().media.ice).toMatchObject({
+      state: 'connected',
+      role: 'controlled',
+      selected: { local: { type: 'srflx' }, remote: { type: 'srflx' } },
+    });
     expect(heard(lab.alice.speakers.get(caller.id), TONES.bob)).toBe(true);
     expect(heard(lab.bob.speakers.get(callee.id), TONES.alice)).toBe(true);
     // The selected pair's local candidate is the default of our offer: no updated offer (RFC 5245 §8.1.2).
-    expect(lab.trace()).toEqual(['alice INVITE', 'bob 100 Trying', 'bob 180 Ringing', 'bob 200 OK', 'alice ACK']);
+    expect(lab.trace()).toEqual([
+      'alice INVITE',
+      'bob 100 Trying',
+      'bob 180 Ringing',
+      'bob 200 OK',
+      'alice ACK',
+    ]);
     // A clean in-memory path: E-model MOS of G.711 with PLC, 0 % loss, jitter buffer + ptime of delay.
     expect(caller.snapshot().stats.mos).toBe(4.38);
 
@@ -117,7 +151,12 @@ describe('offer/answer combinations', () => {
     await lab.run(3000);
     const answer = lab.sdpOf('bob', '200 OK')[0];
     expect(iceAttributes(audioAttributes(answer))).toEqual([]);
-    expect(caller.snapshot().media).toMatchObject({ transport: 'plain', ice: null, path: 'direct', remote: audioEndpoint(answer) });
+    expect(caller.snapshot().media).toMatchObject({
+      transport: 'plain',
+      ice: null,
+      path: 'direct',
+      remote: audioEndpoint(answer),
+    });
     expect(callee.snapshot().media).toMatchObject({ transport: 'plain', ice: null, path: 'direct' });
     // bob sends to alice's server-reflexive address; alice's own RTP opened her NAT towards bob.
     expect(callee.snapshot().media.remote).toBe(audioEndpoint(lab.sdpOf('alice', 'INVITE')[0]));
@@ -171,12 +210,19 @@ describe('offer/answer combinations', () => {
       'a=candidate:1 1 UDP 2130706431 192.168.7.7 40000 typ host',
       '',
     ].join('\r\n');
-    const send = (text: string): void => socket.send(Buffer.from(text.replace(/\r?\n/g, '\r\n')), { address: '203.0.113.20', port: 5060, family: 4 });
+    const send = (text: string): void =>
+      socket.send(Buffer.from(text.replace(/\r?\n/g, '\r\n')), {
+        address: '203.0.113.20',
+        port: 5060,
+        family: 4,
+      });
     const head = (method: string, cseq: number, toTag?: string): string =>
       `${method} sip:bob@203.0.113.20 SIP/2.0\nVia: SIP/2.0/UDP 203.0.113.50:5060;branch=z9hG4bK-${method}${cseq};rport\nMax-Forwards: 70\nFrom: <sip:peer@203.0.113.50>;tag=pt1\nTo: <sip:bob@203.0.113.20>${toTag !== undefined ? `;tag=${toTag}` : ''}\nCall-ID: mismatch-1\nCSeq: ${cseq} ${method}\nContact: <sip:peer@203.0.113.50>\n`;
     // Two record-routing proxies on the way (RFC 3261 §12.1.1: the 18x and 2xx copy them).
     const recordRoutes = 'Record-Route: <sip:203.0.113.60;r2=on;lr>\nRecord-Route: <sip:203.0.113.61;lr>\n';
-    send(`${head('INVITE', 1)}${recordRoutes}Content-Type: application/sdp\nContent-Length: ${Buffer.byteLength(sdp)}\n\n${sdp}`);
+    send(
+      `${head('INVITE', 1)}${recordRoutes}Content-Type: application/sdp\nContent-Length: ${Buffer.byteLength(sdp)}\n\n${sdp}`,
+    );
     await lab.runUntil(() => lab!.bob.calls.length > 0 && lab!.bob.last().phase === 'ringing');
     const call = lab.bob.last();
     let answered = false;
@@ -184,14 +230,22 @@ describe('offer/answer combinations', () => {
     await lab.runUntil(() => answered && responses.some((r) => r.status === 200));
     const ok = responses.find((r) => r.status === 200)!;
     const ringing = responses.find((r) => r.status === 180)!;
-    for (const response of [ringing, ok]) expect(response.headers.getAll('Record-Route')).toEqual(['<sip:203.0.113.60;r2=on;lr>', '<sip:203.0.113.61;lr>']);
+    for (const response of [ringing, ok])
+      expect(response.headers.getAll('Record-Route')).toEqual([
+        '<sip:203.0.113.60;r2=on;lr>',
+        '<sip:203.0.113.61;lr>',
+      ]);
     const answer = parseSdp(ok.body.toString('utf8'));
     if (!answer.ok) throw new Error(answer.error.reason);
     // RFC 8839 §4.2.5: a=ice-mismatch and no other ICE attribute; media to the c=/m= address.
     expect(iceAttributes(audioAttributes(answer.sdp))).toEqual(['ice-mismatch']);
     send(`${head('ACK', 1, ok.to.tag)}Content-Length: 0\n\n`);
     await lab.run(200);
-    expect(call.snapshot().media).toMatchObject({ transport: 'plain', ice: null, remote: '203.0.113.50:40000' });
+    expect(call.snapshot().media).toMatchObject({
+      transport: 'plain',
+      ice: null,
+      remote: '203.0.113.50:40000',
+    });
     // bob's audio reaches the peer's c=/m= address.
     let received = 0;
     rtp.onMessage(() => void received++);
@@ -208,7 +262,11 @@ describe('the controlling agent\u2019s updated offer and relayed paths', () => {
   it('behind a symmetric NAT the relay is selected instead of the default srflx: re-INVITE with c= relay and a=remote-candidates', async () => {
     lab = await startIceLab({ alice: { nat: 'symmetric', turn: true }, bob: { nat: 'port-restricted' } });
     const { caller, callee } = await connect(lab);
-    await lab.runUntil(() => lab!.trace().filter((l) => l === 'alice INVITE').length === 2 && caller.offerAnswer.state === 'stable');
+    await lab.runUntil(
+      () =>
+        lab!.trace().filter((l) => l === 'alice INVITE').length === 2 &&
+        caller.offerAnswer.state === 'stable',
+    );
     await lab.run(2000);
 
     const [offer, updated] = lab.sdpOf('alice', 'INVITE');
@@ -232,8 +290,15 @@ describe('the controlling agent\u2019s updated offer and relayed paths', () => {
     expect(audioAttributes(updated)).toContain(`rtcp:${Number(relayPort) + 1}`);
     // Same credentials: an updated offer is no restart.
     expect(ufragOf(audioAttributes(updated))).toBe(ufragOf(audioAttributes(offer)));
-    expect(caller.snapshot().media).toMatchObject({ path: 'relayed', transport: 'ice', ice: { state: 'connected', restarts: 0 } });
-    expect(callee.snapshot().media).toMatchObject({ path: 'relayed', ice: { selected: { remote: { type: 'relay' } } } });
+    expect(caller.snapshot().media).toMatchObject({
+      path: 'relayed',
+      transport: 'ice',
+      ice: { state: 'connected', restarts: 0 },
+    });
+    expect(callee.snapshot().media).toMatchObject({
+      path: 'relayed',
+      ice: { selected: { remote: { type: 'relay' } } },
+    });
     expect(heard(lab.alice.speakers.get(caller.id), TONES.bob)).toBe(true);
     expect(heard(lab.bob.speakers.get(callee.id), TONES.alice)).toBe(true);
     expect(lab.turn.relayedToPeers).toBeGreaterThan(100);
@@ -243,7 +308,10 @@ describe('the controlling agent\u2019s updated offer and relayed paths', () => {
   });
 
   it('relay-only: only relayed candidates, c= the relay, the path reported relayed, no updated offer', async () => {
-    lab = await startIceLab({ alice: { nat: 'symmetric', turn: true, policy: 'relay-only' }, bob: { nat: 'port-restricted' } });
+    lab = await startIceLab({
+      alice: { nat: 'symmetric', turn: true, policy: 'relay-only' },
+      bob: { nat: 'port-restricted' },
+    });
     const { caller, callee } = await connect(lab);
     await lab.run(3000);
     const offer = lab.sdpOf('alice', 'INVITE')[0];
@@ -261,7 +329,10 @@ describe('the controlling agent\u2019s updated offer and relayed paths', () => {
     expect(caller.snapshot().media).toMatchObject({
       path: 'relayed',
       local: relay,
-      ice: { policy: 'relay-only', selected: { local: { type: 'relay' }, remote: { type: 'srflx' }, transport: 'udp' } },
+      ice: {
+        policy: 'relay-only',
+        selected: { local: { type: 'relay' }, remote: { type: 'srflx' }, transport: 'udp' },
+      },
     });
     expect(lab.trace().filter((l) => l === 'alice INVITE')).toHaveLength(1);
     expect(heard(lab.alice.speakers.get(caller.id), TONES.bob)).toBe(true);
@@ -283,7 +354,12 @@ describe('ICE restarts', () => {
 
     lab.bob.provider.networkChanged({ kind: 'resumed', sleptMs: 60_000 });
     expect(callee.snapshot().media.ice?.state).toBe('restarting');
-    await lab.runUntil(() => caller.snapshot().media.ice?.restarts === 1 && callee.snapshot().media.ice?.state === 'connected' && caller.snapshot().media.ice?.state === 'connected');
+    await lab.runUntil(
+      () =>
+        caller.snapshot().media.ice?.restarts === 1 &&
+        callee.snapshot().media.ice?.state === 'connected' &&
+        caller.snapshot().media.ice?.state === 'connected',
+    );
     await lab.run(2000);
 
     expect(lab.trace(mark)).toEqual(['bob INVITE', 'alice 200 OK', 'bob ACK']);
@@ -292,8 +368,16 @@ describe('ICE restarts', () => {
     expect(ufragOf(restartOffer)).not.toBe(ufragOf(firstAnswer));
     expect(ufragOf(restartAnswer)).not.toBe(ufragOf(firstOffer));
     // The restart's offerer is controlling now.
-    expect(callee.snapshot().media.ice).toMatchObject({ state: 'connected', role: 'controlling', restarts: 1 });
-    expect(caller.snapshot().media.ice).toMatchObject({ state: 'connected', role: 'controlled', restarts: 1 });
+    expect(callee.snapshot().media.ice).toMatchObject({
+      state: 'connected',
+      role: 'controlling',
+      restarts: 1,
+    });
+    expect(caller.snapshot().media.ice).toMatchObject({
+      state: 'connected',
+      role: 'controlled',
+      restarts: 1,
+    });
     expect(heard(lab.alice.speakers.get(caller.id), TONES.bob, 1000)).toBe(true);
     expect(heard(lab.bob.speakers.get(callee.id), TONES.alice, 1000)).toBe(true);
     caller.hangup();
@@ -305,7 +389,11 @@ describe('ICE restarts', () => {
     const { caller } = await connect(lab);
     await lab.run(1500);
     const mark = lab.sip.length;
-    lab.alice.provider.networkChanged({ kind: 'interfaces-changed', added: [{ name: 'tun0', address: '10.8.0.2', family: 4, internal: false }], removed: [] });
+    lab.alice.provider.networkChanged({
+      kind: 'interfaces-changed',
+      added: [{ name: 'tun0', address: '10.8.0.2', family: 4, internal: false }],
+      removed: [],
+    });
     await lab.run(2000);
     expect(lab.trace(mark)).toEqual([]);
     expect(caller.snapshot().media.ice?.restarts).toBe(0);
@@ -322,11 +410,20 @@ describe('losing the path', () => {
     // From now on bob's STUN Binding success responses on his media socket get lost (his RTP, his own
     // requests and SIP still arrive): alice's consent requests go unanswered, bob's are answered.
     const cut = lab.clock.monotonic();
-    lab.net.dropWhere((p) => p.protocol === 'udp' && p.from.address === '203.0.113.20' && p.from.port !== 5060 && p.bytes[0] === 0x01 && p.bytes[1] === 0x01);
+    lab.net.dropWhere(
+      (p) =>
+        p.protocol === 'udp' &&
+        p.from.address === '203.0.113.20' &&
+        p.from.port !== 5060 &&
+        p.bytes[0] === 0x01 &&
+        p.bytes[1] === 0x01,
+    );
     const mark = lab.sip.length;
     await lab.runUntil(() => caller.phase === 'ended' && callee.phase === 'ended', 100_000, 50);
     // RFC 7675 §5.1: consent expires 30 s after the last answered request (sent every 5 s ± 20 %).
-    const restartedAt = Number(lab.alice.logs.find((l) => l.includes('media transport: ice → restarting'))?.split(' ')[0]);
+    const restartedAt = Number(
+      lab.alice.logs.find((l) => l.includes('media transport: ice → restarting'))?.split(' ')[0],
+    );
     expect(restartedAt - cut).toBeGreaterThan(24_000);
     expect(restartedAt - cut).toBeLessThanOrEqual(30_000);
 
@@ -335,8 +432,13 @@ describe('losing the path', () => {
     expect(lab.trace(mark)).toEqual(['alice INVITE', 'bob 200 OK', 'alice ACK', 'alice BYE', 'bob 200 OK']);
     const [first, restart] = lab.sdpOf('alice', 'INVITE');
     expect(ufragOf(audioAttributes(restart))).not.toBe(ufragOf(audioAttributes(first)));
-    expect(caller.reason).toEqual({ kind: 'no-media-path', text: 'No audio path: the ICE restart found no path within 10 s' });
-    const endedAt = Number(lab.alice.logs.find((l) => l.includes('media transport: restarting → failed'))?.split(' ')[0]);
+    expect(caller.reason).toEqual({
+      kind: 'no-media-path',
+      text: 'No audio path: the ICE restart found no path within 10 s',
+    });
+    const endedAt = Number(
+      lab.alice.logs.find((l) => l.includes('media transport: restarting → failed'))?.split(' ')[0],
+    );
     expect(endedAt - restartedAt).toBe(10_000);
     expect(callee.reason?.kind).toBe('remote-hangup');
     expect(caller.snapshot().media.ice).toMatchObject({ state: 'failed', restarts: 1 });
@@ -357,6 +459,10 @@ describe('losing the path', () => {
     expect((ended.endedAt ?? 0) - (ended.answeredAt ?? 0)).toBe(15_000);
     await lab.run(500);
     expect(lab.trace().slice(5).sort()).toEqual(['alice 200 OK', 'alice BYE', 'bob 200 OK', 'bob BYE']);
-    expect(caller.snapshot().media).toMatchObject({ path: 'unknown', transport: 'ice', ice: { state: 'failed', selected: null } });
+    expect(caller.snapshot().media).toMatchObject({
+      path: 'unknown',
+      transport: 'ice',
+      ice: { state: 'failed', selected: null },
+    });
   });
 });

@@ -22,15 +22,54 @@ import type { IceCandidate, IceSelectedPair } from '../../../src-main/media/tran
 
 const v4 = (address: string, port: number) => ({ address, port, family: 4 as const });
 
-const HOST: IceCandidate = { foundation: 'a1b2c3d4', component: 1, transport: 'udp', priority: 2_130_706_431, address: v4('10.0.0.2', 40_000), type: 'host' };
-const HOST2: IceCandidate = { ...HOST, component: 2, priority: 2_130_706_430, address: v4('10.0.0.2', 40_001) };
-const SRFLX: IceCandidate = { foundation: 'b2c3d4e5', component: 1, transport: 'udp', priority: 1_694_498_815, address: v4('198.51.100.1', 40_000), type: 'srflx', related: v4('10.0.0.2', 40_000) };
-const RELAY: IceCandidate = { foundation: 'c3d4e5f6', component: 1, transport: 'udp', priority: 16_777_215, address: v4('203.0.113.5', 49_152), type: 'relay', related: v4('198.51.100.1', 40_000) };
-const RELAY2: IceCandidate = { ...RELAY, component: 2, priority: 16_777_214, address: v4('203.0.113.5', 49_153) };
+const HOST: IceCandidate = {
+  foundation: 'a1b2c3d4',
+  component: 1,
+  transport: 'udp',
+  priority: 2_130_706_431,
+  address: v4('10.0.0.2', 40_000),
+  type: 'host',
+};
+const HOST2: IceCandidate = {
+  ...HOST,
+  component: 2,
+  priority: 2_130_706_430,
+  address: v4('10.0.0.2', 40_001),
+};
+const SRFLX: IceCandidate = {
+  foundation: 'b2c3d4e5',
+  component: 1,
+  transport: 'udp',
+  priority: 1_694_498_815,
+  address: v4('198.51.100.1', 40_000),
+  type: 'srflx',
+  related: v4('10.0.0.2', 40_000),
+};
+const RELAY: IceCandidate = {
+  foundation: 'c3d4e5f6',
+  component: 1,
+  transport: 'udp',
+  priority: 16_777_215,
+  address: v4('203.0.113.5', 49_152),
+  type: 'relay',
+  related: v4('198.51.100.1', 40_000),
+};
+const RELAY2: IceCandidate = {
+  ...RELAY,
+  component: 2,
+  priority: 16_777_214,
+  address: v4('203.0.113.5', 49_153),
+};
 const CREDENTIALS = { ufrag: 'Ufr8', pwd: 'passwordpasswordpasswd' };
 
 function parsed(text: string): { session: SessionDescription; media: MediaDescription } {
-  const result = parseSdp(text.split('\n').map((l) => l.trim()).filter(Boolean).join('\r\n') + '\r\n');
+  const result = parseSdp(
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join('\r\n') + '\r\n',
+  );
   if (!result.ok) throw new Error(result.error.reason);
   const media = result.sdp.media[0];
   if (media === undefined) throw new Error('no media');
@@ -61,8 +100,14 @@ describe('our ICE attributes (RFC 8839)', () => {
       { name: 'ice-pwd', value: 'passwordpasswordpasswd' },
       { name: 'ice-options', value: 'ice2' },
       { name: 'candidate', value: 'a1b2c3d4 1 UDP 2130706431 10.0.0.2 40000 typ host' },
-      { name: 'candidate', value: 'b2c3d4e5 1 UDP 1694498815 198.51.100.1 40000 typ srflx raddr 10.0.0.2 rport 40000' },
-      { name: 'candidate', value: 'c3d4e5f6 1 UDP 16777215 203.0.113.5 49152 typ relay raddr 198.51.100.1 rport 40000' },
+      {
+        name: 'candidate',
+        value: 'b2c3d4e5 1 UDP 1694498815 198.51.100.1 40000 typ srflx raddr 10.0.0.2 rport 40000',
+      },
+      {
+        name: 'candidate',
+        value: 'c3d4e5f6 1 UDP 16777215 203.0.113.5 49152 typ relay raddr 198.51.100.1 rport 40000',
+      },
       { name: 'end-of-candidates' },
     ]);
   });
@@ -83,8 +128,17 @@ describe('our ICE attributes (RFC 8839)', () => {
   });
 
   it('puts the defaults in c=/m= and a=rtcp', () => {
-    expect(iceMediaEndpoint([HOST, SRFLX, RELAY, HOST2, RELAY2], false)).toEqual({ address: '203.0.113.5', port: 49_152, rtcpPort: 49_153 });
-    expect(iceMediaEndpoint([HOST, HOST2, SRFLX], false)).toEqual({ address: '198.51.100.1', port: 40_000, rtcpPort: 40_001, rtcpAddress: '10.0.0.2' });
+    expect(iceMediaEndpoint([HOST, SRFLX, RELAY, HOST2, RELAY2], false)).toEqual({
+      address: '203.0.113.5',
+      port: 49_152,
+      rtcpPort: 49_153,
+    });
+    expect(iceMediaEndpoint([HOST, HOST2, SRFLX], false)).toEqual({
+      address: '198.51.100.1',
+      port: 40_000,
+      rtcpPort: 40_001,
+      rtcpAddress: '10.0.0.2',
+    });
     expect(iceMediaEndpoint([HOST, HOST2], true)).toEqual({ address: '10.0.0.2', port: 40_000 });
     expect(iceMediaEndpoint([], true)).toBeUndefined();
   });
@@ -104,7 +158,12 @@ describe('our ICE attributes (RFC 8839)', () => {
     expect(text).toContain('m=audio 49152 RTP/AVP 0\r\n');
     expect(text).not.toContain('trickle');
     const { session, media } = parsed(text);
-    expect(remoteIceDescription(media, session)).toEqual({ ...CREDENTIALS, lite: false, candidates, endOfCandidates: true });
+    expect(remoteIceDescription(media, session)).toEqual({
+      ...CREDENTIALS,
+      lite: false,
+      candidates,
+      endOfCandidates: true,
+    });
     expect(hasIceMismatch(media, session)).toBe(false);
   });
 });
@@ -113,13 +172,16 @@ describe("the peer's description", () => {
   it('takes UDP candidates with IP addresses of components 1 and 2', () => {
     const { session, media } = parsed(ICE_OFFER);
     const remote = remoteIceDescription(media, session);
-    expect(remote?.candidates.map((c) => `${c.component} ${c.type} ${c.address.address}:${c.address.port}`)).toEqual([
-      '1 host 10.0.2.2:50000',
-      '1 srflx 198.51.100.2:50000',
-      '2 srflx 198.51.100.2:50001',
-    ]);
+    expect(
+      remote?.candidates.map((c) => `${c.component} ${c.type} ${c.address.address}:${c.address.port}`),
+    ).toEqual(['1 host 10.0.2.2:50000', '1 srflx 198.51.100.2:50000', '2 srflx 198.51.100.2:50001']);
     expect(remote?.candidates[1]?.related).toEqual(v4('10.0.2.2', 50_000));
-    expect(remote).toMatchObject({ ufrag: 'peer', pwd: 'peerpasswordpeerpassword', lite: false, endOfCandidates: true });
+    expect(remote).toMatchObject({
+      ufrag: 'peer',
+      pwd: 'peerpasswordpeerpassword',
+      lite: false,
+      endOfCandidates: true,
+    });
     expect(usableRemoteCandidates(media)).toHaveLength(3);
   });
 
@@ -128,7 +190,9 @@ describe("the peer's description", () => {
     expect(remoteIceDescription(lite.media, lite.session)?.lite).toBe(true);
     const trickle = parsed(ICE_OFFER.replace('a=ice-pwd', 'a=ice-options:trickle\na=ice-pwd'));
     expect(remoteIceDescription(trickle.media, trickle.session)?.endOfCandidates).toBe(false);
-    const done = parsed(ICE_OFFER.replace('a=ice-pwd', 'a=ice-options:trickle\na=end-of-candidates\na=ice-pwd'));
+    const done = parsed(
+      ICE_OFFER.replace('a=ice-pwd', 'a=ice-options:trickle\na=end-of-candidates\na=ice-pwd'),
+    );
     expect(remoteIceDescription(done.media, done.session)?.endOfCandidates).toBe(true);
   });
 
@@ -145,13 +209,18 @@ describe("the peer's description", () => {
     const muxed = parsed(ICE_OFFER.replace('a=rtcp:50001', 'a=rtcp:50003\na=rtcp-mux'));
     expect(hasIceMismatch(muxed.media, muxed.session)).toBe(false);
     // The trickle placeholder is no mismatch.
-    const placeholder = parsed(ICE_OFFER.replace('c=IN IP4 198.51.100.2', 'c=IN IP4 0.0.0.0').replace('m=audio 50000', 'm=audio 9'));
+    const placeholder = parsed(
+      ICE_OFFER.replace('c=IN IP4 198.51.100.2', 'c=IN IP4 0.0.0.0').replace('m=audio 50000', 'm=audio 9'),
+    );
     expect(hasIceMismatch(placeholder.media, placeholder.session)).toBe(false);
   });
 
   it('decides ICE or plain RTP on the same socket', () => {
     const offer = parsed(ICE_OFFER);
-    expect(chooseMediaTransport(offer.media, offer.session, 'answerer')).toMatchObject({ transport: 'ice', remote: { ufrag: 'peer' } });
+    expect(chooseMediaTransport(offer.media, offer.session, 'answerer')).toMatchObject({
+      transport: 'ice',
+      remote: { ufrag: 'peer' },
+    });
     const rewritten = parsed(ICE_OFFER.replace('c=IN IP4 198.51.100.2', 'c=IN IP4 192.0.2.99'));
     expect(chooseMediaTransport(rewritten.media, rewritten.session, 'answerer')).toEqual({
       transport: 'latching',
@@ -159,12 +228,24 @@ describe("the peer's description", () => {
       answerWithMismatch: true,
     });
     expect(ICE_MISMATCH_ATTRIBUTE).toEqual({ name: 'ice-mismatch' });
-    const plain = parsed('v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 4000 RTP/AVP 0');
+    const plain = parsed(
+      'v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 4000 RTP/AVP 0',
+    );
     for (const role of ['answerer', 'offerer'] as const) {
-      expect(chooseMediaTransport(plain.media, plain.session, role)).toEqual({ transport: 'latching', reason: 'no-ice', answerWithMismatch: false });
+      expect(chooseMediaTransport(plain.media, plain.session, role)).toEqual({
+        transport: 'latching',
+        reason: 'no-ice',
+        answerWithMismatch: false,
+      });
     }
-    const refused = parsed('v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 4000 RTP/AVP 0\na=ice-mismatch');
-    expect(chooseMediaTransport(refused.media, refused.session, 'offerer')).toEqual({ transport: 'latching', reason: 'ice-mismatch', answerWithMismatch: false });
+    const refused = parsed(
+      'v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\nm=audio 4000 RTP/AVP 0\na=ice-mismatch',
+    );
+    expect(chooseMediaTransport(refused.media, refused.session, 'offerer')).toEqual({
+      transport: 'latching',
+      reason: 'ice-mismatch',
+      answerWithMismatch: false,
+    });
   });
 
   it('recognises an ICE restart by new credentials', () => {
@@ -177,14 +258,23 @@ describe("the peer's description", () => {
 });
 
 describe('the updated offer of the controlling agent', () => {
-  const selected = (component: 1 | 2, local: IceCandidate, remoteAddress: string, remotePort: number): IceSelectedPair => ({
+  const selected = (
+    component: 1 | 2,
+    local: IceCandidate,
+    remoteAddress: string,
+    remotePort: number,
+  ): IceSelectedPair => ({
     component,
     local: { type: local.type, address: local.address, protocol: 'udp' },
     remote: { type: 'srflx', address: v4(remoteAddress, remotePort), protocol: 'udp' },
     relayed: false,
     rttMs: 10,
   });
-  const agent = (pairs: IceSelectedPair[], role: 'controlling' | 'controlled' = 'controlling', state: IceSelectionView['state'] = 'connected') => ({
+  const agent = (
+    pairs: IceSelectedPair[],
+    role: 'controlling' | 'controlled' = 'controlling',
+    state: IceSelectionView['state'] = 'connected',
+  ) => ({
     role,
     state,
     components: pairs.map((p) => p.component),
@@ -205,16 +295,37 @@ describe('the updated offer of the controlling agent', () => {
   it('is needed when the selected local candidate is not the offered default', () => {
     expect(needsUpdatedOffer(agent([selected(1, RELAY, '198.51.100.2', 50_000)]), lastOffer)).toBe(false);
     expect(needsUpdatedOffer(agent([selected(1, SRFLX, '198.51.100.2', 50_000)]), lastOffer)).toBe(true);
-    expect(needsUpdatedOffer(agent([selected(1, SRFLX, '198.51.100.2', 50_000)], 'controlled'), lastOffer)).toBe(false);
-    expect(needsUpdatedOffer(agent([selected(1, SRFLX, '198.51.100.2', 50_000)], 'controlling', 'checking'), lastOffer)).toBe(false);
+    expect(
+      needsUpdatedOffer(agent([selected(1, SRFLX, '198.51.100.2', 50_000)], 'controlled'), lastOffer),
+    ).toBe(false);
+    expect(
+      needsUpdatedOffer(
+        agent([selected(1, SRFLX, '198.51.100.2', 50_000)], 'controlling', 'checking'),
+        lastOffer,
+      ),
+    ).toBe(false);
   });
 
   it('carries the selected candidates in c=/m= and a=remote-candidates', () => {
-    const view = agent([selected(1, SRFLX, '198.51.100.2', 50_000), selected(2, HOST2, '198.51.100.2', 50_001)]);
-    expect(remoteCandidatesAttribute(view)).toEqual({ name: 'remote-candidates', value: '1 198.51.100.2 50000 2 198.51.100.2 50001' });
+    const view = agent([
+      selected(1, SRFLX, '198.51.100.2', 50_000),
+      selected(2, HOST2, '198.51.100.2', 50_001),
+    ]);
+    expect(remoteCandidatesAttribute(view)).toEqual({
+      name: 'remote-candidates',
+      value: '1 198.51.100.2 50000 2 198.51.100.2 50001',
+    });
     const updated = updatedOfferMedia(view);
-    expect(updated?.endpoint).toEqual({ address: '198.51.100.1', port: 40_000, rtcpPort: 40_001, rtcpAddress: '10.0.0.2' });
-    expect(updated?.attributes.at(-1)).toEqual({ name: 'remote-candidates', value: '1 198.51.100.2 50000 2 198.51.100.2 50001' });
+    expect(updated?.endpoint).toEqual({
+      address: '198.51.100.1',
+      port: 40_000,
+      rtcpPort: 40_001,
+      rtcpAddress: '10.0.0.2',
+    });
+    expect(updated?.attributes.at(-1)).toEqual({
+      name: 'remote-candidates',
+      value: '1 198.51.100.2 50000 2 198.51.100.2 50001',
+    });
     expect(updated?.attributes.filter((a) => a.name === 'candidate')).toHaveLength(3);
     expect(remoteCandidatesAttribute(agent([]))).toBeUndefined();
   });

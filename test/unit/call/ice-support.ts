@@ -12,7 +12,12 @@
  */
 import { expect } from 'vitest';
 import { FakeClock, FakeResolver, MemoryNetwork } from '../../../src-main/platform/index.ts';
-import type { MemoryHost, MemoryNat, MemoryNatOptions, SocketAddress } from '../../../src-main/platform/index.ts';
+import type {
+  MemoryHost,
+  MemoryNat,
+  MemoryNatOptions,
+  SocketAddress,
+} from '../../../src-main/platform/index.ts';
 import { DuplexAudioPort, MemoryAudioPort, ToneGenerator } from '../../../src-main/media/audio/index.ts';
 import { CallAgent, IceMediaTransportProvider, localCodecsFor } from '../../../src-main/call/index.ts';
 import type { Call, CallAccount, IceMode, IceTransportSettings } from '../../../src-main/call/index.ts';
@@ -40,7 +45,11 @@ export const TONES: Record<IcePhoneName, number> = { alice: 440, bob: 1000 };
 const NAT_BEHAVIOUR: Record<NatKind, Omit<MemoryNatOptions, 'publicAddress'>> = {
   cone: { mapping: 'endpoint-independent', filtering: 'endpoint-independent' },
   'port-restricted': { mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' },
-  symmetric: { mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent', portPreservation: false },
+  symmetric: {
+    mapping: 'address-and-port-dependent',
+    filtering: 'address-and-port-dependent',
+    portPreservation: false,
+  },
 };
 
 export interface IcePhoneSpec {
@@ -94,11 +103,19 @@ export interface IceCallLab {
   close(): Promise<void>;
 }
 
-export async function startIceLab(spec: { alice?: IcePhoneSpec; bob?: IcePhoneSpec; seed?: number } = {}): Promise<IceCallLab> {
+export async function startIceLab(
+  spec: { alice?: IcePhoneSpec; bob?: IcePhoneSpec; seed?: number } = {},
+): Promise<IceCallLab> {
   const clock = new FakeClock({ now: 1_700_000_000_000 });
   const net = new MemoryNetwork(clock, { seed: spec.seed ?? 3 });
   const serverHost = net.host(TURN_ADDRESS, { name: 'turn' });
-  const turn = await MemoryTurnServer.start({ host: serverHost, clock, address: TURN_ADDRESS, port: 3478, users: { [TURN_USER.username]: TURN_USER.password } });
+  const turn = await MemoryTurnServer.start({
+    host: serverHost,
+    clock,
+    address: TURN_ADDRESS,
+    port: 3478,
+    users: { [TURN_USER.username]: TURN_USER.password },
+  });
   const resolver = new FakeResolver();
   const sip: SipEntry[] = [];
   const names = new Map<string, IcePhoneName>([
@@ -110,22 +127,41 @@ export async function startIceLab(spec: { alice?: IcePhoneSpec; bob?: IcePhoneSp
     const parsed = parseMessage(p.bytes);
     if (!parsed.ok) return;
     const m = parsed.message;
-    sip.push({ at: p.sentAt, from: names.get(p.from.address) ?? p.from.address, line: m.kind === 'request' ? m.method : `${m.status} ${m.reason}`, message: m });
+    sip.push({
+      at: p.sentAt,
+      from: names.get(p.from.address) ?? p.from.address,
+      line: m.kind === 'request' ? m.method : `${m.status} ${m.reason}`,
+      message: m,
+    });
   });
 
   const phone = async (name: IcePhoneName, options: IcePhoneSpec, seed: number): Promise<IcePhone> => {
     const sipHost = net.host(SIP_ADDRESS[name], { name: `${name}-sip` });
     // Without a NAT, SIP and media share the public host (plain RTP then announces a reachable address).
-    const mediaHost = options.nat === undefined ? sipHost : net.host(PRIVATE_MEDIA[name], { name: `${name}-media` });
-    const nat = options.nat === undefined ? undefined : net.addNat({ publicAddress: NAT_PUBLIC[name], inside: [mediaHost], ...NAT_BEHAVIOUR[options.nat] });
-    const ua = new SipUserAgent({ clock, network: sipHost, resolver, version: 'test', transport: { udp: { families: [4], port: 5060 } }, supported: ['replaces', 'timer'] });
+    const mediaHost =
+      options.nat === undefined ? sipHost : net.host(PRIVATE_MEDIA[name], { name: `${name}-media` });
+    const nat =
+      options.nat === undefined
+        ? undefined
+        : net.addNat({ publicAddress: NAT_PUBLIC[name], inside: [mediaHost], ...NAT_BEHAVIOUR[options.nat] });
+    const ua = new SipUserAgent({
+      clock,
+      network: sipHost,
+      resolver,
+      version: 'test',
+      transport: { udp: { families: [4], port: 5060 } },
+      supported: ['replaces', 'timer'],
+    });
     await ua.start();
     const random = seeded(seed);
     const logs: string[] = [];
     const settings: IceTransportSettings = {
       mode: options.mode ?? 'on',
       stunServers: options.stun === false ? [] : [{ address: TURN_ADDRESS, port: 3478, family: 4 }],
-      turnServers: options.turn === true ? [{ address: { address: TURN_ADDRESS, port: 3478, family: 4 }, transport: 'udp', ...TURN_USER }] : [],
+      turnServers:
+        options.turn === true
+          ? [{ address: { address: TURN_ADDRESS, port: 3478, family: 4 }, transport: 'udp', ...TURN_USER }]
+          : [],
       policy: options.policy ?? 'all',
     };
     let bytes = seed * 1000;
@@ -161,7 +197,10 @@ export async function startIceLab(spec: { alice?: IcePhoneSpec; bob?: IcePhoneSp
       openAudio: (call) => {
         const speaker = new MemoryAudioPort(8000);
         speakers.set(call.id, speaker);
-        return new DuplexAudioPort(new ToneGenerator({ sampleRate: 8000, frequencyHz: TONES[name] }), speaker);
+        return new DuplexAudioPort(
+          new ToneGenerator({ sampleRate: 8000, frequencyHz: TONES[name] }),
+          speaker,
+        );
       },
       accountFor: () => account,
       random,
@@ -221,7 +260,10 @@ export async function startIceLab(spec: { alice?: IcePhoneSpec; bob?: IcePhoneSp
       const end = clock.monotonic() + limitMs;
       await flush();
       while (!done()) {
-        if (clock.monotonic() >= end) throw new Error(`condition not met within ${limitMs} ms of fake time\n${[...alice.logs, ...bob.logs].slice(-40).join('\n')}`);
+        if (clock.monotonic() >= end)
+          throw new Error(
+            `condition not met within ${limitMs} ms of fake time\n${[...alice.logs, ...bob.logs].slice(-40).join('\n')}`,
+          );
         clock.advance(stepMs);
         await flush();
       }

@@ -11,7 +11,9 @@ afterEach(async () => {
 
 const PEER = ADDRESSES.proxy;
 
-function invite(options: { callId?: string; cseq?: number; body?: string; extra?: string; branch?: string } = {}): string {
+function invite(
+  options: { callId?: string; cseq?: number; body?: string; extra?: string; branch?: string } = {},
+): string {
   const body = options.body ?? peerSdp(PEER, 40000);
   return `INVITE sip:alice@${ADDRESSES.alice} SIP/2.0
 Via: SIP/2.0/UDP ${PEER}:5060;branch=${options.branch ?? 'z9hG4bK-inv1'};rport
@@ -78,7 +80,9 @@ describe('incoming INVITEs (RFC 3261 §13.3)', () => {
     const start = lab.clock.monotonic();
     await call.answer();
     await lab.run(33_000, 10);
-    const oks = lab.sip.filter((l) => l.line === '200 OK' && l.message.cseq.method === 'INVITE').map((l) => l.at - start);
+    const oks = lab.sip
+      .filter((l) => l.line === '200 OK' && l.message.cseq.method === 'INVITE')
+      .map((l) => l.at - start);
     expect(oks).toEqual([0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
     expect(call.reason).toEqual({ kind: 'no-ack', text: 'The caller never confirmed the answer (no ACK)' });
     const bye = lab.sip.find((l) => l.line === 'BYE')!;
@@ -89,7 +93,16 @@ describe('incoming INVITEs (RFC 3261 §13.3)', () => {
   it('refuses an offer without a codec in common with 488, before ringing', async () => {
     lab = await startLab({ phones: ['alice'] });
     const peer = await caller(lab);
-    const g729 = ['v=0', `o=peer 1 1 IN IP4 ${PEER}`, 's=-', `c=IN IP4 ${PEER}`, 't=0 0', 'm=audio 40000 RTP/AVP 18', 'a=rtpmap:18 G729/8000', ''].join('\r\n');
+    const g729 = [
+      'v=0',
+      `o=peer 1 1 IN IP4 ${PEER}`,
+      's=-',
+      `c=IN IP4 ${PEER}`,
+      't=0 0',
+      'm=audio 40000 RTP/AVP 18',
+      'a=rtpmap:18 G729/8000',
+      '',
+    ].join('\r\n');
     peer.sendText(invite({ body: g729 }));
     await lab.run(50);
     expect(lab.trace()).toEqual(['proxy→alice INVITE', 'alice→proxy 488 Not Acceptable Here']);
@@ -220,7 +233,12 @@ describe('requests inside the dialog', () => {
     const toTag = lab.sip.find((l) => l.line === '200 OK')!.message.to.tag!;
     peer.sendText(ackFor(toTag));
     await lab.run(10);
-    const inDialog = (method: string, cseq: number, extra = '', body = '') => `${method} sip:alice@${ADDRESSES.alice}:5060 SIP/2.0
+    const inDialog = (
+      method: string,
+      cseq: number,
+      extra = '',
+      body = '',
+    ) => `${method} sip:alice@${ADDRESSES.alice}:5060 SIP/2.0
 Via: SIP/2.0/UDP ${PEER}:5060;branch=z9hG4bK-d${cseq};rport
 Max-Forwards: 70
 From: "Peer" <sip:peer@${PEER}>;tag=pt1
@@ -235,7 +253,9 @@ ${body}`;
     await lab.run(10);
     peer.sendText(inDialog('INFO', 3, 'Content-Type: application/x-custom\n', 'hello'));
     await lab.run(10);
-    peer.sendText(inDialog('INFO', 4, 'Content-Type: application/dtmf-relay\n', 'Signal=9\r\nDuration=100\r\n'));
+    peer.sendText(
+      inDialog('INFO', 4, 'Content-Type: application/dtmf-relay\n', 'Signal=9\r\nDuration=100\r\n'),
+    );
     await lab.run(10);
     expect(lab.trace(mark)).toEqual([
       'proxy→alice OPTIONS',
@@ -254,7 +274,11 @@ ${body}`;
   it('ACKs every retransmission of the 2xx to our re-INVITE', async () => {
     lab = await startLab({ phones: ['alice'] });
     await scriptedPeer(lab, PEER, (req, p) => {
-      const ok = { toTag: 'rr', headers: [['Contact', `<sip:x@${PEER}>`]] as [string, string][], body: peerSdp(PEER, 40000, req.body.toString().includes('a=sendonly') ? 'recvonly' : 'sendrecv') };
+      const ok = {
+        toTag: 'rr',
+        headers: [['Contact', `<sip:x@${PEER}>`]] as [string, string][],
+        body: peerSdp(PEER, 40000, req.body.toString().includes('a=sendonly') ? 'recvonly' : 'sendrecv'),
+      };
       if (req.method === 'INVITE') {
         p.respond(req, 200, ok);
         if (req.cseq.seq > 1) p.respond(req, 200, ok);
@@ -266,7 +290,13 @@ ${body}`;
     const mark = lab.sip.length;
     call.hold();
     await lab.run(100);
-    expect(lab.trace(mark)).toEqual(['alice→proxy INVITE', 'proxy→alice 200 OK', 'proxy→alice 200 OK', 'alice→proxy ACK', 'alice→proxy ACK']);
+    expect(lab.trace(mark)).toEqual([
+      'alice→proxy INVITE',
+      'proxy→alice 200 OK',
+      'proxy→alice 200 OK',
+      'alice→proxy ACK',
+      'alice→proxy ACK',
+    ]);
     expect(call.state).toBe('held');
     call.hangup();
   });
@@ -274,7 +304,15 @@ ${body}`;
   it('refreshes with a re-INVITE (same SDP, same o= version) when the peer does not allow UPDATE', async () => {
     lab = await startLab({ phones: ['alice'], timing: { sessionExpiresSec: 90 } });
     const peer = await scriptedPeer(lab, PEER, (req, p) => {
-      const ok = { toTag: 'st', headers: [['Contact', `<sip:x@${PEER}>`], ['Session-Expires', '90;refresher=uac'], ['Allow', 'INVITE, ACK, BYE, CANCEL']] as [string, string][], body: peerSdp(PEER, 40000) };
+      const ok = {
+        toTag: 'st',
+        headers: [
+          ['Contact', `<sip:x@${PEER}>`],
+          ['Session-Expires', '90;refresher=uac'],
+          ['Allow', 'INVITE, ACK, BYE, CANCEL'],
+        ] as [string, string][],
+        body: peerSdp(PEER, 40000),
+      };
       if (req.method === 'INVITE') p.respond(req, 200, ok);
       else if (req.method === 'BYE') p.respond(req, 200);
     });
@@ -285,7 +323,11 @@ ${body}`;
     await lab.run(100_000, 100);
     const invites = peer.requests.filter((r) => r.method === 'INVITE');
     // Refreshes at 45 s and 90 s (half the interval after each 2xx).
-    expect(invites.map((r) => r.headers.get('Session-Expires'))).toEqual(['90', '90;refresher=uac', '90;refresher=uac']);
+    expect(invites.map((r) => r.headers.get('Session-Expires'))).toEqual([
+      '90',
+      '90;refresher=uac',
+      '90;refresher=uac',
+    ]);
     expect(invites[1]!.body.toString()).toBe(invites[0]!.body.toString());
     expect(peer.requests.filter((r) => r.method === 'UPDATE')).toEqual([]);
     call.hangup();

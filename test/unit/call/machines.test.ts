@@ -32,9 +32,29 @@ function response(extra: string): SipResponse {
 
 describe('end reasons and call-log results', () => {
   it('maps final statuses to reasons', () => {
-    expect([486, 600, 603, 404, 604, 484, 480, 408, 488, 606, 401, 407, 487, 500, 502, 503, 403, 415].map((s) => reasonForStatus(s, 'X').kind)).toEqual([
-      'busy', 'busy', 'declined', 'not-found', 'not-found', 'not-found', 'unavailable', 'timeout', 'no-common-codec', 'no-common-codec',
-      'auth-failed', 'auth-failed', 'cancelled', 'server-error', 'server-error', 'server-error', 'rejected', 'rejected',
+    expect(
+      [486, 600, 603, 404, 604, 484, 480, 408, 488, 606, 401, 407, 487, 500, 502, 503, 403, 415].map(
+        (s) => reasonForStatus(s, 'X').kind,
+      ),
+    ).toEqual([
+      'busy',
+      'busy',
+      'declined',
+      'not-found',
+      'not-found',
+      'not-found',
+      'unavailable',
+      'timeout',
+      'no-common-codec',
+      'no-common-codec',
+      'auth-failed',
+      'auth-failed',
+      'cancelled',
+      'server-error',
+      'server-error',
+      'server-error',
+      'rejected',
+      'rejected',
     ]);
     expect(reasonForStatus(486, 'Busy Here')).toEqual({ kind: 'busy', text: '486 Busy Here' });
   });
@@ -63,18 +83,42 @@ describe('session timer negotiation (RFC 4028 §9, §7.2)', () => {
   it('UAS decisions', () => {
     expect(uasSessionTimer(request(''))).toEqual({ kind: 'none' });
     expect(uasSessionTimer(request('Session-Expires: 60\r\n'))).toEqual({ kind: 'too-small', minSec: 90 });
-    expect(uasSessionTimer(request('Session-Expires: 1800\r\n'))).toEqual({ kind: 'use', seconds: 1800, refresher: 'uas', require: false });
-    expect(uasSessionTimer(request('Supported: timer\r\nSession-Expires: 1800;refresher=uac\r\n'))).toEqual({ kind: 'use', seconds: 1800, refresher: 'uac', require: true });
+    expect(uasSessionTimer(request('Session-Expires: 1800\r\n'))).toEqual({
+      kind: 'use',
+      seconds: 1800,
+      refresher: 'uas',
+      require: false,
+    });
+    expect(uasSessionTimer(request('Supported: timer\r\nSession-Expires: 1800;refresher=uac\r\n'))).toEqual({
+      kind: 'use',
+      seconds: 1800,
+      refresher: 'uac',
+      require: true,
+    });
     // Without support in the UAC, only the UAS can refresh.
-    expect(uasSessionTimer(request('Session-Expires: 1800;refresher=uac\r\n'))).toEqual({ kind: 'use', seconds: 1800, refresher: 'uas', require: false });
-    expect(sessionTimerHeaders({ kind: 'use', seconds: 1800, refresher: 'uac', require: true })).toEqual([['Session-Expires', '1800;refresher=uac'], ['Require', 'timer']]);
+    expect(uasSessionTimer(request('Session-Expires: 1800;refresher=uac\r\n'))).toEqual({
+      kind: 'use',
+      seconds: 1800,
+      refresher: 'uas',
+      require: false,
+    });
+    expect(sessionTimerHeaders({ kind: 'use', seconds: 1800, refresher: 'uac', require: true })).toEqual([
+      ['Session-Expires', '1800;refresher=uac'],
+      ['Require', 'timer'],
+    ]);
     expect(sessionTimerHeaders({ kind: 'none' })).toEqual([]);
   });
 
   it('UAC reading of the 2xx', () => {
     expect(uacSessionTimer(response(''))).toBeUndefined();
-    expect(uacSessionTimer(response('Session-Expires: 600;refresher=uas\r\n'))).toEqual({ seconds: 600, weRefresh: false });
-    expect(uacSessionTimer(response('Session-Expires: 600;refresher=uac\r\n'))).toEqual({ seconds: 600, weRefresh: true });
+    expect(uacSessionTimer(response('Session-Expires: 600;refresher=uas\r\n'))).toEqual({
+      seconds: 600,
+      weRefresh: false,
+    });
+    expect(uacSessionTimer(response('Session-Expires: 600;refresher=uac\r\n'))).toEqual({
+      seconds: 600,
+      weRefresh: true,
+    });
     expect(uacSessionTimer(response('Session-Expires: 600\r\n'))).toEqual({ seconds: 600, weRefresh: true });
   });
 });
@@ -83,11 +127,19 @@ describe('OutgoingTransfer (RFC 3515)', () => {
   function transfer(clock = new FakeClock()) {
     const seen: CallTransfer[] = [];
     let succeeded = 0;
-    const t = new OutgoingTransfer({ clock, target: 'sip:c@x', listener: { changed: (s) => seen.push(s), succeeded: () => succeeded++ } });
+    const t = new OutgoingTransfer({
+      clock,
+      target: 'sip:c@x',
+      listener: { changed: (s) => seen.push(s), succeeded: () => succeeded++ },
+    });
     return { t, seen, clock, succeeded: () => succeeded };
   }
   const notify = (body: string, state = 'active'): SipRequest =>
-    request(`Event: refer\r\nSubscription-State: ${state}\r\nContent-Type: message/sipfrag\r\n`, 'NOTIFY', body);
+    request(
+      `Event: refer\r\nSubscription-State: ${state}\r\nContent-Type: message/sipfrag\r\n`,
+      'NOTIFY',
+      body,
+    );
 
   it('202, NOTIFY 100, NOTIFY 200 → succeeded once', () => {
     const { t, seen, succeeded } = transfer();

@@ -56,22 +56,38 @@ describe('our INVITE against a scripted far end', () => {
     const peer = await scriptedPeer(lab, PEER, (req, p) => {
       if (req.method !== 'INVITE') return;
       if (!req.headers.has('Proxy-Authorization')) {
-        p.respond(req, 407, { toTag: 'c1', headers: [['Proxy-Authenticate', 'Digest realm="lab.test", nonce="n1", qop="auth", algorithm=MD5']] });
+        p.respond(req, 407, {
+          toTag: 'c1',
+          headers: [['Proxy-Authenticate', 'Digest realm="lab.test", nonce="n1", qop="auth", algorithm=MD5']],
+        });
       } else {
-        p.respond(req, 200, { toTag: 'ok', headers: [['Contact', `<sip:x@${PEER}>`]], body: peerSdp(PEER, 40000) });
+        p.respond(req, 200, {
+          toTag: 'ok',
+          headers: [['Contact', `<sip:x@${PEER}>`]],
+          body: peerSdp(PEER, 40000),
+        });
       }
     });
     const { alice } = lab.phones;
     const call = alice.agent.dial(alice.account, uri(`sip:x@${PEER}`));
     await lab.run(200);
     expect(call.phase).toBe('active');
-    expect(lab.trace()).toEqual(['alice→proxy INVITE', 'proxy→alice 407 Proxy Authentication Required', 'alice→proxy ACK', 'alice→proxy INVITE', 'proxy→alice 200 OK', 'alice→proxy ACK']);
+    expect(lab.trace()).toEqual([
+      'alice→proxy INVITE',
+      'proxy→alice 407 Proxy Authentication Required',
+      'alice→proxy ACK',
+      'alice→proxy INVITE',
+      'proxy→alice 200 OK',
+      'alice→proxy ACK',
+    ]);
     const [first, second] = peer.requests.filter((r) => r.method === 'INVITE');
     expect(second!.callId).toBe(first!.callId);
     expect(second!.from.tag).toBe(first!.from.tag);
     expect(second!.cseq.seq).toBe(first!.cseq.seq + 1);
     expect(second!.topVia.branch).not.toBe(first!.topVia.branch);
-    expect(second!.headers.get('Proxy-Authorization')).toMatch(/^Digest username="alice", realm="lab.test", nonce="n1", uri="sip:x@203\.0\.113\.5", response="[0-9a-f]{32}"/);
+    expect(second!.headers.get('Proxy-Authorization')).toMatch(
+      /^Digest username="alice", realm="lab.test", nonce="n1", uri="sip:x@203\.0\.113\.5", response="[0-9a-f]{32}"/,
+    );
     // The same offer both times (same o= version: one session).
     expect(second!.body.toString()).toBe(first!.body.toString());
     const ack = peer.requests.at(-1)!;
@@ -83,7 +99,11 @@ describe('our INVITE against a scripted far end', () => {
   it('a refused password ends as auth-failed with the code', async () => {
     lab = await startLab({ phones: ['alice'], account: { alice: { digest: digestFor('alice', 'wrong') } } });
     await scriptedPeer(lab, PEER, (req, p) => {
-      if (req.method === 'INVITE') p.respond(req, 401, { toTag: 'c1', headers: [['WWW-Authenticate', `Digest realm="lab.test", nonce="n${req.cseq.seq}", algorithm=MD5`]] });
+      if (req.method === 'INVITE')
+        p.respond(req, 401, {
+          toTag: 'c1',
+          headers: [['WWW-Authenticate', `Digest realm="lab.test", nonce="n${req.cseq.seq}", algorithm=MD5`]],
+        });
     });
     const { alice } = lab.phones;
     const call = alice.agent.dial(alice.account, uri(`sip:x@${PEER}`));
@@ -96,7 +116,11 @@ describe('our INVITE against a scripted far end', () => {
   it('follows one 302 to its Contact: same Call-ID and From tag, CSeq + 1, To unchanged (§8.1.3.4)', async () => {
     lab = await startLab({ account: { bob: { autoAnswer: true } } });
     const peer = await scriptedPeer(lab, PEER, (req, p) => {
-      if (req.method === 'INVITE') p.respond(req, 302, { toTag: 'r1', headers: [['Contact', `<sip:bob@${ADDRESSES.bob}>;q=0.5, <sip:nobody@${ADDRESSES.carol}>;q=0.1`]] });
+      if (req.method === 'INVITE')
+        p.respond(req, 302, {
+          toTag: 'r1',
+          headers: [['Contact', `<sip:bob@${ADDRESSES.bob}>;q=0.5, <sip:nobody@${ADDRESSES.carol}>;q=0.1`]],
+        });
     });
     const { alice, bob } = lab.phones;
     const call = alice.agent.dial(alice.account, uri(`sip:bob@${PEER}`));
@@ -134,7 +158,11 @@ describe('our INVITE against a scripted far end', () => {
     const looped = alice.agent.dial(alice.account, uri(`sip:x@${PEER}`));
     await lab.run(200);
     expect(looped.reason).toEqual({ kind: 'rejected', text: '302 Moved Temporarily' });
-    expect(lab.trace()).toEqual(['alice→proxy INVITE', 'proxy→alice 302 Moved Temporarily', 'alice→proxy ACK']);
+    expect(lab.trace()).toEqual([
+      'alice→proxy INVITE',
+      'proxy→alice 302 Moved Temporarily',
+      'alice→proxy ACK',
+    ]);
 
     const mark = lab.sip.length;
     const twice = alice.agent.dial(alice.account, uri(`sip:y@${PEER}`));
@@ -161,7 +189,11 @@ describe('our INVITE against a scripted far end', () => {
         p.respond(req, 180, { toTag: 't1', headers: [['Contact', `<sip:x@${PEER}>`]] });
       } else if (req.method === 'CANCEL' && invite !== undefined) {
         // The far end answered just before our CANCEL reached it.
-        p.respond(invite, 200, { toTag: 't1', headers: [['Contact', `<sip:x@${PEER}>`]], body: peerSdp(PEER, 40000) });
+        p.respond(invite, 200, {
+          toTag: 't1',
+          headers: [['Contact', `<sip:x@${PEER}>`]],
+          body: peerSdp(PEER, 40000),
+        });
         p.respond(req, 200, { toTag: 't1' });
       } else if (req.method === 'BYE') {
         p.respond(req, 200);
@@ -196,8 +228,16 @@ describe('our INVITE against a scripted far end', () => {
       if (req.method === 'INVITE') {
         p.respond(req, 180, { toTag: 'fa', headers: [['Contact', `<sip:a@${PEER}>`]] });
         p.respond(req, 180, { toTag: 'fb', headers: [['Contact', `<sip:b@${PEER}>`]] });
-        p.respond(req, 200, { toTag: 'fa', headers: [['Contact', `<sip:a@${PEER}>`]], body: peerSdp(PEER, 40000) });
-        p.respond(req, 200, { toTag: 'fb', headers: [['Contact', `<sip:b@${PEER}>`]], body: peerSdp(PEER, 40002) });
+        p.respond(req, 200, {
+          toTag: 'fa',
+          headers: [['Contact', `<sip:a@${PEER}>`]],
+          body: peerSdp(PEER, 40000),
+        });
+        p.respond(req, 200, {
+          toTag: 'fb',
+          headers: [['Contact', `<sip:b@${PEER}>`]],
+          body: peerSdp(PEER, 40002),
+        });
       } else if (req.method === 'BYE') {
         p.respond(req, 200);
       }
@@ -219,7 +259,11 @@ describe('our INVITE against a scripted far end', () => {
     lab = await startLab({ phones: ['alice'] });
     await scriptedPeer(lab, PEER, (req, p) => {
       if (req.method === 'INVITE') {
-        const ok = { toTag: 'ok', headers: [['Contact', `<sip:x@${PEER}>`]] as [string, string][], body: peerSdp(PEER, 40000) };
+        const ok = {
+          toTag: 'ok',
+          headers: [['Contact', `<sip:x@${PEER}>`]] as [string, string][],
+          body: peerSdp(PEER, 40000),
+        };
         p.respond(req, 200, ok);
         p.respond(req, 200, ok);
         p.respond(req, 200, ok);
@@ -228,7 +272,15 @@ describe('our INVITE against a scripted far end', () => {
     const { alice } = lab.phones;
     const call = alice.agent.dial(alice.account, uri(`sip:x@${PEER}`));
     await lab.run(200);
-    expect(lab.trace()).toEqual(['alice→proxy INVITE', 'proxy→alice 200 OK', 'proxy→alice 200 OK', 'proxy→alice 200 OK', 'alice→proxy ACK', 'alice→proxy ACK', 'alice→proxy ACK']);
+    expect(lab.trace()).toEqual([
+      'alice→proxy INVITE',
+      'proxy→alice 200 OK',
+      'proxy→alice 200 OK',
+      'proxy→alice 200 OK',
+      'alice→proxy ACK',
+      'alice→proxy ACK',
+      'alice→proxy ACK',
+    ]);
     expect(call.phase).toBe('active');
     call.hangup();
   });
@@ -239,7 +291,12 @@ describe('our INVITE against a scripted far end', () => {
     const peer = await scriptedPeer(lab, PEER, (req, p) => {
       if (req.method === 'INVITE') {
         invite = req;
-        p.respond(req, 183, { toTag: 'e1', reason: 'Session Progress', headers: [['Contact', `<sip:x@${PEER}>`]], body: peerSdp(PEER, 40000) });
+        p.respond(req, 183, {
+          toTag: 'e1',
+          reason: 'Session Progress',
+          headers: [['Contact', `<sip:x@${PEER}>`]],
+          body: peerSdp(PEER, 40000),
+        });
       }
     });
     const sink = await peer.host.bindDatagram({ family: 4, port: 40000 });
@@ -250,7 +307,11 @@ describe('our INVITE against a scripted far end', () => {
     expect(call.state).toBe('early');
     expect(call.snapshot().stats.packetsSent).toBeGreaterThan(10);
     expect(call.snapshot().codec).toBe('PCMU');
-    peer.respond(invite!, 200, { toTag: 'e1', headers: [['Contact', `<sip:x@${PEER}>`]], body: peerSdp(PEER, 40000) });
+    peer.respond(invite!, 200, {
+      toTag: 'e1',
+      headers: [['Contact', `<sip:x@${PEER}>`]],
+      body: peerSdp(PEER, 40000),
+    });
     await lab.run(100);
     expect(call.state).toBe('active');
     call.hangup();
@@ -261,8 +322,18 @@ describe('our INVITE against a scripted far end', () => {
     const peer = await scriptedPeer(lab, PEER, (req, p) => {
       if (req.method !== 'INVITE') return;
       const se = req.headers.first(Header.SessionExpires);
-      if (se.ok && se.value !== undefined && se.value.seconds < 300) p.respond(req, 422, { toTag: 's1', headers: [['Min-SE', '300']] });
-      else p.respond(req, 200, { toTag: 's2', headers: [['Contact', `<sip:x@${PEER}>`], ['Session-Expires', '300;refresher=uac'], ['Require', 'timer']], body: peerSdp(PEER, 40000) });
+      if (se.ok && se.value !== undefined && se.value.seconds < 300)
+        p.respond(req, 422, { toTag: 's1', headers: [['Min-SE', '300']] });
+      else
+        p.respond(req, 200, {
+          toTag: 's2',
+          headers: [
+            ['Contact', `<sip:x@${PEER}>`],
+            ['Session-Expires', '300;refresher=uac'],
+            ['Require', 'timer'],
+          ],
+          body: peerSdp(PEER, 40000),
+        });
     });
     const { alice } = lab.phones;
     const call = alice.agent.dial(alice.account, uri(`sip:x@${PEER}`));

@@ -4,7 +4,17 @@ import type { SessionDescription } from '../../../src-main/sdp/index.ts';
 import type { SipMessage, SipRequest } from '../../../src-main/sip/syntax/index.ts';
 import { glareBackoffMs } from '../../../src-main/call/index.ts';
 import { rms } from '../../../src-main/media/audio/index.ts';
-import { ADDRESSES, TONES, expectNoLeaks, heard, peerSdp, scriptedPeer, seeded, startLab, uri } from './support.ts';
+import {
+  ADDRESSES,
+  TONES,
+  expectNoLeaks,
+  heard,
+  peerSdp,
+  scriptedPeer,
+  seeded,
+  startLab,
+  uri,
+} from './support.ts';
 import type { Lab } from './support.ts';
 
 let lab: Lab | undefined;
@@ -21,7 +31,9 @@ function sdp(message: SipMessage): SessionDescription {
 }
 
 function direction(description: SessionDescription): string | undefined {
-  return description.media[0]?.attributes.find((a) => ['sendrecv', 'sendonly', 'recvonly', 'inactive'].includes(a.name))?.name;
+  return description.media[0]?.attributes.find((a) =>
+    ['sendrecv', 'sendonly', 'recvonly', 'inactive'].includes(a.name),
+  )?.name;
 }
 
 async function connected(l: Lab) {
@@ -74,7 +86,9 @@ describe('hold and resume (RFC 3264 §8.4, RFC 6337)', () => {
     expect(direction(sdp(lab.sip[mark2 + 1]!.message))).toBe('sendrecv');
     expect(BigInt(resumeOffer.origin.sessionVersion)).toBe(BigInt(holdOffer.origin.sessionVersion) + 1n);
     // bob's answers also bump his version once per change.
-    expect(BigInt(sdp(lab.sip[mark2 + 1]!.message).origin.sessionVersion)).toBe(BigInt(holdAnswer.origin.sessionVersion) + 1n);
+    expect(BigInt(sdp(lab.sip[mark2 + 1]!.message).origin.sessionVersion)).toBe(
+      BigInt(holdAnswer.origin.sessionVersion) + 1n,
+    );
     expect(call.state).toBe('active');
     expect(incoming.state).toBe('active');
     await lab.run(1000);
@@ -156,7 +170,11 @@ describe('hold and resume (RFC 3264 §8.4, RFC 6337)', () => {
     const peer = await scriptedPeer(lab, ADDRESSES.proxy, (req, p) => {
       if (req.method === 'INVITE') {
         invite = req;
-        p.respond(req, 200, { toTag: 'pa', headers: [['Contact', `<sip:x@${ADDRESSES.proxy}>`]], body: peerSdp(ADDRESSES.proxy, 40000) });
+        p.respond(req, 200, {
+          toTag: 'pa',
+          headers: [['Contact', `<sip:x@${ADDRESSES.proxy}>`]],
+          body: peerSdp(ADDRESSES.proxy, 40000),
+        });
       }
     });
     const counts = new Map<number, number>();
@@ -201,7 +219,11 @@ ${body}`);
     const peer = await scriptedPeer(lab, ADDRESSES.proxy, (req, p) => {
       if (req.method === 'INVITE') {
         invite = req;
-        p.respond(req, 200, { toTag: 'pu', headers: [['Contact', `<sip:x@${ADDRESSES.proxy}>`]], body: peerSdp(ADDRESSES.proxy, 40000) });
+        p.respond(req, 200, {
+          toTag: 'pu',
+          headers: [['Contact', `<sip:x@${ADDRESSES.proxy}>`]],
+          body: peerSdp(ADDRESSES.proxy, 40000),
+        });
       }
     });
     const rtp = await peer.host.bindDatagram({ family: 4, port: 40000 });

@@ -63,7 +63,10 @@ Content-Length: 0
     await lab.run(87_900, 100);
     expect(call.phase).toBe('active');
     await lab.run(200, 10);
-    expect(call.reason).toEqual({ kind: 'session-expired', text: 'The session timer ran out (no refresh from the other side)' });
+    expect(call.reason).toEqual({
+      kind: 'session-expired',
+      text: 'The session timer ran out (no refresh from the other side)',
+    });
     const bye = lab.sip.find((l) => l.line === 'BYE')!;
     expect(bye.at - acked).toBe(88_000);
   });
@@ -71,7 +74,8 @@ Content-Length: 0
   it('no refresher named: we refresh at half the interval with UPDATE (the peer allows it)', async () => {
     lab = await startLab({ phones: ['alice'] });
     const peer = await scriptedPeer(lab, PEER, (req, p) => {
-      if (req.method === 'UPDATE' || req.method === 'BYE') p.respond(req, 200, { headers: [['Session-Expires', '120;refresher=uac']] });
+      if (req.method === 'UPDATE' || req.method === 'BYE')
+        p.respond(req, 200, { headers: [['Session-Expires', '120;refresher=uac']] });
     });
     const rtp = await peer.host.bindDatagram({ family: 4, port: 40000 });
     lab.onClose(() => rtp.close());
@@ -113,7 +117,9 @@ Content-Length: 0
     await bob.last().answer();
     await lab.run(50);
     expect(lab.sip[0]!.message.headers.get('Session-Expires')).toBe('90');
-    expect(lab.sip.find((l) => l.line === '200 OK')!.message.headers.get('Session-Expires')).toBe('90;refresher=uas');
+    expect(lab.sip.find((l) => l.line === '200 OK')!.message.headers.get('Session-Expires')).toBe(
+      '90;refresher=uas',
+    );
     expect(call.sessionTimer?.state).toBe('watching');
     expect(bob.last().sessionTimer?.state).toBe('refreshing');
     const mark = lab.sip.length;
@@ -126,7 +132,11 @@ Content-Length: 0
   it('SessionTimer: refresh at half, expiry at SE − min(32, SE/3), restart on every refresh', () => {
     const clock = new FakeClock();
     const events: string[] = [];
-    const timer = new SessionTimer({ clock, onRefresh: () => events.push(`refresh@${clock.monotonic()}`), onExpired: () => events.push(`expired@${clock.monotonic()}`) });
+    const timer = new SessionTimer({
+      clock,
+      onRefresh: () => events.push(`refresh@${clock.monotonic()}`),
+      onExpired: () => events.push(`expired@${clock.monotonic()}`),
+    });
     timer.start(90, true);
     clock.advance(44_999);
     expect(events).toEqual([]);

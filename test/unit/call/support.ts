@@ -7,7 +7,12 @@
 import { expect } from 'vitest';
 import { FakeClock, FakeResolver, MemoryNetwork } from '../../../src-main/platform/index.ts';
 import type { LinkConditions, MemoryHost } from '../../../src-main/platform/index.ts';
-import { DuplexAudioPort, MemoryAudioPort, ToneGenerator, analyzeTone } from '../../../src-main/media/audio/index.ts';
+import {
+  DuplexAudioPort,
+  MemoryAudioPort,
+  ToneGenerator,
+  analyzeTone,
+} from '../../../src-main/media/audio/index.ts';
 import { CallAgent, PlainRtpTransportProvider, localCodecsFor } from '../../../src-main/call/index.ts';
 import type { Call, CallAccount, CallTiming } from '../../../src-main/call/index.ts';
 import { DigestSession } from '../../../src-main/sip/auth/index.ts';
@@ -32,7 +37,12 @@ export async function run(clock: FakeClock, ms: number, stepMs = 10): Promise<vo
   await flush();
 }
 
-export const ADDRESSES = { alice: '203.0.113.10', bob: '203.0.113.20', carol: '203.0.113.30', proxy: '203.0.113.5' } as const;
+export const ADDRESSES = {
+  alice: '203.0.113.10',
+  bob: '203.0.113.20',
+  carol: '203.0.113.30',
+  proxy: '203.0.113.5',
+} as const;
 export const TONES = { alice: 440, bob: 1000, carol: 700 } as const;
 export type PhoneName = 'alice' | 'bob' | 'carol';
 
@@ -110,7 +120,10 @@ export interface LabOptions {
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const clock = new FakeClock({ now: 1_700_000_000_000 });
-  const net = new MemoryNetwork(clock, { seed: options.seed ?? 7, ...(options.conditions !== undefined && { conditions: options.conditions }) });
+  const net = new MemoryNetwork(clock, {
+    seed: options.seed ?? 7,
+    ...(options.conditions !== undefined && { conditions: options.conditions }),
+  });
   const resolver = new FakeResolver();
   const names = options.phones ?? ['alice', 'bob'];
   const byAddress = new Map<string, string>(Object.entries(ADDRESSES).map(([n, a]) => [a, n]));
@@ -121,7 +134,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     if (!parsed.ok) return;
     const m = parsed.message;
     const line = m.kind === 'request' ? m.method : `${m.status} ${m.reason}`;
-    sip.push({ at: p.sentAt, from: byAddress.get(p.from.address) ?? p.from.address, to: byAddress.get(p.to.address) ?? p.to.address, line, message: m });
+    sip.push({
+      at: p.sentAt,
+      from: byAddress.get(p.from.address) ?? p.from.address,
+      to: byAddress.get(p.to.address) ?? p.to.address,
+      line,
+      message: m,
+    });
   });
   const phones = {} as Record<PhoneName, TestPhone>;
   let seed = options.seed ?? 7;
@@ -157,7 +176,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       openAudio: (call) => {
         const speaker = new MemoryAudioPort(8000);
         speakers.set(call.id, speaker);
-        return new DuplexAudioPort(new ToneGenerator({ sampleRate: 8000, frequencyHz: TONES[name] }), speaker);
+        return new DuplexAudioPort(
+          new ToneGenerator({ sampleRate: 8000, frequencyHz: TONES[name] }),
+          speaker,
+        );
       },
       accountFor: () => account,
       random,
@@ -220,7 +242,10 @@ export async function expectNoLeaks(lab: Lab): Promise<void> {
 
 /** A DigestSession for tests. */
 export function digestFor(username: string, password: string): DigestSession {
-  return new DigestSession({ credentials: { username, password }, randomBytes: (n) => new Uint8Array(n).fill(7) });
+  return new DigestSession({
+    credentials: { username, password },
+    randomBytes: (n) => new Uint8Array(n).fill(7),
+  });
 }
 
 // ───────────────────────────── a scripted SIP peer ─────────────────────────────
@@ -231,7 +256,17 @@ export interface ScriptedPeer {
   /** Requests received, in order. */
   readonly requests: SipRequest[];
   /** Send a response to `request` (Via/From/To/Call-ID/CSeq copied; `toTag` added). */
-  respond(request: SipRequest, status: number, options?: { toTag?: string; headers?: [string, string][]; body?: string; contentType?: string; reason?: string }): SipResponse;
+  respond(
+    request: SipRequest,
+    status: number,
+    options?: {
+      toTag?: string;
+      headers?: [string, string][];
+      body?: string;
+      contentType?: string;
+      reason?: string;
+    },
+  ): SipResponse;
   /** Send raw text (requests written by hand) to `to` (default alice). */
   sendText(text: string, to?: string): void;
   close(): void;
@@ -241,7 +276,11 @@ export interface ScriptedPeer {
  * A bare UDP socket on `address`:5060 that hands every request to `onRequest` (a test script) and sends
  * what the script answers — a registrar/proxy/far end that behaves exactly as a test needs.
  */
-export async function scriptedPeer(lab: Lab, address: string, onRequest: (request: SipRequest, peer: ScriptedPeer) => void): Promise<ScriptedPeer> {
+export async function scriptedPeer(
+  lab: Lab,
+  address: string,
+  onRequest: (request: SipRequest, peer: ScriptedPeer) => void,
+): Promise<ScriptedPeer> {
   const host = lab.net.host(address, { name: 'peer' });
   const socket = await host.bindDatagram({ family: 4, port: 5060 });
   const requests: SipRequest[] = [];
@@ -254,7 +293,10 @@ export async function scriptedPeer(lab: Lab, address: string, onRequest: (reques
       const response = createResponse(request, status, options.reason, {
         ...(options.toTag !== undefined && { toTag: options.toTag }),
         headers: options.headers ?? [],
-        ...(options.body !== undefined && { body: options.body, contentType: options.contentType ?? 'application/sdp' }),
+        ...(options.body !== undefined && {
+          body: options.body,
+          contentType: options.contentType ?? 'application/sdp',
+        }),
       });
       const to = sources.get(request) ?? { address: request.topVia.host, port: request.topVia.port ?? 5060 };
       socket.send(serialize(response), { address: to.address, port: to.port, family: 4 });

@@ -12,7 +12,9 @@ afterEach(async () => {
 });
 
 function requestsOf(lines: readonly SipLine[], method: string): SipRequest[] {
-  return lines.flatMap((l) => (l.message.kind === 'request' && l.message.method === method ? [l.message] : []));
+  return lines.flatMap((l) =>
+    l.message.kind === 'request' && l.message.method === method ? [l.message] : [],
+  );
 }
 
 describe('transfer (RFC 3515, RFC 5589)', () => {
@@ -27,30 +29,68 @@ describe('transfer (RFC 3515, RFC 5589)', () => {
 
     const mark = lab.sip.length;
     expect(call.transferTo(carol.uri).ok).toBe(true);
-    expect(call.snapshot().transfer).toEqual({ role: 'transferor', target: 'sip:carol@203.0.113.30', state: 'pending', sipCode: null });
+    expect(call.snapshot().transfer).toEqual({
+      role: 'transferor',
+      target: 'sip:carol@203.0.113.30',
+      state: 'pending',
+      sipCode: null,
+    });
     await lab.run(500);
 
     const lines = lab.sip.slice(mark);
     const [refer] = requestsOf(lines, 'REFER');
     expect(refer!.headers.get('Refer-To')).toBe('<sip:carol@203.0.113.30>');
     expect(refer!.headers.get('Referred-By')).toBe('<sip:alice@203.0.113.10>');
-    expect(lab.trace(mark).slice(0, 3)).toEqual(['alice→bob REFER', 'bob→alice 202 Accepted', 'bob→alice NOTIFY']);
+    expect(lab.trace(mark).slice(0, 3)).toEqual([
+      'alice→bob REFER',
+      'bob→alice 202 Accepted',
+      'bob→alice NOTIFY',
+    ]);
     const notifies = requestsOf(lines, 'NOTIFY');
-    expect(notifies.map((n) => [n.headers.get('Event'), n.headers.get('Subscription-State'), n.headers.get('Content-Type'), n.body.toString()])).toEqual([
+    expect(
+      notifies.map((n) => [
+        n.headers.get('Event'),
+        n.headers.get('Subscription-State'),
+        n.headers.get('Content-Type'),
+        n.body.toString(),
+      ]),
+    ).toEqual([
       [`refer;id=${refer!.cseq.seq}`, 'active;expires=60', 'message/sipfrag', 'SIP/2.0 100 Trying\r\n'],
       [`refer;id=${refer!.cseq.seq}`, 'active;expires=60', 'message/sipfrag', 'SIP/2.0 180 Ringing\r\n'],
-      [`refer;id=${refer!.cseq.seq}`, 'terminated;reason=noresource', 'message/sipfrag', 'SIP/2.0 200 OK\r\n'],
+      [
+        `refer;id=${refer!.cseq.seq}`,
+        'terminated;reason=noresource',
+        'message/sipfrag',
+        'SIP/2.0 200 OK\r\n',
+      ],
     ]);
     // bob's new call to carol, and bob's call with alice on hold meanwhile.
     const invites = requestsOf(lines, 'INVITE');
-    expect(invites.map((i) => `${i.uri.kind === 'sip' ? i.uri.user : ''}:${/a=(sendonly|sendrecv)/.exec(i.body.toString())?.[1]}`)).toEqual(['alice:sendonly', 'carol:sendrecv']);
-    expect(requestsOf(lines, 'BYE').map((b) => b.from.uri.kind === 'sip' && b.from.uri.user)).toEqual(['alice']);
+    expect(
+      invites.map(
+        (i) =>
+          `${i.uri.kind === 'sip' ? i.uri.user : ''}:${/a=(sendonly|sendrecv)/.exec(i.body.toString())?.[1]}`,
+      ),
+    ).toEqual(['alice:sendonly', 'carol:sendrecv']);
+    expect(requestsOf(lines, 'BYE').map((b) => b.from.uri.kind === 'sip' && b.from.uri.user)).toEqual([
+      'alice',
+    ]);
 
     expect(call.state).toBe('ended');
     expect(call.reason).toEqual({ kind: 'transferred', text: 'Transferred to sip:carol@203.0.113.30' });
-    expect(call.snapshot().transfer).toEqual({ role: 'transferor', target: 'sip:carol@203.0.113.30', state: 'succeeded', sipCode: 200 });
+    expect(call.snapshot().transfer).toEqual({
+      role: 'transferor',
+      target: 'sip:carol@203.0.113.30',
+      state: 'succeeded',
+      sipCode: 200,
+    });
     expect(bobCall.reason?.kind).toBe('remote-hangup');
-    expect(bobCall.snapshot().transfer).toEqual({ role: 'transferee', target: 'sip:carol@203.0.113.30', state: 'succeeded', sipCode: 200 });
+    expect(bobCall.snapshot().transfer).toEqual({
+      role: 'transferee',
+      target: 'sip:carol@203.0.113.30',
+      state: 'succeeded',
+      sipCode: 200,
+    });
     const bobToCarol = bob.last();
     expect(bobToCarol.direction).toBe('outgoing');
     expect(bobToCarol.state).toBe('active');
@@ -70,7 +110,12 @@ describe('transfer (RFC 3515, RFC 5589)', () => {
     carol.agent.onCall((c) => queueMicrotask(() => c.reject('busy')));
     call.transferTo(carol.uri);
     await lab.run(500);
-    expect(call.snapshot().transfer).toEqual({ role: 'transferor', target: 'sip:carol@203.0.113.30', state: 'failed', sipCode: 486 });
+    expect(call.snapshot().transfer).toEqual({
+      role: 'transferor',
+      target: 'sip:carol@203.0.113.30',
+      state: 'failed',
+      sipCode: 486,
+    });
     expect(call.phase).toBe('active');
     const last = requestsOf(lab.sip, 'NOTIFY').at(-1)!;
     expect(last.body.toString()).toBe('SIP/2.0 486 Busy Here\r\n');
@@ -102,10 +147,19 @@ describe('transfer (RFC 3515, RFC 5589)', () => {
     const [refer] = requestsOf(lines, 'REFER');
     const d = toCarol.dialog!;
     const replaces = `${d.id.callId};to-tag=${d.id.remoteTag};from-tag=${d.id.localTag}`;
-    expect(refer!.headers.get('Refer-To')).toBe(`<sip:carol@203.0.113.30?Replaces=${encodeURIComponent(replaces).replace(/%40/g, '@')}>`);
-    const inviteToCarol = requestsOf(lines, 'INVITE').find((i) => i.uri.kind === 'sip' && i.uri.user === 'carol')!;
+    expect(refer!.headers.get('Refer-To')).toBe(
+      `<sip:carol@203.0.113.30?Replaces=${encodeURIComponent(replaces).replace(/%40/g, '@')}>`,
+    );
+    const inviteToCarol = requestsOf(lines, 'INVITE').find(
+      (i) => i.uri.kind === 'sip' && i.uri.user === 'carol',
+    )!;
     const header = inviteToCarol.headers.first(Header.Replaces);
-    expect(header.ok && header.value).toMatchObject({ callId: d.id.callId, toTag: d.id.remoteTag, fromTag: d.id.localTag, earlyOnly: false });
+    expect(header.ok && header.value).toMatchObject({
+      callId: d.id.callId,
+      toTag: d.id.remoteTag,
+      fromTag: d.id.localTag,
+      earlyOnly: false,
+    });
     expect(inviteToCarol.headers.get('Referred-By')).toBe('<sip:alice@203.0.113.10>');
 
     expect(toCarol.reason?.kind).toBe('remote-hangup');
@@ -135,9 +189,15 @@ describe('transfer (RFC 3515, RFC 5589)', () => {
     const mark = lab.sip.length;
     bob.agent.dial(bob.account, carol.uri, { headers: [['Replaces', `nope;to-tag=x;from-tag=y`]] });
     await lab.run(100);
-    expect(lab.trace(mark)).toEqual(['bob→carol INVITE', 'carol→bob 481 Call/Transaction Does Not Exist', 'bob→carol ACK']);
+    expect(lab.trace(mark)).toEqual([
+      'bob→carol INVITE',
+      'carol→bob 481 Call/Transaction Does Not Exist',
+      'bob→carol ACK',
+    ]);
     const mark2 = lab.sip.length;
-    bob.agent.dial(bob.account, carol.uri, { headers: [['Replaces', `${d.id.callId};to-tag=${d.id.remoteTag};from-tag=${d.id.localTag};early-only`]] });
+    bob.agent.dial(bob.account, carol.uri, {
+      headers: [['Replaces', `${d.id.callId};to-tag=${d.id.remoteTag};from-tag=${d.id.localTag};early-only`]],
+    });
     await lab.run(100);
     expect(lab.trace(mark2)).toEqual(['bob→carol INVITE', 'carol→bob 486 Busy Here', 'bob→carol ACK']);
     expect(a.phase).toBe('active');
@@ -161,7 +221,13 @@ describe('call waiting', () => {
     const mark = lab.sip.length;
     await waiting.answer();
     await lab.run(300);
-    expect(lab.trace(mark)).toEqual(['alice→carol 200 OK', 'alice→bob INVITE', 'bob→alice 200 OK', 'carol→alice ACK', 'alice→bob ACK']);
+    expect(lab.trace(mark)).toEqual([
+      'alice→carol 200 OK',
+      'alice→bob INVITE',
+      'bob→alice 200 OK',
+      'carol→alice ACK',
+      'alice→bob ACK',
+    ]);
     expect(alice.calls[0]!.state).toBe('held');
     expect(first.state).toBe('remote-held');
     expect(waiting.state).toBe('active');

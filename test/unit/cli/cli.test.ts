@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { runCli, EXIT_OK, EXIT_USAGE, type CliCommand } from '../../../src-main/cli/index.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 function capture() {
   let out = '';
@@ -35,7 +36,10 @@ describe('softphone CLI', () => {
   it('prints help as one JSON object per line with --json', async () => {
     const io = capture();
     expect(await runCli({ argv: ['help', '--json'], ...io, interrupted: never })).toBe(EXIT_OK);
-    const lines = io.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = io.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ type: 'result', ok: true, value: { version } });
     const names = (lines[0]!.value as { commands: Array<{ name: string }> }).commands.map((c) => c.name);
@@ -65,8 +69,15 @@ describe('softphone CLI', () => {
       },
     };
     const io = capture();
-    expect(await runCli({ argv: ['echo', 'hi', '--loud', '--json'], ...io, commands: [cmd], interrupted: never })).toBe(EXIT_OK);
-    expect(io.out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+    expect(
+      await runCli({ argv: ['echo', 'hi', '--loud', '--json'], ...io, commands: [cmd], interrupted: never }),
+    ).toBe(EXIT_OK);
+    expect(
+      io.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
       { type: 'said', word: 'hi' },
       { type: 'result', ok: true, value: { loud: true } },
     ]);
@@ -78,7 +89,16 @@ describe('softphone CLI', () => {
     expect(stdout).toBe(`${version}\n`);
     const help = await run(process.execPath, [path.join(root, 'bin/softphone.js'), 'help', '--json']);
     expect(JSON.parse(help.stdout)).toMatchObject({ type: 'result', ok: true });
-    const info = await run(process.execPath, [path.join(root, 'bin/softphone.js'), 'info', '--json', '--data-dir', '/tmp/sp-cli-info']);
-    expect(JSON.parse(info.stdout)).toMatchObject({ type: 'result', value: { host: 'cli', version, dataDir: '/tmp/sp-cli-info' } });
+    const info = await run(process.execPath, [
+      path.join(root, 'bin/softphone.js'),
+      'info',
+      '--json',
+      '--data-dir',
+      '/tmp/sp-cli-info',
+    ]);
+    expect(JSON.parse(info.stdout)).toMatchObject({
+      type: 'result',
+      value: { host: 'cli', version, dataDir: '/tmp/sp-cli-info' },
+    });
   });
 });

@@ -83,10 +83,22 @@ describe('registerPlanOf', () => {
   });
 
   it('takes the password from SOFTPHONE_PASSWORD, the domain (with port) from the AOR, defaults otherwise', () => {
-    const plan = registerPlanOf({ aor: 'sips:alice@pbx.example.com:5062' }, { SOFTPHONE_PASSWORD: 'from-env' });
-    expect(plan.account).toMatchObject({ password: 'from-env', domain: 'pbx.example.com:5062', transport: 'udp', registerExpiresSec: 300, outboundProxy: null, authUser: '' });
+    const plan = registerPlanOf(
+      { aor: 'sips:alice@pbx.example.com:5062' },
+      { SOFTPHONE_PASSWORD: 'from-env' },
+    );
+    expect(plan.account).toMatchObject({
+      password: 'from-env',
+      domain: 'pbx.example.com:5062',
+      transport: 'udp',
+      registerExpiresSec: 300,
+      outboundProxy: null,
+      authUser: '',
+    });
     expect(plan.durationMs).toBeUndefined();
-    expect(registerPlanOf({ aor: 'sip:a@b', password: 'flag' }, { SOFTPHONE_PASSWORD: 'env' }).account.password).toBe('flag');
+    expect(
+      registerPlanOf({ aor: 'sip:a@b', password: 'flag' }, { SOFTPHONE_PASSWORD: 'env' }).account.password,
+    ).toBe('flag');
     expect('password' in registerPlanOf({ aor: 'sip:a@b' }, {}).account).toBe(false);
   });
 
@@ -95,8 +107,12 @@ describe('registerPlanOf', () => {
     try {
       const file = path.join(temp.path, 'ca.pem');
       writeFileSync(file, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-      expect(registerPlanOf({ aor: 'sip:a@b', ca: [file] }, {}).tlsCa).toEqual(['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n']);
-      expect(() => registerPlanOf({ aor: 'sip:a@b', ca: [path.join(temp.path, 'missing.pem')] }, {})).toThrow(UsageError);
+      expect(registerPlanOf({ aor: 'sip:a@b', ca: [file] }, {}).tlsCa).toEqual([
+        '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      ]);
+      expect(() => registerPlanOf({ aor: 'sip:a@b', ca: [path.join(temp.path, 'missing.pem')] }, {})).toThrow(
+        UsageError,
+      );
     } finally {
       temp.remove();
     }
@@ -116,33 +132,73 @@ describe('registerPlanOf', () => {
 
 describe('failureMessage', () => {
   it('says what to do in plain words', () => {
-    expect(failureMessage(failed({ kind: 'auth', code: 403, text: 'Forbidden' }))).toBe('Registration failed: 403 Forbidden \u2014 check the password');
-    expect(failureMessage(failed({ kind: 'auth', code: 401, text: 'Unauthorized' }))).toBe('Registration failed: 401 Unauthorized \u2014 check the password');
-    expect(failureMessage(failed({ kind: 'timeout', text: 'No answer from sip:127.0.0.1:5060;transport=udp over udp' }))).toBe(
-      'No answer from sip:127.0.0.1:5060;transport=udp over udp',
+    expect(failureMessage(failed({ kind: 'auth', code: 403, text: 'Forbidden' }))).toBe(
+      'Registration failed: 403 Forbidden \u2014 check the password',
     );
-    expect(failureMessage(failed({ kind: 'rejected', code: 404, text: 'Not Found' }))).toBe('Registration failed: 404 Not Found');
-    expect(failureMessage(failed({ kind: 'transport', text: 'TCP connect to 127.0.0.1:5999 failed' }))).toBe('Registration failed: TCP connect to 127.0.0.1:5999 failed');
+    expect(failureMessage(failed({ kind: 'auth', code: 401, text: 'Unauthorized' }))).toBe(
+      'Registration failed: 401 Unauthorized \u2014 check the password',
+    );
+    expect(
+      failureMessage(
+        failed({ kind: 'timeout', text: 'No answer from sip:127.0.0.1:5060;transport=udp over udp' }),
+      ),
+    ).toBe('No answer from sip:127.0.0.1:5060;transport=udp over udp');
+    expect(failureMessage(failed({ kind: 'rejected', code: 404, text: 'Not Found' }))).toBe(
+      'Registration failed: 404 Not Found',
+    );
+    expect(failureMessage(failed({ kind: 'transport', text: 'TCP connect to 127.0.0.1:5999 failed' }))).toBe(
+      'Registration failed: TCP connect to 127.0.0.1:5999 failed',
+    );
   });
 });
 
 describe('softphone register (runCli)', () => {
   it('a wrong command line exits 2 before any network activity', async () => {
     const io = capture();
-    const code = await runCli({ argv: ['register', '--password', 'x'], stdout: io.stdout, stderr: io.stderr, interrupted: never, env: {} });
+    const code = await runCli({
+      argv: ['register', '--password', 'x'],
+      stdout: io.stdout,
+      stderr: io.stderr,
+      interrupted: never,
+      env: {},
+    });
     expect(code).toBe(EXIT_USAGE);
     expect(io.err).toMatch(/^softphone: --aor is required/);
     const json = capture();
-    expect(await runCli({ argv: ['register', '--aor', 'sip:a@b', '--expires', '5', '--json'], stdout: json.stdout, stderr: json.stderr, interrupted: never, env: {} })).toBe(EXIT_USAGE);
+    expect(
+      await runCli({
+        argv: ['register', '--aor', 'sip:a@b', '--expires', '5', '--json'],
+        stdout: json.stdout,
+        stderr: json.stderr,
+        interrupted: never,
+        env: {},
+      }),
+    ).toBe(EXIT_USAGE);
     expect(JSON.parse(json.out)).toMatchObject({ type: 'error', ok: false, code: 'usage' });
   });
 
   it('is listed in help with its flags', async () => {
     const io = capture();
-    await runCli({ argv: ['help', 'register', '--json'], stdout: io.stdout, stderr: io.stderr, interrupted: never, env: {} });
+    await runCli({
+      argv: ['help', 'register', '--json'],
+      stdout: io.stdout,
+      stderr: io.stderr,
+      interrupted: never,
+      env: {},
+    });
     const help = JSON.parse(io.out) as { value: { command: { options: { name: string }[] } } };
     expect(help.value.command.options.map((o) => o.name)).toEqual(
-      expect.arrayContaining(['--aor', '--password', '--auth-user', '--proxy', '--transport', '--expires', '--duration', '--ca', '--json']),
+      expect.arrayContaining([
+        '--aor',
+        '--password',
+        '--auth-user',
+        '--proxy',
+        '--transport',
+        '--expires',
+        '--duration',
+        '--ca',
+        '--json',
+      ]),
     );
   });
 });

@@ -15,13 +15,21 @@ import { fakeOsElectron } from './support/fake-electron.ts';
 
 type Handler = (...args: unknown[]) => unknown;
 
-function fakeElectron(opts: { lock: boolean; userData: string; beforeReady?: (emit: (name: string, ...args: unknown[]) => void) => void }) {
+function fakeElectron(opts: {
+  lock: boolean;
+  userData: string;
+  beforeReady?: (emit: (name: string, ...args: unknown[]) => void) => void;
+}) {
   const appListeners = new Map<string, Handler[]>();
   const emitApp = (name: string, ...args: unknown[]) => {
     for (const fn of appListeners.get(name) ?? []) fn(...args);
   };
   const ipcHandlers = new Map<string, Handler>();
-  const windows: Array<{ options: Record<string, unknown>; webContents: Record<string, unknown>; window: FakeBrowserWindow }> = [];
+  const windows: Array<{
+    options: Record<string, unknown>;
+    webContents: Record<string, unknown>;
+    window: FakeBrowserWindow;
+  }> = [];
   const os = fakeOsElectron();
   const mainFrame = { url: 'app://softphone/index.html' };
   const electron = {
@@ -35,7 +43,9 @@ function fakeElectron(opts: { lock: boolean; userData: string; beforeReady?: (em
       }),
       getPath: vi.fn(() => opts.userData),
       getName: () => 'Softphone',
-      on: vi.fn((name: string, fn: Handler) => appListeners.set(name, [...(appListeners.get(name) ?? []), fn])),
+      on: vi.fn((name: string, fn: Handler) =>
+        appListeners.set(name, [...(appListeners.get(name) ?? []), fn]),
+      ),
       isPackaged: false,
       setAsDefaultProtocolClient: vi.fn(() => true),
       setLoginItemSettings: vi.fn(),
@@ -128,33 +138,52 @@ describe('startApp', () => {
 
     // the privileged scheme and its handler
     expect(f.electron.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
-      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }),
+      expect.objectContaining({
+        scheme: 'app',
+        privileges: expect.objectContaining({ standard: true, secure: true }),
+      }),
     ]);
     expect(f.electron.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
 
     // the window
     expect(f.windows).toHaveLength(1);
     const wp = f.windows[0]!.options.webPreferences as Record<string, unknown>;
-    expect(wp).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, preload: '/p.cjs' });
+    expect(wp).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      preload: '/p.cjs',
+    });
 
     // permissions
-    const reqHandler = f.electron.session.defaultSession.setPermissionRequestHandler.mock.calls[0]![0] as Handler;
+    const reqHandler = f.electron.session.defaultSession.setPermissionRequestHandler.mock
+      .calls[0]![0] as Handler;
     const decide = (permission: string, details: Record<string, unknown>) => {
       let granted: boolean | undefined;
       reqHandler({ getURL: () => 'app://softphone/' }, permission, (g: boolean) => (granted = g), details);
       return granted;
     };
-    expect(decide('media', { mediaTypes: ['audio'], requestingUrl: 'app://softphone/', isMainFrame: true })).toBe(true);
+    expect(
+      decide('media', { mediaTypes: ['audio'], requestingUrl: 'app://softphone/', isMainFrame: true }),
+    ).toBe(true);
     expect(decide('media', { mediaTypes: ['video'], requestingUrl: 'app://softphone/' })).toBe(false);
     expect(decide('geolocation', { requestingUrl: 'app://softphone/' })).toBe(false);
-    const checkHandler = f.electron.session.defaultSession.setPermissionCheckHandler.mock.calls[0]![0] as Handler;
+    const checkHandler = f.electron.session.defaultSession.setPermissionCheckHandler.mock
+      .calls[0]![0] as Handler;
     expect(checkHandler(null, 'media', 'https://evil.example')).toBe(false);
 
     // every web contents: no window.open, no foreign navigation, no webviews
     const created = f.appListeners.get('web-contents-created')![0]!;
     const contentsListeners = new Map<string, Handler>();
     let openHandler: Handler | undefined;
-    created({}, { setWindowOpenHandler: (h: Handler) => (openHandler = h), on: (n: string, h: Handler) => contentsListeners.set(n, h) });
+    created(
+      {},
+      {
+        setWindowOpenHandler: (h: Handler) => (openHandler = h),
+        on: (n: string, h: Handler) => contentsListeners.set(n, h),
+      },
+    );
     expect(openHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     const nav = { preventDefault: vi.fn() };
     contentsListeners.get('will-navigate')!(nav, 'https://example.com/');
@@ -171,7 +200,10 @@ describe('startApp', () => {
     const info = f.ipcHandlers.get(commandChannel('app.info'))!;
     const ours = { sender: f.windows[0]!.webContents, senderFrame: f.mainFrame };
     await expect(info(ours, {})).resolves.toMatchObject({ ok: true, value: { host: 'electron', dataDir } });
-    const subFrame = { sender: f.windows[0]!.webContents, senderFrame: { url: 'app://softphone/index.html' } };
+    const subFrame = {
+      sender: f.windows[0]!.webContents,
+      senderFrame: { url: 'app://softphone/index.html' },
+    };
     await expect(info(subFrame, {})).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const foreign = { sender: { mainFrame: f.mainFrame }, senderFrame: f.mainFrame };
     await expect(info(foreign, {})).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
@@ -190,7 +222,9 @@ describe('startApp', () => {
       expect(await startApp(f.electron as never, { rendererDir: '/r', preload: '/p.cjs' })).toBeNull();
       expect(f.electron.dialog.showErrorBox).toHaveBeenCalledWith(
         'Softphone cannot start',
-        expect.stringMatching(new RegExp(`^Another softphone \\(process ${process.pid}\\) is using the data folder `)),
+        expect.stringMatching(
+          new RegExp(`^Another softphone \\(process ${process.pid}\\) is using the data folder `),
+        ),
       );
       expect(f.electron.app.exit).toHaveBeenCalledWith(1);
       expect(f.electron.BrowserWindow).not.toHaveBeenCalled();
@@ -205,7 +239,12 @@ describe('startApp: OS integration', () => {
   it('restores the window, takes dial links, hides to the tray on close and cleans up on quit', async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'sp-electron-'));
     // a link clicked while the app starts (macOS open-url before ready)
-    const f = fakeElectron({ lock: true, userData: dataDir, beforeReady: (emit) => emit('open-url', { preventDefault: vi.fn() }, 'sip:alice@example.com?subject=hi') });
+    const f = fakeElectron({
+      lock: true,
+      userData: dataDir,
+      beforeReady: (emit) =>
+        emit('open-url', { preventDefault: vi.fn() }, 'sip:alice@example.com?subject=hi'),
+    });
     const { startApp } = await import('../../../src-main/electron/app.ts');
     const running = (await startApp(f.electron as never, { rendererDir: '/r', preload: '/p.cjs' }))!;
     const deliver = vi.spyOn(running.desktop, 'deliverDialLink');

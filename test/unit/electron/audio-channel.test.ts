@@ -9,8 +9,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MessagePortMain, WebContents } from 'electron';
 import { Emitter } from '../../../src-shared/util/emitter.ts';
 import type { PhoneEvent } from '../../../src-shared/ipc/index.ts';
-import { AUDIO_PORT_IPC_CHANNEL, AUDIO_PORT_WINDOW_MESSAGE, decodeAudioLinkMessage } from '../../../src-shared/audio/index.ts';
-import { ElectronAudioChannels, createRendererAudioDevices, useRendererAudio } from '../../../src-main/electron/audio-channel.ts';
+import {
+  AUDIO_PORT_IPC_CHANNEL,
+  AUDIO_PORT_WINDOW_MESSAGE,
+  decodeAudioLinkMessage,
+} from '../../../src-shared/audio/index.ts';
+import {
+  ElectronAudioChannels,
+  createRendererAudioDevices,
+  useRendererAudio,
+} from '../../../src-main/electron/audio-channel.ts';
 import type { Phone } from '../../../src-main/phone/index.ts';
 
 // The preload's view of Electron (only the preload imports it at run time; the rest uses types).
@@ -81,7 +89,11 @@ describe('ElectronAudioChannels', () => {
     expect(channels).toHaveLength(1);
     const { port1, port2 } = channels[0]!;
     expect(contents!.postMessage).toHaveBeenCalledTimes(1);
-    expect(contents!.postMessage).toHaveBeenCalledWith(AUDIO_PORT_IPC_CHANNEL, { callId: 'call-1', inputDeviceId: 'headset' }, [port2]);
+    expect(contents!.postMessage).toHaveBeenCalledWith(
+      AUDIO_PORT_IPC_CHANNEL,
+      { callId: 'call-1', inputDeviceId: 'headset' },
+      [port2],
+    );
     expect(port1.started).toBe(1);
     link.send({ kind: 'route', routed: true });
     expect(port1.postedKinds).toEqual(['route']);
@@ -159,7 +171,8 @@ describe('ElectronAudioChannels', () => {
     const following = useRendererAudio(phone, devices);
     expect(useAudio).toHaveBeenCalledWith(devices);
 
-    const changed = (id: string, state: string) => events.emit({ name: 'calls.changed', payload: { id, state } } as unknown as PhoneEvent);
+    const changed = (id: string, state: string) =>
+      events.emit({ name: 'calls.changed', payload: { id, state } } as unknown as PhoneEvent);
     devices.open('a', {});
     devices.open('b', {});
     changed('a', 'active');

@@ -8,7 +8,10 @@ import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const config = loadYaml(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
+const config = loadYaml(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
 
 function section(name: string): Record<string, unknown> {

@@ -40,12 +40,24 @@ function setup(opts: { dnd?: boolean; supported?: boolean } = {}) {
 }
 
 function call(id: string, state: CallState, over: Partial<DesktopCall> = {}): DesktopCall {
-  return { id, direction: 'incoming', remote: { uri: 'sip:1001@lab.test', displayName: 'Alice' }, state, muted: false, ...over };
+  return {
+    id,
+    direction: 'incoming',
+    remote: { uri: 'sip:1001@lab.test', displayName: 'Alice' },
+    state,
+    muted: false,
+    ...over,
+  };
 }
 
 /** Electron ≥ 34 passes the index on the event object. */
 function clickAction(n: FakeNotification, index: number) {
-  n.emit('action', { actionIndex: index, selectionIndex: -1, preventDefault() {}, defaultPrevented: false }, index, -1);
+  n.emit(
+    'action',
+    { actionIndex: index, selectionIndex: -1, preventDefault() {}, defaultPrevented: false },
+    index,
+    -1,
+  );
 }
 
 describe('caller labels', () => {

@@ -11,7 +11,13 @@ import { DesktopIntegration } from '../../../src-main/electron/desktop-integrati
 import { createDesktopPhoneAdapter } from '../../../src-main/electron/desktop-phone.ts';
 import { LoginItemSync } from '../../../src-main/electron/login-item.ts';
 import { fakeOsElectron, FakeWindow } from './support/fake-electron.ts';
-import { contractWithoutAppRequests, emitRaw, futureContract, installCallHandlers, testPhone } from './support/phone-fixture.ts';
+import {
+  contractWithoutAppRequests,
+  emitRaw,
+  futureContract,
+  installCallHandlers,
+  testPhone,
+} from './support/phone-fixture.ts';
 
 let phone: Phone | undefined;
 let integration: DesktopIntegration | undefined;
@@ -22,19 +28,25 @@ afterEach(async () => {
   phone = undefined;
 });
 
-function setup(opts: { platform?: string; future?: boolean; settings?: Settings; missedCount?: number } = {}) {
+function setup(
+  opts: { platform?: string; future?: boolean; settings?: Settings; missedCount?: number } = {},
+) {
   const made = testPhone();
   phone = made.phone;
   const commands = opts.future === false ? [] : installCallHandlers(made.phone);
   if (opts.missedCount !== undefined) {
-    (made.phone.handlers as unknown as Record<string, unknown>)['history.missedCount'] = () => ({ missedUnseen: opts.missedCount });
+    (made.phone.handlers as unknown as Record<string, unknown>)['history.missedCount'] = () => ({
+      missedUnseen: opts.missedCount,
+    });
   }
   const baseline = made.phone.events.listenerCount;
   const emitted: PhoneEvent[] = [];
   made.phone.events.on((e) => {
     if (e.name !== 'app.log') emitted.push(e);
   });
-  const desktopPhone = createDesktopPhoneAdapter(made.phone, { contract: opts.future === false ? contractWithoutAppRequests : futureContract });
+  const desktopPhone = createDesktopPhoneAdapter(made.phone, {
+    contract: opts.future === false ? contractWithoutAppRequests : futureContract,
+  });
   const os = fakeOsElectron();
   const window = new FakeWindow();
   const loginHost = {
@@ -58,7 +70,19 @@ function setup(opts: { platform?: string; future?: boolean; settings?: Settings;
   });
   const tray = os.trays[0]!;
   const log = () => made.phone.log.recent(200).map((e) => e.message);
-  return { phone: made.phone, integration, os, window, tray, commands, emitted, loginHost, quit, log, baseline };
+  return {
+    phone: made.phone,
+    integration,
+    os,
+    window,
+    tray,
+    commands,
+    emitted,
+    loginHost,
+    quit,
+    log,
+    baseline,
+  };
 }
 
 const ringing = (id: string, state = 'ringing', extra: Record<string, unknown> = {}) => ({
@@ -74,11 +98,25 @@ describe('DesktopIntegration: tray', () => {
   it('follows registration, window visibility, Do Not Disturb and quits', () => {
     const { phone, tray, window, quit } = setup();
     expect(tray.tooltip).toBe('Not registered');
-    emitRaw(phone, 'accounts.changed', [{ id: 'office', label: 'Office', aor: 'sip:1000@lab.test', registration: { state: 'registered' } }]);
+    emitRaw(phone, 'accounts.changed', [
+      { id: 'office', label: 'Office', aor: 'sip:1000@lab.test', registration: { state: 'registered' } },
+    ]);
     expect(tray.tooltip).toBe('Registered as 1000@lab.test');
-    emitRaw(phone, 'accounts.changed', [{ id: 'office', label: 'Office', aor: 'sip:1000@lab.test', registration: { state: 'failed', reason: '403 Forbidden' } }]);
+    emitRaw(phone, 'accounts.changed', [
+      {
+        id: 'office',
+        label: 'Office',
+        aor: 'sip:1000@lab.test',
+        registration: { state: 'failed', reason: '403 Forbidden' },
+      },
+    ]);
     expect(tray.tooltip).toBe('Registration failed: 403 Forbidden');
-    expect(tray.labels).toEqual(['Show window', 'Office (1000@lab.test): failed — 403 Forbidden', 'Do not disturb', 'Quit']);
+    expect(tray.labels).toEqual([
+      'Show window',
+      'Office (1000@lab.test): failed — 403 Forbidden',
+      'Do not disturb',
+      'Quit',
+    ]);
 
     tray.clickItem('Show window');
     expect(window.present).toHaveBeenCalledTimes(1);
@@ -132,16 +170,23 @@ describe('DesktopIntegration: incoming calls', () => {
     const { phone, os, log } = setup({ future: false });
     emitRaw(phone, 'calls.changed', ringing('c1')); // a call the phone itself does not know
     os.notifications[0]!.action(0);
-    await vi.waitFor(() => expect(log().some((line: string) => line.startsWith('answer failed: '))).toBe(true));
+    await vi.waitFor(() =>
+      expect(log().some((line: string) => line.startsWith('answer failed: '))).toBe(true),
+    );
   });
 });
 
 describe('DesktopIntegration: global shortcuts', () => {
   it('registers from the settings, follows settings.changed, and acts on the right call', async () => {
-    const settings: Settings = { ...DEFAULT_SETTINGS, shortcuts: { ...DEFAULT_SETTINGS.shortcuts, answer: 'F1' } };
+    const settings: Settings = {
+      ...DEFAULT_SETTINGS,
+      shortcuts: { ...DEFAULT_SETTINGS.shortcuts, answer: 'F1' },
+    };
     const { phone, os, commands, window } = setup({ settings });
     expect([...os.shortcuts.keys()]).toEqual(['F1']);
-    await phone.handlers['settings.set']({ shortcuts: { answer: 'F5', hangup: 'F2', toggleMute: 'F3', showWindow: 'F4' } });
+    await phone.handlers['settings.set']({
+      shortcuts: { answer: 'F5', hangup: 'F2', toggleMute: 'F3', showWindow: 'F4' },
+    });
     expect([...os.shortcuts.keys()].sort()).toEqual(['F2', 'F3', 'F4', 'F5']);
     expect(os.electron.globalShortcut.unregister).toHaveBeenCalledExactlyOnceWith('F1');
 
@@ -172,7 +217,10 @@ describe('DesktopIntegration: global shortcuts', () => {
   it('applies start at login from the settings and its changes', async () => {
     const { phone, loginHost } = setup();
     await phone.handlers['settings.set']({ app: { startAtLogin: true } });
-    expect(loginHost.setLoginItemSettings.mock.calls).toEqual([[{ openAtLogin: false, args: ['--hidden'] }], [{ openAtLogin: true, args: ['--hidden'] }]]);
+    expect(loginHost.setLoginItemSettings.mock.calls).toEqual([
+      [{ openAtLogin: false, args: ['--hidden'] }],
+      [{ openAtLogin: true, args: ['--hidden'] }],
+    ]);
   });
 });
 
@@ -211,7 +259,9 @@ describe('DesktopIntegration: missed calls', () => {
 
     os.notifications[0]!.emit('click', {});
     expect(window.present).toHaveBeenCalledTimes(1);
-    expect(emitted.filter((e) => (e.name as string) === 'app.navigate')).toEqual([{ name: 'app.navigate', payload: { route: 'history' } }]);
+    expect(emitted.filter((e) => (e.name as string) === 'app.navigate')).toEqual([
+      { name: 'app.navigate', payload: { route: 'history' } },
+    ]);
 
     tray.clickItem('3 missed calls');
     expect(emitted.filter((e) => (e.name as string) === 'app.navigate')).toHaveLength(2);
@@ -263,7 +313,10 @@ describe('DesktopIntegration: dial links', () => {
 
 describe('DesktopIntegration: dispose', () => {
   it('unregisters shortcuts, closes notifications, destroys the tray and lets go of every listener', () => {
-    const settings: Settings = { ...DEFAULT_SETTINGS, shortcuts: { answer: 'F1', hangup: 'F2', toggleMute: null, showWindow: null } };
+    const settings: Settings = {
+      ...DEFAULT_SETTINGS,
+      shortcuts: { answer: 'F1', hangup: 'F2', toggleMute: null, showWindow: null },
+    };
     const { phone, integration, os, tray, window, baseline } = setup({ settings });
     emitRaw(phone, 'calls.changed', ringing('c1'));
     integration.dispose();

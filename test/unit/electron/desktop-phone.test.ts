@@ -3,8 +3,17 @@ import { PhoneError } from '../../../src-shared/ipc/index.ts';
 import type { HistoryEntry } from '../../../src-shared/model/history.ts';
 import { DEFAULT_SETTINGS } from '../../../src-shared/model/settings.ts';
 import type { Phone } from '../../../src-main/phone/index.ts';
-import { createDesktopPhoneAdapter, describeRegistrationReason } from '../../../src-main/electron/desktop-phone.ts';
-import { contractWithoutAppRequests, emitRaw, futureContract, installCallHandlers, testPhone } from './support/phone-fixture.ts';
+import {
+  createDesktopPhoneAdapter,
+  describeRegistrationReason,
+} from '../../../src-main/electron/desktop-phone.ts';
+import {
+  contractWithoutAppRequests,
+  emitRaw,
+  futureContract,
+  installCallHandlers,
+  testPhone,
+} from './support/phone-fixture.ts';
 
 let phone: Phone | undefined;
 afterEach(async () => {
@@ -16,7 +25,11 @@ function setup(future = false) {
   const made = testPhone();
   phone = made.phone;
   const adapter = createDesktopPhoneAdapter(made.phone, future ? { contract: futureContract } : {});
-  const warnings = () => made.phone.log.recent(100).filter((e) => e.level !== 'info' && e.level !== 'debug').map((e) => e.message);
+  const warnings = () =>
+    made.phone.log
+      .recent(100)
+      .filter((e) => e.level !== 'info' && e.level !== 'debug')
+      .map((e) => e.message);
   return { phone: made.phone, adapter, warnings, baseline: made.phone.events.listenerCount };
 }
 
@@ -66,12 +79,28 @@ describe('createDesktopPhoneAdapter: events', () => {
     const seen = vi.fn();
     const sub = adapter.onAccounts(seen);
     emitRaw(phone, 'accounts.changed', [
-      { id: 'office', label: 'Office', aor: 'sip:1000@lab.test', enabled: true, registration: { state: 'registered', expiresAt: 5 } },
-      { id: 'home', label: 'Home', aor: 'sip:2000@lab.test', registration: { state: 'failed', reason: { code: 403, reason: 'Forbidden' } } },
+      {
+        id: 'office',
+        label: 'Office',
+        aor: 'sip:1000@lab.test',
+        enabled: true,
+        registration: { state: 'registered', expiresAt: 5 },
+      },
+      {
+        id: 'home',
+        label: 'Home',
+        aor: 'sip:2000@lab.test',
+        registration: { state: 'failed', reason: { code: 403, reason: 'Forbidden' } },
+      },
     ]);
     expect(seen).toHaveBeenCalledExactlyOnceWith([
       { id: 'office', label: 'Office', aor: 'sip:1000@lab.test', registration: { state: 'registered' } },
-      { id: 'home', label: 'Home', aor: 'sip:2000@lab.test', registration: { state: 'failed', reason: '403 Forbidden' } },
+      {
+        id: 'home',
+        label: 'Home',
+        aor: 'sip:2000@lab.test',
+        registration: { state: 'failed', reason: '403 Forbidden' },
+      },
     ]);
     sub.dispose();
   });
@@ -80,7 +109,9 @@ describe('createDesktopPhoneAdapter: events', () => {
     const { phone, adapter, warnings } = setup();
     const seen = vi.fn();
     const sub = adapter.onAccounts(seen);
-    emitRaw(phone, 'accounts.changed', [{ id: 'x', label: 'X', aor: 'sip:x@y', registration: { state: 'confused' } }]);
+    emitRaw(phone, 'accounts.changed', [
+      { id: 'x', label: 'X', aor: 'sip:x@y', registration: { state: 'confused' } },
+    ]);
     expect(seen).not.toHaveBeenCalled();
     expect(warnings()).toEqual([expect.stringMatching(/^accounts\.changed: payload not understood/)]);
     sub.dispose();
@@ -98,10 +129,29 @@ describe('createDesktopPhoneAdapter: events', () => {
       state: 'ringing',
       startedAt: 1,
     });
-    emitRaw(phone, 'calls.changed', { id: 'c1', direction: 'incoming', remote: { uri: 'sip:1001@lab.test', displayName: 'Alice' }, state: 'active', muted: true });
+    emitRaw(phone, 'calls.changed', {
+      id: 'c1',
+      direction: 'incoming',
+      remote: { uri: 'sip:1001@lab.test', displayName: 'Alice' },
+      state: 'active',
+      muted: true,
+    });
     expect(seen.mock.calls.map((c) => c[0])).toEqual([
-      { id: 'c1', accountId: 'office', direction: 'incoming', remote: { uri: 'sip:1001@lab.test' }, state: 'ringing', muted: false },
-      { id: 'c1', direction: 'incoming', remote: { uri: 'sip:1001@lab.test', displayName: 'Alice' }, state: 'active', muted: true },
+      {
+        id: 'c1',
+        accountId: 'office',
+        direction: 'incoming',
+        remote: { uri: 'sip:1001@lab.test' },
+        state: 'ringing',
+        muted: false,
+      },
+      {
+        id: 'c1',
+        direction: 'incoming',
+        remote: { uri: 'sip:1001@lab.test', displayName: 'Alice' },
+        state: 'active',
+        muted: true,
+      },
     ]);
     sub.dispose();
   });
@@ -111,16 +161,36 @@ describe('createDesktopPhoneAdapter: events', () => {
     const counts = vi.fn();
     const missed = vi.fn();
     const subs = [adapter.onMissedCount(counts), adapter.onMissedCall(missed)];
-    phone.emit('history.changed', { reason: 'call-started', ids: ['h1'], entry: historyEntry({ result: null, completion: 'in-progress' }), missedUnseen: 0 });
-    phone.emit('history.changed', { reason: 'call-ended', ids: ['h1'], entry: historyEntry(), missedUnseen: 1 });
+    phone.emit('history.changed', {
+      reason: 'call-started',
+      ids: ['h1'],
+      entry: historyEntry({ result: null, completion: 'in-progress' }),
+      missedUnseen: 0,
+    });
+    phone.emit('history.changed', {
+      reason: 'call-ended',
+      ids: ['h1'],
+      entry: historyEntry(),
+      missedUnseen: 1,
+    });
     phone.emit('history.changed', {
       reason: 'call-ended',
       ids: ['h2'],
       entry: historyEntry({ id: 'h2', remoteDisplayName: '', contact: { id: 'k1', name: 'Alice Liddell' } }),
       missedUnseen: 2,
     });
-    phone.emit('history.changed', { reason: 'call-ended', ids: ['h3'], entry: historyEntry({ id: 'h3', result: 'rejected' }), missedUnseen: 2 });
-    phone.emit('history.changed', { reason: 'call-ended', ids: ['h4'], entry: historyEntry({ id: 'h4', direction: 'outgoing' }), missedUnseen: 2 });
+    phone.emit('history.changed', {
+      reason: 'call-ended',
+      ids: ['h3'],
+      entry: historyEntry({ id: 'h3', result: 'rejected' }),
+      missedUnseen: 2,
+    });
+    phone.emit('history.changed', {
+      reason: 'call-ended',
+      ids: ['h4'],
+      entry: historyEntry({ id: 'h4', direction: 'outgoing' }),
+      missedUnseen: 2,
+    });
     phone.emit('history.changed', { reason: 'seen', ids: null, entry: null, missedUnseen: 0 });
     expect(counts.mock.calls.map((c) => c[0])).toEqual([0, 1, 2, 2, 2, 0]);
     expect(missed.mock.calls.map((c) => c[0])).toEqual([
@@ -136,13 +206,22 @@ describe('createDesktopPhoneAdapter: events', () => {
     const seen = vi.fn();
     const sub = adapter.onSettings(seen);
     await phone.handlers['settings.set']({ shortcuts: { answer: 'F1' } });
-    expect(seen).toHaveBeenCalledExactlyOnceWith({ ...DEFAULT_SETTINGS, shortcuts: { ...DEFAULT_SETTINGS.shortcuts, answer: 'F1' } });
+    expect(seen).toHaveBeenCalledExactlyOnceWith({
+      ...DEFAULT_SETTINGS,
+      shortcuts: { ...DEFAULT_SETTINGS.shortcuts, answer: 'F1' },
+    });
     sub.dispose();
   });
 
   it('releases every subscription it made', () => {
     const { phone, adapter, baseline } = setup();
-    const subs = [adapter.onAccounts(() => {}), adapter.onCall(() => {}), adapter.onMissedCount(() => {}), adapter.onMissedCall(() => {}), adapter.onSettings(() => {})];
+    const subs = [
+      adapter.onAccounts(() => {}),
+      adapter.onCall(() => {}),
+      adapter.onMissedCount(() => {}),
+      adapter.onMissedCall(() => {}),
+      adapter.onSettings(() => {}),
+    ];
     expect(phone.events.listenerCount).toBe(baseline + 5);
     for (const s of subs) s.dispose();
     expect(phone.events.listenerCount).toBe(baseline);
@@ -178,7 +257,9 @@ describe('createDesktopPhoneAdapter: commands', () => {
   it('asks the phone for the missed-call count (unavailable without a store)', async () => {
     const { phone, adapter } = setup();
     await expect(adapter.missedCount()).rejects.toMatchObject({ code: 'unavailable' });
-    (phone.handlers as unknown as Record<string, unknown>)['history.missedCount'] = () => ({ missedUnseen: 4 });
+    (phone.handlers as unknown as Record<string, unknown>)['history.missedCount'] = () => ({
+      missedUnseen: 4,
+    });
     await expect(adapter.missedCount()).resolves.toBe(4);
   });
 });
@@ -207,7 +288,9 @@ describe('createDesktopPhoneAdapter: app.navigate / app.dialRequest', () => {
       { name: 'app.navigate', payload: { route: 'history' } },
       { name: 'app.dialRequest', payload: { target: '+15550100', source: 'link' } },
     ]);
-    expect(warnings()).toEqual([expect.stringMatching(/^app\.dialRequest: the contract's payload shape differs/)]);
+    expect(warnings()).toEqual([
+      expect.stringMatching(/^app\.dialRequest: the contract's payload shape differs/),
+    ]);
     sub.dispose();
   });
 });

@@ -72,15 +72,26 @@ describe('dialTargetFromLink: refused links', () => {
   });
 
   it('never returns a target longer than 256 characters', () => {
-    const result = dialTargetFromLink(`sip:${'a'.repeat(128)}@${Array.from({ length: 3 }, () => 'h'.repeat(60)).join('.')}.com`);
+    const result = dialTargetFromLink(
+      `sip:${'a'.repeat(128)}@${Array.from({ length: 3 }, () => 'h'.repeat(60)).join('.')}.com`,
+    );
     expect(result).toEqual({ ok: false, reason: 'too-long' });
   });
 });
 
 describe('findDialLinkInArgv', () => {
   it('finds the link a second instance or the OS passed, skipping the program and switches', () => {
-    expect(findDialLinkInArgv(['/opt/Softphone/softphone', '--no-sandbox', 'sip:alice@example.com'])).toBe('sip:alice@example.com');
-    expect(findDialLinkInArgv(['C:\\Softphone.exe', '--allow-file-access-from-files', 'TEL:+15550100', 'sip:second@x'])).toBe('TEL:+15550100');
+    expect(findDialLinkInArgv(['/opt/Softphone/softphone', '--no-sandbox', 'sip:alice@example.com'])).toBe(
+      'sip:alice@example.com',
+    );
+    expect(
+      findDialLinkInArgv([
+        'C:\\Softphone.exe',
+        '--allow-file-access-from-files',
+        'TEL:+15550100',
+        'sip:second@x',
+      ]),
+    ).toBe('TEL:+15550100');
     expect(findDialLinkInArgv(['electron', '.', '--hidden'])).toBeUndefined();
     expect(findDialLinkInArgv(['sip:alice@example.com'])).toBeUndefined(); // argv[0] is the program
     expect(findDialLinkInArgv(['x', '--url=sip:alice@example.com', 'C:\\Users\\a'])).toBeUndefined();
@@ -112,7 +123,9 @@ describe('DialLinkInbox', () => {
     const inbox = new DialLinkInbox();
     const r = receiver();
     inbox.open(r);
-    expect(inbox.receiveArgv(['/usr/bin/softphone', 'tel:+1-555-0100', 'tel:+1-555-0199'], 'second-instance')).toBe(true);
+    expect(
+      inbox.receiveArgv(['/usr/bin/softphone', 'tel:+1-555-0100', 'tel:+1-555-0199'], 'second-instance'),
+    ).toBe(true);
     expect(r.deliver).toHaveBeenCalledExactlyOnceWith('+15550100', 'second-instance');
     expect(inbox.receiveArgv(['/usr/bin/softphone', '--hidden'], 'second-instance')).toBe(false);
     expect(r.deliver).toHaveBeenCalledTimes(1);
@@ -124,7 +137,9 @@ describe('DialLinkInbox', () => {
     inbox.open(r);
     inbox.receive('sip:alice%0d%0a@example.com', 'open-url');
     expect(r.deliver).not.toHaveBeenCalled();
-    expect(r.warn).toHaveBeenCalledExactlyOnceWith('refused a dial link from open-url (control-characters): sip:alice%0d%0a@example.com');
+    expect(r.warn).toHaveBeenCalledExactlyOnceWith(
+      'refused a dial link from open-url (control-characters): sip:alice%0d%0a@example.com',
+    );
   });
 
   it('stops delivering once closed', () => {
@@ -146,7 +161,12 @@ describe('registerAsDialLinkHandler', () => {
     const warn = vi.fn();
     const packaged = { isPackaged: true, setAsDefaultProtocolClient: vi.fn((s: string) => s !== 'callto') };
     expect(registerAsDialLinkHandler(packaged, warn)).toEqual(['sip', 'sips', 'tel']);
-    expect(packaged.setAsDefaultProtocolClient.mock.calls.map((c) => c[0])).toEqual(['sip', 'sips', 'tel', 'callto']);
+    expect(packaged.setAsDefaultProtocolClient.mock.calls.map((c) => c[0])).toEqual([
+      'sip',
+      'sips',
+      'tel',
+      'callto',
+    ]);
     expect(warn).toHaveBeenCalledExactlyOnceWith('could not register as the handler of callto: links');
   });
 });

@@ -25,16 +25,25 @@ describe('login item settings', () => {
     [['softphone'], true, false, true],
     [['softphone'], false, true, true],
     [['--hidden'], false, false, false], // argv[0] is the program
-  ])('argv %j, startMinimized %s, opened at login %s → hidden %s', (argv, startMinimized, openedAtLogin, hidden) => {
-    expect(shouldStartHidden({ argv, startMinimized, openedAtLogin })).toBe(hidden);
-  });
+  ])(
+    'argv %j, startMinimized %s, opened at login %s → hidden %s',
+    (argv, startMinimized, openedAtLogin, hidden) => {
+      expect(shouldStartHidden({ argv, startMinimized, openedAtLogin })).toBe(hidden);
+    },
+  );
 });
 
 describe('Linux autostart entry', () => {
   it('lives in $XDG_CONFIG_HOME/autostart, or ~/.config/autostart', () => {
-    expect(linuxAutostartPath({ XDG_CONFIG_HOME: '/x/cfg' }, '/home/u', 'softphone')).toBe('/x/cfg/autostart/softphone.desktop');
-    expect(linuxAutostartPath({}, '/home/u', 'softphone')).toBe('/home/u/.config/autostart/softphone.desktop');
-    expect(linuxAutostartPath({ XDG_CONFIG_HOME: 'relative' }, '/home/u', 'softphone')).toBe('/home/u/.config/autostart/softphone.desktop');
+    expect(linuxAutostartPath({ XDG_CONFIG_HOME: '/x/cfg' }, '/home/u', 'softphone')).toBe(
+      '/x/cfg/autostart/softphone.desktop',
+    );
+    expect(linuxAutostartPath({}, '/home/u', 'softphone')).toBe(
+      '/home/u/.config/autostart/softphone.desktop',
+    );
+    expect(linuxAutostartPath({ XDG_CONFIG_HOME: 'relative' }, '/home/u', 'softphone')).toBe(
+      '/home/u/.config/autostart/softphone.desktop',
+    );
   });
 
   it('quotes the executable per the Desktop Entry spec', () => {
@@ -44,7 +53,9 @@ describe('Linux autostart entry', () => {
       '[Desktop Entry]\nType=Application\nName=Softphone\nExec="/opt/Softphone/softphone" --hidden\nTerminal=false\nX-GNOME-Autostart-enabled=true\n',
     );
     expect(() => linuxAutostartEntry({ name: 'S', executable: '/opt/x\nExec=evil' })).toThrow(RangeError);
-    expect(linuxAutostartEntry({ name: 'Soft\nExec=evil', executable: '/x' })).toContain('Name=Soft Exec=evil\n');
+    expect(linuxAutostartEntry({ name: 'Soft\nExec=evil', executable: '/x' })).toContain(
+      'Name=Soft Exec=evil\n',
+    );
   });
 
   let dir: string | undefined;
@@ -87,7 +98,10 @@ describe('LoginItemSync', () => {
     sync.apply(false);
     sync.apply(false);
     sync.apply(true);
-    expect(h.setLoginItemSettings.mock.calls).toEqual([[{ openAtLogin: false, args: ['--hidden'] }], [{ openAtLogin: true, args: ['--hidden'] }]]);
+    expect(h.setLoginItemSettings.mock.calls).toEqual([
+      [{ openAtLogin: false, args: ['--hidden'] }],
+      [{ openAtLogin: true, args: ['--hidden'] }],
+    ]);
     expect(h.autostart.write).not.toHaveBeenCalled();
   });
 
@@ -95,7 +109,9 @@ describe('LoginItemSync', () => {
     const h = host('linux');
     const sync = new LoginItemSync(h, log());
     sync.apply(true);
-    expect(h.autostart.write).toHaveBeenCalledExactlyOnceWith(linuxAutostartEntry({ name: 'Softphone', executable: '/opt/Softphone/softphone' }));
+    expect(h.autostart.write).toHaveBeenCalledExactlyOnceWith(
+      linuxAutostartEntry({ name: 'Softphone', executable: '/opt/Softphone/softphone' }),
+    );
     sync.apply(false);
     expect(h.autostart.remove).toHaveBeenCalledTimes(1);
     expect(h.setLoginItemSettings).not.toHaveBeenCalled();

@@ -18,7 +18,13 @@ describe('missedCallBadge', () => {
 describe('MissedCallBadge', () => {
   function host(platform: string) {
     const image = { overlay: true };
-    return { platform, setBadgeCount: vi.fn(() => true), setOverlayIcon: vi.fn(), overlayImage: vi.fn(() => image as never), image };
+    return {
+      platform,
+      setBadgeCount: vi.fn(() => true),
+      setOverlayIcon: vi.fn(),
+      overlayImage: vi.fn(() => image as never),
+      image,
+    };
   }
 
   it('sets the app badge on macOS and Linux, and clears it at 0', () => {

@@ -82,7 +82,9 @@ describe('encodePng', () => {
 });
 
 describe('tray icons', () => {
-  const at = (img: { width: number; data: Uint8Array }, x: number, y: number) => [...img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4)];
+  const at = (img: { width: number; data: Uint8Array }, x: number, y: number) => [
+    ...img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4),
+  ];
 
   it('draws each status with its own colour and shape on a transparent background', () => {
     const statuses: TrayIconStatus[] = ['registered', 'connecting', 'offline', 'failed'];
@@ -101,7 +103,9 @@ describe('tray icons', () => {
     expect(at(failed!, 16, 16)).toEqual([0xff, 0xff, 0xff, 255]); // the white bar
     expect(at(failed!, 16, 6)).toEqual([0xd9, 0x3b, 0x3b, 255]);
     // anti-aliased edge: partly covered
-    const edge = registered!.data.filter((_v, i) => i % 4 === 3 && registered!.data[i]! > 0 && registered!.data[i]! < 255);
+    const edge = registered!.data.filter(
+      (_v, i) => i % 4 === 3 && registered!.data[i]! > 0 && registered!.data[i]! < 255,
+    );
     expect(edge.length).toBeGreaterThan(0);
   });
 
@@ -118,7 +122,9 @@ describe('tray icons', () => {
       const chunks = readChunks(encodePng(img));
       const raw = inflateSync(chunks[1]!.data);
       expect(raw.length).toBe(16 * 65);
-      const unfiltered = Buffer.concat(Array.from({ length: 16 }, (_v, y) => raw.subarray(y * 65 + 1, (y + 1) * 65)));
+      const unfiltered = Buffer.concat(
+        Array.from({ length: 16 }, (_v, y) => raw.subarray(y * 65 + 1, (y + 1) * 65)),
+      );
       expect(unfiltered.equals(Buffer.from(img.data))).toBe(true);
     }
     expect(drawBadgeOverlay(16).data[(8 * 16 + 8) * 4]).toBe(0xe5);

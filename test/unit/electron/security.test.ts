@@ -50,22 +50,75 @@ describe('permissions', () => {
   const ours = 'app://softphone/index.html';
 
   it('grants only audio capture to our own top-level page', () => {
-    expect(isPermissionGranted({ permission: 'media', mediaTypes: ['audio'], requestingUrl: ours, isMainFrame: true })).toBe(true);
-    expect(isPermissionGranted({ permission: 'media', mediaTypes: ['audio', 'video'], requestingUrl: ours })).toBe(false);
-    expect(isPermissionGranted({ permission: 'media', mediaTypes: ['video'], requestingUrl: ours })).toBe(false);
+    expect(
+      isPermissionGranted({
+        permission: 'media',
+        mediaTypes: ['audio'],
+        requestingUrl: ours,
+        isMainFrame: true,
+      }),
+    ).toBe(true);
+    expect(
+      isPermissionGranted({ permission: 'media', mediaTypes: ['audio', 'video'], requestingUrl: ours }),
+    ).toBe(false);
+    expect(isPermissionGranted({ permission: 'media', mediaTypes: ['video'], requestingUrl: ours })).toBe(
+      false,
+    );
     expect(isPermissionGranted({ permission: 'media', mediaTypes: [], requestingUrl: ours })).toBe(false);
-    expect(isPermissionGranted({ permission: 'media', mediaTypes: ['audio'], requestingUrl: ours, isMainFrame: false })).toBe(false);
-    expect(isPermissionGranted({ permission: 'media', mediaTypes: ['audio'], requestingUrl: 'https://evil.example/' })).toBe(false);
-    expect(isPermissionGranted({ permission: 'media', mediaTypes: ['audio'], requestingUrl: 'file:///etc/passwd' })).toBe(false);
-    for (const p of ['notifications', 'geolocation', 'clipboard-read', 'display-capture', 'openExternal', 'midi'])
+    expect(
+      isPermissionGranted({
+        permission: 'media',
+        mediaTypes: ['audio'],
+        requestingUrl: ours,
+        isMainFrame: false,
+      }),
+    ).toBe(false);
+    expect(
+      isPermissionGranted({
+        permission: 'media',
+        mediaTypes: ['audio'],
+        requestingUrl: 'https://evil.example/',
+      }),
+    ).toBe(false);
+    expect(
+      isPermissionGranted({
+        permission: 'media',
+        mediaTypes: ['audio'],
+        requestingUrl: 'file:///etc/passwd',
+      }),
+    ).toBe(false);
+    for (const p of [
+      'notifications',
+      'geolocation',
+      'clipboard-read',
+      'display-capture',
+      'openExternal',
+      'midi',
+    ])
       expect(isPermissionGranted({ permission: p, requestingUrl: ours })).toBe(false);
   });
 
   it('accepts the dev server origin only when one is configured', () => {
     const dev = 'http://localhost:5173/';
-    expect(isPermissionGranted({ permission: 'media', mediaTypes: ['audio'], requestingUrl: 'http://localhost:5173/x' })).toBe(false);
-    expect(isPermissionGranted({ permission: 'media', mediaTypes: ['audio'], requestingUrl: 'http://localhost:5173/x' }, dev)).toBe(true);
-    expect(isPermissionGranted({ permission: 'media', mediaTypes: ['audio'], requestingUrl: 'http://localhost:5174/' }, dev)).toBe(false);
+    expect(
+      isPermissionGranted({
+        permission: 'media',
+        mediaTypes: ['audio'],
+        requestingUrl: 'http://localhost:5173/x',
+      }),
+    ).toBe(false);
+    expect(
+      isPermissionGranted(
+        { permission: 'media', mediaTypes: ['audio'], requestingUrl: 'http://localhost:5173/x' },
+        dev,
+      ),
+    ).toBe(true);
+    expect(
+      isPermissionGranted(
+        { permission: 'media', mediaTypes: ['audio'], requestingUrl: 'http://localhost:5174/' },
+        dev,
+      ),
+    ).toBe(false);
   });
 
   it('answers permission checks the same way', () => {
@@ -91,7 +144,9 @@ describe('app:// file resolution', () => {
 
   it('serves files inside the renderer folder', () => {
     expect(resolveAppPath(root, 'app://softphone/')).toBe(path.join(root, 'index.html'));
-    expect(resolveAppPath(root, 'app://softphone/assets/index-abc.js')).toBe(path.join(root, 'assets/index-abc.js'));
+    expect(resolveAppPath(root, 'app://softphone/assets/index-abc.js')).toBe(
+      path.join(root, 'assets/index-abc.js'),
+    );
     expect(resolveAppPath(root, 'app://softphone/contacts')).toBe(path.join(root, 'index.html'));
   });
 

@@ -12,7 +12,11 @@ import {
 } from '../../../src-main/electron/tray-menu.ts';
 import { StatusTray } from '../../../src-main/electron/tray.ts';
 
-function account(state: RegistrationState, over: Partial<DesktopAccount> = {}, reason?: string): DesktopAccount {
+function account(
+  state: RegistrationState,
+  over: Partial<DesktopAccount> = {},
+  reason?: string,
+): DesktopAccount {
   return {
     id: 'a1',
     label: 'Office',
@@ -32,7 +36,14 @@ function actions() {
 }
 
 function state(over: Partial<TrayMenuState> = {}): TrayMenuState {
-  return { accounts: [], missedCalls: 0, windowVisible: true, doNotDisturb: false, platform: 'linux', ...over };
+  return {
+    accounts: [],
+    missedCalls: 0,
+    windowVisible: true,
+    doNotDisturb: false,
+    platform: 'linux',
+    ...over,
+  };
 }
 
 /** The menu as readable rows: label, or '---' for separators, with (disabled) / [x] markers. */
@@ -81,8 +92,12 @@ describe('tray tooltip and icon status', () => {
 
   it('adds missed calls and Do Not Disturb, and stays within the Windows limit', () => {
     expect(trayTooltip([account('registered')], 1, false)).toBe('Registered as 1000@lab.test\n1 missed call');
-    expect(trayTooltip([account('registered')], 3, true)).toBe('Registered as 1000@lab.test\n3 missed calls\nDo not disturb');
-    const many = Array.from({ length: 10 }, (_v, i) => account('registered', { id: `a${i}`, label: `Account ${i}` }));
+    expect(trayTooltip([account('registered')], 3, true)).toBe(
+      'Registered as 1000@lab.test\n3 missed calls\nDo not disturb',
+    );
+    const many = Array.from({ length: 10 }, (_v, i) =>
+      account('registered', { id: `a${i}`, label: `Account ${i}` }),
+    );
     const long = trayTooltip(many, 0, false);
     expect(long.length).toBe(127);
     expect(long.endsWith('…')).toBe(true);
@@ -103,7 +118,15 @@ describe('tray menu', () => {
     ['failed', '403 Forbidden', 'Office (1000@lab.test): failed — 403 Forbidden'],
   ] as const)('shows a disabled status line for an account that is %s', (s, reason, line) => {
     const template = trayMenuTemplate(state({ accounts: [account(s, {}, reason)] }), actions());
-    expect(rows(template)).toEqual(['Hide window', '---', `${line} (disabled)`, '---', '[ ] Do not disturb', '---', 'Quit']);
+    expect(rows(template)).toEqual([
+      'Hide window',
+      '---',
+      `${line} (disabled)`,
+      '---',
+      '[ ] Do not disturb',
+      '---',
+      'Quit',
+    ]);
   });
 
   it('without accounts, hidden window, missed calls and DND on', () => {
@@ -132,7 +155,9 @@ describe('tray menu', () => {
   });
 
   it('escapes "&" outside macOS and caps the account lines', () => {
-    const accounts = Array.from({ length: 10 }, (_v, i) => account('registered', { id: `a${i}`, label: `R&D ${i}` }));
+    const accounts = Array.from({ length: 10 }, (_v, i) =>
+      account('registered', { id: `a${i}`, label: `R&D ${i}` }),
+    );
     const linux = rows(trayMenuTemplate(state({ accounts }), actions()));
     expect(linux[2]).toBe('R&&D 0 (1000@lab.test): registered (disabled)');
     expect(linux.filter((r) => r.endsWith('(disabled)'))).toHaveLength(9);
@@ -164,10 +189,18 @@ function fakeTrayElectron() {
   const nativeImage = {
     createFromBuffer: vi.fn((buffer: Buffer, options: { scaleFactor: number }) => {
       const reps = [{ buffer, scaleFactor: options.scaleFactor }];
-      return { id: ++images, reps, addRepresentation: (r: { buffer: Buffer; scaleFactor: number }) => reps.push(r) };
+      return {
+        id: ++images,
+        reps,
+        addRepresentation: (r: { buffer: Buffer; scaleFactor: number }) => reps.push(r),
+      };
     }),
   };
-  const electron = { Tray: FakeTray, Menu: { buildFromTemplate: (t: MenuItemConstructorOptions[]) => t }, nativeImage };
+  const electron = {
+    Tray: FakeTray,
+    Menu: { buildFromTemplate: (t: MenuItemConstructorOptions[]) => t },
+    nativeImage,
+  };
   return { electron, trays, nativeImage };
 }
 

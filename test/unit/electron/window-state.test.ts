@@ -31,11 +31,23 @@ describe('restoredBounds', () => {
   });
 
   it('centres the default size on the primary display when nothing was saved', () => {
-    expect(restoredBounds(undefined, [primary], primary)).toEqual({ x: 750, y: 160, width: 420, height: 720, maximized: false });
+    expect(restoredBounds(undefined, [primary], primary)).toEqual({
+      x: 750,
+      y: 160,
+      width: 420,
+      height: 720,
+      maximized: false,
+    });
   });
 
   it('keeps bounds that are on a display', () => {
-    expect(restoredBounds(saved(100, 50), [primary, right], primary)).toEqual({ x: 100, y: 50, width: 420, height: 720, maximized: false });
+    expect(restoredBounds(saved(100, 50), [primary, right], primary)).toEqual({
+      x: 100,
+      y: 50,
+      width: 420,
+      height: 720,
+      maximized: false,
+    });
     expect(restoredBounds(saved(2000, -100, 500, 800, true), [primary, right], primary)).toEqual({
       x: 2000,
       y: -100,
@@ -52,19 +64,55 @@ describe('restoredBounds', () => {
     ['only 20 px of title bar showing', saved(1900, 100)],
     ['at the bottom, title bar below the work area', saved(100, 1030)],
   ])('off-screen (%s) → centred on the primary display', (_what, s) => {
-    expect(restoredBounds(s, [primary], primary)).toEqual({ x: 750, y: 160, width: 420, height: 720, maximized: false });
+    expect(restoredBounds(s, [primary], primary)).toEqual({
+      x: 750,
+      y: 160,
+      width: 420,
+      height: 720,
+      maximized: false,
+    });
   });
 
   it('pulls a partly visible window fully onto its display', () => {
-    expect(restoredBounds(saved(1700, 600), [primary], primary)).toEqual({ x: 1500, y: 320, width: 420, height: 720, maximized: false });
-    expect(restoredBounds(saved(-300, 10), [primary], primary)).toEqual({ x: 0, y: 10, width: 420, height: 720, maximized: false });
+    expect(restoredBounds(saved(1700, 600), [primary], primary)).toEqual({
+      x: 1500,
+      y: 320,
+      width: 420,
+      height: 720,
+      maximized: false,
+    });
+    expect(restoredBounds(saved(-300, 10), [primary], primary)).toEqual({
+      x: 0,
+      y: 10,
+      width: 420,
+      height: 720,
+      maximized: false,
+    });
   });
 
   it('shrinks to the work area and respects the minimum size', () => {
     const small: DisplayArea = { workArea: { x: 0, y: 0, width: 1024, height: 600 } };
-    expect(restoredBounds(saved(0, 0, 3000, 2000), [small], small)).toEqual({ x: 0, y: 0, width: 1024, height: 600, maximized: false });
-    expect(restoredBounds(saved(10, 10, 100, 100), [primary], primary)).toEqual({ x: 10, y: 10, width: 360, height: 560, maximized: false });
-    expect(restoredBounds(saved(9000, 0, 3000, 2000), [primary], primary)).toEqual({ x: 0, y: 0, width: 1920, height: 1040, maximized: false });
+    expect(restoredBounds(saved(0, 0, 3000, 2000), [small], small)).toEqual({
+      x: 0,
+      y: 0,
+      width: 1024,
+      height: 600,
+      maximized: false,
+    });
+    expect(restoredBounds(saved(10, 10, 100, 100), [primary], primary)).toEqual({
+      x: 10,
+      y: 10,
+      width: 360,
+      height: 560,
+      maximized: false,
+    });
+    expect(restoredBounds(saved(9000, 0, 3000, 2000), [primary], primary)).toEqual({
+      x: 0,
+      y: 0,
+      width: 1920,
+      height: 1040,
+      maximized: false,
+    });
   });
 });
 
@@ -75,10 +123,18 @@ describe('window-state.json', () => {
     expect(parseWindowState(text)).toEqual(saved(10, -21, 420, 720, true));
     expect(parseWindowState(undefined)).toBeUndefined();
     expect(parseWindowState('{not json')).toBeUndefined();
-    expect(parseWindowState('{"version":2,"x":0,"y":0,"width":1,"height":1,"maximized":false}')).toBeUndefined();
-    expect(parseWindowState('{"version":1,"x":0,"y":0,"width":0,"height":1,"maximized":false}')).toBeUndefined();
-    expect(parseWindowState('{"version":1,"x":1e9,"y":0,"width":10,"height":1,"maximized":false}')).toBeUndefined();
-    expect(parseWindowState('{"version":1,"x":0,"y":0,"width":10,"height":1,"maximized":false,"extra":1}')).toBeUndefined();
+    expect(
+      parseWindowState('{"version":2,"x":0,"y":0,"width":1,"height":1,"maximized":false}'),
+    ).toBeUndefined();
+    expect(
+      parseWindowState('{"version":1,"x":0,"y":0,"width":0,"height":1,"maximized":false}'),
+    ).toBeUndefined();
+    expect(
+      parseWindowState('{"version":1,"x":1e9,"y":0,"width":10,"height":1,"maximized":false}'),
+    ).toBeUndefined();
+    expect(
+      parseWindowState('{"version":1,"x":0,"y":0,"width":10,"height":1,"maximized":false,"extra":1}'),
+    ).toBeUndefined();
   });
 
   let dir: string | undefined;
@@ -143,7 +199,9 @@ describe('WindowStateKeeper', () => {
     clock.advance(SAVE_DEBOUNCE_MS - 1);
     expect(file.writes).toEqual([]);
     clock.advance(1);
-    expect(file.writes).toEqual(['{"version":1,"x":200,"y":120,"width":500,"height":720,"maximized":false}\n']);
+    expect(file.writes).toEqual([
+      '{"version":1,"x":200,"y":120,"width":500,"height":720,"maximized":false}\n',
+    ]);
     expect(clock.pendingTimers()).toBe(0);
     keeper.dispose();
   });
@@ -154,7 +212,9 @@ describe('WindowStateKeeper', () => {
     window.maximized = true;
     window.emit('maximize');
     window.emit('close');
-    expect(file.writes).toEqual(['{"version":1,"x":100,"y":100,"width":420,"height":720,"maximized":true}\n']);
+    expect(file.writes).toEqual([
+      '{"version":1,"x":100,"y":100,"width":420,"height":720,"maximized":true}\n',
+    ]);
     clock.advance(SAVE_DEBOUNCE_MS); // the pending save was flushed, not repeated
     expect(file.writes).toHaveLength(1);
     window.emit('unmaximize');
@@ -165,7 +225,9 @@ describe('WindowStateKeeper', () => {
   });
 
   it('does not rewrite an unchanged state', () => {
-    const { clock, file, keeper, window } = setup('{"version":1,"x":100,"y":100,"width":420,"height":720,"maximized":false}\n');
+    const { clock, file, keeper, window } = setup(
+      '{"version":1,"x":100,"y":100,"width":420,"height":720,"maximized":false}\n',
+    );
     expect(keeper.read()).toEqual(saved(100, 100));
     keeper.track(window);
     window.emit('move');

@@ -78,7 +78,10 @@ function testPhone(store?: Store, options: Partial<PhoneOptions> = {}): TestPhon
     if (e.name !== 'app.log') events.push(e);
   });
   const internal: unknown[] = [];
-  const router = new CommandRouter(phone.handlers, { isTrustedSender: () => true, onInternalError: (_n, e) => internal.push(e) });
+  const router = new CommandRouter(phone.handlers, {
+    isTrustedSender: () => true,
+    onInternalError: (_n, e) => internal.push(e),
+  });
   const dispatch = (name: string, payload: unknown) => router.dispatch(name, payload, { kind: 'electron' });
   const snapshots = (): AccountSnapshot[][] =>
     events.filter((e) => e.name === 'accounts.changed').map((e) => e.payload as AccountSnapshot[]);
@@ -93,11 +96,15 @@ function testPhone(store?: Store, options: Partial<PhoneOptions> = {}): TestPhon
       return result.value as T;
     },
     states(id) {
-      const states = snapshots().flatMap((list) => list.filter((a) => a.id === id).map((a) => a.registration.state));
+      const states = snapshots().flatMap((list) =>
+        list.filter((a) => a.id === id).map((a) => a.registration.state),
+      );
       return states.filter((s, i) => i === 0 || states[i - 1] !== s);
     },
     last(id) {
-      return snapshots().at(-1)?.find((a) => a.id === id);
+      return snapshots()
+        .at(-1)
+        ?.find((a) => a.id === id);
     },
   };
 }
@@ -137,7 +144,12 @@ describe('accounts.* without a data folder (the CLI)', () => {
   it('adds an enabled account and registers it; snapshots carry no password', async () => {
     const t = testPhone();
     const added = await t.call('accounts.add', input());
-    expect(added).toMatchObject({ label: 'Office', aor: 'sip:1000@lab.test', hasPassword: true, registration: { state: 'registering' } });
+    expect(added).toMatchObject({
+      label: 'Office',
+      aor: 'sip:1000@lab.test',
+      hasPassword: true,
+      registration: { state: 'registering' },
+    });
     expect(JSON.stringify(added)).not.toContain('secret');
     await settleNow(clock);
     expect(t.states(added.id)).toEqual(['registering', 'registered']);
@@ -180,7 +192,11 @@ describe('accounts.* without a data folder (the CLI)', () => {
     const added = await t.call('accounts.add', input({ password: 'wrong' }));
     await wait(clock, 3_600_000);
     expect(registrar.received).toHaveLength(2);
-    expect(t.last(added.id)?.registration).toMatchObject({ state: 'failed', reason: { kind: 'auth', code: 401, text: 'Unauthorized' }, nextRetryAt: null });
+    expect(t.last(added.id)?.registration).toMatchObject({
+      state: 'failed',
+      reason: { kind: 'auth', code: 401, text: 'Unauthorized' },
+      nextRetryAt: null,
+    });
     await t.call('accounts.update', { id: added.id, account: input({ password: 'secret' }) });
     await settleNow(clock);
     expect(t.last(added.id)?.registration.state).toBe('registered');
@@ -192,17 +208,34 @@ describe('accounts.* without a data folder (the CLI)', () => {
     const added = await t.call('accounts.add', input());
     await settleNow(clock);
     const before = registrar.received.length;
-    const renamed = await t.call('accounts.update', { id: added.id, account: input({ label: 'Desk', password: undefined }) });
+    const renamed = await t.call('accounts.update', {
+      id: added.id,
+      account: input({ label: 'Desk', password: undefined }),
+    });
     await settleNow(clock);
-    expect(renamed).toMatchObject({ label: 'Desk', hasPassword: true, registration: { state: 'registered' } });
+    expect(renamed).toMatchObject({
+      label: 'Desk',
+      hasPassword: true,
+      registration: { state: 'registered' },
+    });
     expect(registrar.received.length).toBe(before);
-    await t.call('accounts.update', { id: added.id, account: input({ registerExpiresSec: 600, password: undefined }) });
+    await t.call('accounts.update', {
+      id: added.id,
+      account: input({ registerExpiresSec: 600, password: undefined }),
+    });
     await settleNow(clock);
     // The old binding is removed first (Expires 0), then the new registration asks for 600 s (401, answer).
-    expect(registrar.received.slice(before).map((r) => r.request.headers.get('Expires'))).toEqual(['0', '600', '600']);
+    expect(registrar.received.slice(before).map((r) => r.request.headers.get('Expires'))).toEqual([
+      '0',
+      '600',
+      '600',
+    ]);
     expect(t.last(added.id)?.registration).toMatchObject({ state: 'registered', requestedExpiresSec: 600 });
     // Disabling stops it.
-    await t.call('accounts.update', { id: added.id, account: input({ enabled: false, password: undefined }) });
+    await t.call('accounts.update', {
+      id: added.id,
+      account: input({ enabled: false, password: undefined }),
+    });
     await settleNow(clock);
     expect(t.last(added.id)?.registration.state).toBe('unregistered');
     expect(registrar.bindingsOf('1000')).toEqual([]);
@@ -217,28 +250,59 @@ describe('accounts.* without a data folder (the CLI)', () => {
     expect(registrar.bindingsOf('1000')).toEqual([]);
     expect(await t.call('accounts.list', {})).toEqual([]);
     expect(t.events.filter((e) => e.name === 'accounts.changed').at(-1)?.payload).toEqual([]);
-    expect(await t.dispatch('accounts.remove', { id: added.id })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await t.dispatch('accounts.remove', { id: added.id })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
   });
 
   it('several accounts register independently', async () => {
     const t = testPhone();
     const a = await t.call('accounts.add', input());
-    const b = await t.call('accounts.add', input({ label: 'Other', aor: 'sip:1001@lab.test', password: 'other', registerExpiresSec: 120 }));
-    const c = await t.call('accounts.add', input({ label: 'Bad', aor: 'sip:1002@lab.test', password: 'nope' }));
+    const b = await t.call(
+      'accounts.add',
+      input({ label: 'Other', aor: 'sip:1001@lab.test', password: 'other', registerExpiresSec: 120 }),
+    );
+    const c = await t.call(
+      'accounts.add',
+      input({ label: 'Bad', aor: 'sip:1002@lab.test', password: 'nope' }),
+    );
     await wait(clock, 100_000);
-    expect([t.last(a.id), t.last(b.id), t.last(c.id)].map((s) => s?.registration.state)).toEqual(['registered', 'registered', 'failed']);
+    expect([t.last(a.id), t.last(b.id), t.last(c.id)].map((s) => s?.registration.state)).toEqual([
+      'registered',
+      'registered',
+      'failed',
+    ]);
     expect(t.last(b.id)?.registration.expiresAt).toBe(T0 + 80_000 + 120_000);
     expect(t.last(a.id)?.registration.expiresAt).toBe(T0 + 300_000);
   });
 
   it('rejects bad input with plain messages; unknown ids are not-found', async () => {
     const t = testPhone();
-    expect(await t.dispatch('accounts.add', input({ aor: 'sip:lab.test' }))).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(await t.dispatch('accounts.add', input({ aor: 'sip:a@[zz' }))).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/^aor: /) } });
-    expect(await t.dispatch('accounts.add', input({ outboundProxy: 'sip:a b' }))).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(await t.dispatch('accounts.add', { ...input(), extra: 1 })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(await t.dispatch('accounts.register', { id: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    expect(await t.dispatch('accounts.update', { id: 'nope', account: input() })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await t.dispatch('accounts.add', input({ aor: 'sip:lab.test' }))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
+    expect(await t.dispatch('accounts.add', input({ aor: 'sip:a@[zz' }))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request', message: expect.stringMatching(/^aor: /) },
+    });
+    expect(await t.dispatch('accounts.add', input({ outboundProxy: 'sip:a b' }))).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
+    expect(await t.dispatch('accounts.add', { ...input(), extra: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
+    expect(await t.dispatch('accounts.register', { id: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect(await t.dispatch('accounts.update', { id: 'nope', account: input() })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
     expect(t.internal).toEqual([]);
   });
 });
@@ -300,12 +364,17 @@ describe('phone lifecycle', () => {
     await wait(clock, 5000);
     expect(registrar.received.map((r) => r.at)).toEqual([0, 0, 5000]);
     expect(t.last(added.id)?.registration.contact).toMatch(/^sip:1000@192\.0\.2\.20:\d+$/);
-    expect(registrar.bindingsOf('1000').map((b) => b.contact)).toEqual([t.last(added.id)?.registration.contact]);
+    expect(registrar.bindingsOf('1000').map((b) => b.contact)).toEqual([
+      t.last(added.id)?.registration.contact,
+    ]);
     // The laptop sleeps an hour: wall time jumps, monotonic time does not; the next poll re-registers.
     clock.sleep(3_600_000);
     await wait(clock, 5000);
     expect(registrar.received.map((r) => r.at)).toEqual([0, 0, 5000, 10_000]);
-    expect(t.last(added.id)?.registration).toMatchObject({ state: 'registered', expiresAt: T0 + 3_600_000 + 10_000 + 300_000 });
+    expect(t.last(added.id)?.registration).toMatchObject({
+      state: 'registered',
+      expiresAt: T0 + 3_600_000 + 10_000 + 300_000,
+    });
   });
 
   it('the snapshot\u2019s SIP ALG values are the NAT model\u2019s', () => {

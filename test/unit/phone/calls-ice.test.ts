@@ -10,7 +10,11 @@ import type { AccountSnapshot } from '../../../src-shared/model/account.ts';
 import type { CallSnapshot } from '../../../src-shared/model/call.ts';
 import { DEFAULT_SETTINGS } from '../../../src-shared/model/settings.ts';
 import { CallHistoryRecorder, CallsService } from '../../../src-main/phone/index.ts';
-import type { AccountNatInput, AudioDeviceProvider, CallAccountsSource } from '../../../src-main/phone/index.ts';
+import type {
+  AccountNatInput,
+  AudioDeviceProvider,
+  CallAccountsSource,
+} from '../../../src-main/phone/index.ts';
 import { DuplexAudioPort, MemoryAudioPort, ToneGenerator } from '../../../src-main/media/audio/index.ts';
 import { FakeResolver } from '../../../src-main/platform/index.ts';
 import type { RegistrationConfig } from '../../../src-main/sip/registration/index.ts';
@@ -84,8 +88,21 @@ describe('calls with ICE through the CallsService', () => {
     store = openTestStore(dir.path, lab.clock);
     const sipHost = lab.net.host(CAROL, { name: 'carol-sip' });
     const mediaHost = lab.net.host('10.0.3.2', { name: 'carol-media' });
-    lab.net.addNat({ publicAddress: '198.51.100.3', inside: [mediaHost], mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent', portPreservation: false });
-    const ua = new SipUserAgent({ clock: lab.clock, network: sipHost, resolver: new FakeResolver(), version: 'test', transport: { udp: { families: [4], port: 5060 } }, supported: ['replaces', 'timer'] });
+    lab.net.addNat({
+      publicAddress: '198.51.100.3',
+      inside: [mediaHost],
+      mapping: 'address-and-port-dependent',
+      filtering: 'address-and-port-dependent',
+      portPreservation: false,
+    });
+    const ua = new SipUserAgent({
+      clock: lab.clock,
+      network: sipHost,
+      resolver: new FakeResolver(),
+      version: 'test',
+      transport: { udp: { families: [4], port: 5060 } },
+      supported: ['replaces', 'timer'],
+    });
     await ua.start();
     const nat: AccountNatInput = {
       accountId: 'acct-c',
@@ -94,7 +111,12 @@ describe('calls with ICE through the CallsService', () => {
       stunServers: [`stun:${TURN_ADDRESS}:3478`],
       turnServers: [{ uri: `turn:${TURN_ADDRESS}:3478`, ...TURN_USER }],
     };
-    const config = { aor: sipUri(`sip:carol@${CAROL}`), registrar: sipUri(`sip:${CAROL}`), expiresSec: 600, instanceId: 'urn:uuid:00000000-0000-4000-8000-000000000003' } as RegistrationConfig;
+    const config = {
+      aor: sipUri(`sip:carol@${CAROL}`),
+      registrar: sipUri(`sip:${CAROL}`),
+      expiresSec: 600,
+      instanceId: 'urn:uuid:00000000-0000-4000-8000-000000000003',
+    } as RegistrationConfig;
     const accounts: CallAccountsSource = {
       userAgent: ua,
       registrationOf: (id) => (id === 'acct-c' ? { config, state: 'registered' } : undefined),
@@ -129,7 +151,10 @@ describe('calls with ICE through the CallsService', () => {
     const dialled = await service.dial(`sip:bob@203.0.113.20`, 'acct-c', {});
     await lab.runUntil(() => lab!.bob.calls.length > 0 && lab!.bob.last().phase === 'ringing');
     let answered = false;
-    void lab.bob.last().answer().then(() => (answered = true));
+    void lab.bob
+      .last()
+      .answer()
+      .then(() => (answered = true));
     await lab.runUntil(() => answered);
     await lab.runUntil(() => service.list()[0]?.media.ice?.state === 'connected');
     await lab.run(3000);
@@ -138,7 +163,12 @@ describe('calls with ICE through the CallsService', () => {
     expect(up.media).toMatchObject({
       path: 'relayed',
       transport: 'ice',
-      ice: { state: 'connected', role: 'controlling', policy: 'relay-only', selected: { local: { type: 'relay' }, remote: { type: 'srflx' }, transport: 'udp' } },
+      ice: {
+        state: 'connected',
+        role: 'controlling',
+        policy: 'relay-only',
+        selected: { local: { type: 'relay' }, remote: { type: 'srflx' }, transport: 'udp' },
+      },
     });
     expect(up.media.ice?.selected?.local.address).toMatch(/^203\.0\.113\.5:\d+$/);
     expect(up.stats.mos).toBeGreaterThan(4.3);
@@ -147,7 +177,9 @@ describe('calls with ICE through the CallsService', () => {
     // calls.changed went out when the pair was selected, not only with the statistics timer.
     const changes = events.filter((e) => e.name === 'calls.changed').map((e) => e.payload as CallSnapshot);
     expect(changes.some((c) => c.media.ice?.state === 'checking')).toBe(true);
-    expect(changes.some((c) => c.media.ice?.selected !== null && c.media.ice?.selected !== undefined)).toBe(true);
+    expect(changes.some((c) => c.media.ice?.selected !== null && c.media.ice?.selected !== undefined)).toBe(
+      true,
+    );
 
     service.handlers['calls.hangup']({ callId: dialled.id });
     await lab.run(1000);

@@ -8,7 +8,11 @@ import type { AccountSnapshot } from '../../../src-shared/model/account.ts';
 import type { CallSnapshot } from '../../../src-shared/model/call.ts';
 import { DEFAULT_SETTINGS } from '../../../src-shared/model/settings.ts';
 import { CallHistoryRecorder, CallsService, CommandRouter } from '../../../src-main/phone/index.ts';
-import type { AudioDeviceProvider, CallAccountsSource, CommandHandlers } from '../../../src-main/phone/index.ts';
+import type {
+  AudioDeviceProvider,
+  CallAccountsSource,
+  CommandHandlers,
+} from '../../../src-main/phone/index.ts';
 import { DuplexAudioPort, MemoryAudioPort, ToneGenerator } from '../../../src-main/media/audio/index.ts';
 import type { AudioPort } from '../../../src-main/media/audio/index.ts';
 import { FakeResolver } from '../../../src-main/platform/index.ts';
@@ -93,17 +97,32 @@ function accountSnapshot(id: string, aor: string): AccountSnapshot {
 }
 
 async function harness(options: { withAccount?: boolean; bobAutoAnswer?: boolean } = {}): Promise<Harness> {
-  const lab = await startLab({ phones: ['bob'], account: { bob: { autoAnswer: options.bobAutoAnswer ?? false } } });
+  const lab = await startLab({
+    phones: ['bob'],
+    account: { bob: { autoAnswer: options.bobAutoAnswer ?? false } },
+  });
   dir = makeTempDir('softphone-calls-');
   const store = openTestStore(dir.path, lab.clock);
   const host = lab.net.host(ADDRESSES.alice, { name: 'alice' });
-  const ua = new SipUserAgent({ clock: lab.clock, network: host, resolver: new FakeResolver(), version: 'test', transport: { udp: { families: [4], port: 5060 } }, supported: ['replaces', 'timer'] });
+  const ua = new SipUserAgent({
+    clock: lab.clock,
+    network: host,
+    resolver: new FakeResolver(),
+    version: 'test',
+    transport: { udp: { families: [4], port: 5060 } },
+    supported: ['replaces', 'timer'],
+  });
   await ua.start();
   const events: PhoneEvent[] = [];
   const emit = (name: string, payload: unknown): void => void events.push({ name, payload } as PhoneEvent);
   const log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
   const aor = `sip:alice@${ADDRESSES.alice}`;
-  const config = { aor: sipUri(aor), registrar: sipUri(`sip:${ADDRESSES.alice}`), expiresSec: 600, instanceId: 'urn:uuid:00000000-0000-4000-8000-000000000001' } as RegistrationConfig;
+  const config = {
+    aor: sipUri(aor),
+    registrar: sipUri(`sip:${ADDRESSES.alice}`),
+    expiresSec: 600,
+    instanceId: 'urn:uuid:00000000-0000-4000-8000-000000000001',
+  } as RegistrationConfig;
   const withAccount = options.withAccount ?? true;
   const accounts: CallAccountsSource = {
     userAgent: ua,
@@ -120,12 +139,30 @@ async function harness(options: { withAccount?: boolean; bobAutoAnswer?: boolean
     },
   };
   const recorder = new CallHistoryRecorder({ store, emit: emit as never, log });
-  const service = new CallsService({ clock: lab.clock, network: host, accounts, history: recorder, emit: emit as never, log, settings: () => DEFAULT_SETTINGS, audio, random: () => 0.5 });
+  const service = new CallsService({
+    clock: lab.clock,
+    network: host,
+    accounts,
+    history: recorder,
+    emit: emit as never,
+    log,
+    settings: () => DEFAULT_SETTINGS,
+    audio,
+    random: () => 0.5,
+  });
   service.accountsChanged();
-  const router = new CommandRouter(service.handlers as unknown as CommandHandlers, { isTrustedSender: () => true, onInternalError: (name, error) => { throw new Error(`${name}: ${String(error)}`); } });
+  const router = new CommandRouter(service.handlers as unknown as CommandHandlers, {
+    isTrustedSender: () => true,
+    onInternalError: (name, error) => {
+      throw new Error(`${name}: ${String(error)}`);
+    },
+  });
   const dispatch = (name: string, payload: unknown) => router.dispatch(name, payload, { kind: 'electron' });
   const changes = (id?: string): CallSnapshot[] =>
-    events.filter((e) => e.name === 'calls.changed').map((e) => e.payload as CallSnapshot).filter((c) => id === undefined || c.id === id);
+    events
+      .filter((e) => e.name === 'calls.changed')
+      .map((e) => e.payload as CallSnapshot)
+      .filter((c) => id === undefined || c.id === id);
   return {
     lab,
     service,
@@ -140,7 +177,10 @@ async function harness(options: { withAccount?: boolean; bobAutoAnswer?: boolean
       return r.value as never;
     },
     changes,
-    states: (id) => changes(id).map((c) => c.state).filter((s, i, all) => i === 0 || all[i - 1] !== s),
+    states: (id) =>
+      changes(id)
+        .map((c) => c.state)
+        .filter((s, i, all) => i === 0 || all[i - 1] !== s),
   };
 }
 
@@ -148,12 +188,19 @@ describe('calls.* commands', () => {
   it('dial → ringing → answered by the far end → hangup: snapshots, audio through the provider, call log "answered"', async () => {
     h = await harness();
     const dialled = await h.call('calls.dial', { target: `sip:bob@${ADDRESSES.bob}` });
-    expect(dialled).toMatchObject({ direction: 'outgoing', state: 'dialing', accountId: 'acct-1', remote: { uri: `sip:bob@${ADDRESSES.bob}` } });
+    expect(dialled).toMatchObject({
+      direction: 'outgoing',
+      state: 'dialing',
+      accountId: 'acct-1',
+      remote: { uri: `sip:bob@${ADDRESSES.bob}` },
+    });
     await h.lab.run(100);
     const bobCall = h.lab.phones.bob.last();
     await bobCall.answer();
     await h.lab.run(2000);
-    expect(await h.call('calls.list', {})).toMatchObject([{ id: dialled.id, state: 'active', codec: 'PCMU' }]);
+    expect(await h.call('calls.list', {})).toMatchObject([
+      { id: dialled.id, state: 'active', codec: 'PCMU' },
+    ]);
     expect(h.opened.map((o) => o.callId)).toEqual([dialled.id]);
     expect(heard(h.opened[0]!.speaker, TONES.bob)).toBe(true);
     const muted = await h.call('calls.mute', { callId: dialled.id, muted: true });
@@ -166,9 +213,18 @@ describe('calls.* commands', () => {
     // A second hang-up click answers the final snapshot.
     expect(await h.call('calls.hangup', { callId: dialled.id })).toMatchObject({ state: 'ended' });
     const entry = h.store.history.get(dialled.id)!;
-    expect(entry).toMatchObject({ direction: 'outgoing', result: 'answered', codec: 'PCMU', mediaPath: 'direct', completion: 'completed', remoteUri: `sip:bob@${ADDRESSES.bob}` });
+    expect(entry).toMatchObject({
+      direction: 'outgoing',
+      result: 'answered',
+      codec: 'PCMU',
+      mediaPath: 'direct',
+      completion: 'completed',
+      remoteUri: `sip:bob@${ADDRESSES.bob}`,
+    });
     expect(entry.durationMs).toBe(2000);
-    const history = h.events.filter((e) => e.name === 'history.changed').map((e) => (e.payload as { reason: string }).reason);
+    const history = h.events
+      .filter((e) => e.name === 'history.changed')
+      .map((e) => (e.payload as { reason: string }).reason);
     expect(history).toEqual(['call-started', 'call-answered', 'call-ended']);
   });
 
@@ -178,7 +234,12 @@ describe('calls.* commands', () => {
     bob.agent.dial(bob.account, sipUri(`sip:alice@${ADDRESSES.alice}`));
     await h.lab.run(100);
     const [ringing] = h.changes();
-    expect(ringing).toMatchObject({ direction: 'incoming', state: 'ringing', remote: { uri: `sip:bob@${ADDRESSES.bob}`, displayName: 'Bob' }, accountId: 'acct-1' });
+    expect(ringing).toMatchObject({
+      direction: 'incoming',
+      state: 'ringing',
+      remote: { uri: `sip:bob@${ADDRESSES.bob}`, displayName: 'Bob' },
+      accountId: 'acct-1',
+    });
     const answered = await h.call('calls.answer', { callId: ringing!.id });
     expect(answered.state).toBe('active');
     await h.lab.run(500);
@@ -199,8 +260,15 @@ describe('calls.* commands', () => {
     // rejected (busy from us)
     bob.agent.dial(bob.account, sipUri(`sip:alice@${ADDRESSES.alice}`));
     await h.lab.run(100);
-    const ringing = h.changes().filter((c) => c.state === 'ringing').at(-1)!;
-    expect(await h.call('calls.reject', { callId: ringing.id, reason: 'busy' })).toMatchObject({ state: 'ended', sipCode: 486, reason: { kind: 'busy' } });
+    const ringing = h
+      .changes()
+      .filter((c) => c.state === 'ringing')
+      .at(-1)!;
+    expect(await h.call('calls.reject', { callId: ringing.id, reason: 'busy' })).toMatchObject({
+      state: 'ended',
+      sipCode: 486,
+      reason: { kind: 'busy' },
+    });
     await h.lab.run(100);
     // busy (bob refuses our call)
     bob.agent.onCall((c) => queueMicrotask(() => c.direction === 'incoming' && c.reject('busy')));
@@ -228,10 +296,22 @@ describe('calls.* commands', () => {
       ok: false,
       error: { code: 'unavailable', message: 'No account is ready to call from; add or register one first.' },
     });
-    expect(await h.dispatch('calls.answer', { callId: 'nope' })).toEqual({ ok: false, error: { code: 'not-found', message: 'There is no call with id "nope".' } });
-    expect(await h.dispatch('calls.sendDtmf', { callId: 'x', digits: '12z' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(await h.dispatch('calls.reject', { callId: 'x', reason: 'maybe' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(await h.dispatch('calls.transfer', { callId: 'x', target: 'a b' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await h.dispatch('calls.answer', { callId: 'nope' })).toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'There is no call with id "nope".' },
+    });
+    expect(await h.dispatch('calls.sendDtmf', { callId: 'x', digits: '12z' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
+    expect(await h.dispatch('calls.reject', { callId: 'x', reason: 'maybe' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
+    expect(await h.dispatch('calls.transfer', { callId: 'x', target: 'a b' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
   });
 
   it('wrong-state commands are conflicts; transfer to an unknown call is not-found', async () => {
@@ -240,16 +320,24 @@ describe('calls.* commands', () => {
     await h.lab.run(200);
     expect(await h.dispatch('calls.answer', { callId: dialled.id })).toEqual({
       ok: false,
-      error: { code: 'conflict', message: 'The call cannot be answered: the call is active, not ringing here.' },
+      error: {
+        code: 'conflict',
+        message: 'The call cannot be answered: the call is active, not ringing here.',
+      },
     });
-    expect(await h.dispatch('calls.transfer', { callId: dialled.id, replacesCallId: 'other' })).toEqual({ ok: false, error: { code: 'not-found', message: 'There is no call with id "other".' } });
+    expect(await h.dispatch('calls.transfer', { callId: dialled.id, replacesCallId: 'other' })).toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'There is no call with id "other".' },
+    });
     const held = await h.call('calls.hold', { callId: dialled.id });
     expect(held.state).toBe('active');
     await h.lab.run(100);
     expect((await h.call<CallSnapshot[]>('calls.list', {}))[0]).toMatchObject({ state: 'held' });
     await h.call('calls.resume', { callId: dialled.id });
     await h.lab.run(100);
-    expect(await h.call('calls.sendDtmf', { callId: dialled.id, digits: '42' })).toMatchObject({ state: 'active' });
+    expect(await h.call('calls.sendDtmf', { callId: dialled.id, digits: '42' })).toMatchObject({
+      state: 'active',
+    });
     await h.lab.run(1000);
     expect(h.lab.phones.bob.last().snapshot().dtmfReceived).toBe('42');
   });
@@ -279,6 +367,9 @@ describe('calls.* commands', () => {
     await closing;
     expect(h.lab.trace(mark)).toEqual(['alice→bob BYE', 'bob→alice 200 OK']);
     expect(h.lab.phones.bob.last().reason?.kind).toBe('remote-hangup');
-    expect(await h.dispatch('calls.dial', { target: 'sip:bob@203.0.113.20' })).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(await h.dispatch('calls.dial', { target: 'sip:bob@203.0.113.20' })).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable' },
+    });
   });
 });

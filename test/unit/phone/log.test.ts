@@ -17,7 +17,9 @@ describe('redactSecrets', () => {
   });
 
   it('leaves ordinary text alone', () => {
-    expect(redactSecrets('REGISTER sip:lab.test SIP/2.0 → 200 OK')).toBe('REGISTER sip:lab.test SIP/2.0 → 200 OK');
+    expect(redactSecrets('REGISTER sip:lab.test SIP/2.0 → 200 OK')).toBe(
+      'REGISTER sip:lab.test SIP/2.0 → 200 OK',
+    );
   });
 });
 

@@ -12,7 +12,15 @@ import { NatReport } from '../../../src-shared/model/nat.ts';
 import { DEFAULT_SETTINGS } from '../../../src-shared/model/settings.ts';
 import { FakeClock, FakeResolver, MemoryNetwork } from '../../../src-main/platform/index.ts';
 import type { MemoryHost, MemoryNatOptions } from '../../../src-main/platform/index.ts';
-import { CommandRouter, Phone, iceSettingsFor, keepaliveFromLifetime, natCheckRequestFor, reportWantsRelay, srvDomainOf } from '../../../src-main/phone/index.ts';
+import {
+  CommandRouter,
+  Phone,
+  iceSettingsFor,
+  keepaliveFromLifetime,
+  natCheckRequestFor,
+  reportWantsRelay,
+  srvDomainOf,
+} from '../../../src-main/phone/index.ts';
 import type { AccountNatInput } from '../../../src-main/phone/index.ts';
 import { StunTestServer } from '../nat/support/stun-test-server.ts';
 import { settleNow, wait, waitFor } from '../sip/registration/steps.ts';
@@ -106,7 +114,10 @@ function start(network: MemoryHost) {
   });
   const router = new CommandRouter(phone.handlers, { isTrustedSender: () => true });
   const call = async <T>(name: string, payload: unknown): Promise<T> => {
-    const result: IpcResult<unknown> = await waitFor(clock, router.dispatch(name, payload, { kind: 'electron' }));
+    const result: IpcResult<unknown> = await waitFor(
+      clock,
+      router.dispatch(name, payload, { kind: 'electron' }),
+    );
     if (!result.ok) throw new Error(`${name}: ${result.error.message}`);
     return result.value as T;
   };
@@ -122,7 +133,13 @@ async function until(condition: () => boolean, maxMs = 200_000): Promise<void> {
 
 describe('NAT auto-configuration of an account', () => {
   it('runs in the background once the account registers: SRV servers, SIP ALG, lifetime → keepalive, ICE servers', async () => {
-    const { phone, events, call } = start(behindNat({ mapping: 'endpoint-independent', filtering: 'address-and-port-dependent', bindingLifetimeMs: 40_000 }));
+    const { phone, events, call } = start(
+      behindNat({
+        mapping: 'endpoint-independent',
+        filtering: 'address-and-port-dependent',
+        bindingLifetimeMs: 40_000,
+      }),
+    );
     const added = await call<AccountSnapshot>('accounts.add', account());
     await until(() => phone.accounts.registrationOf(added.id)?.state === 'registered');
     const registers = (): number => registrar.received.filter((r) => r.request.method === 'REGISTER').length;
@@ -131,7 +148,12 @@ describe('NAT auto-configuration of an account', () => {
     // First pass without the (long) lifetime test: servers and verdict for calls within seconds.
     await until(() => events.some((e) => e.name === 'diagnostics.report'));
     const quick = NatReport.parse(await call('diagnostics.lastReport', { accountId: added.id }));
-    expect(quick).toMatchObject({ accountId: added.id, natType: 'port-restricted-cone', bindingLifetimeS: null, verdict: 'direct-possible' });
+    expect(quick).toMatchObject({
+      accountId: added.id,
+      natType: 'port-restricted-cone',
+      bindingLifetimeS: null,
+      verdict: 'direct-possible',
+    });
     expect(quick.durationMs).toBeLessThan(5_000);
     expect(phone.accounts.registrationOf(added.id)?.config.keepalive?.intervalMs).toBe(25_000);
     // Then the full check, with the binding lifetime.
@@ -166,16 +188,32 @@ describe('NAT auto-configuration of an account', () => {
 
     // The account's calls: the SRV STUN and TURN servers (TURN with the SIP credentials), policy all.
     const input = phone.accounts.natInputOf(added.id);
-    expect(input).toEqual({ accountId: added.id, domain: 'lab.test', iceMode: 'auto', stunServers: [], turnServers: [], sipCredentials: { username: '1000', password: 'secret' } });
+    expect(input).toEqual({
+      accountId: added.id,
+      domain: 'lab.test',
+      iceMode: 'auto',
+      stunServers: [],
+      turnServers: [],
+      sipCredentials: { username: '1000', password: 'secret' },
+    });
     const ice = await iceSettingsFor({ input: input!, nat: DEFAULT_SETTINGS.nat, report, resolver });
     expect(ice).toEqual({
       mode: 'auto',
       stunServers: [{ ...STUN, family: 4 }],
-      turnServers: [{ address: { ...STUN, family: 4 }, transport: 'udp', username: '1000', password: 'secret' }],
+      turnServers: [
+        { address: { ...STUN, family: 4 }, transport: 'udp', username: '1000', password: 'secret' },
+      ],
       policy: 'all',
     });
     // With auto-discovery off, only configured servers count.
-    expect(await iceSettingsFor({ input: input!, nat: { ...DEFAULT_SETTINGS.nat, stunAutoDiscovery: false, turnAutoDiscovery: false }, report, resolver })).toEqual({
+    expect(
+      await iceSettingsFor({
+        input: input!,
+        nat: { ...DEFAULT_SETTINGS.nat, stunAutoDiscovery: false, turnAutoDiscovery: false },
+        report,
+        resolver,
+      }),
+    ).toEqual({
       mode: 'auto',
       stunServers: [],
       turnServers: [],
@@ -184,20 +222,36 @@ describe('NAT auto-configuration of an account', () => {
   });
 
   it('behind a symmetric NAT the verdict asks for the relay: ICE gets relay-only with the configured TURN server', async () => {
-    const { phone, events, call } = start(behindNat({ mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent', portPreservation: false }));
-    const added = await call<AccountSnapshot>('accounts.add', account({ keepaliveIntervalSec: 0, turnServers: [{ uri: `turn:${STUN.address}:3478`, username: 'relay', password: 'relay-pw' }] }));
+    const { phone, events, call } = start(
+      behindNat({
+        mapping: 'address-and-port-dependent',
+        filtering: 'address-and-port-dependent',
+        portPreservation: false,
+      }),
+    );
+    const added = await call<AccountSnapshot>(
+      'accounts.add',
+      account({
+        keepaliveIntervalSec: 0,
+        turnServers: [{ uri: `turn:${STUN.address}:3478`, username: 'relay', password: 'relay-pw' }],
+      }),
+    );
     await until(() => events.some((e) => e.name === 'diagnostics.report'));
     const report = NatReport.parse(await call('diagnostics.lastReport', { accountId: added.id }));
     expect(report).toMatchObject({ natType: 'symmetric', verdict: 'relay-required' });
     expect(reportWantsRelay(report)).toBe(true);
     const input = phone.accounts.natInputOf(added.id);
-    expect(input?.turnServers).toEqual([{ uri: `turn:${STUN.address}:3478`, username: 'relay', password: 'relay-pw' }]);
+    expect(input?.turnServers).toEqual([
+      { uri: `turn:${STUN.address}:3478`, username: 'relay', password: 'relay-pw' },
+    ]);
     const ice = await iceSettingsFor({ input: input!, nat: DEFAULT_SETTINGS.nat, report, resolver });
     // The configured TURN server, and the SRV one is the same server: listed once, with the account's credentials.
     expect(ice).toEqual({
       mode: 'auto',
       stunServers: [{ ...STUN, family: 4 }],
-      turnServers: [{ address: { ...STUN, family: 4 }, transport: 'udp', username: 'relay', password: 'relay-pw' }],
+      turnServers: [
+        { address: { ...STUN, family: 4 }, transport: 'udp', username: 'relay', password: 'relay-pw' },
+      ],
       policy: 'relay-only',
     });
     // Keepalives are off for this account: the lifetime changes nothing.
@@ -205,11 +259,16 @@ describe('NAT auto-configuration of an account', () => {
   });
 
   it('a diagnostics.run is not refused while an auto-configuration runs', async () => {
-    const { phone, events, call } = start(behindNat({ mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' }));
+    const { phone, events, call } = start(
+      behindNat({ mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' }),
+    );
     const added = await call<AccountSnapshot>('accounts.add', account());
     await until(() => phone.accounts.registrationOf(added.id)?.state === 'registered');
     await wait(clock, 1000);
-    const manual = await call<NatReport>('diagnostics.run', { stun: [`stun:${STUN.address}:${STUN.port}`], lifetime: false });
+    const manual = await call<NatReport>('diagnostics.run', {
+      stun: [`stun:${STUN.address}:${STUN.port}`],
+      lifetime: false,
+    });
     expect(manual.accountId).toBeNull();
     expect(events.filter((e) => e.name === 'diagnostics.progress').length).toBeGreaterThan(3);
     await until(() => events.filter((e) => e.name === 'diagnostics.report').length === 3);
@@ -245,8 +304,13 @@ describe('account-ice-settings (pure)', () => {
       turnCredentials: { username: 'u', password: 'p' },
       lifetime: true,
     });
-    expect(natCheckRequestFor({ ...input, turnServers: [] }, DEFAULT_SETTINGS.nat).turnCredentials).toEqual({ username: '1000', password: 'secret' });
-    expect(natCheckRequestFor(input, { stunAutoDiscovery: false, turnAutoDiscovery: false }).domain).toBeUndefined();
+    expect(natCheckRequestFor({ ...input, turnServers: [] }, DEFAULT_SETTINGS.nat).turnCredentials).toEqual({
+      username: '1000',
+      password: 'secret',
+    });
+    expect(
+      natCheckRequestFor(input, { stunAutoDiscovery: false, turnAutoDiscovery: false }).domain,
+    ).toBeUndefined();
     expect(srvDomainOf('192.0.2.1:5060')).toBeUndefined();
     expect(srvDomainOf('[2001:db8::1]:5060')).toBeUndefined();
     expect(srvDomainOf('sip.example.org')).toBe('sip.example.org');
@@ -254,7 +318,14 @@ describe('account-ice-settings (pure)', () => {
 
   it('ICE off: no servers; --relay-only without a report; a name that does not resolve is left out', async () => {
     const none = new FakeResolver();
-    expect(await iceSettingsFor({ input: { ...input, iceMode: 'off' }, nat: DEFAULT_SETTINGS.nat, report: undefined, resolver: none })).toEqual({
+    expect(
+      await iceSettingsFor({
+        input: { ...input, iceMode: 'off' },
+        nat: DEFAULT_SETTINGS.nat,
+        report: undefined,
+        resolver: none,
+      }),
+    ).toEqual({
       mode: 'off',
       stunServers: [],
       turnServers: [],
@@ -270,11 +341,24 @@ describe('account-ice-settings (pure)', () => {
     expect(forced).toEqual({
       mode: 'on',
       stunServers: [{ address: '192.0.2.7', port: 3478, family: 4 }],
-      turnServers: [{ address: { address: '192.0.2.9', port: 3478, family: 4 }, transport: 'udp', username: 'u', password: 'p' }],
+      turnServers: [
+        {
+          address: { address: '192.0.2.9', port: 3478, family: 4 },
+          transport: 'udp',
+          username: 'u',
+          password: 'p',
+        },
+      ],
       policy: 'relay-only',
     });
     // turns:turn.example.com does not resolve here: no TURN server, so relay-only cannot hold.
-    const unresolved = await iceSettingsFor({ input, nat: DEFAULT_SETTINGS.nat, report: undefined, resolver: none, overrides: { relayOnly: true } });
+    const unresolved = await iceSettingsFor({
+      input,
+      nat: DEFAULT_SETTINGS.nat,
+      report: undefined,
+      resolver: none,
+      overrides: { relayOnly: true },
+    });
     expect(unresolved.turnServers).toEqual([]);
     expect(unresolved.policy).toBe('all');
   });

@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Discovery } from '../../../src-shared/model/onboarding.ts';
 import { FakeClock, FakeResolver } from '../../../src-main/platform/index.ts';
 import { CommandRouter, Phone } from '../../../src-main/phone/index.ts';
-import { DISCOVER_TIMEOUT_MS, OnboardingService, sipTargetOf } from '../../../src-main/phone/onboarding-service.ts';
+import {
+  DISCOVER_TIMEOUT_MS,
+  OnboardingService,
+  sipTargetOf,
+} from '../../../src-main/phone/onboarding-service.ts';
 
 let clock: FakeClock;
 let service: OnboardingService | undefined;
@@ -60,7 +64,14 @@ describe('OnboardingService (onboarding.discover)', () => {
         { transport: 'tls', address: '2001:db8::11', port: 5061, hostname: 'tls.example.com', source: 'srv' },
       ],
       stunTurn: [
-        { uri: 'stun:stun.example.com:3478', kind: 'stun', transport: 'udp', host: 'stun.example.com', port: 3478, addresses: ['192.0.2.20:3478'] },
+        {
+          uri: 'stun:stun.example.com:3478',
+          kind: 'stun',
+          transport: 'udp',
+          host: 'stun.example.com',
+          port: 3478,
+          addresses: ['192.0.2.20:3478'],
+        },
         {
           uri: 'turn:turn.example.com:3478',
           kind: 'turn',
@@ -85,8 +96,22 @@ describe('OnboardingService (onboarding.discover)', () => {
 
   it('follows NAPTR when the domain publishes it (TCP preferred by the provider)', async () => {
     const resolver = providerDns().set('example.com', 'NAPTR', [
-      { flags: 's', service: 'SIP+D2T', regexp: '', replacement: '_sip._tcp.example.com', order: 10, preference: 10 },
-      { flags: 's', service: 'SIP+D2U', regexp: '', replacement: '_sip._udp.example.com', order: 20, preference: 10 },
+      {
+        flags: 's',
+        service: 'SIP+D2T',
+        regexp: '',
+        replacement: '_sip._tcp.example.com',
+        order: 10,
+        preference: 10,
+      },
+      {
+        flags: 's',
+        service: 'SIP+D2U',
+        regexp: '',
+        replacement: '_sip._udp.example.com',
+        order: 20,
+        preference: 10,
+      },
     ]);
     const discovery = await setup(resolver).discover('example.com');
     expect(discovery.sipTargets.map((t) => [t.transport, t.source])).toEqual([['tcp', 'naptr']]);
@@ -95,7 +120,9 @@ describe('OnboardingService (onboarding.discover)', () => {
   it('falls back to the address of the domain with UDP 5060 when there are no SRV records', async () => {
     const resolver = new FakeResolver().set('lab.test', 'A', ['127.0.0.1']);
     const discovery = await setup(resolver).discover('lab.test');
-    expect(discovery.sipTargets).toEqual([{ transport: 'udp', address: '127.0.0.1', port: 5060, hostname: 'lab.test', source: 'a' }]);
+    expect(discovery.sipTargets).toEqual([
+      { transport: 'udp', address: '127.0.0.1', port: 5060, hostname: 'lab.test', source: 'a' },
+    ]);
     expect(discovery.stunTurn).toEqual([]);
     expect(discovery.problems).toEqual([]);
   });
@@ -103,7 +130,9 @@ describe('OnboardingService (onboarding.discover)', () => {
   it('uses a port given with the domain (A/AAAA only, no SRV: RFC 3263 §4.2)', async () => {
     const resolver = providerDns().set('pbx.example.com', 'A', ['192.0.2.30']);
     const discovery = await setup(resolver).discover('pbx.example.com:5062');
-    expect(discovery.sipTargets).toEqual([{ transport: 'udp', address: '192.0.2.30', port: 5062, hostname: 'pbx.example.com', source: 'a' }]);
+    expect(discovery.sipTargets).toEqual([
+      { transport: 'udp', address: '192.0.2.30', port: 5062, hostname: 'pbx.example.com', source: 'a' },
+    ]);
     expect(resolver.queries.filter((q) => q.type === 'SRV' && q.name.startsWith('_sip'))).toEqual([]);
   });
 
@@ -172,7 +201,7 @@ describe('onboarding.discover through the phone', () => {
       host: 'cli',
       dataDir: '/nonexistent',
       clock: phoneClock,
-      network: { } as never,
+      network: {} as never,
       resolver: providerDns(),
       app: { name: 'Softphone', version: '0.0.0-test' },
       versions: { node: '24', v8: '13', electron: null, chrome: null },

@@ -64,10 +64,26 @@ function randomValue(rng: SeededRandom, depth = 0): unknown {
     }
     default: {
       const obj: Record<string, unknown> = rng.chance(0.1) ? Object.create(null) : {};
-      const keys = ['limit', 'theme', 'language', 'audio', 'nat', '__proto__', 'constructor', 'x', 'codecs', ''];
+      const keys = [
+        'limit',
+        'theme',
+        'language',
+        'audio',
+        'nat',
+        '__proto__',
+        'constructor',
+        'x',
+        'codecs',
+        '',
+      ];
       for (let i = rng.int(5); i > 0; i--) {
         const key = rng.pick(keys);
-        Object.defineProperty(obj, key, { value: randomValue(rng, depth + 1), enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(obj, key, {
+          value: randomValue(rng, depth + 1),
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       }
       return obj;
     }
@@ -79,7 +95,10 @@ describe('CommandRouter', () => {
     const rng = new SeededRandom(20261121);
     const { calls, handlers } = recordingHandlers();
     const internal: unknown[] = [];
-    const router = new CommandRouter(handlers, { isTrustedSender: () => true, onInternalError: (_n, e) => internal.push(e) });
+    const router = new CommandRouter(handlers, {
+      isTrustedSender: () => true,
+      onInternalError: (_n, e) => internal.push(e),
+    });
     const names = Object.keys(commands);
     const codes = new Set<string>(ErrorCode.options);
     let okCount = 0;
@@ -121,13 +140,19 @@ describe('CommandRouter', () => {
     const { calls, handlers } = recordingHandlers();
     const router = new CommandRouter(handlers, { isTrustedSender: (s) => s.url === 'app://softphone/' });
     const r = await router.dispatch('app.info', {}, { kind: 'electron', url: 'https://evil.example/' });
-    expect(r).toEqual({ ok: false, error: { code: 'forbidden', message: 'sender is not allowed to use the phone API' } });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: 'sender is not allowed to use the phone API' },
+    });
     const throwing = new CommandRouter(handlers, {
       isTrustedSender: () => {
         throw new Error('boom');
       },
     });
-    expect(await throwing.dispatch('app.info', {}, { kind: 'electron' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await throwing.dispatch('app.info', {}, { kind: 'electron' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(calls).toEqual([]);
   });
 
@@ -147,24 +172,36 @@ describe('CommandRouter', () => {
     const a = await router.dispatch('app.info', {}, { kind: 'cli' });
     expect(a).toEqual({ ok: false, error: { code: 'internal', message: 'app.info failed unexpectedly' } });
     const b = await router.dispatch('app.logHistory', {}, { kind: 'cli' });
-    expect(b).toEqual({ ok: false, error: { code: 'internal', message: 'app.logHistory produced an invalid response' } });
+    expect(b).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'app.logHistory produced an invalid response' },
+    });
     expect(internal).toEqual(['app.info', 'app.logHistory']);
   });
 
   it('passes PhoneError codes through and returns validated values', async () => {
     const { handlers } = recordingHandlers();
     const router = new CommandRouter(
-      { ...handlers, 'app.logHistory': (req) => (req.limit === 1 ? [] : Promise.reject(new PhoneError('not-found', 'nothing'))) },
+      {
+        ...handlers,
+        'app.logHistory': (req) =>
+          req.limit === 1 ? [] : Promise.reject(new PhoneError('not-found', 'nothing')),
+      },
       { isTrustedSender: () => true },
     );
-    expect(await router.dispatch('app.logHistory', { limit: 1 }, { kind: 'cli' })).toEqual({ ok: true, value: [] });
+    expect(await router.dispatch('app.logHistory', { limit: 1 }, { kind: 'cli' })).toEqual({
+      ok: true,
+      value: [],
+    });
     expect(await router.dispatch('app.logHistory', { limit: 2 }, { kind: 'cli' })).toEqual({
       ok: false,
       error: { code: 'not-found', message: 'nothing' },
     });
-    expect(await router.dispatch('app.logHistory', { limit: 2, extra: true }, { kind: 'cli' })).toMatchObject({
-      ok: false,
-      error: { code: 'invalid-request' },
-    });
+    expect(await router.dispatch('app.logHistory', { limit: 2, extra: true }, { kind: 'cli' })).toMatchObject(
+      {
+        ok: false,
+        error: { code: 'invalid-request' },
+      },
+    );
   });
 });

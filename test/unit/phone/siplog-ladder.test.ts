@@ -46,7 +46,15 @@ describe('ladderOf', () => {
     ]);
     const bySeq = new Map(entries.map((e) => [e.seq, e]));
     expect(
-      ladder.arrows.map((a) => [a.from, a.to, a.label, a.offsetMs, bySeq.get(a.entrySeq)?.startLine.split(' ')[0], a.retransmission, a.retransmissionOf]),
+      ladder.arrows.map((a) => [
+        a.from,
+        a.to,
+        a.label,
+        a.offsetMs,
+        bySeq.get(a.entrySeq)?.startLine.split(' ')[0],
+        a.retransmission,
+        a.retransmissionOf,
+      ]),
     ).toEqual([
       [0, 1, 'INVITE (SDP)', 0, 'INVITE', false, null],
       [0, 1, 'INVITE (SDP)', 500, 'INVITE', true, 0],
@@ -79,7 +87,9 @@ describe('ladderOf', () => {
 
   it('is the same whatever order the entries come in, and empty for an unknown Call-ID', () => {
     const entries = captured();
-    expect(ladderOf([...entries].reverse(), 'call-1@192.0.2.10')).toEqual(ladderOf(entries, 'call-1@192.0.2.10'));
+    expect(ladderOf([...entries].reverse(), 'call-1@192.0.2.10')).toEqual(
+      ladderOf(entries, 'call-1@192.0.2.10'),
+    );
     expect(ladderOf(entries, 'nope')).toEqual({ callId: 'nope', participants: [], arrows: [] });
   });
 

@@ -47,7 +47,10 @@ beforeEach(async () => {
     if (e.name !== 'app.log') events.push(e);
   });
   internal = [];
-  router = new CommandRouter(phone.handlers, { isTrustedSender: () => true, onInternalError: (_n, e) => internal.push(e) });
+  router = new CommandRouter(phone.handlers, {
+    isTrustedSender: () => true,
+    onInternalError: (_n, e) => internal.push(e),
+  });
 });
 
 afterEach(async () => {
@@ -63,7 +66,10 @@ afterEach(async () => {
 });
 
 async function call<T>(name: string, payload: unknown): Promise<T> {
-  const result: IpcResult<unknown> = await waitFor(clock, router.dispatch(name, payload, { kind: 'electron' }));
+  const result: IpcResult<unknown> = await waitFor(
+    clock,
+    router.dispatch(name, payload, { kind: 'electron' }),
+  );
   if (!result.ok) throw new Error(`${name}: ${result.error.code}: ${result.error.message}`);
   return result.value as T;
 }
@@ -106,7 +112,9 @@ describe('the SIP log of a registering phone', () => {
 
     const entries = await call<SipLogEntry[]>('siplog.recent', {});
     for (const e of entries) expect(SipLogEntry.parse(e)).toEqual(e);
-    expect(entries.map((e) => [e.seq, e.direction, e.kind, e.startLine, e.status ?? null, e.cseq?.seq])).toEqual([
+    expect(
+      entries.map((e) => [e.seq, e.direction, e.kind, e.startLine, e.status ?? null, e.cseq?.seq]),
+    ).toEqual([
       [0, 'out', 'request', 'REGISTER sip:lab.test SIP/2.0', null, 1],
       [1, 'in', 'response', 'SIP/2.0 401 Unauthorized', 401, 1],
       [2, 'out', 'request', 'REGISTER sip:lab.test SIP/2.0', null, 2],
@@ -114,7 +122,14 @@ describe('the SIP log of a registering phone', () => {
     ]);
     const callId = registrar.received[0]!.request.callId;
     for (const e of entries) {
-      expect(e).toMatchObject({ transport: 'udp', remote: '203.0.113.5:5060', accountId: added.id, callId, method: 'REGISTER', at: T0 });
+      expect(e).toMatchObject({
+        transport: 'udp',
+        remote: '203.0.113.5:5060',
+        accountId: added.id,
+        callId,
+        method: 'REGISTER',
+        at: T0,
+      });
       expect(e.local).toMatch(/^192\.0\.2\.10:\d+$/);
       expect(e.local).toBe(entries[0]!.local);
     }
@@ -125,10 +140,19 @@ describe('the SIP log of a registering phone', () => {
       const wire = Buffer.from(packets[i]!.bytes).toString('utf8').replace(/\r\n/g, '\n');
       expect(e.text).toBe(i === 2 ? wire.replace(/(response|cnonce)="[^"]*"/g, '$1="<redacted>"') : wire);
     }
-    expect(entries[1]!.text).toContain('WWW-Authenticate: Digest realm="lab.test", nonce="nonce-1", qop="auth", algorithm=MD5');
+    expect(entries[1]!.text).toContain(
+      'WWW-Authenticate: Digest realm="lab.test", nonce="nonce-1", qop="auth", algorithm=MD5',
+    );
 
     expect(await call('siplog.calls', {})).toEqual([
-      expect.objectContaining({ callId, accountId: added.id, firstMethod: 'REGISTER', methods: ['REGISTER'], messages: 4, finalStatus: 200 }),
+      expect.objectContaining({
+        callId,
+        accountId: added.id,
+        firstMethod: 'REGISTER',
+        methods: ['REGISTER'],
+        messages: 4,
+        finalStatus: 200,
+      }),
     ]);
     const ladder = ladderOf(entries, callId);
     expect(ladder.arrows.map((a) => [a.from, a.to, a.label])).toEqual([
@@ -149,12 +173,16 @@ describe('the SIP log of a registering phone', () => {
     await settleNow(clock);
     await wait(clock, 100);
     const credentials = registrar.received[1]!.request.headers.first(Header.Authorization);
-    if (!credentials.ok || credentials.value === undefined) throw new Error('no Authorization reached the registrar');
+    if (!credentials.ok || credentials.value === undefined)
+      throw new Error('no Authorization reached the registrar');
     const response = authParam(credentials.value, 'response');
     const cnonce = authParam(credentials.value, 'cnonce');
     expect(response).toMatch(/^[0-9a-f]{32}$/);
 
-    const entries = await call<SipLogEntry[]>('siplog.recent', { method: 'register', text: 'authorization:' });
+    const entries = await call<SipLogEntry[]>('siplog.recent', {
+      method: 'register',
+      text: 'authorization:',
+    });
     expect(entries).toHaveLength(1);
     expect(entries[0]!.text).toMatch(
       /\nAuthorization: Digest username="1000", realm="lab\.test", nonce="nonce-1", uri="sip:lab\.test", response="<redacted>", algorithm=MD5, cnonce="<redacted>", qop=auth, nc=00000001\n/,
@@ -162,13 +190,24 @@ describe('the SIP log of a registering phone', () => {
     const text = await call<SipLogExport>('siplog.export', { format: 'text' });
     const json = await call<SipLogExport>('siplog.export', { format: 'json' });
     expect(text.messages).toBe(4);
-    expect(text.text).toMatch(/^#2 2023-11-14 22:13:20\.000 UTC OUT UDP 192\.0\.2\.10:\d+ -> 203\.0\.113\.5:5060 \(\d+ bytes\) \[account [\w-]+\]\nREGISTER sip:lab\.test SIP\/2\.0\n/m);
-    const everything = JSON.stringify([await call('siplog.recent', {}), events, text, json, await call('siplog.calls', {})]);
+    expect(text.text).toMatch(
+      /^#2 2023-11-14 22:13:20\.000 UTC OUT UDP 192\.0\.2\.10:\d+ -> 203\.0\.113\.5:5060 \(\d+ bytes\) \[account [\w-]+\]\nREGISTER sip:lab\.test SIP\/2\.0\n/m,
+    );
+    const everything = JSON.stringify([
+      await call('siplog.recent', {}),
+      events,
+      text,
+      json,
+      await call('siplog.calls', {}),
+    ]);
     for (const secret of [PASSWORD, response!, cnonce!]) expect(everything).not.toContain(secret);
   });
 
   it('captures nothing while turned off, forgets on clear, and answers hostile requests with typed errors', async () => {
-    expect(await call<SipLogStatus>('siplog.setEnabled', { enabled: false })).toMatchObject({ enabled: false, messages: 0 });
+    expect(await call<SipLogStatus>('siplog.setEnabled', { enabled: false })).toMatchObject({
+      enabled: false,
+      messages: 0,
+    });
     await call('accounts.add', account());
     await settleNow(clock);
     expect(registrar.bindingsOf('1000')).toHaveLength(1);
@@ -182,9 +221,15 @@ describe('the SIP log of a registering phone', () => {
       ['in', 'SIP/2.0 200 OK'],
     ]);
     expect(after[0]!.text).toContain('Expires: 0');
-    expect(await call<SipLogStatus>('siplog.clear', {})).toMatchObject({ enabled: true, messages: 0, captured: 0 });
+    expect(await call<SipLogStatus>('siplog.clear', {})).toMatchObject({
+      enabled: true,
+      messages: 0,
+      captured: 0,
+    });
     expect(await call('siplog.recent', {})).toEqual([]);
-    expect(events.filter((e) => e.name === 'siplog.changed').map((e) => (e.payload as SipLogStatus).enabled)).toEqual([false, true, true]);
+    expect(
+      events.filter((e) => e.name === 'siplog.changed').map((e) => (e.payload as SipLogStatus).enabled),
+    ).toEqual([false, true, true]);
 
     const hostile: Array<[string, unknown]> = [
       ['siplog.recent', { limit: 0 }],
@@ -200,9 +245,14 @@ describe('the SIP log of a registering phone', () => {
     ];
     for (const [name, payload] of hostile) {
       const result = await router.dispatch(name, payload, { kind: 'electron' });
-      expect(result, `${name} ${JSON.stringify(payload).slice(0, 40)}`).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+      expect(result, `${name} ${JSON.stringify(payload).slice(0, 40)}`).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request' },
+      });
     }
-    expect(await router.dispatch('siplog.export', { format: 'text', callId: 'unknown' }, { kind: 'electron' })).toEqual({
+    expect(
+      await router.dispatch('siplog.export', { format: 'text', callId: 'unknown' }, { kind: 'electron' }),
+    ).toEqual({
       ok: false,
       error: { code: 'not-found', message: 'The SIP log has no messages with that Call-ID.' },
     });

@@ -10,7 +10,8 @@ import type { Authorization, DigestChallenge } from '../../../src-main/sip/auth/
 import { SIPLOG_BODY_PREVIEW, SIPLOG_TEXT_MAX } from '../../../src-shared/model/siplog.ts';
 
 const PASSWORD = 'Pa55-w0rd!secret';
-const CHALLENGE = 'Digest realm="lab.test", nonce="bm9uY2UtMTIz", opaque="b3BhcXVl", qop="auth", algorithm=SHA-256';
+const CHALLENGE =
+  'Digest realm="lab.test", nonce="bm9uY2UtMTIz", opaque="b3BhcXVl", qop="auth", algorithm=SHA-256';
 
 function challenge(text = CHALLENGE): DigestChallenge {
   const r = parseChallenge(text);
@@ -19,7 +20,15 @@ function challenge(text = CHALLENGE): DigestChallenge {
 }
 
 function authorization(method = 'REGISTER', uri = 'sip:lab.test', text = CHALLENGE): Authorization {
-  const r = computeAuthorization({ challenge: challenge(text), method, uri, username: '1000', password: PASSWORD, cnonce: 'Y25vbmNlLXh5eg', nc: 1 });
+  const r = computeAuthorization({
+    challenge: challenge(text),
+    method,
+    uri,
+    username: '1000',
+    password: PASSWORD,
+    cnonce: 'Y25vbmNlLXh5eg',
+    nc: 1,
+  });
   if (!r.ok) throw new Error('no authorization');
   return r.authorization;
 }
@@ -54,19 +63,31 @@ describe('redactSipMessage: credentials', () => {
   });
 
   it('does the same for Proxy-Authorization (MD5, no qop), folded over lines, and in any header-name case', () => {
-    const auth = authorization('INVITE', 'sip:1001@lab.test', 'Digest realm="lab.test", nonce="n-7", algorithm=MD5');
+    const auth = authorization(
+      'INVITE',
+      'sip:1001@lab.test',
+      'Digest realm="lab.test", nonce="n-7", algorithm=MD5',
+    );
     const folded = auth.value.replace(', response=', ',\r\n  response=');
     expect(folded).not.toBe(auth.value);
     const out = redactSipMessage(register('proxy-AUTHORIZATION', folded));
     const line = header(out.text, 'proxy-authorization');
-    expect(line).toBe(`proxy-AUTHORIZATION: Digest username="1000", realm="lab.test", nonce="n-7", uri="sip:1001@lab.test", response="${REDACTED}", algorithm=MD5`);
+    expect(line).toBe(
+      `proxy-AUTHORIZATION: Digest username="1000", realm="lab.test", nonce="n-7", uri="sip:1001@lab.test", response="${REDACTED}", algorithm=MD5`,
+    );
     expect(out.text).not.toContain(auth.values.response);
   });
 
   it('redacts every unknown digest parameter, token-valued secrets, a second credential, and fails closed', () => {
     const cases: Array<[string, string]> = [
-      ['Digest username="u", response=abcdef0123, auts="xyz", nc=00000001', `Digest username="u", response="${REDACTED}", auts="${REDACTED}", nc=00000001`],
-      ['Digest username="u", response="aa", Digest username="v", response="bb"', `Digest username="u", response="${REDACTED}", Digest username="v", response="${REDACTED}"`],
+      [
+        'Digest username="u", response=abcdef0123, auts="xyz", nc=00000001',
+        `Digest username="u", response="${REDACTED}", auts="${REDACTED}", nc=00000001`,
+      ],
+      [
+        'Digest username="u", response="aa", Digest username="v", response="bb"',
+        `Digest username="u", response="${REDACTED}", Digest username="v", response="${REDACTED}"`,
+      ],
       ['Digest username="u", response="unterminated', `Digest username="u", response="${REDACTED}"`],
       ['Digest username="u" response="no-comma"', `Digest username="u" response="${REDACTED}"`],
       ['Digest username="u", @@@ "junk"', `Digest username="u", ${REDACTED}`],
@@ -76,7 +97,9 @@ describe('redactSipMessage: credentials', () => {
     ];
     for (const [input, expected] of cases) {
       const out = redactSipMessage(register('Authorization', input));
-      expect(header(out.text, 'Authorization'), input).toBe(`Authorization:${expected.startsWith(' ') ? '' : ' '}${expected}`);
+      expect(header(out.text, 'Authorization'), input).toBe(
+        `Authorization:${expected.startsWith(' ') ? '' : ' '}${expected}`,
+      );
     }
   });
 
@@ -107,10 +130,12 @@ describe('redactSipMessage: credentials', () => {
     expect(header(out.text, 'From')).toBe(`From: "A" <sips:1000:${REDACTED}@lab.test:5061>;tag=a`);
     expect(header(out.text, 'Route')).toBe('Route: <sip:proxy.lab.test:5060;lr>');
     expect(out.text).not.toMatch(/hunter2|:pw;/);
-    expect(redactUriPasswords('sip:alice@example.com, sip:example.com:5060, SIP/2.0/UDP h:5060')).toBe('sip:alice@example.com, sip:example.com:5060, SIP/2.0/UDP h:5060');
-    expect(redactUriPasswords('<sip:a:b@c>, <SIPS:d;x:e:f@[::1]:5061>, sip:g@[::1]:5060, sip:[::1]:5060')).toBe(
-      `<sip:a:${REDACTED}@c>, <SIPS:d;x:${REDACTED}@[::1]:5061>, sip:g@[::1]:5060, sip:[::1]:5060`,
+    expect(redactUriPasswords('sip:alice@example.com, sip:example.com:5060, SIP/2.0/UDP h:5060')).toBe(
+      'sip:alice@example.com, sip:example.com:5060, SIP/2.0/UDP h:5060',
     );
+    expect(
+      redactUriPasswords('<sip:a:b@c>, <SIPS:d;x:e:f@[::1]:5061>, sip:g@[::1]:5060, sip:[::1]:5060'),
+    ).toBe(`<sip:a:${REDACTED}@c>, <SIPS:d;x:${REDACTED}@[::1]:5061>, sip:g@[::1]:5060, sip:[::1]:5060`);
     // A hostile line of 60 000 almost-URIs is one linear pass (a backtracking pattern would take minutes).
     const hostile = 'sip:a:'.repeat(10_000);
     expect(redactUriPasswords(`${hostile}@h`)).toBe(`sip:a:${REDACTED}@h`);
@@ -142,16 +167,25 @@ describe('redactSipMessage: bodies', () => {
     expect(out.text).not.toContain('\r');
   });
 
-  it('shows sipfrag and dtmf-relay whole (a sipfrag\'s own Authorization redacted); cuts other bodies', () => {
-    const frag = redactSipMessage(withBody('message/sipfrag', 'SIP/2.0 200 OK\r\nAuthorization: Digest username="u", response="ff00"\r\n'));
-    expect(frag.text.split('\n\n')[1]).toBe(`SIP/2.0 200 OK\nAuthorization: Digest username="u", response="${REDACTED}"\n`);
+  it("shows sipfrag and dtmf-relay whole (a sipfrag's own Authorization redacted); cuts other bodies", () => {
+    const frag = redactSipMessage(
+      withBody(
+        'message/sipfrag',
+        'SIP/2.0 200 OK\r\nAuthorization: Digest username="u", response="ff00"\r\n',
+      ),
+    );
+    expect(frag.text.split('\n\n')[1]).toBe(
+      `SIP/2.0 200 OK\nAuthorization: Digest username="u", response="${REDACTED}"\n`,
+    );
     const dtmf = redactSipMessage(withBody('application/dtmf-relay', 'Signal=5\r\nDuration=160\r\n'));
     expect(dtmf.text.split('\n\n')[1]).toBe('Signal=5\nDuration=160\n');
 
     const xml = `<?xml version="1.0"?><presence>${'x'.repeat(1000)}</presence>`;
     const cut = redactSipMessage(withBody('application/pidf+xml', xml));
     expect(cut.contentType).toBe('application/pidf+xml');
-    expect(cut.text.split('\n\n')[1]).toBe(`${xml.slice(0, SIPLOG_BODY_PREVIEW)}\n[… ${xml.length - SIPLOG_BODY_PREVIEW} more bytes of application/pidf+xml not shown]`);
+    expect(cut.text.split('\n\n')[1]).toBe(
+      `${xml.slice(0, SIPLOG_BODY_PREVIEW)}\n[… ${xml.length - SIPLOG_BODY_PREVIEW} more bytes of application/pidf+xml not shown]`,
+    );
 
     const binary = redactSipMessage(withBody(undefined, Buffer.from([0, 1, 2, 0x41, 0x0a, 0x7f])));
     expect(binary.contentType).toBe('application/octet-stream');
@@ -159,7 +193,9 @@ describe('redactSipMessage: bodies', () => {
   });
 
   it('redacts unparseable bytes the same way and clips very long messages', () => {
-    const garbage = redactSipMessage(Buffer.from('HELLO\r\nAuthorization: Digest response="abc"\r\nno blank line'));
+    const garbage = redactSipMessage(
+      Buffer.from('HELLO\r\nAuthorization: Digest response="abc"\r\nno blank line'),
+    );
     expect(garbage.text).toBe(`HELLO\nAuthorization: Digest response="${REDACTED}"\nno blank line`);
     expect(redactSipMessage(new Uint8Array(0))).toEqual({ text: '', startLine: '', contentType: null });
 

@@ -95,11 +95,21 @@ describe('SiplogService entries', () => {
     const s = service();
     const flow = callFlow();
     s.record(flow[3]!.wire); // 180
-    const broken = 'SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-x\r\nCall-ID: broken-1\r\nCSeq: 4 INVITE\r\n\r\n';
+    const broken =
+      'SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-x\r\nCall-ID: broken-1\r\nCSeq: 4 INVITE\r\n\r\n';
     s.record({ ...wire('in', bytesOf(broken)), rejected: 'missing From' });
-    s.record({ ...wire('in', new Uint8Array(0), PROXY, 'tcp'), rejected: 'Content-Length is mandatory on stream transports' });
+    s.record({
+      ...wire('in', new Uint8Array(0), PROXY, 'tcp'),
+      rejected: 'Content-Length is mandatory on stream transports',
+    });
     const [ringing, invalid, empty] = s.recent({});
-    expect(ringing).toMatchObject({ kind: 'response', method: 'INVITE', status: 180, startLine: 'SIP/2.0 180 Ringing', to: 'sip:1001@lab.test' });
+    expect(ringing).toMatchObject({
+      kind: 'response',
+      method: 'INVITE',
+      status: 180,
+      startLine: 'SIP/2.0 180 Ringing',
+      to: 'sip:1001@lab.test',
+    });
     expect(invalid).toMatchObject({
       kind: 'invalid',
       callId: 'broken-1',
@@ -111,11 +121,20 @@ describe('SiplogService entries', () => {
       invalidReason: 'missing From',
       startLine: 'SIP/2.0 180 Ringing',
     });
-    expect(empty).toMatchObject({ kind: 'invalid', transport: 'tcp', callId: null, cseq: null, method: '', text: '', size: 0, startLine: '' });
+    expect(empty).toMatchObject({
+      kind: 'invalid',
+      transport: 'tcp',
+      callId: null,
+      cseq: null,
+      method: '',
+      text: '',
+      size: 0,
+      startLine: '',
+    });
     for (const e of s.recent({})) expect(SipLogEntry.safeParse(e).success).toBe(true);
   });
 
-  it('matches messages to accounts by our side\'s AoR, by Request-URI user, then by Call-ID', () => {
+  it("matches messages to accounts by our side's AoR, by Request-URI user, then by Call-ID", () => {
     const s = service();
     s.setAccounts([
       { id: 'acc-1000', aor: 'sip:1000@LAB.test' },
@@ -132,11 +151,24 @@ describe('SiplogService entries', () => {
       to: { uri: uri('sip:someone@pbx.test'), params: NO_PARAMS },
       callId: 'options-1',
       cseq: 1,
-      via: { protocol: 'SIP', version: '2.0', transport: 'UDP', host: '203.0.113.5', port: 5060, branch: 'z9hG4bK-o1', params: NO_PARAMS },
+      via: {
+        protocol: 'SIP',
+        version: '2.0',
+        transport: 'UDP',
+        host: '203.0.113.5',
+        port: 5060,
+        branch: 'z9hG4bK-o1',
+        params: NO_PARAMS,
+      },
     });
     s.record(wire('in', options));
     const byCall = new Map(s.recent({}).map((e) => [e.callId, e.accountId]));
-    expect(Object.fromEntries(byCall)).toEqual({ 'call-1@192.0.2.10': 'acc-1000', 'reg-2000': 'acc-2000', 'reg-9': null, 'options-1': 'acc-2000' });
+    expect(Object.fromEntries(byCall)).toEqual({
+      'call-1@192.0.2.10': 'acc-1000',
+      'reg-2000': 'acc-2000',
+      'reg-9': null,
+      'options-1': 'acc-2000',
+    });
     expect(s.recent({ accountId: 'acc-1000' })).toHaveLength(9);
   });
 });
@@ -146,7 +178,13 @@ describe('SiplogService ring', () => {
     const s = service({ maxMessages: 10 });
     for (let i = 0; i < 25; i++) s.record(registration(`reg-${i}`)[0]!);
     expect(s.recent({}).map((e) => e.seq)).toEqual([15, 16, 17, 18, 19, 20, 21, 22, 23, 24]);
-    expect(s.status()).toMatchObject({ enabled: true, messages: 10, maxMessages: 10, captured: 25, evicted: 15 });
+    expect(s.status()).toMatchObject({
+      enabled: true,
+      messages: 10,
+      maxMessages: 10,
+      captured: 25,
+      evicted: 15,
+    });
   });
 
   it('keeps its byte budget: text + 256 per entry', () => {
@@ -168,7 +206,15 @@ describe('SiplogService ring', () => {
     expect(s.recent({}).map((e) => e.callId)).toEqual(['reg-1']);
     s.setEnabled(true);
     s.record(registration('reg-3')[0]!);
-    expect(s.clear()).toEqual({ enabled: true, messages: 0, bytes: 0, maxMessages: 5000, maxBytes: 8 * 1024 * 1024, captured: 0, evicted: 0 });
+    expect(s.clear()).toEqual({
+      enabled: true,
+      messages: 0,
+      bytes: 0,
+      maxMessages: 5000,
+      maxBytes: 8 * 1024 * 1024,
+      captured: 0,
+      evicted: 0,
+    });
     expect(s.recent({})).toEqual([]);
     clock.advance(1000);
     expect(batches()).toEqual([]); // the pending batch went with the clear
@@ -259,9 +305,13 @@ describe('SiplogService queries', () => {
         '',
       ].join('\n'),
     );
-    expect(result.text).toContain('REGISTER sip:lab.test SIP/2.0\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-reg-1\n');
+    expect(result.text).toContain(
+      'REGISTER sip:lab.test SIP/2.0\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-reg-1\n',
+    );
     expect(s.export({ format: 'text' }).messages).toBe(3);
-    expect(() => s.export({ format: 'text', callId: 'nope' })).toThrow('The SIP log has no messages with that Call-ID.');
+    expect(() => s.export({ format: 'text', callId: 'nope' })).toThrow(
+      'The SIP log has no messages with that Call-ID.',
+    );
   });
 
   it('exports JSON with the same entries', () => {
@@ -270,8 +320,18 @@ describe('SiplogService queries', () => {
     s.record({ ...wire('in', bytesOf('garbage\r\n'), CALLEE), rejected: 'bad start line' });
     const result = s.export({ format: 'json' });
     expect(result.fileName).toBe('sip-log-20231114-221329.json');
-    const parsed = JSON.parse(result.text) as { format: string; exportedAt: string; filter: unknown; entries: unknown[] };
-    expect(parsed).toEqual({ format: 'softphone-siplog/1', exportedAt: '2023-11-14T22:13:29.001Z', filter: {}, entries: s.recent({}) });
+    const parsed = JSON.parse(result.text) as {
+      format: string;
+      exportedAt: string;
+      filter: unknown;
+      entries: unknown[];
+    };
+    expect(parsed).toEqual({
+      format: 'softphone-siplog/1',
+      exportedAt: '2023-11-14T22:13:29.001Z',
+      filter: {},
+      entries: s.recent({}),
+    });
     expect(s.export({ format: 'json', accountId: 'nobody' }).messages).toBe(0);
   });
 });
@@ -309,7 +369,12 @@ describe('SiplogService events', () => {
     expect(batch?.entries[0]?.seq).toBe(500);
     expect(batch?.skipped).toBe(500);
     expect(s.recent({ afterSeq: 498, limit: 2 }).map((e) => e.seq)).toEqual([1498, 1499]);
-    expect(s.recent({ afterSeq: 497 }).slice(0, 2).map((e) => e.seq)).toEqual([498, 499]); // catching up
+    expect(
+      s
+        .recent({ afterSeq: 497 })
+        .slice(0, 2)
+        .map((e) => e.seq),
+    ).toEqual([498, 499]); // catching up
   });
 
   it('close() stops capture, cancels the pending batch and drops the ring', () => {
@@ -328,7 +393,12 @@ describe('SiplogService events', () => {
     const secret = 'f3e2d1c0b9a8f3e2d1c0b9a8f3e2d1c0';
     for (const w of registration('reg-1', secret)) s.record(w);
     clock.advance(100);
-    const everything = JSON.stringify([s.recent({}), emitted, s.export({ format: 'text' }), s.export({ format: 'json' })]);
+    const everything = JSON.stringify([
+      s.recent({}),
+      emitted,
+      s.export({ format: 'text' }),
+      s.export({ format: 'json' }),
+    ]);
     expect(everything).toContain('response=\\"<redacted>\\"');
     expect(everything).not.toContain(secret);
   });

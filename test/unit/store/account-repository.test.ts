@@ -45,7 +45,9 @@ describe('AccountRepository', () => {
         dtmfMode: 'info',
         autoAnswer: true,
         password: SIP_PASSWORD,
-        turnServers: [{ uri: 'turn:turn.example.com?transport=tcp', username: 'alice', password: TURN_PASSWORD }],
+        turnServers: [
+          { uri: 'turn:turn.example.com?transport=tcp', username: 'alice', password: TURN_PASSWORD },
+        ],
       }),
     );
     if (!added.ok) throw new Error(JSON.stringify(added.error));
@@ -78,7 +80,9 @@ describe('AccountRepository', () => {
       value: {
         accountId: id,
         password: SIP_PASSWORD,
-        turnServers: [{ uri: 'turn:turn.example.com?transport=tcp', username: 'alice', password: TURN_PASSWORD }],
+        turnServers: [
+          { uri: 'turn:turn.example.com?transport=tcp', username: 'alice', password: TURN_PASSWORD },
+        ],
       },
     });
   });
@@ -142,7 +146,13 @@ describe('AccountRepository', () => {
     );
     expect(passwords()).toEqual(['first', ['turn:b.example.com=turn-b', 'turn:a.example.com=null']]);
 
-    store.accounts.update(id, accountInput({ password: 'second', turnServers: [{ uri: 'turn:b.example.com', username: 'u2', password: null }] }));
+    store.accounts.update(
+      id,
+      accountInput({
+        password: 'second',
+        turnServers: [{ uri: 'turn:b.example.com', username: 'u2', password: null }],
+      }),
+    );
     expect(passwords()).toEqual(['second', ['turn:b.example.com=null']]);
 
     const cleared = store.accounts.update(id, accountInput({ password: null, turnServers: [] }));
@@ -197,7 +207,10 @@ describe('AccountRepository', () => {
     expect(repo.remove('a1')).toBe(true);
     expect(repo.remove('a1')).toBe(false);
     expect(repo.list().map((a) => a.label)).toEqual(['Deux', 'Three']);
-    expect(repo.update('nope', accountInput())).toEqual({ ok: false, error: { code: 'not-found', id: 'nope' } });
+    expect(repo.update('nope', accountInput())).toEqual({
+      ok: false,
+      error: { code: 'not-found', id: 'nope' },
+    });
     expect(repo.credentials('nope')).toEqual({ ok: false, error: { code: 'not-found', id: 'nope' } });
     expect(repo.get('nope')).toBeNull();
   });
@@ -221,7 +234,9 @@ describe('AccountRepository', () => {
         throw new Error('Unsupported state or unable to authenticate data');
       },
     };
-    expect(new AccountRepository(opened.value.db, sameKindOtherKey, clock).credentials(added.value.id)).toEqual({
+    expect(
+      new AccountRepository(opened.value.db, sameKindOtherKey, clock).credentials(added.value.id),
+    ).toEqual({
       ok: false,
       error: { code: 'undecryptable', message: 'Unsupported state or unable to authenticate data' },
     });
@@ -232,7 +247,13 @@ describe('AccountRepository', () => {
   it('keeps call-log rows when their account is removed, with the account cleared', () => {
     const added = store.accounts.add(accountInput());
     if (!added.ok) throw new Error('add failed');
-    store.history.recordStart({ id: 'c1', direction: 'outgoing', accountId: added.value.id, remoteUri: 'sip:1@x', startedAt: 1 });
+    store.history.recordStart({
+      id: 'c1',
+      direction: 'outgoing',
+      accountId: added.value.id,
+      remoteUri: 'sip:1@x',
+      startedAt: 1,
+    });
     store.accounts.remove(added.value.id);
     expect(store.history.get('c1')?.accountId).toBeNull();
   });

@@ -14,7 +14,11 @@ describe('address keys', () => {
   it.each<[string, string | null, string | null]>([
     ['sip:1000@pbx.local', '1000', '1000@pbx.local'],
     ['sips:Alice@Example.COM:5061;transport=tls', null, 'alice@example.com'],
-    ['sip:+1-212-555-0100;phone-context=x@gw.example;user=phone', '+12125550100', '+1-212-555-0100@gw.example'],
+    [
+      'sip:+1-212-555-0100;phone-context=x@gw.example;user=phone',
+      '+12125550100',
+      '+1-212-555-0100@gw.example',
+    ],
     ['sip:%2B4930123@gw.example', '+4930123', '+4930123@gw.example'],
     ['sip:alice:secret@example.com', null, 'alice@example.com'],
     ['"Bob" <sip:bob@[2001:db8::1]:5060>', null, 'bob@[2001:db8::1]'],
@@ -35,7 +39,11 @@ describe('address keys', () => {
   });
 
   it('parses party addresses', () => {
-    expect(parsePartyAddress('<sips:carol@chicago.com;transport=tcp>')).toEqual({ scheme: 'sips', user: 'carol', host: 'chicago.com' });
+    expect(parsePartyAddress('<sips:carol@chicago.com;transport=tcp>')).toEqual({
+      scheme: 'sips',
+      user: 'carol',
+      host: 'chicago.com',
+    });
     expect(parsePartyAddress('12345')).toEqual({ scheme: 'none', user: '12345', host: '' });
   });
 

@@ -91,11 +91,27 @@ describe('CallHistoryRepository: writing', () => {
 
   it('reports duplicates, unknown calls, unknown accounts and calls already ended as values', () => {
     start({ id: 'c1', startedAt: 1 });
-    expect(store.history.recordStart({ id: 'c1', direction: 'outgoing', accountId: null, remoteUri: 'sip:x@y', startedAt: 2 })).toEqual({
+    expect(
+      store.history.recordStart({
+        id: 'c1',
+        direction: 'outgoing',
+        accountId: null,
+        remoteUri: 'sip:x@y',
+        startedAt: 2,
+      }),
+    ).toEqual({
       ok: false,
       error: { code: 'duplicate', id: 'c1' },
     });
-    expect(store.history.recordStart({ id: 'c2', direction: 'outgoing', accountId: 'ghost', remoteUri: 'sip:x@y', startedAt: 2 })).toEqual({
+    expect(
+      store.history.recordStart({
+        id: 'c2',
+        direction: 'outgoing',
+        accountId: 'ghost',
+        remoteUri: 'sip:x@y',
+        startedAt: 2,
+      }),
+    ).toEqual({
       ok: false,
       error: { code: 'invalid', issues: [{ path: 'accountId', message: 'no account ghost' }] },
     });
@@ -103,23 +119,41 @@ describe('CallHistoryRepository: writing', () => {
       ok: false,
       error: { code: 'not-found', id: 'nope' },
     });
-    expect(store.history.recordAnswered('nope', 5)).toEqual({ ok: false, error: { code: 'not-found', id: 'nope' } });
+    expect(store.history.recordAnswered('nope', 5)).toEqual({
+      ok: false,
+      error: { code: 'not-found', id: 'nope' },
+    });
     expect(store.history.recordEnd({ id: 'c1', endedAt: 5, result: 'busy', sipCode: 486 }).ok).toBe(true);
     expect(store.history.recordEnd({ id: 'c1', endedAt: 6, result: 'failed' })).toEqual({
       ok: false,
       error: { code: 'already-ended', id: 'c1' },
     });
-    expect(store.history.recordAnswered('c1', 6)).toEqual({ ok: false, error: { code: 'already-ended', id: 'c1' } });
+    expect(store.history.recordAnswered('c1', 6)).toEqual({
+      ok: false,
+      error: { code: 'already-ended', id: 'c1' },
+    });
     const bad = store.history.recordEnd({ id: 'c1', endedAt: 6, result: 'failed', sipCode: 99 });
     expect(!bad.ok && bad.error.code).toBe('invalid');
   });
 
   it('computes durations from the answer time, 0 when unanswered, never negative; cuts long texts', () => {
     start({ id: 'unanswered', startedAt: 100, remoteDisplayName: 'x'.repeat(300) });
-    const a = store.history.recordEnd({ id: 'unanswered', endedAt: 5000, result: 'cancelled', reason: 'r'.repeat(300) });
-    expect(a.ok && [a.value.durationMs, a.value.remoteDisplayName.length, a.value.reason?.length]).toEqual([0, 256, 256]);
+    const a = store.history.recordEnd({
+      id: 'unanswered',
+      endedAt: 5000,
+      result: 'cancelled',
+      reason: 'r'.repeat(300),
+    });
+    expect(a.ok && [a.value.durationMs, a.value.remoteDisplayName.length, a.value.reason?.length]).toEqual([
+      0, 256, 256,
+    ]);
     start({ id: 'clock-stepped', startedAt: 100 });
-    const b = store.history.recordEnd({ id: 'clock-stepped', endedAt: 50, answeredAt: 200, result: 'answered' });
+    const b = store.history.recordEnd({
+      id: 'clock-stepped',
+      endedAt: 50,
+      answeredAt: 200,
+      result: 'answered',
+    });
     expect(b.ok && b.value.durationMs).toBe(0);
   });
 
@@ -147,7 +181,11 @@ describe('CallHistoryRepository: writing', () => {
   });
 
   it('counts unseen missed calls and marks them seen', () => {
-    for (const [id, at] of [['m1', 1], ['m2', 2], ['m3', 3]] as const) {
+    for (const [id, at] of [
+      ['m1', 1],
+      ['m2', 2],
+      ['m3', 3],
+    ] as const) {
       start({ id, startedAt: at });
       store.history.recordEnd({ id, endedAt: at + 10, result: 'missed', sipCode: 487 });
     }
@@ -176,7 +214,9 @@ describe('CallHistoryRepository: writing', () => {
 
 describe('CallHistoryRepository: reading', () => {
   beforeEach(() => {
-    const calls: Array<[string, number, 'incoming' | 'outgoing', string, string, string, 'answered' | 'missed' | 'busy']> = [
+    const calls: Array<
+      [string, number, 'incoming' | 'outgoing', string, string, string, 'answered' | 'missed' | 'busy']
+    > = [
       ['c01', 1000, 'incoming', 'A', 'sip:1000@pbx.local', 'Desk', 'answered'],
       ['c02', 2000, 'outgoing', 'A', 'sip:+4930123456@gw.example;user=phone', '', 'busy'],
       ['c03', 3000, 'incoming', 'B', 'sip:alice@example.com', 'Alice Liddell', 'missed'],
@@ -186,7 +226,14 @@ describe('CallHistoryRepository: reading', () => {
       ['c07', 5000, 'outgoing', 'A', 'sip:1000@pbx.local', '', 'answered'],
     ];
     for (const [id, at, direction, account, remoteUri, remoteDisplayName, result] of calls) {
-      start({ id, startedAt: at, direction, accountId: account === 'A' ? accountA : accountB, remoteUri, remoteDisplayName });
+      start({
+        id,
+        startedAt: at,
+        direction,
+        accountId: account === 'A' ? accountA : accountB,
+        remoteUri,
+        remoteDisplayName,
+      });
       store.history.recordEnd({ id, endedAt: at + 500, result });
     }
   });
@@ -235,9 +282,27 @@ describe('CallHistoryRepository: reading', () => {
   });
 
   it('shows the contact whose number or SIP address matches, and finds calls by contact name', () => {
-    store.contacts.add({ name: 'Bob Desk', company: '', notes: '', favourite: false, addresses: [{ kind: 'tel', value: '1000', label: '' }] });
-    store.contacts.add({ name: 'Alice (work)', company: '', notes: '', favourite: false, addresses: [{ kind: 'sip', value: 'Alice@Example.com', label: '' }] });
-    store.contacts.add({ name: 'Gateway', company: '', notes: '', favourite: false, addresses: [{ kind: 'tel', value: '+49 30 123456', label: '' }] });
+    store.contacts.add({
+      name: 'Bob Desk',
+      company: '',
+      notes: '',
+      favourite: false,
+      addresses: [{ kind: 'tel', value: '1000', label: '' }],
+    });
+    store.contacts.add({
+      name: 'Alice (work)',
+      company: '',
+      notes: '',
+      favourite: false,
+      addresses: [{ kind: 'sip', value: 'Alice@Example.com', label: '' }],
+    });
+    store.contacts.add({
+      name: 'Gateway',
+      company: '',
+      notes: '',
+      favourite: false,
+      addresses: [{ kind: 'tel', value: '+49 30 123456', label: '' }],
+    });
     const all = store.history.page({ limit: 10 });
     if (!all.ok) throw new Error('page');
     expect(all.value.entries.map((e) => [e.id, e.contact?.name ?? null])).toEqual([
@@ -256,11 +321,15 @@ describe('CallHistoryRepository: reading', () => {
 
   it('refuses invalid queries as values', () => {
     const tooMany = store.history.page({ limit: 201 });
-    expect(!tooMany.ok && tooMany.error.issues).toEqual([{ path: 'limit', message: 'Too big: expected number to be <=200' }]);
+    expect(!tooMany.ok && tooMany.error.issues).toEqual([
+      { path: 'limit', message: 'Too big: expected number to be <=200' },
+    ]);
     const extra = store.history.page({ filter: { kind: 'missed', sql: '1=1' } } as never);
     expect(!extra.ok && extra.error.code).toBe('invalid');
     const backwards = store.history.page({ filter: { from: 10, to: 5 } });
-    expect(!backwards.ok && backwards.error.issues).toEqual([{ path: 'filter.to', message: '`from` is after `to`' }]);
+    expect(!backwards.ok && backwards.error.issues).toEqual([
+      { path: 'filter.to', message: '`from` is after `to`' },
+    ]);
   });
 
   it('serves every filter from an index, never by scanning the whole log', () => {
@@ -313,13 +382,28 @@ describe('CallHistoryRepository: reading', () => {
       expect(seen).toEqual(expected);
     }
     // a narrow search still starts from its matches
-    expect(store.history.explainPage({ filter: { search: '+44552' } }).join('\n')).toContain('call_history_by_number');
+    expect(store.history.explainPage({ filter: { search: '+44552' } }).join('\n')).toContain(
+      'call_history_by_number',
+    );
     expect(ids({ search: '+4455238' })).toEqual(['d2388', 'd2386', 'd2384', 'd2382', 'd2380', 'd0238']);
   });
 
   it('exports RFC 4180 CSV with quoting, ISO times and formula neutralising', () => {
-    start({ id: 'tricky', startedAt: 9000, remoteUri: 'sip:+4930@x', remoteDisplayName: '=HYPERLINK("x"), "quoted"\nname' });
-    store.history.recordEnd({ id: 'tricky', endedAt: 9000 + 61_400, answeredAt: 9000, result: 'answered', reason: 'a,b', codec: 'PCMU', mos: 3.5 });
+    start({
+      id: 'tricky',
+      startedAt: 9000,
+      remoteUri: 'sip:+4930@x',
+      remoteDisplayName: '=HYPERLINK("x"), "quoted"\nname',
+    });
+    store.history.recordEnd({
+      id: 'tricky',
+      endedAt: 9000 + 61_400,
+      answeredAt: 9000,
+      result: 'answered',
+      reason: 'a,b',
+      codec: 'PCMU',
+      mos: 3.5,
+    });
     const csv = store.history.exportCsv({ search: '+4930' });
     if (!csv.ok) throw new Error('csv');
     const text = [...csv.value].join('');
@@ -335,7 +419,8 @@ describe('CallHistoryRepository: reading', () => {
 
   it('exports more calls than one read batch', () => {
     store.batch(() => {
-      for (let i = 0; i < 1234; i++) start({ id: `bulk-${String(i).padStart(4, '0')}`, startedAt: 10_000 + (i % 100) });
+      for (let i = 0; i < 1234; i++)
+        start({ id: `bulk-${String(i).padStart(4, '0')}`, startedAt: 10_000 + (i % 100) });
     });
     const csv = store.history.exportCsv();
     if (!csv.ok) throw new Error('csv');

@@ -17,7 +17,11 @@ afterEach(() => {
   temp.remove();
 });
 
-function contact(name: string, addresses: ContactInput['addresses'] = [], extra: Partial<ContactInput> = {}): ContactInput {
+function contact(
+  name: string,
+  addresses: ContactInput['addresses'] = [],
+  extra: Partial<ContactInput> = {},
+): ContactInput {
   return { name, company: '', notes: '', favourite: false, addresses, ...extra };
 }
 
@@ -34,10 +38,14 @@ function names(list: ReadonlyArray<{ name: string }>): string[] {
 describe('ContactRepository', () => {
   it('adds, reads, updates and deletes a contact', () => {
     const added = store.contacts.add(
-      contact('Alice', [
-        { kind: 'sip', value: 'alice@example.com', label: 'work' },
-        { kind: 'tel', value: '+1 (555) 010-0000', label: 'mobile' },
-      ], { company: 'Example Corp', notes: 'met at\nthe conference' }),
+      contact(
+        'Alice',
+        [
+          { kind: 'sip', value: 'alice@example.com', label: 'work' },
+          { kind: 'tel', value: '+1 (555) 010-0000', label: 'mobile' },
+        ],
+        { company: 'Example Corp', notes: 'met at\nthe conference' },
+      ),
     );
     if (!added.ok) throw new Error('add failed');
     expect(added.value).toEqual({
@@ -54,13 +62,24 @@ describe('ContactRepository', () => {
       updatedAt: 1000,
     });
     clock.time = 2000;
-    const updated = store.contacts.update(added.value.id, contact('Alice B.', [{ kind: 'tel', value: '42', label: '' }], { favourite: true }));
-    expect(updated.ok && updated.value).toMatchObject({ name: 'Alice B.', favourite: true, createdAt: 1000, updatedAt: 2000 });
+    const updated = store.contacts.update(
+      added.value.id,
+      contact('Alice B.', [{ kind: 'tel', value: '42', label: '' }], { favourite: true }),
+    );
+    expect(updated.ok && updated.value).toMatchObject({
+      name: 'Alice B.',
+      favourite: true,
+      createdAt: 1000,
+      updatedAt: 2000,
+    });
     expect(store.contacts.get(added.value.id)?.addresses).toEqual([{ kind: 'tel', value: '42', label: '' }]);
     expect(store.contacts.remove(added.value.id)).toBe(true);
     expect(store.contacts.get(added.value.id)).toBeNull();
     expect(store.contacts.remove(added.value.id)).toBe(false);
-    expect(store.contacts.update('missing', contact('X'))).toEqual({ ok: false, error: { code: 'not-found', id: 'missing' } });
+    expect(store.contacts.update('missing', contact('X'))).toEqual({
+      ok: false,
+      error: { code: 'not-found', id: 'missing' },
+    });
   });
 
   it('refuses invalid input with issues naming the field', () => {
@@ -89,9 +108,15 @@ describe('ContactRepository', () => {
 
   describe('search', () => {
     beforeEach(() => {
-      add(contact('Jürgen Müller', [{ kind: 'tel', value: '+49 (0)30 1234567', label: 'work' }], { company: 'Straße AG' }));
+      add(
+        contact('Jürgen Müller', [{ kind: 'tel', value: '+49 (0)30 1234567', label: 'work' }], {
+          company: 'Straße AG',
+        }),
+      );
       add(contact('Bob Desk', [{ kind: 'sip', value: 'sip:1000@pbx.local', label: '' }]));
-      add(contact('Alice', [{ kind: 'sip', value: 'sip:alice@example.com', label: '' }], { favourite: true }));
+      add(
+        contact('Alice', [{ kind: 'sip', value: 'sip:alice@example.com', label: '' }], { favourite: true }),
+      );
       add(contact('Zoë 100%_', [{ kind: 'tel', value: '030 999', label: '' }]));
     });
 
@@ -128,10 +153,14 @@ describe('ContactRepository', () => {
     });
 
     it('finds the contact of a remote party by SIP user@host, then by number', () => {
-      expect(store.contacts.findByAddress('"Al" <sip:ALICE@Example.com:5061;transport=tls>')?.name).toBe('Alice');
+      expect(store.contacts.findByAddress('"Al" <sip:ALICE@Example.com:5061;transport=tls>')?.name).toBe(
+        'Alice',
+      );
       expect(store.contacts.findByAddress('sip:1000@other-pbx.example')?.name).toBe('Bob Desk');
       expect(store.contacts.findByAddress('tel:+49-30-1234567')?.name).toBe('Jürgen Müller');
-      expect(store.contacts.findByAddress('sip:+49301234567@gw.example;user=phone')?.name).toBe('Jürgen Müller');
+      expect(store.contacts.findByAddress('sip:+49301234567@gw.example;user=phone')?.name).toBe(
+        'Jürgen Müller',
+      );
       expect(store.contacts.findByAddress('sip:bob@pbx.local')).toBeNull();
     });
   });
@@ -156,7 +185,10 @@ describe('ContactRepository', () => {
         error: { code: 'vcard-syntax', line: 10, message: 'the vCard that starts at line 10 has no FN' },
       });
       expect(store.contacts.list()).toEqual([]);
-      expect(store.contacts.importVCard(valid.join('\r\n'))).toEqual({ ok: true, value: { added: 2, updated: 0 } });
+      expect(store.contacts.importVCard(valid.join('\r\n'))).toEqual({
+        ok: true,
+        value: { added: 2, updated: 0 },
+      });
       expect(names(store.contacts.list())).toEqual(['First', 'Second']);
     });
 
@@ -175,19 +207,31 @@ describe('ContactRepository', () => {
     });
 
     it('exports vCards that import into another store as the same contacts, and re-import updates', () => {
-      add(contact('Ada Lovelace', [
-        { kind: 'tel', value: '+44 20 7946 0958', label: 'work' },
-        { kind: 'sip', value: 'sip:ada@example.org', label: 'Lab' },
-      ], { company: 'Engines; Ltd', notes: 'two\nlines', favourite: true }));
+      add(
+        contact(
+          'Ada Lovelace',
+          [
+            { kind: 'tel', value: '+44 20 7946 0958', label: 'work' },
+            { kind: 'sip', value: 'sip:ada@example.org', label: 'Lab' },
+          ],
+          { company: 'Engines; Ltd', notes: 'two\nlines', favourite: true },
+        ),
+      );
       add(contact('李娜', [{ kind: 'tel', value: '+86 10 1234 5678', label: 'mobile' }]));
       for (const version of ['3.0', '4.0'] as const) {
         const exported = store.contacts.exportVCard(version);
         const other = makeTempDir();
         const otherStore = openTestStore(other.path, clock);
         try {
-          expect(otherStore.contacts.importVCard(exported)).toEqual({ ok: true, value: { added: 2, updated: 0 } });
+          expect(otherStore.contacts.importVCard(exported)).toEqual({
+            ok: true,
+            value: { added: 2, updated: 0 },
+          });
           expect(otherStore.contacts.list()).toEqual(store.contacts.list());
-          expect(otherStore.contacts.importVCard(exported)).toEqual({ ok: true, value: { added: 0, updated: 2 } });
+          expect(otherStore.contacts.importVCard(exported)).toEqual({
+            ok: true,
+            value: { added: 0, updated: 2 },
+          });
           expect(otherStore.contacts.list().length).toBe(2);
         } finally {
           otherStore.close();

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DATABASE_FILE_NAME, LOCK_FILE_NAME, SCHEMA_VERSION, userVersion } from '../../../src-main/store/index.ts';
+import {
+  DATABASE_FILE_NAME,
+  LOCK_FILE_NAME,
+  SCHEMA_VERSION,
+  userVersion,
+} from '../../../src-main/store/index.ts';
 import { runChild } from './child/run.ts';
 import { makeTempDir, openTestStore } from './helpers.ts';
 import type { TempDir } from './helpers.ts';
@@ -33,7 +38,9 @@ describe('kill -9 while logging calls', () => {
     const raw = new Database(join(temp.path, DATABASE_FILE_NAME));
     expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(raw.pragma('foreign_key_check')).toEqual([]);
-    const unfinished = raw.prepare<[], { id: string }>('SELECT id FROM call_history WHERE result IS NULL').all();
+    const unfinished = raw
+      .prepare<[], { id: string }>('SELECT id FROM call_history WHERE result IS NULL')
+      .all();
     expect(unfinished.map((r) => r.id)).toContain('held-call');
     raw.close();
 
@@ -43,7 +50,9 @@ describe('kill -9 while logging calls', () => {
       expect(store.repairedCalls).toBe(unfinished.length);
       const db = new Database(store.file, { readonly: true });
       expect(userVersion(db)).toBe(SCHEMA_VERSION);
-      expect(db.prepare('SELECT count(*) AS n FROM call_history WHERE result IS NULL').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT count(*) AS n FROM call_history WHERE result IS NULL').get()).toEqual({
+        n: 0,
+      });
       db.close();
 
       for (const id of completed) {

@@ -108,7 +108,9 @@ describe('openDatabase', () => {
         dtmfMode: 'info',
         autoAnswer: true,
         srtp: 'off',
-        turnServers: [{ uri: 'turn:turn.example.com:3478?transport=udp', username: 'alice-turn', hasPassword: true }],
+        turnServers: [
+          { uri: 'turn:turn.example.com:3478?transport=udp', username: 'alice-turn', hasPassword: true },
+        ],
         hasPassword: true,
       });
       expect(store.accounts.credentials('acc-1')).toEqual({
@@ -117,7 +119,11 @@ describe('openDatabase', () => {
           accountId: 'acc-1',
           password: 'v1-sip-password',
           turnServers: [
-            { uri: 'turn:turn.example.com:3478?transport=udp', username: 'alice-turn', password: 'v1-turn-password' },
+            {
+              uri: 'turn:turn.example.com:3478?transport=udp',
+              username: 'alice-turn',
+              password: 'v1-turn-password',
+            },
           ],
         },
       });
@@ -137,7 +143,14 @@ describe('openDatabase', () => {
       const page = store.history.page();
       if (!page.ok) throw new Error('page');
       expect(
-        page.value.entries.map((e) => [e.id, e.result, e.completion, e.mediaPath, e.mos, e.contact?.name ?? null]),
+        page.value.entries.map((e) => [
+          e.id,
+          e.result,
+          e.completion,
+          e.mediaPath,
+          e.mos,
+          e.contact?.name ?? null,
+        ]),
       ).toEqual([
         ['call-3', 'failed', 'ended-unknown', 'unknown', null, null],
         ['call-2', 'missed', 'completed', 'unknown', null, 'Jürgen Müller'],
@@ -168,7 +181,11 @@ describe('openDatabase', () => {
         mediaPath: 'relayed',
         mos: 4.2,
       });
-      expect(ended.ok && [ended.value.mediaPath, ended.value.mos, ended.value.durationMs]).toEqual(['relayed', 4.2, 9000]);
+      expect(ended.ok && [ended.value.mediaPath, ended.value.mos, ended.value.durationMs]).toEqual([
+        'relayed',
+        4.2,
+        9000,
+      ]);
 
       expect(store.settings.get().app).toEqual({
         startMinimized: true,
@@ -217,8 +234,12 @@ describe('openDatabase', () => {
 
     const db = new Database(file, { readonly: true });
     expect(userVersion(db)).toBe(SCHEMA_VERSION);
-    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half_done'").get()).toEqual({ n: 0 });
-    expect(db.prepare("SELECT count(*) AS n FROM pragma_table_info('contacts') WHERE name = 'extra'").get()).toEqual({ n: 0 });
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half_done'").get()).toEqual({
+      n: 0,
+    });
+    expect(
+      db.prepare("SELECT count(*) AS n FROM pragma_table_info('contacts') WHERE name = 'extra'").get(),
+    ).toEqual({ n: 0 });
     db.close();
   });
 

@@ -11,15 +11,30 @@ describe('shared model schemas', () => {
     const store = openTestStore(temp.path, new ManualClock(5));
     try {
       const account = store.accounts.add(
-        accountInput({ password: 'p', turnServers: [{ uri: 'turn:t.example.com', username: 'u', password: 'q' }] }),
+        accountInput({
+          password: 'p',
+          turnServers: [{ uri: 'turn:t.example.com', username: 'u', password: 'q' }],
+        }),
       );
       if (!account.ok) throw new Error('account');
       expect(AccountConfig.parse(account.value)).toEqual(account.value);
       expect(JSON.stringify(account.value)).not.toMatch(/"password"/);
-      const contact = store.contacts.add({ name: 'N', company: '', notes: '', favourite: true, addresses: [{ kind: 'tel', value: '1', label: '' }] });
+      const contact = store.contacts.add({
+        name: 'N',
+        company: '',
+        notes: '',
+        favourite: true,
+        addresses: [{ kind: 'tel', value: '1', label: '' }],
+      });
       if (!contact.ok) throw new Error('contact');
       expect(Contact.parse(contact.value)).toEqual(contact.value);
-      store.history.recordStart({ id: 'c', direction: 'outgoing', accountId: account.value.id, remoteUri: 'sip:1@x', startedAt: 1 });
+      store.history.recordStart({
+        id: 'c',
+        direction: 'outgoing',
+        accountId: account.value.id,
+        remoteUri: 'sip:1@x',
+        startedAt: 1,
+      });
       store.history.recordEnd({ id: 'c', endedAt: 2, result: 'answered', answeredAt: 1, sipCode: 200 });
       const page = store.history.page();
       if (!page.ok) throw new Error('page');
@@ -33,9 +48,18 @@ describe('shared model schemas', () => {
   });
 
   it('reject unknown keys everywhere (a renderer is untrusted)', () => {
-    expect(ContactInput.safeParse({ name: 'a', company: '', notes: '', favourite: false, addresses: [], id: 'x' }).success).toBe(false);
     expect(
-      ContactInput.safeParse({ name: 'a', company: '', notes: '', favourite: false, addresses: [{ kind: 'tel', value: '1', label: '', x: 1 }] }).success,
+      ContactInput.safeParse({ name: 'a', company: '', notes: '', favourite: false, addresses: [], id: 'x' })
+        .success,
+    ).toBe(false);
+    expect(
+      ContactInput.safeParse({
+        name: 'a',
+        company: '',
+        notes: '',
+        favourite: false,
+        addresses: [{ kind: 'tel', value: '1', label: '', x: 1 }],
+      }).success,
     ).toBe(false);
     expect(AccountInput.safeParse({ ...accountInput(), hasPassword: true }).success).toBe(false);
     expect(HistoryQuery.safeParse({ cursor: { startedAt: 1, id: 'a', extra: 1 } }).success).toBe(false);
@@ -43,23 +67,51 @@ describe('shared model schemas', () => {
   });
 
   it('bound every string and list', () => {
-    expect(ContactInput.safeParse({ name: 'x'.repeat(201), company: '', notes: '', favourite: false, addresses: [] }).success).toBe(false);
+    expect(
+      ContactInput.safeParse({
+        name: 'x'.repeat(201),
+        company: '',
+        notes: '',
+        favourite: false,
+        addresses: [],
+      }).success,
+    ).toBe(false);
     const manyAddresses = Array.from({ length: 33 }, () => ({ kind: 'tel' as const, value: '1', label: '' }));
-    expect(ContactInput.safeParse({ name: 'a', company: '', notes: '', favourite: false, addresses: manyAddresses }).success).toBe(false);
+    expect(
+      ContactInput.safeParse({
+        name: 'a',
+        company: '',
+        notes: '',
+        favourite: false,
+        addresses: manyAddresses,
+      }).success,
+    ).toBe(false);
     expect(AccountInput.safeParse(accountInput({ password: 'p'.repeat(257) })).success).toBe(false);
-    expect(AccountInput.safeParse(accountInput({ stunServers: Array(9).fill('stun:a') })).success).toBe(false);
+    expect(AccountInput.safeParse(accountInput({ stunServers: Array(9).fill('stun:a') })).success).toBe(
+      false,
+    );
     expect(HistoryQuery.safeParse({ filter: { search: 's'.repeat(101) } }).success).toBe(false);
     expect(HistoryQuery.safeParse({ limit: 200 }).success).toBe(true);
     expect(HistoryQuery.safeParse({ limit: 0 }).success).toBe(false);
   });
 
   it('validate URIs of accounts, STUN and TURN servers', () => {
-    expect(AccountInput.safeParse(accountInput({ stunServers: ['stun:[2001:db8::1]:3478', 'stuns:stun.example.com'] })).success).toBe(true);
+    expect(
+      AccountInput.safeParse(
+        accountInput({ stunServers: ['stun:[2001:db8::1]:3478', 'stuns:stun.example.com'] }),
+      ).success,
+    ).toBe(true);
     expect(AccountInput.safeParse(accountInput({ stunServers: ['stun.example.com'] })).success).toBe(false);
     expect(
-      AccountInput.safeParse(accountInput({ turnServers: [{ uri: 'turns:t.example.com:5349?transport=tcp', username: 'u' }] })).success,
+      AccountInput.safeParse(
+        accountInput({ turnServers: [{ uri: 'turns:t.example.com:5349?transport=tcp', username: 'u' }] }),
+      ).success,
     ).toBe(true);
-    expect(AccountInput.safeParse(accountInput({ turnServers: [{ uri: 'turn:t.example.com?transport=sctp', username: 'u' }] })).success).toBe(false);
+    expect(
+      AccountInput.safeParse(
+        accountInput({ turnServers: [{ uri: 'turn:t.example.com?transport=sctp', username: 'u' }] }),
+      ).success,
+    ).toBe(false);
     expect(AccountInput.safeParse(accountInput({ domain: 'pbx.local:5062' })).success).toBe(true);
     expect(AccountInput.safeParse(accountInput({ domain: 'pbx local' })).success).toBe(false);
     expect(AccountInput.safeParse(accountInput({ outboundProxy: 'http://proxy' })).success).toBe(false);
@@ -67,9 +119,24 @@ describe('shared model schemas', () => {
 
   it('keep HistoryEntry in step with the completion rules', () => {
     const base = {
-      id: 'a', direction: 'incoming', accountId: null, remoteUri: 'sip:a@b', remoteDisplayName: '', startedAt: 1,
-      answeredAt: null, endedAt: null, durationMs: null, result: null, completion: 'in-progress', sipCode: null,
-      reason: null, codec: null, mediaPath: 'unknown', mos: null, seen: true, contact: null,
+      id: 'a',
+      direction: 'incoming',
+      accountId: null,
+      remoteUri: 'sip:a@b',
+      remoteDisplayName: '',
+      startedAt: 1,
+      answeredAt: null,
+      endedAt: null,
+      durationMs: null,
+      result: null,
+      completion: 'in-progress',
+      sipCode: null,
+      reason: null,
+      codec: null,
+      mediaPath: 'unknown',
+      mos: null,
+      seen: true,
+      contact: null,
     };
     expect(HistoryEntry.safeParse(base).success).toBe(true);
     expect(HistoryEntry.safeParse({ ...base, mos: 5.5 }).success).toBe(false);

@@ -45,16 +45,51 @@ describe('SettingsRepository', () => {
 
   it.each<[string, unknown, Array<{ path: string; message: string }>]>([
     ['an unknown group', { video: {} }, [{ path: '', message: 'Unrecognized key: "video"' }]],
-    ['an unknown field', { app: { colour: 'red' } }, [{ path: 'app', message: 'Unrecognized key: "colour"' }]],
-    ['a wrong type', { app: { startMinimized: 'yes' } }, [{ path: 'app.startMinimized', message: 'Invalid input: expected boolean, received string' }]],
-    ['an unknown language', { app: { language: 'fr' } }, [{ path: 'app.language', message: 'Invalid option: expected one of "system"|"en"|"zh-CN"' }]],
-    ['a reversed port range', { network: { rtpPorts: { min: 20000, max: 10000 } } }, [{ path: 'network.rtpPorts.max', message: 'min must not exceed max' }]],
-    ['a codec listed twice', { calls: { codecOrder: ['PCMU', 'pcmu'] } }, [{ path: 'calls.codecOrder', message: 'codec listed twice' }]],
-    ['a bad accelerator', { shortcuts: { hangup: 'Ctrl+<script>' } }, [{ path: 'shortcuts.hangup', message: 'not an accelerator' }]],
-    ['an over-long device id', { audio: { inputDeviceId: 'x'.repeat(257) } }, [{ path: 'audio.inputDeviceId', message: 'Too big: expected string to have <=256 characters' }]],
-    ['a keepalive out of range', { nat: { keepaliveIntervalSec: 3601 } }, [{ path: 'nat.keepaliveIntervalSec', message: 'Too big: expected number to be <=3600' }]],
+    [
+      'an unknown field',
+      { app: { colour: 'red' } },
+      [{ path: 'app', message: 'Unrecognized key: "colour"' }],
+    ],
+    [
+      'a wrong type',
+      { app: { startMinimized: 'yes' } },
+      [{ path: 'app.startMinimized', message: 'Invalid input: expected boolean, received string' }],
+    ],
+    [
+      'an unknown language',
+      { app: { language: 'fr' } },
+      [{ path: 'app.language', message: 'Invalid option: expected one of "system"|"en"|"zh-CN"' }],
+    ],
+    [
+      'a reversed port range',
+      { network: { rtpPorts: { min: 20000, max: 10000 } } },
+      [{ path: 'network.rtpPorts.max', message: 'min must not exceed max' }],
+    ],
+    [
+      'a codec listed twice',
+      { calls: { codecOrder: ['PCMU', 'pcmu'] } },
+      [{ path: 'calls.codecOrder', message: 'codec listed twice' }],
+    ],
+    [
+      'a bad accelerator',
+      { shortcuts: { hangup: 'Ctrl+<script>' } },
+      [{ path: 'shortcuts.hangup', message: 'not an accelerator' }],
+    ],
+    [
+      'an over-long device id',
+      { audio: { inputDeviceId: 'x'.repeat(257) } },
+      [{ path: 'audio.inputDeviceId', message: 'Too big: expected string to have <=256 characters' }],
+    ],
+    [
+      'a keepalive out of range',
+      { nat: { keepaliveIntervalSec: 3601 } },
+      [{ path: 'nat.keepaliveIntervalSec', message: 'Too big: expected number to be <=3600' }],
+    ],
   ])('refuses %s as a value and writes nothing', (_what, patch, issues) => {
-    expect(store.settings.patch(patch as SettingsPatch)).toEqual({ ok: false, error: { code: 'invalid', issues } });
+    expect(store.settings.patch(patch as SettingsPatch)).toEqual({
+      ok: false,
+      error: { code: 'invalid', issues },
+    });
     expect(store.settings.get()).toEqual(DEFAULT_SETTINGS);
   });
 
@@ -70,7 +105,10 @@ describe('SettingsRepository', () => {
     put.run('obsolete-group', '{}');
     const settings = new SettingsRepository(db).get();
     expect(settings.nat).toEqual({ ...DEFAULT_SETTINGS.nat, keepaliveIntervalSec: 40 });
-    expect(settings.network).toEqual({ sipPorts: { min: 6000, max: 6010 }, rtpPorts: DEFAULT_SETTINGS.network.rtpPorts });
+    expect(settings.network).toEqual({
+      sipPorts: { min: 6000, max: 6010 },
+      rtpPorts: DEFAULT_SETTINGS.network.rtpPorts,
+    });
     expect(settings.app).toEqual(DEFAULT_SETTINGS.app);
     db.close();
     store = openTestStore(temp.path);
@@ -78,7 +116,10 @@ describe('SettingsRepository', () => {
 
   it('resets one group or everything', () => {
     store.settings.patch({ app: { theme: 'light' }, nat: { iceMode: 'on' } });
-    expect(store.settings.reset('app')).toEqual({ ...DEFAULT_SETTINGS, nat: { ...DEFAULT_SETTINGS.nat, iceMode: 'on' } });
+    expect(store.settings.reset('app')).toEqual({
+      ...DEFAULT_SETTINGS,
+      nat: { ...DEFAULT_SETTINGS.nat, iceMode: 'on' },
+    });
     expect(store.settings.reset()).toEqual(DEFAULT_SETTINGS);
   });
 });

@@ -23,7 +23,9 @@ afterEach(() => temp.remove());
 
 /** The PID of a process that has certainly exited. */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  });
   return Number(child.stdout);
 }
 
@@ -95,7 +97,13 @@ describe('openStore', () => {
     const store = openTestStore(temp.path);
     expect(() =>
       store.batch(() => {
-        store.history.recordStart({ id: 'a', direction: 'incoming', accountId: null, remoteUri: 'sip:a@x', startedAt: 1 });
+        store.history.recordStart({
+          id: 'a',
+          direction: 'incoming',
+          accountId: null,
+          remoteUri: 'sip:a@x',
+          startedAt: 1,
+        });
         store.settings.patch({ app: { theme: 'dark' } });
         throw new Error('undo');
       }),
@@ -109,7 +117,10 @@ describe('openStore', () => {
 describe('two processes on one data folder', () => {
   it('a second instance gets store-locked naming the first, and opens once the first has closed', async () => {
     const first = runChild('open-store.ts', [temp.path, 'hold'], 'pipe');
-    const firstResult = JSON.parse(await first.waitForLine((l) => l.startsWith('{'))) as { ok: boolean; pid: number };
+    const firstResult = JSON.parse(await first.waitForLine((l) => l.startsWith('{'))) as {
+      ok: boolean;
+      pid: number;
+    };
     expect(firstResult).toEqual({ ok: true, pid: first.process.pid });
 
     const second = runChild('open-store.ts', [temp.path, 'try']);
@@ -140,7 +151,10 @@ describe('two processes on one data folder', () => {
     const created = openDatabase(file);
     if (!created.ok) throw new Error('open');
     created.value.db.close();
-    const writers = [runChild('write-calls.ts', [file, 'left', '400']), runChild('write-calls.ts', [file, 'right', '400'])];
+    const writers = [
+      runChild('write-calls.ts', [file, 'left', '400']),
+      runChild('write-calls.ts', [file, 'right', '400']),
+    ];
     const exits = await Promise.all(writers.map((w) => w.exited));
     expect(exits.map((e) => [e.code, e.stderr])).toEqual([
       [0, ''],
@@ -148,7 +162,9 @@ describe('two processes on one data folder', () => {
     ]);
     const db = new Database(file);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.prepare("SELECT count(*) AS n FROM call_history WHERE result = 'answered'").get()).toEqual({ n: 800 });
+    expect(db.prepare("SELECT count(*) AS n FROM call_history WHERE result = 'answered'").get()).toEqual({
+      n: 800,
+    });
     db.close();
   });
 });

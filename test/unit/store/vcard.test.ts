@@ -92,33 +92,104 @@ describe('parseVCards', () => {
   });
 
   it('reads several cards and skips blank lines between them', () => {
-    const text = crlf(['BEGIN:VCARD', 'VERSION:3.0', 'FN:A', 'END:VCARD', '', 'begin:vcard', 'version:4.0', 'fn:B', 'end:vcard']);
-    expect(parsed(text).map((c) => (c as { name: string; line: number }).name + '@' + (c as { line: number }).line)).toEqual([
-      'A@1',
-      'B@6',
+    const text = crlf([
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'FN:A',
+      'END:VCARD',
+      '',
+      'begin:vcard',
+      'version:4.0',
+      'fn:B',
+      'end:vcard',
     ]);
+    expect(
+      parsed(text).map(
+        (c) => (c as { name: string; line: number }).name + '@' + (c as { line: number }).line,
+      ),
+    ).toEqual(['A@1', 'B@6']);
   });
 
   it.each([
-    ['a missing END', ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A'], 1, 'the vCard that starts at line 1 has no END:VCARD'],
+    [
+      'a missing END',
+      ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A'],
+      1,
+      'the vCard that starts at line 1 has no END:VCARD',
+    ],
     [
       'a BEGIN inside a card',
       ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A', 'BEGIN:VCARD', 'VERSION:3.0', 'FN:B', 'END:VCARD'],
       4,
       'BEGIN:VCARD inside the vCard that starts at line 1 (missing END:VCARD)',
     ],
-    ['a line without a colon', ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A', 'this is not a property', 'END:VCARD'], 4, 'expected NAME:VALUE, found "this is not a property"'],
-    ['a bad property name', ['BEGIN:VCARD', 'VERSION:3.0', 'F N:A', 'END:VCARD'], 3, '"F N" is not a property name'],
-    ['an unterminated quoted parameter', ['BEGIN:VCARD', 'VERSION:4.0', 'FN:A', 'TEL;TYPE="work:1', 'END:VCARD'], 4, 'unterminated quoted value of parameter TYPE'],
-    ['a missing FN', ['BEGIN:VCARD', 'VERSION:4.0', 'N:Doe;John;;;', 'END:VCARD'], 1, 'the vCard that starts at line 1 has no FN'],
-    ['a missing VERSION', ['BEGIN:VCARD', 'FN:A', 'END:VCARD'], 1, 'the vCard that starts at line 1 has no VERSION'],
-    ['vCard 2.1', ['BEGIN:VCARD', 'VERSION:2.1', 'FN:A', 'END:VCARD'], 2, 'vCard version 2.1 is not supported (3.0 and 4.0 are)'],
+    [
+      'a line without a colon',
+      ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A', 'this is not a property', 'END:VCARD'],
+      4,
+      'expected NAME:VALUE, found "this is not a property"',
+    ],
+    [
+      'a bad property name',
+      ['BEGIN:VCARD', 'VERSION:3.0', 'F N:A', 'END:VCARD'],
+      3,
+      '"F N" is not a property name',
+    ],
+    [
+      'an unterminated quoted parameter',
+      ['BEGIN:VCARD', 'VERSION:4.0', 'FN:A', 'TEL;TYPE="work:1', 'END:VCARD'],
+      4,
+      'unterminated quoted value of parameter TYPE',
+    ],
+    [
+      'a missing FN',
+      ['BEGIN:VCARD', 'VERSION:4.0', 'N:Doe;John;;;', 'END:VCARD'],
+      1,
+      'the vCard that starts at line 1 has no FN',
+    ],
+    [
+      'a missing VERSION',
+      ['BEGIN:VCARD', 'FN:A', 'END:VCARD'],
+      1,
+      'the vCard that starts at line 1 has no VERSION',
+    ],
+    [
+      'vCard 2.1',
+      ['BEGIN:VCARD', 'VERSION:2.1', 'FN:A', 'END:VCARD'],
+      2,
+      'vCard version 2.1 is not supported (3.0 and 4.0 are)',
+    ],
     ['a property outside a card', ['FN:A', 'BEGIN:VCARD'], 1, 'FN outside BEGIN:VCARD … END:VCARD'],
-    ['END of something else', ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A', 'END:VCALENDAR'], 4, 'END:VCALENDAR does not close the vCard from line 1'],
-    ['a continuation line first', [' folded', 'BEGIN:VCARD'], 1, 'continuation line (starts with a space) without a line to continue'],
-    ['an empty FN', ['BEGIN:VCARD', 'VERSION:3.0', 'FN:  ', 'END:VCARD'], 3, 'name: Too small: expected string to have >=1 characters'],
-    ['an address that is too long', ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A', 'TEL:1', `IMPP:sip:${'a'.repeat(600)}@x`, 'END:VCARD'], 5, 'addresses.1.value: Too big: expected string to have <=512 characters'],
-    ['a number without digits', ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A', 'TEL:call me', 'END:VCARD'], 4, 'addresses.0.value: number has no digits'],
+    [
+      'END of something else',
+      ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A', 'END:VCALENDAR'],
+      4,
+      'END:VCALENDAR does not close the vCard from line 1',
+    ],
+    [
+      'a continuation line first',
+      [' folded', 'BEGIN:VCARD'],
+      1,
+      'continuation line (starts with a space) without a line to continue',
+    ],
+    [
+      'an empty FN',
+      ['BEGIN:VCARD', 'VERSION:3.0', 'FN:  ', 'END:VCARD'],
+      3,
+      'name: Too small: expected string to have >=1 characters',
+    ],
+    [
+      'an address that is too long',
+      ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A', 'TEL:1', `IMPP:sip:${'a'.repeat(600)}@x`, 'END:VCARD'],
+      5,
+      'addresses.1.value: Too big: expected string to have <=512 characters',
+    ],
+    [
+      'a number without digits',
+      ['BEGIN:VCARD', 'VERSION:3.0', 'FN:A', 'TEL:call me', 'END:VCARD'],
+      4,
+      'addresses.0.value: number has no digits',
+    ],
     ['an empty file', [''], 1, 'no vCard found (expected BEGIN:VCARD)'],
   ])('names the line of %s', (_what, lines, line, message) => {
     expect(errorOf(crlf(lines))).toEqual({ line, message });
@@ -187,8 +258,22 @@ describe('serializeVCard', () => {
   it.each(['3.0', '4.0'] as const)('round-trips contacts through vCard %s', (version) => {
     const others: VCardContact[] = [
       contact,
-      { uid: null, name: '张伟', company: '', notes: '', favourite: false, addresses: [{ kind: 'sip', value: 'sip:zhang@example.cn', label: 'home' }] },
-      { uid: 'x', name: 'No Addresses', company: 'Comma, Inc', notes: 'a;b,c\\d', favourite: false, addresses: [] },
+      {
+        uid: null,
+        name: '张伟',
+        company: '',
+        notes: '',
+        favourite: false,
+        addresses: [{ kind: 'sip', value: 'sip:zhang@example.cn', label: 'home' }],
+      },
+      {
+        uid: 'x',
+        name: 'No Addresses',
+        company: 'Comma, Inc',
+        notes: 'a;b,c\\d',
+        favourite: false,
+        addresses: [],
+      },
     ];
     const result = parseVCards(serializeVCards(others, version));
     if (!result.ok) throw new Error(result.error.message);

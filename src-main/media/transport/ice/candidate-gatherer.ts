@@ -25,7 +25,12 @@
 import { formatAddress, sameAddress } from '../../../platform/index.ts';
 import type { Clock, Network, SocketAddress, Timer } from '../../../platform/index.ts';
 import { StunMethod, reflexiveAddressOf } from '../../stun/index.ts';
-import { MAX_LOCAL_PREFERENCE, candidateFoundation, candidatePriority, isLinkLocalIpv6 } from './candidate.ts';
+import {
+  MAX_LOCAL_PREFERENCE,
+  candidateFoundation,
+  candidatePriority,
+  isLinkLocalIpv6,
+} from './candidate.ts';
 import type { IceComponent, TurnTransport } from './candidate.ts';
 import type { CandidateBase, LocalCandidate } from './candidate-pair.ts';
 import type { ComponentTransport } from './component-transport.ts';
@@ -111,7 +116,9 @@ export class CandidateGatherer {
       if (policy === 'all' && primary !== undefined) {
         this.options.stunServers
           .filter((s) => s.family === family)
-          .forEach((server, index) => plans.push(() => this.stunJob(transport, primary, server, index, hosts)));
+          .forEach((server, index) =>
+            plans.push(() => this.stunJob(transport, primary, server, index, hosts)),
+          );
       }
       this.options.turnServers
         .filter((s) => s.address.family === family)
@@ -139,7 +146,9 @@ export class CandidateGatherer {
         queueMicrotask(() => finish('host candidates only'));
         return;
       }
-      this.timers.push(clock.setTimer(this.options.timeoutMs, () => finish(`deadline ${this.options.timeoutMs} ms`)));
+      this.timers.push(
+        clock.setTimer(this.options.timeoutMs, () => finish(`deadline ${this.options.timeoutMs} ms`)),
+      );
       jobs.forEach((job, i) => {
         const begin = (): void => {
           void job.start().then(() => {
@@ -159,7 +168,9 @@ export class CandidateGatherer {
   }
 
   private result(): GatherResult {
-    const candidates = [...this.candidates].sort((a, b) => a.component - b.component || b.priority - a.priority);
+    const candidates = [...this.candidates].sort(
+      (a, b) => a.component - b.component || b.priority - a.priority,
+    );
     return {
       candidates,
       relays: [...this.relays],
@@ -180,7 +191,8 @@ export class CandidateGatherer {
         .filter((i) => this.options.includeLoopback || !i.internal)
         .filter((i) => this.options.includeLinkLocal || !isLinkLocalIpv6(i.address));
       // Ordinary addresses first (in the order the system lists them), then link-local, then loopback.
-      const rank = (i: { address: string; internal: boolean }): number => (i.internal ? 2 : isLinkLocalIpv6(i.address) ? 1 : 0);
+      const rank = (i: { address: string; internal: boolean }): number =>
+        i.internal ? 2 : isLinkLocalIpv6(i.address) ? 1 : 0;
       addresses = [...usable]
         .sort((x, y) => rank(x) - rank(y))
         .map((i) => i.address)
@@ -215,12 +227,18 @@ export class CandidateGatherer {
     if (this.options.policy !== 'all') return false;
     const redundant =
       (hosts.get(transport) ?? []).some((c) => sameAddress(c.address, mapped)) ||
-      this.candidates.some((c) => c.type === 'srflx' && c.component === transport.component && sameAddress(c.address, mapped));
+      this.candidates.some(
+        (c) => c.type === 'srflx' && c.component === transport.component && sameAddress(c.address, mapped),
+      );
     if (redundant) return false;
     const localPreference = Math.max(0, primary.localPreference - serverIndex);
     this.candidates.push({
       id: this.options.nextId(),
-      foundation: candidateFoundation({ type: 'srflx', baseAddress: primary.address.address, server: server.address }),
+      foundation: candidateFoundation({
+        type: 'srflx',
+        baseAddress: primary.address.address,
+        server: server.address,
+      }),
       component: transport.component,
       transport: 'udp',
       priority: candidatePriority('srflx', localPreference, transport.component),
@@ -244,7 +262,14 @@ export class CandidateGatherer {
     let ended = false;
     const report = (outcome: GatherServerReport['outcome'], detail: string): void => {
       ended = true;
-      this.servers.push({ kind: 'stun', server: formatAddress(server), transport: 'udp', component: transport.component, outcome, detail });
+      this.servers.push({
+        kind: 'stun',
+        server: formatAddress(server),
+        transport: 'udp',
+        component: transport.component,
+        outcome,
+        detail,
+      });
     };
     return {
       start: async () => {
@@ -295,7 +320,14 @@ export class CandidateGatherer {
     const name = `${server.transport} ${formatAddress(server.address)}`;
     const report = (outcome: GatherServerReport['outcome'], detail: string): void => {
       ended = true;
-      this.servers.push({ kind: 'turn', server: formatAddress(server.address), transport: server.transport, component: transport.component, outcome, detail });
+      this.servers.push({
+        kind: 'turn',
+        server: formatAddress(server.address),
+        transport: server.transport,
+        component: transport.component,
+        outcome,
+        detail,
+      });
     };
     return {
       start: async () => {
@@ -304,10 +336,16 @@ export class CandidateGatherer {
         if (ended) return;
         if (!allocation.ok) {
           report('failed', describeFailure(allocation.failure));
-          this.options.log('info', `TURN ${name}: no relayed candidate (${describeFailure(allocation.failure)})`);
+          this.options.log(
+            'info',
+            `TURN ${name}: no relayed candidate (${describeFailure(allocation.failure)})`,
+          );
           return;
         }
-        const localPreference = Math.max(0, MAX_LOCAL_PREFERENCE - 128 * RELAY_TRANSPORT_RANK[server.transport] - index);
+        const localPreference = Math.max(
+          0,
+          MAX_LOCAL_PREFERENCE - 128 * RELAY_TRANSPORT_RANK[server.transport] - index,
+        );
         const related = allocation.mapped ?? primary?.address;
         this.candidates.push({
           id: this.options.nextId(),
@@ -329,7 +367,14 @@ export class CandidateGatherer {
         // RFC 8445 §5.1.1.2: the Allocate response's XOR-MAPPED-ADDRESS is a server-reflexive candidate
         // too — for a UDP allocation made from the media socket.
         if (server.transport === 'udp' && allocation.mapped !== undefined && primary !== undefined) {
-          this.addReflexive(transport, primary, allocation.mapped, server.address, this.options.stunServers.length + index, hosts);
+          this.addReflexive(
+            transport,
+            primary,
+            allocation.mapped,
+            server.address,
+            this.options.stunServers.length + index,
+            hosts,
+          );
         }
         report('ok', `relayed ${formatAddress(allocation.relayed)}`);
       },

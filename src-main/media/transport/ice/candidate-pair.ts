@@ -85,7 +85,8 @@ export class CandidatePair {
   };
 
   constructor(local: LocalCandidate, remote: RemoteCandidate, role: IceRole, state: PairState) {
-    if (local.component !== remote.component) throw new Error('a candidate pair joins candidates of one component');
+    if (local.component !== remote.component)
+      throw new Error('a candidate pair joins candidates of one component');
     this.id = `${local.id}:${remote.id}`;
     this.local = local;
     this.remote = remote;
@@ -124,7 +125,9 @@ export class CandidatePair {
 
   /** Sends from the same base to the same remote transport address (what the wire sees). */
   sameRoute(other: CandidatePair): boolean {
-    return sameBase(this.local.base, other.local.base) && sameAddress(this.remote.address, other.remote.address);
+    return (
+      sameBase(this.local.base, other.local.base) && sameAddress(this.remote.address, other.remote.address)
+    );
   }
 
   describe(): string {

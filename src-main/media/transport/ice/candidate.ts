@@ -52,7 +52,11 @@ export interface IceCandidate {
  *
  *   priority = (2^24)*(type preference) + (2^8)*(local preference) + (2^0)*(256 - component ID)
  */
-export function candidatePriority(type: IceCandidateType, localPreference: number, component: number): number {
+export function candidatePriority(
+  type: IceCandidateType,
+  localPreference: number,
+  component: number,
+): number {
   if (!Number.isInteger(localPreference) || localPreference < 0 || localPreference > MAX_LOCAL_PREFERENCE) {
     throw new RangeError(`local preference ${localPreference} is not 0–65535`);
   }
@@ -94,7 +98,9 @@ export interface FoundationInputs {
  * restarts (8 hex digits are ice-chars, RFC 8839 §5.1).
  */
 export function candidateFoundation(inputs: FoundationInputs): string {
-  const key = [inputs.type, inputs.baseAddress, inputs.server ?? '', 'udp', inputs.relayTransport ?? ''].join('|');
+  const key = [inputs.type, inputs.baseAddress, inputs.server ?? '', 'udp', inputs.relayTransport ?? ''].join(
+    '|',
+  );
   return createHash('sha1').update(key).digest('hex').slice(0, 8);
 }
 

@@ -96,7 +96,9 @@ export class CheckList {
 
   /** A pair sending from the base of `local` to the address of `remote`. */
   findRoute(local: LocalCandidate, remote: RemoteCandidate): CandidatePair | undefined {
-    return this.pairList.find((p) => sameBase(p.local.base, local.base) && sameAddress(p.remote.address, remote.address));
+    return this.pairList.find(
+      (p) => sameBase(p.local.base, local.base) && sameAddress(p.remote.address, remote.address),
+    );
   }
 
   addValid(pair: CandidatePair): void {
@@ -207,7 +209,10 @@ export class CheckList {
   /** Pairs still to be decided (§7.2.5.4: the checklist fails when none is left and a component has no valid pair). */
   unfinished(component?: number): CandidatePair[] {
     return this.pairList.filter(
-      (p) => (component === undefined || p.component === component) && p.state !== 'succeeded' && p.state !== 'failed',
+      (p) =>
+        (component === undefined || p.component === component) &&
+        p.state !== 'succeeded' &&
+        p.state !== 'failed',
     );
   }
 

@@ -87,14 +87,7 @@ import type { IceCredentials, IceLogger, RandomBytes } from './credentials.ts';
 import type { TurnRelay, TurnServerConfig } from './turn-relay.ts';
 
 export type IceAgentState =
-  | 'new'
-  | 'gathering'
-  | 'gathered'
-  | 'checking'
-  | 'connected'
-  | 'disconnected'
-  | 'failed'
-  | 'closed';
+  'new' | 'gathering' | 'gathered' | 'checking' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
 const MOVES: Readonly<Record<IceAgentState, readonly IceAgentState[]>> = {
   new: ['gathering', 'closed'],
@@ -235,7 +228,12 @@ export interface IceSnapshot {
   readonly selected: readonly IceSelectedPair[];
   readonly localCandidates: number;
   readonly remoteCandidates: number;
-  readonly pairs: { readonly total: number; readonly succeeded: number; readonly failed: number; readonly valid: number };
+  readonly pairs: {
+    readonly total: number;
+    readonly succeeded: number;
+    readonly failed: number;
+    readonly valid: number;
+  };
   readonly checks: IceCheckCounters;
   readonly servers: readonly GatherServerReport[];
   readonly timings: { readonly gatheringMs: number | undefined; readonly connectMs: number | undefined };
@@ -456,18 +454,26 @@ export class IceAgent {
    * before (a re-offer without restart), new candidates join the running checklist.
    */
   setRemote(description: IceRemoteDescription): void {
-    if (this.current === 'closed' || this.current === 'failed') throw new Error(`IceAgent.setRemote in state ${this.current}`);
+    if (this.current === 'closed' || this.current === 'failed')
+      throw new Error(`IceAgent.setRemote in state ${this.current}`);
     const previous = this.remote;
-    if (previous !== undefined && (previous.ufrag !== description.ufrag || previous.pwd !== description.pwd)) {
+    if (
+      previous !== undefined &&
+      (previous.ufrag !== description.ufrag || previous.pwd !== description.pwd)
+    ) {
       throw new Error('the peer changed its ICE credentials: call restart() before setRemote()');
     }
     this.remote = description;
     this.remoteKey = shortTermKey(description.pwd);
     // §6.1.1: "If one agent is a lite implementation and the other is a full … the full agent MUST take
     // the controlling role".
-    if (description.lite && this.currentRole !== 'controlling') this.switchRole('controlling', 'the peer is ICE-lite');
+    if (description.lite && this.currentRole !== 'controlling')
+      this.switchRole('controlling', 'the peer is ICE-lite');
     const added = this.addRemoteCandidates(description.candidates);
-    this.log('info', `ICE: remote ${description.lite ? 'lite ' : ''}${description.ufrag}, ${added.length} candidate(s)`);
+    this.log(
+      'info',
+      `ICE: remote ${description.lite ? 'lite ' : ''}${description.ufrag}, ${added.length} candidate(s)`,
+    );
     if (this.current === 'gathered') {
       this.moveTo('checking', 'remote description');
       return;
@@ -497,7 +503,8 @@ export class IceAgent {
     this.remotes.length = 0;
     // Peer-reflexive local candidates belong to the old checks; the gathered ones stay.
     this.locals.splice(0, this.locals.length, ...this.locals.filter((c) => c.type !== 'prflx'));
-    if (options.role !== undefined && options.role !== this.currentRole) this.switchRole(options.role, 'restart');
+    if (options.role !== undefined && options.role !== this.currentRole)
+      this.switchRole(options.role, 'restart');
     this.checkingStartedAt = undefined;
     this.connectMs = undefined;
     this.moveTo('gathered', `ICE restart (generation ${this.gen})`);
@@ -601,7 +608,9 @@ export class IceAgent {
     if (this.current === 'closed') return false;
     const matches = (pair: CandidatePair): boolean =>
       sameAddress(pair.remote.address, from) &&
-      (relay === undefined ? pair.local.base.kind === 'socket' : pair.local.base.kind === 'relay' && pair.local.base.relay === relay);
+      (relay === undefined
+        ? pair.local.base.kind === 'socket'
+        : pair.local.base.kind === 'relay' && pair.local.base.relay === relay);
     const active = this.mediaCandidatePair(component);
     if (active !== undefined && matches(active)) return true;
     const valid = [...(this.checklist?.valid ?? []), ...this.extraValid];
@@ -734,11 +743,14 @@ export class IceAgent {
       const base = candidate.base;
       if (base.kind !== 'relay') continue;
       base.relay.onData((data, peer) => this.receiveRelayed(base, data, peer));
-      base.relay.onFailure((reason) => this.log('warn', `ICE: relay ${describeCandidate(candidate)} lost (${reason})`));
+      base.relay.onFailure((reason) =>
+        this.log('warn', `ICE: relay ${describeCandidate(candidate)} lost (${reason})`),
+      );
     }
     this.gatheringMs = result.durationMs;
     this.moveTo('gathered', `${result.candidates.length} candidate(s) in ${result.durationMs} ms`);
-    if (this.isIn('gathered') && this.remote !== undefined) this.moveTo('checking', 'remote description known');
+    if (this.isIn('gathered') && this.remote !== undefined)
+      this.moveTo('checking', 'remote description known');
     return this.localCandidates;
   }
 
@@ -754,7 +766,8 @@ export class IceAgent {
     for (const c of candidates) {
       if (!this.transports.some((t) => t.component === c.component)) continue;
       if (c.address.port <= 0) continue;
-      if (this.remotes.some((r) => r.component === c.component && sameAddress(r.address, c.address))) continue;
+      if (this.remotes.some((r) => r.component === c.component && sameAddress(r.address, c.address)))
+        continue;
       const remote: RemoteCandidate = { ...toSignalled(c), id: this.nextId++, learned: false };
       this.remotes.push(remote);
       added.push(remote);
@@ -766,7 +779,10 @@ export class IceAgent {
   private baseCandidateOf(candidate: LocalCandidate): LocalCandidate {
     return (
       this.locals.find(
-        (c) => c.type === 'host' && sameBase(c.base, candidate.base) && c.address.family === candidate.address.family,
+        (c) =>
+          c.type === 'host' &&
+          sameBase(c.base, candidate.base) &&
+          c.address.family === candidate.address.family,
       ) ?? candidate
     );
   }
@@ -805,7 +821,9 @@ export class IceAgent {
     checklist.unfreezeInitial((m) => this.log('debug', `ICE: ${m}`));
     this.log('info', `ICE: checklist of ${pairs.length} pair(s), role ${this.currentRole}`);
     const timeoutMs = this.options.checkingTimeoutMs ?? ICE_DEFAULTS.checkingTimeoutMs;
-    this.stateTimer(timeoutMs, () => this.fail({ kind: 'timeout', afterMs: timeoutMs }, `no pair selected within ${timeoutMs} ms`));
+    this.stateTimer(timeoutMs, () =>
+      this.fail({ kind: 'timeout', afterMs: timeoutMs }, `no pair selected within ${timeoutMs} ms`),
+    );
 
     // §7.3: checks that arrived before the checklist existed are processed now.
     const early = this.early;
@@ -816,7 +834,10 @@ export class IceAgent {
       }
     }
     if (checklist.pairs.length === 0) {
-      this.fail({ kind: 'no-pairs' }, 'no candidate pairs (no local and remote candidates of one family and component)');
+      this.fail(
+        { kind: 'no-pairs' },
+        'no candidate pairs (no local and remote candidates of one family and component)',
+      );
       return;
     }
     this.schedulePacer();
@@ -859,8 +880,12 @@ export class IceAgent {
     const checklist = this.checklist;
     if (remoteKey === undefined || remote === undefined || checklist === undefined) return;
     const useCandidate =
-      this.currentRole === 'controlling' && (nominate || (this.options.nomination ?? 'regular') === 'aggressive');
-    if (!nominate) pair.moveTo('in-progress', useCandidate ? 'aggressive check' : 'check', (m) => this.log('debug', `ICE: ${m}`));
+      this.currentRole === 'controlling' &&
+      (nominate || (this.options.nomination ?? 'regular') === 'aggressive');
+    if (!nominate)
+      pair.moveTo('in-progress', useCandidate ? 'aggressive check' : 'check', (m) =>
+        this.log('debug', `ICE: ${m}`),
+      );
     // §7.2.2 / §7.1.1: "The PRIORITY attribute MUST be included … equal to the priority that would be
     // assigned … to a peer-reflexive candidate".
     const priority = candidatePriority('prflx', pair.local.localPreference, pair.component);
@@ -911,7 +936,10 @@ export class IceAgent {
     this.pending.set(check.key, check);
     this.counters.sent++;
     pair.counters.requestsSent++;
-    this.log('debug', `ICE: check ${pair.describe()}${useCandidate ? ' USE-CANDIDATE' : ''} (RTO ${rtoMs} ms)`);
+    this.log(
+      'debug',
+      `ICE: check ${pair.describe()}${useCandidate ? ' USE-CANDIDATE' : ''} (RTO ${rtoMs} ms)`,
+    );
     this.transmit(check);
   }
 
@@ -965,7 +993,8 @@ export class IceAgent {
     if (check === undefined || !sameBase(check.pair.local.base, base)) return false;
     // RFC 5389 §10.1.3: a response to a signed request must verify with the same key, or it is discarded
     // "as if it was never received" — except the errors a server cannot sign (it did not trust our key).
-    const authentic = message.messageIntegrity !== undefined && verifyMessageIntegrity(message.bytes, check.integrityKey);
+    const authentic =
+      message.messageIntegrity !== undefined && verifyMessageIntegrity(message.bytes, check.integrityKey);
     const code = message.attributes.errorCode?.code;
     if (!authentic && !(message.messageClass === 'error' && (code === 400 || code === 401 || code === 420))) {
       this.log('debug', `ICE: response from ${formatAddress(from)} discarded (MESSAGE-INTEGRITY)`);
@@ -981,12 +1010,16 @@ export class IceAgent {
     // §7.2.5.2.1: "the source transport address of the response [must equal] the destination transport
     // address of the request" — otherwise the check fails.
     if (!sameAddress(from, check.pair.remote.address)) {
-      this.checkFailed(check, `response from ${formatAddress(from)}, not ${formatAddress(check.pair.remote.address)}`);
+      this.checkFailed(
+        check,
+        `response from ${formatAddress(from)}, not ${formatAddress(check.pair.remote.address)}`,
+      );
       return true;
     }
     if (message.messageClass === 'error') {
       if (code === 487) this.repairRoleConflict(check);
-      else this.checkFailed(check, `error ${code ?? '?'} ${message.attributes.errorCode?.reason ?? ''}`.trim());
+      else
+        this.checkFailed(check, `error ${code ?? '?'} ${message.attributes.errorCode?.reason ?? ''}`.trim());
       return true;
     }
     const mapped = reflexiveAddressOf(message);
@@ -1030,7 +1063,10 @@ export class IceAgent {
     let valid: CandidatePair;
     if (local === pair.local) valid = pair;
     else {
-      const existing = checklist.find(local, pair.remote) ?? checklist.findValid(local, pair.remote) ?? this.extraValid.find((p) => p.sameEndpoints(local, pair.remote));
+      const existing =
+        checklist.find(local, pair.remote) ??
+        checklist.findValid(local, pair.remote) ??
+        this.extraValid.find((p) => p.sameEndpoints(local, pair.remote));
       if (existing !== undefined) valid = existing;
       else {
         valid = new CandidatePair(local, pair.remote, this.currentRole, 'succeeded');
@@ -1044,7 +1080,8 @@ export class IceAgent {
     // §7.2.5.3.3: the pair that generated the check succeeds; frozen pairs of its foundation unfreeze.
     if (!check.nominate || pair.state !== 'succeeded') {
       checklist.dequeueTriggered(pair);
-      if (pair.state !== 'succeeded') pair.moveTo('succeeded', `response, mapped ${formatAddress(mapped)}`, log);
+      if (pair.state !== 'succeeded')
+        pair.moveTo('succeeded', `response, mapped ${formatAddress(mapped)}`, log);
       if (valid !== pair && valid.inChecklist && valid.state !== 'succeeded') {
         checklist.dequeueTriggered(valid);
         valid.moveTo('succeeded', 'it is the valid pair of a successful check', log);
@@ -1055,7 +1092,8 @@ export class IceAgent {
     // §7.2.5.3.4: a successful check with USE-CANDIDATE nominates; as controlled, a pair the peer
     // nominated earlier (§7.3.1.5) is nominated now.
     if (check.nominate) this.nominated(valid, 'USE-CANDIDATE check succeeded');
-    else if (pair.nominateOnSuccess && this.currentRole === 'controlled') this.nominated(valid, 'the peer nominated it');
+    else if (pair.nominateOnSuccess && this.currentRole === 'controlled')
+      this.nominated(valid, 'the peer nominated it');
 
     if (this.current === 'checking') {
       this.maybeNominate(pair.component);
@@ -1071,7 +1109,11 @@ export class IceAgent {
     if (check.kind === 'consent') return;
     // A transaction cancelled by a triggered check (§7.3.1.4) is "not treated as a failure".
     if (!check.retransmitting) return;
-    if (check.nominate && this.currentRole === 'controlling' && this.nominating.get(pair.component) === pair) {
+    if (
+      check.nominate &&
+      this.currentRole === 'controlling' &&
+      this.nominating.get(pair.component) === pair
+    ) {
       // The nomination did not go through: try the next valid pair.
       this.nominating.delete(pair.component);
       pair.nominationFailed = true;
@@ -1100,7 +1142,8 @@ export class IceAgent {
       this.switchRole(check.role === 'controlling' ? 'controlled' : 'controlling', '487 Role Conflict');
     }
     const pair = check.pair;
-    if (pair.inChecklist && pair.state === 'in-progress') pair.moveTo('waiting', '487 repair', (m) => this.log('debug', `ICE: ${m}`));
+    if (pair.inChecklist && pair.state === 'in-progress')
+      pair.moveTo('waiting', '487 repair', (m) => this.log('debug', `ICE: ${m}`));
     if (pair.inChecklist || check.nominate) this.checklist?.enqueueTriggered(pair, false);
     this.schedulePacer();
   }
@@ -1129,13 +1172,19 @@ export class IceAgent {
       this.log('info', `ICE: request from ${formatAddress(from)} refused: ${auth.code} ${auth.reason}`);
       this.reply(
         base,
-        errorResponse(message, auth.code, auth.reason, auth.unknownAttributes ? { unknownAttributes: auth.unknownAttributes } : {}),
+        errorResponse(
+          message,
+          auth.code,
+          auth.reason,
+          auth.unknownAttributes ? { unknownAttributes: auth.unknownAttributes } : {},
+        ),
         from,
         false,
       );
       return;
     }
-    if (this.remote !== undefined && auth.remoteUfrag !== this.remote.ufrag) return refuse(401, 'Unauthorized', false);
+    if (this.remote !== undefined && auth.remoteUfrag !== this.remote.ufrag)
+      return refuse(401, 'Unauthorized', false);
     const priority = message.attributes.priority;
     if (priority === undefined || priority < 1) return refuse(400, 'Bad Request', true);
 
@@ -1155,7 +1204,8 @@ export class IceAgent {
       // "If the agent's tie-breaker value is larger than or equal to the contents of the ICE-CONTROLLED
       // attribute, the agent MUST switch to the controlling role. Otherwise … 487".
       this.counters.roleConflicts++;
-      if (this.tieBreaker >= iceControlled) this.switchRole('controlling', 'peer claims controlled with a smaller tie-breaker');
+      if (this.tieBreaker >= iceControlled)
+        this.switchRole('controlling', 'peer claims controlled with a smaller tie-breaker');
       else return refuse(487, 'Role Conflict', true);
     }
 
@@ -1164,7 +1214,13 @@ export class IceAgent {
     this.reply(base, bindingSuccess(message, from), from, true);
     if (this.remote === undefined || this.checklist === undefined) {
       if (this.early.length < EARLY_CHECK_LIMIT) {
-        this.early.push({ base, from, priority, useCandidate: message.attributes.useCandidate === true, remoteUfrag: auth.remoteUfrag });
+        this.early.push({
+          base,
+          from,
+          priority,
+          useCandidate: message.attributes.useCandidate === true,
+          remoteUfrag: auth.remoteUfrag,
+        });
       }
       return;
     }
@@ -1173,11 +1229,20 @@ export class IceAgent {
   }
 
   private reply(base: CandidateBase, message: StunMessage, to: SocketAddress, signed: boolean): void {
-    this.sendOn(base, encodeStunMessage(message, { ...(signed ? { integrityKey: this.localKey } : {}), fingerprint: true }), to);
+    this.sendOn(
+      base,
+      encodeStunMessage(message, { ...(signed ? { integrityKey: this.localKey } : {}), fingerprint: true }),
+      to,
+    );
   }
 
   /** §7.3.1.3 (peer-reflexive remote candidates), §7.3.1.4 (triggered checks), §7.3.1.5 (nomination). */
-  private learnFromRequest(base: CandidateBase, from: SocketAddress, priority: number, useCandidate: boolean): void {
+  private learnFromRequest(
+    base: CandidateBase,
+    from: SocketAddress,
+    priority: number,
+    useCandidate: boolean,
+  ): void {
     const checklist = this.checklist;
     if (checklist === undefined) return;
     const component = base.component;
@@ -1204,9 +1269,11 @@ export class IceAgent {
       // §8.1.2: the component is done; a later nomination of a better valid pair (aggressive peers) still counts.
       if (useCandidate && this.currentRole === 'controlled') {
         const candidatePair = [...checklist.valid, ...this.extraValid].find(
-          (p) => p.component === component && sameBase(p.local.base, base) && sameAddress(p.remote.address, from),
+          (p) =>
+            p.component === component && sameBase(p.local.base, base) && sameAddress(p.remote.address, from),
         );
-        if (candidatePair !== undefined && comparePairs(candidatePair, existingSelection) < 0) this.nominated(candidatePair, 'the peer nominated a better pair');
+        if (candidatePair !== undefined && comparePairs(candidatePair, existingSelection) < 0)
+          this.nominated(candidatePair, 'the peer nominated a better pair');
       }
       return;
     }
@@ -1246,7 +1313,8 @@ export class IceAgent {
     // The agent now sets the nominated flag … If the state … is In-Progress [or Waiting], … when the check
     // produces a valid pair, … the nominated flag … set".
     if (useCandidate && this.currentRole === 'controlled') {
-      if (pair.state === 'succeeded' && pair.validPair !== undefined) this.nominated(pair.validPair, 'USE-CANDIDATE from the peer');
+      if (pair.state === 'succeeded' && pair.validPair !== undefined)
+        this.nominated(pair.validPair, 'USE-CANDIDATE from the peer');
       else pair.nominateOnSuccess = true;
     }
     this.schedulePacer();
@@ -1316,7 +1384,10 @@ export class IceAgent {
       this.retainRelayPeers();
     }
     if (this.current === 'checking' && this.transports.every((t) => this.selected.has(t.component))) {
-      this.moveTo('connected', `selected ${this.transports.map((t) => this.selected.get(t.component)?.describe()).join(', ')}`);
+      this.moveTo(
+        'connected',
+        `selected ${this.transports.map((t) => this.selected.get(t.component)?.describe()).join(', ')}`,
+      );
     }
   }
 
@@ -1335,7 +1406,10 @@ export class IceAgent {
       if (this.selected.has(component)) continue;
       const usable = checklist.valid.some((p) => p.component === component && !p.nominationFailed);
       if (!usable && !this.nominating.has(component)) {
-        this.fail({ kind: 'pairs-failed', component }, `every candidate pair of component ${component} failed`);
+        this.fail(
+          { kind: 'pairs-failed', component },
+          `every candidate pair of component ${component} failed`,
+        );
         return;
       }
     }
@@ -1367,7 +1441,8 @@ export class IceAgent {
     if (pair === undefined || remote === undefined || key === undefined) return;
     const timeout = this.options.consentTimeoutMs ?? ICE_DEFAULTS.consentTimeoutMs;
     const now = this.clock.monotonic();
-    for (const [k, check] of this.pending) if (check.kind === 'consent' && now - check.sentAt >= timeout) this.pending.delete(k);
+    for (const [k, check] of this.pending)
+      if (check.kind === 'consent' && now - check.sentAt >= timeout) this.pending.delete(k);
     const transactionId = this.nextTransactionId();
     const priority = candidatePriority('prflx', pair.local.localPreference, component);
     const bytes = encodeStunMessage(
@@ -1426,7 +1501,8 @@ export class IceAgent {
         const selection = this.media.get(component);
         if (selection !== undefined) selection.consent = false;
         this.consentLosses.emit(component);
-        if (this.current === 'connected') this.moveTo('disconnected', `consent expired on component ${component}`);
+        if (this.current === 'connected')
+          this.moveTo('disconnected', `consent expired on component ${component}`);
       }),
     );
   }
@@ -1456,7 +1532,8 @@ export class IceAgent {
       if (!decoded.ok) return;
       const message = decoded.message;
       if (message.messageClass === 'request') this.receiveRequest(base, message, peer);
-      else if (message.messageClass === 'success' || message.messageClass === 'error') this.receiveResponse(base, message, peer);
+      else if (message.messageClass === 'success' || message.messageClass === 'error')
+        this.receiveResponse(base, message, peer);
       return;
     }
     if (kind === 'rtp' || kind === 'rtcp') {
@@ -1479,7 +1556,9 @@ export class IceAgent {
         type: pair.local.type,
         address: pair.local.address,
         protocol: 'udp',
-        ...(base.kind === 'relay' ? { relayTransport: base.relay.server.transport, relayServer: base.relay.server.address } : {}),
+        ...(base.kind === 'relay'
+          ? { relayTransport: base.relay.server.transport, relayServer: base.relay.server.address }
+          : {}),
       },
       remote: { type: pair.remote.type, address: pair.remote.address, protocol: 'udp' },
       // Through a TURN relay at either end (ours, or the peer's relayed candidate).

@@ -13,7 +13,14 @@
  *
  * The agent is protocol logic on the Clock and the sockets it is given; the SDP side is call/ice-sdp.ts.
  */
-export type { FoundationInputs, IceCandidate, IceCandidateType, IceComponent, IceRole, TurnTransport } from './candidate.ts';
+export type {
+  FoundationInputs,
+  IceCandidate,
+  IceCandidateType,
+  IceComponent,
+  IceRole,
+  TurnTransport,
+} from './candidate.ts';
 export {
   ICE_CANDIDATE_TYPES,
   MAX_LOCAL_PREFERENCE,

@@ -39,7 +39,14 @@
 import { Emitter } from '../../../../src-shared/util/emitter.ts';
 import type { Disposable } from '../../../../src-shared/util/emitter.ts';
 import { errorCode, formatAddress, sameAddress } from '../../../platform/index.ts';
-import type { Clock, Network, SocketAddress, StreamConnection, Timer, TlsClientOptions } from '../../../platform/index.ts';
+import type {
+  Clock,
+  Network,
+  SocketAddress,
+  StreamConnection,
+  Timer,
+  TlsClientOptions,
+} from '../../../platform/index.ts';
 import {
   LongTermCredentials,
   StunEndpoint,
@@ -55,7 +62,8 @@ import type { TurnTransport } from './candidate.ts';
 import { silentIceLogger } from './credentials.ts';
 import type { IceLogger } from './credentials.ts';
 
-export type TurnRelayState = 'idle' | 'connecting' | 'allocating' | 'allocated' | 'releasing' | 'released' | 'failed';
+export type TurnRelayState =
+  'idle' | 'connecting' | 'allocating' | 'allocated' | 'releasing' | 'released' | 'failed';
 
 const MOVES: Readonly<Record<TurnRelayState, readonly TurnRelayState[]>> = {
   idle: ['connecting', 'allocating', 'released'],
@@ -160,8 +168,7 @@ interface Channel {
   refresh: Timer | undefined;
 }
 
-type RequestOutcome =
-  { ok: true; response: DecodedStunMessage } | { ok: false; failure: TurnRelayFailure };
+type RequestOutcome = { ok: true; response: DecodedStunMessage } | { ok: false; failure: TurnRelayFailure };
 
 /** Allocation refresh delay: 60 s before expiry, or half the lifetime for short ones. */
 export function allocationRefreshDelayMs(lifetimeS: number): number {
@@ -350,7 +357,8 @@ export class TurnRelay {
         this.transmit(data, peer);
         return;
       case 'pending':
-        if (permission.queue.length < PERMISSION_QUEUE_LIMIT) permission.queue.push({ data: Buffer.from(data), peer });
+        if (permission.queue.length < PERMISSION_QUEUE_LIMIT)
+          permission.queue.push({ data: Buffer.from(data), peer });
         else this.counters.dropped++;
         return;
       case 'failed':
@@ -481,7 +489,8 @@ export class TurnRelay {
   /** The one transition function: table-checked, logged; leaving a state cancels its timers. */
   private moveTo(next: TurnRelayState, cause: string): void {
     const from = this.current;
-    if (!MOVES[from].includes(next)) throw new Error(`TurnRelay ${this.label}: illegal move ${from} → ${next} (${cause})`);
+    if (!MOVES[from].includes(next))
+      throw new Error(`TurnRelay ${this.label}: illegal move ${from} → ${next} (${cause})`);
     for (const timer of this.stateTimers) timer.cancel();
     this.stateTimers.clear();
     if (from === 'allocated') {
@@ -543,9 +552,13 @@ export class TurnRelay {
     this.counters.permissionRequests++;
     // RFC 5766 §9.1: "the port portion of each attribute is ignored" — the permission is per IP.
     void this.request(StunMethod.createPermission, { xorPeerAddress: permission.peer }).then((outcome) => {
-      if (this.current !== 'allocated' || this.permissions.get(permission.peer.address) !== permission) return;
+      if (this.current !== 'allocated' || this.permissions.get(permission.peer.address) !== permission)
+        return;
       if (!outcome.ok) {
-        this.log('warn', `TURN ${this.label}: permission for ${permission.peer.address} refused (${describeFailure(outcome.failure)})`);
+        this.log(
+          'warn',
+          `TURN ${this.label}: permission for ${permission.peer.address} refused (${describeFailure(outcome.failure)})`,
+        );
         permission.state = 'failed';
         this.counters.dropped += permission.queue.length;
         permission.queue = [];
@@ -564,22 +577,26 @@ export class TurnRelay {
 
   private requestChannel(key: string, channel: Channel): void {
     this.counters.channelBindRequests++;
-    void this.request(StunMethod.channelBind, { channelNumber: channel.number, xorPeerAddress: channel.peer }).then(
-      (outcome) => {
-        if (this.current !== 'allocated' || this.channels.get(key) !== channel) return;
-        if (!outcome.ok) {
-          this.log('warn', `TURN ${this.label}: ChannelBind for ${key} refused (${describeFailure(outcome.failure)})`);
-          channel.state = 'failed';
-          this.channelsByNumber.delete(channel.number);
-          return;
-        }
-        channel.state = 'bound';
-        channel.refresh = this.stateTimer(CHANNEL_REFRESH_MS, () => {
-          channel.refresh = undefined;
-          this.requestChannel(key, channel);
-        });
-      },
-    );
+    void this.request(StunMethod.channelBind, {
+      channelNumber: channel.number,
+      xorPeerAddress: channel.peer,
+    }).then((outcome) => {
+      if (this.current !== 'allocated' || this.channels.get(key) !== channel) return;
+      if (!outcome.ok) {
+        this.log(
+          'warn',
+          `TURN ${this.label}: ChannelBind for ${key} refused (${describeFailure(outcome.failure)})`,
+        );
+        channel.state = 'failed';
+        this.channelsByNumber.delete(channel.number);
+        return;
+      }
+      channel.state = 'bound';
+      channel.refresh = this.stateTimer(CHANNEL_REFRESH_MS, () => {
+        channel.refresh = undefined;
+        this.requestChannel(key, channel);
+      });
+    });
   }
 
   private transmit(data: Uint8Array, peer: SocketAddress): void {
@@ -605,7 +622,8 @@ export class TurnRelay {
   }
 
   private writeToServer(bytes: Uint8Array): void {
-    if (this.server.transport === 'udp') (this.options.socket as DatagramSender).send(bytes, this.server.address);
+    if (this.server.transport === 'udp')
+      (this.options.socket as DatagramSender).send(bytes, this.server.address);
     else this.connection?.write(bytes);
   }
 
@@ -661,10 +679,14 @@ export class TurnRelay {
       const endpoint = this.endpoint;
       if (endpoint === undefined) return { ok: false, failure: { kind: 'cancelled' } };
       const signed: SignedAttributes = this.credentials.sign(attributes);
-      const result = await endpoint.client.request({ method, attributes: signed.attributes }, this.server.address, {
-        ...(signed.integrityKey ? { integrityKey: signed.integrityKey } : {}),
-        ...(timing ? { timing } : {}),
-      });
+      const result = await endpoint.client.request(
+        { method, attributes: signed.attributes },
+        this.server.address,
+        {
+          ...(signed.integrityKey ? { integrityKey: signed.integrityKey } : {}),
+          ...(timing ? { timing } : {}),
+        },
+      );
       switch (result.outcome) {
         case 'success':
           return { ok: true, response: result.response };
@@ -674,7 +696,10 @@ export class TurnRelay {
           if (decision.action === 'give-up' && decision.cause === 'wrong-credentials') {
             return { ok: false, failure: { kind: 'wrong-credentials', reason: result.error.reason } };
           }
-          return { ok: false, failure: { kind: 'error-response', code: result.error.code, reason: result.error.reason } };
+          return {
+            ok: false,
+            failure: { kind: 'error-response', code: result.error.code, reason: result.error.reason },
+          };
         }
         case 'invalid-response':
           return { ok: false, failure: { kind: 'invalid-response', reason: result.reason } };

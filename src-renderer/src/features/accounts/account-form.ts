@@ -134,7 +134,9 @@ function turnUriOf(text: string): string {
 /** A user part safe in a SIP URI: RFC 3261 §25.1 user characters stay, the rest is %-escaped. */
 function encodeUser(user: string): string {
   return user.replace(/[^A-Za-z0-9\-_.!~*'()&=+$,;?/]/g, (c) =>
-    Array.from(new TextEncoder().encode(c), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+    Array.from(new TextEncoder().encode(c), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(
+      '',
+    ),
   );
 }
 
@@ -155,7 +157,8 @@ export function checkAccountForm(form: AccountForm, context: AccountFormContext)
   if (!extension) errors.extension = { key: 'accounts.form.errors.extensionRequired' };
   else if (/[\s@:]/.test(extension)) errors.extension = { key: 'accounts.form.errors.extension' };
   if (!domain) errors.domain = { key: 'accounts.form.errors.domainRequired' };
-  if (context.mode === 'new' && !form.password) errors.password = { key: 'accounts.form.errors.passwordRequired' };
+  if (context.mode === 'new' && !form.password)
+    errors.password = { key: 'accounts.form.errors.passwordRequired' };
 
   // number inputs may hand back numbers (Vue casts their v-model): read every field as text
   const expiresText = String(form.expires).trim();
@@ -171,18 +174,24 @@ export function checkAccountForm(form: AccountForm, context: AccountFormContext)
     const min = Number(from);
     const max = Number(to);
     const valid = (text: string, n: number) => /^\d+$/.test(text) && n >= 1024 && n <= 65_535;
-    if (!valid(from, min)) errors.portsFrom = { key: 'accounts.form.errors.port', params: { min: 1024, max: 65_535 } };
-    else if (!valid(to, max)) errors.portsTo = { key: 'accounts.form.errors.port', params: { min: 1024, max: 65_535 } };
+    if (!valid(from, min))
+      errors.portsFrom = { key: 'accounts.form.errors.port', params: { min: 1024, max: 65_535 } };
+    else if (!valid(to, max))
+      errors.portsTo = { key: 'accounts.form.errors.port', params: { min: 1024, max: 65_535 } };
     else if (min > max) errors.portsTo = { key: 'accounts.form.errors.portOrder' };
     else mediaPorts = { min, max };
   }
 
   const stunServers = stunServersOf(form.stun);
   const turnUri = form.turnUri.trim();
-  if (!turnUri && (form.turnUsername.trim() || form.turnPassword)) errors.turnUri = { key: 'accounts.form.errors.turnMissing' };
+  if (!turnUri && (form.turnUsername.trim() || form.turnPassword))
+    errors.turnUri = { key: 'accounts.form.errors.turnMissing' };
 
   const existing = context.existing ?? null;
-  const transport: SipTransport = form.transport === 'auto' ? (context.discoveredTransport ?? existing?.transport ?? 'udp') : form.transport;
+  const transport: SipTransport =
+    form.transport === 'auto'
+      ? (context.discoveredTransport ?? existing?.transport ?? 'udp')
+      : form.transport;
   const label = form.label.trim() || `${extension}@${domain}`;
   const password = form.password ? form.password : context.mode === 'new' ? null : undefined;
   const existingTurn = existing?.turnServers[0];
@@ -194,7 +203,9 @@ export function checkAccountForm(form: AccountForm, context: AccountFormContext)
           // empty while editing the same server: keep its stored password
           ...(form.turnPassword
             ? { password: form.turnPassword }
-            : existingTurn && existingTurn.uri === turnUriOf(turnUri) && existingTurn.username === form.turnUsername.trim()
+            : existingTurn &&
+                existingTurn.uri === turnUriOf(turnUri) &&
+                existingTurn.username === form.turnUsername.trim()
               ? {}
               : { password: null }),
         },
@@ -244,8 +255,10 @@ export function checkAccountForm(form: AccountForm, context: AccountFormContext)
             : { key: 'accounts.form.errors.tooManyStun', params: { max: 8 } };
         break;
       case 'turnServers':
-        if (issue.path[2] === 'username') errors.turnUsername ??= { key: 'accounts.form.errors.tooLong', params: { max: 256 } };
-        else if (issue.path[2] === 'password') errors.turnPassword ??= { key: 'accounts.form.errors.tooLong', params: { max: 256 } };
+        if (issue.path[2] === 'username')
+          errors.turnUsername ??= { key: 'accounts.form.errors.tooLong', params: { max: 256 } };
+        else if (issue.path[2] === 'password')
+          errors.turnPassword ??= { key: 'accounts.form.errors.tooLong', params: { max: 256 } };
         else errors.turnUri ??= { key: 'accounts.form.errors.turn' };
         break;
       case 'authUser':
@@ -265,6 +278,7 @@ export function checkAccountForm(form: AccountForm, context: AccountFormContext)
     }
   }
   // the address of record is made of both: blame the extension only when the domain is fine
-  if (aorRefused && !errors.extension && !errors.domain) errors.extension = { key: 'accounts.form.errors.extension' };
+  if (aorRefused && !errors.extension && !errors.domain)
+    errors.extension = { key: 'accounts.form.errors.extension' };
   return { ok: false, errors };
 }

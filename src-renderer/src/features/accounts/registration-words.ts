@@ -63,14 +63,21 @@ export function failureMessageOf(account: AccountSnapshot): LocalizedMessage | n
   switch (reason.kind) {
     case 'auth':
       return status
-        ? { key: reason.code === 403 ? 'accounts.reasons.forbidden' : 'accounts.reasons.auth', params: { status } }
+        ? {
+            key: reason.code === 403 ? 'accounts.reasons.forbidden' : 'accounts.reasons.auth',
+            params: { status },
+          }
         : { key: 'accounts.reasons.authNoStatus' };
     case 'credentials':
       return { key: 'accounts.reasons.credentials' };
     case 'rejected':
-      if (reason.code === 404 || reason.code === 604) return { key: 'accounts.reasons.notFound', params: { status: status ?? '' } };
-      if (reason.code !== undefined && reason.code >= 500 && reason.code < 600) return { key: 'accounts.reasons.serverError', params: { status: status ?? '' } };
-      return status ? { key: 'accounts.reasons.rejected', params: { status } } : { key: 'accounts.reasons.rejectedNoStatus', params: { detail: reason.text } };
+      if (reason.code === 404 || reason.code === 604)
+        return { key: 'accounts.reasons.notFound', params: { status: status ?? '' } };
+      if (reason.code !== undefined && reason.code >= 500 && reason.code < 600)
+        return { key: 'accounts.reasons.serverError', params: { status: status ?? '' } };
+      return status
+        ? { key: 'accounts.reasons.rejected', params: { status } }
+        : { key: 'accounts.reasons.rejectedNoStatus', params: { detail: reason.text } };
     case 'timeout':
       return transport === 'UDP'
         ? { key: 'accounts.reasons.timeoutUdp', params: { host, transport } }
@@ -90,6 +97,8 @@ export function failureMessageOf(account: AccountSnapshot): LocalizedMessage | n
 export function nextStepOf(registration: RegistrationSnapshot, now: number): LocalizedMessage | null {
   if (registration.state !== 'failed') return null;
   if (registration.nextRetryAt === null) return { key: 'accounts.next.waitsForYou' };
-  return { key: 'accounts.next.retryIn', params: { time: formatClock(registration.nextRetryAt - now + 999) } };
+  return {
+    key: 'accounts.next.retryIn',
+    params: { time: formatClock(registration.nextRetryAt - now + 999) },
+  };
 }
-

@@ -4,7 +4,13 @@
  * (direct or relayed; the ICE selected pair when the snapshot has one) and the quality (RTT, loss,
  * jitter, and a rating from the MOS when the phone estimates one).
  */
-import type { CallIceState, CallMedia, CallSnapshot, CallStats, IceCandidateKind } from '../../../../src-shared/model/call.ts';
+import type {
+  CallIceState,
+  CallMedia,
+  CallSnapshot,
+  CallStats,
+  IceCandidateKind,
+} from '../../../../src-shared/model/call.ts';
 import { assertNever } from '../../../../src-shared/util/emitter.ts';
 import { displayAddressOfUri, isAnonymousUri } from '../../address/index.ts';
 import type { MessageKey } from '../../i18n/index.ts';
@@ -50,7 +56,10 @@ export function stateKeyOf(call: CallSnapshot): MessageKey {
 export function endReasonOf(call: CallSnapshot): { key: MessageKey; code: number | null } | null {
   if (call.state !== 'ended') return null;
   const kind = call.reason?.kind ?? 'local-hangup';
-  return { key: `calls.endReasons.${kind}`, code: call.sipCode !== null && call.sipCode >= 300 ? call.sipCode : null };
+  return {
+    key: `calls.endReasons.${kind}`,
+    code: call.sipCode !== null && call.sipCode >= 300 ? call.sipCode : null,
+  };
 }
 
 /** The timer: talk time once answered, else time since the call started; frozen when it ended. */

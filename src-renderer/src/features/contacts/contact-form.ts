@@ -4,11 +4,7 @@
  * issues turned into messages next to the field they concern. Address rows left completely blank are
  * not part of the contact.
  */
-import {
-  ContactInput,
-  type Contact,
-  type ContactAddressKind,
-} from '../../../../src-shared/model/contact.ts';
+import { ContactInput, type Contact, type ContactAddressKind } from '../../../../src-shared/model/contact.ts';
 import type { LocalizedMessage } from '../../i18n/index.ts';
 import type { ContactSeed } from '../../stores/index.ts';
 
@@ -93,7 +89,12 @@ function messageOfIssue(issue: Issue, required: LocalizedMessage): LocalizedMess
     case 'too_big':
       return { key: 'contacts.form.errors.tooLong', params: { max: Number(issue.maximum) } };
     case 'custom':
-      return REFINEMENT_MESSAGES[issue.message] ?? { key: 'contacts.form.errors.invalid', params: { message: issue.message } };
+      return (
+        REFINEMENT_MESSAGES[issue.message] ?? {
+          key: 'contacts.form.errors.invalid',
+          params: { message: issue.message },
+        }
+      );
     default:
       return { key: 'contacts.form.errors.invalid', params: { message: issue.message } };
   }
@@ -119,10 +120,16 @@ export function checkContactForm(form: ContactForm): ContactFormCheck {
         errors.name ??= messageOfIssue(issue, { key: 'contacts.form.errors.nameRequired' });
         break;
       case 'company':
-        errors.company ??= messageOfIssue(issue, { key: 'contacts.form.errors.invalid', params: { message: issue.message } });
+        errors.company ??= messageOfIssue(issue, {
+          key: 'contacts.form.errors.invalid',
+          params: { message: issue.message },
+        });
         break;
       case 'notes':
-        errors.notes ??= messageOfIssue(issue, { key: 'contacts.form.errors.invalid', params: { message: issue.message } });
+        errors.notes ??= messageOfIssue(issue, {
+          key: 'contacts.form.errors.invalid',
+          params: { message: issue.message },
+        });
         break;
       case 'addresses': {
         const row = typeof index === 'number' ? rows[index] : undefined;
@@ -132,9 +139,14 @@ export function checkContactForm(form: ContactForm): ContactFormCheck {
               ? { key: 'contacts.form.errors.tooManyAddresses', params: { max: Number(issue.maximum) } }
               : { key: 'contacts.form.errors.invalid', params: { message: issue.message } };
         } else if (part === 'label') {
-          errors.addressLabels[row.key] ??= messageOfIssue(issue, { key: 'contacts.form.errors.invalid', params: { message: issue.message } });
+          errors.addressLabels[row.key] ??= messageOfIssue(issue, {
+            key: 'contacts.form.errors.invalid',
+            params: { message: issue.message },
+          });
         } else {
-          errors.addressValues[row.key] ??= messageOfIssue(issue, { key: 'contacts.form.errors.addressRequired' });
+          errors.addressValues[row.key] ??= messageOfIssue(issue, {
+            key: 'contacts.form.errors.addressRequired',
+          });
         }
         break;
       }

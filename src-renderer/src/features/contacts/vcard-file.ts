@@ -5,8 +5,7 @@
 import { VCARD_IMPORT_MAX_CHARS } from '../../../../src-shared/model/contact.ts';
 
 export type VCardFileRead =
-  | { ok: true; text: string }
-  | { ok: false; reason: 'empty' | 'too-large' | 'unreadable'; message: string };
+  { ok: true; text: string } | { ok: false; reason: 'empty' | 'too-large' | 'unreadable'; message: string };
 
 export async function readVCardFile(file: Pick<Blob, 'text' | 'size'>): Promise<VCardFileRead> {
   // UTF-8 never takes fewer bytes than characters, so a file this large can be refused unread
@@ -15,7 +14,11 @@ export async function readVCardFile(file: Pick<Blob, 'text' | 'size'>): Promise<
   try {
     text = await file.text();
   } catch (error) {
-    return { ok: false, reason: 'unreadable', message: error instanceof Error ? error.message : String(error) };
+    return {
+      ok: false,
+      reason: 'unreadable',
+      message: error instanceof Error ? error.message : String(error),
+    };
   }
   if (text.length > VCARD_IMPORT_MAX_CHARS) return { ok: false, reason: 'too-large', message: '' };
   if (text.trim() === '') return { ok: false, reason: 'empty', message: '' };

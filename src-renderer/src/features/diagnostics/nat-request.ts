@@ -41,7 +41,8 @@ function turnUriOf(text: string): string {
   return /^turns?:/i.test(trimmed) ? trimmed : `turn:${trimmed}`;
 }
 
-export type NatCheckFormCheck = { ok: true; request: NatCheckRequest } | { ok: false; errors: NatCheckFormErrors };
+export type NatCheckFormCheck =
+  { ok: true; request: NatCheckRequest } | { ok: false; errors: NatCheckFormErrors };
 
 export function natCheckRequestOf(form: NatCheckForm): NatCheckFormCheck {
   const request: Record<string, unknown> = { lifetime: form.lifetime };
@@ -51,7 +52,9 @@ export function natCheckRequestOf(form: NatCheckForm): NatCheckFormCheck {
   if (stun.length > 0) request.stun = stun;
   const errors: NatCheckFormErrors = {};
   if (form.turnUri.trim()) {
-    request.turn = [{ uri: turnUriOf(form.turnUri), username: form.turnUsername.trim(), password: form.turnPassword }];
+    request.turn = [
+      { uri: turnUriOf(form.turnUri), username: form.turnUsername.trim(), password: form.turnPassword },
+    ];
   } else if (form.turnUsername.trim() || form.turnPassword) {
     errors.turnUri = { key: 'diagnostics.nat.form.errors.turnMissing' };
   }

@@ -38,8 +38,10 @@ export function discoveryNotesOf(discovery: Discovery, proxyGiven: boolean): Loc
   const domain = discovery.domain;
   if (discovery.sipTargets.length === 0) {
     const sip = discovery.problems.filter((p) => p.step === 'sip');
-    if (sip.some((p) => p.code === 'ETIMEOUT')) notes.push({ key: 'onboarding.discovery.dnsTimeout', params: { domain } });
-    else if (sip.some((p) => p.code === 'ENOTFOUND')) notes.push({ key: 'onboarding.discovery.notFound', params: { domain } });
+    if (sip.some((p) => p.code === 'ETIMEOUT'))
+      notes.push({ key: 'onboarding.discovery.dnsTimeout', params: { domain } });
+    else if (sip.some((p) => p.code === 'ENOTFOUND'))
+      notes.push({ key: 'onboarding.discovery.notFound', params: { domain } });
     else notes.push({ key: 'onboarding.discovery.noSipServer', params: { domain } });
   }
   if (proxyGiven) notes.push({ key: 'onboarding.discovery.usingProxy' });

@@ -1,7 +1,12 @@
 export { default as SettingsView } from './SettingsView.vue';
 export { useSettingDraft } from './use-setting-draft.ts';
 export { useSettingField, type SettingField, type SettingFieldOptions } from './use-setting-field.ts';
-export { mergeSettings, settingsPatchProblem, messageOfSettingsIssue, numberOfText } from './settings-validation.ts';
+export {
+  mergeSettings,
+  settingsPatchProblem,
+  messageOfSettingsIssue,
+  numberOfText,
+} from './settings-validation.ts';
 export {
   captureAccelerator,
   displayAccelerator,

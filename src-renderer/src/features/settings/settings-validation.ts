@@ -41,7 +41,9 @@ export function messageOfSettingsIssue(issue: Issue): LocalizedMessage {
         ? { key: 'settings.errors.accelerator' }
         : { key: 'settings.errors.invalid', params: { message: issue.message } };
     case 'custom':
-      return REFINEMENTS[issue.message] ?? { key: 'settings.errors.invalid', params: { message: issue.message } };
+      return (
+        REFINEMENTS[issue.message] ?? { key: 'settings.errors.invalid', params: { message: issue.message } }
+      );
     default:
       return { key: 'settings.errors.invalid', params: { message: issue.message } };
   }

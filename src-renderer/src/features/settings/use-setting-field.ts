@@ -68,7 +68,9 @@ export function useSettingField<T>(
       return true;
     }
     error.value =
-      failure.code === 'invalid-request' ? { key: 'settings.errors.refused', params: { message: failure.message } } : null;
+      failure.code === 'invalid-request'
+        ? { key: 'settings.errors.refused', params: { message: failure.message } }
+        : null;
     if (options.revert) draft.value = current() ?? initial;
     return false;
   }

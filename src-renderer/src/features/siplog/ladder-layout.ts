@@ -63,7 +63,11 @@ export function offsetText(ms: number): string {
 export function ladderGeometry(ladder: Ladder): LadderGeometry {
   const g = LADDER_GEOMETRY;
   const count = Math.max(1, ladder.participants.length);
-  const columns = ladder.participants.map((p, i) => ({ x: g.timeWidth + g.columnWidth * (i + 0.5), address: p.address, local: p.local }));
+  const columns = ladder.participants.map((p, i) => ({
+    x: g.timeWidth + g.columnWidth * (i + 0.5),
+    address: p.address,
+    local: p.local,
+  }));
   const width = g.timeWidth + g.columnWidth * count;
   const arrows = ladder.arrows.map((arrow, index): LadderArrowGeometry => {
     const y = g.headerHeight + g.rowHeight * (index + 0.75);
@@ -87,5 +91,10 @@ export function ladderGeometry(ladder: Ladder): LadderGeometry {
       dimmed: arrow.retransmission,
     };
   });
-  return { width, height: g.headerHeight + g.rowHeight * Math.max(1, arrows.length) + g.rowHeight / 2, columns, arrows };
+  return {
+    width,
+    height: g.headerHeight + g.rowHeight * Math.max(1, arrows.length) + g.rowHeight / 2,
+    columns,
+    arrows,
+  };
 }

@@ -3,7 +3,11 @@
  * renders: the newest SIPLOG_LIST_PAGE matching messages, more on request. Filtering uses the contract's
  * own `matchesSipLogFilter`, so the screen shows exactly what an export with the same filter writes.
  */
-import { matchesSipLogFilter, type SipLogEntry, type SipLogFilter } from '../../../../src-shared/model/siplog.ts';
+import {
+  matchesSipLogFilter,
+  type SipLogEntry,
+  type SipLogFilter,
+} from '../../../../src-shared/model/siplog.ts';
 
 export interface SipLogFilterState {
   text: string;
@@ -12,7 +16,12 @@ export interface SipLogFilterState {
   accountId: string;
 }
 
-export const EMPTY_SIPLOG_FILTER: Readonly<SipLogFilterState> = { text: '', method: '', callId: '', accountId: '' };
+export const EMPTY_SIPLOG_FILTER: Readonly<SipLogFilterState> = {
+  text: '',
+  method: '',
+  callId: '',
+  accountId: '',
+};
 
 /** Messages rendered at first, and added by each "show older". */
 export const SIPLOG_LIST_PAGE = 200;
@@ -30,7 +39,9 @@ export function sipLogFilterOf(state: SipLogFilterState): SipLogFilter {
 
 export function filterSipLog(entries: readonly SipLogEntry[], state: SipLogFilterState): SipLogEntry[] {
   const filter = sipLogFilterOf(state);
-  return Object.keys(filter).length === 0 ? [...entries] : entries.filter((e) => matchesSipLogFilter(e, filter));
+  return Object.keys(filter).length === 0
+    ? [...entries]
+    : entries.filter((e) => matchesSipLogFilter(e, filter));
 }
 
 /** The methods in the log, for the method filter (requests' methods and responses' CSeq methods). */
@@ -39,7 +50,10 @@ export function methodsOf(entries: readonly SipLogEntry[]): string[] {
 }
 
 /** The newest `shown` of `matching` (oldest first), and how many older ones are not rendered. */
-export function visibleSipLog(matching: readonly SipLogEntry[], shown: number): { entries: SipLogEntry[]; hidden: number } {
+export function visibleSipLog(
+  matching: readonly SipLogEntry[],
+  shown: number,
+): { entries: SipLogEntry[]; hidden: number } {
   const hidden = Math.max(0, matching.length - shown);
   return { entries: matching.slice(hidden), hidden };
 }

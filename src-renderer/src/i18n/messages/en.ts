@@ -230,7 +230,8 @@ export const en = {
     },
     nat: {
       title: 'Network and NAT',
-      intro: 'Checks the STUN and TURN servers and how your router treats calls, and explains what it means for the audio.',
+      intro:
+        'Checks the STUN and TURN servers and how your router treats calls, and explains what it means for the audio.',
       run: 'Check the network',
       runAgain: 'Check again',
       running: 'Checking…',
@@ -384,31 +385,39 @@ export const en = {
       'No STUN or TURN server could be tested: none was configured and the SIP domain publishes none. Add a STUN server or a domain under Advanced.',
     type: {
       open: 'Your computer has a public address: there is no NAT between you and the internet.',
-      'full-cone': 'You are behind a full-cone NAT: once you have sent anything, anyone can reach you at your public address.',
-      'restricted-cone': 'You are behind a restricted-cone NAT: it lets in packets from any address you have sent to.',
+      'full-cone':
+        'You are behind a full-cone NAT: once you have sent anything, anyone can reach you at your public address.',
+      'restricted-cone':
+        'You are behind a restricted-cone NAT: it lets in packets from any address you have sent to.',
       'port-restricted-cone':
         'You are behind a port-restricted cone NAT: it lets in packets only from the exact address and port you have sent to.',
-      symmetric: 'You are behind a symmetric NAT: it gives you a different public port for every address you talk to.',
+      symmetric:
+        'You are behind a symmetric NAT: it gives you a different public port for every address you talk to.',
       'udp-blocked': 'UDP is blocked on this network: no STUN or TURN server answered over UDP.',
       unknown: 'The type of your NAT could not be determined.',
     },
     mapping: {
-      'endpoint-independent': 'Your NAT keeps the same public port whoever you talk to (endpoint-independent mapping).',
-      'address-dependent': 'Your NAT gives you a new public port for every address you talk to (address-dependent mapping).',
+      'endpoint-independent':
+        'Your NAT keeps the same public port whoever you talk to (endpoint-independent mapping).',
+      'address-dependent':
+        'Your NAT gives you a new public port for every address you talk to (address-dependent mapping).',
       'address-and-port-dependent':
         'Your NAT gives you a new public port for every address and port you talk to (address-and-port-dependent mapping).',
       notIndependent:
         'Your NAT gave two servers two different public ports: it changes the port per destination (a symmetric NAT).',
     },
     filtering: {
-      'endpoint-independent': 'Your NAT lets in packets from anyone once you have sent something (endpoint-independent filtering).',
-      'address-dependent': 'Your NAT lets in packets only from addresses you have sent to (address-dependent filtering).',
+      'endpoint-independent':
+        'Your NAT lets in packets from anyone once you have sent something (endpoint-independent filtering).',
+      'address-dependent':
+        'Your NAT lets in packets only from addresses you have sent to (address-dependent filtering).',
       'address-and-port-dependent':
         'Your NAT lets in packets only from the exact addresses and ports you have sent to (address-and-port-dependent filtering).',
     },
     firewall: {
       none: 'Nothing filters the packets coming in.',
-      'address-dependent': 'A firewall filters what comes in: it lets in packets only from addresses you have sent to.',
+      'address-dependent':
+        'A firewall filters what comes in: it lets in packets only from addresses you have sent to.',
       'address-and-port-dependent':
         'A firewall filters what comes in: it lets in packets only from the exact addresses and ports you have sent to.',
     },
@@ -419,7 +428,8 @@ export const en = {
         'The STUN server {server} ignores requests to answer from its other address, so filtering could not be measured.',
       changeRequestRefused:
         'The STUN server {server} refuses requests to answer from its other address, so filtering could not be measured.',
-      alternateUnreachable: "The STUN server's second address did not answer: the mapping test is incomplete.",
+      alternateUnreachable:
+        "The STUN server's second address did not answer: the mapping test is incomplete.",
     },
     publicAddress: 'Your public address is {address}, port {port}.',
     portPreserved: {
@@ -433,8 +443,10 @@ export const en = {
     lifetime: {
       unsupported:
         'How long your router keeps an idle connection open could not be measured: the STUN server does not support RESPONSE-PORT (RFC 5780).',
-      addressChanges: 'Your NAT uses several public addresses, so the binding lifetime could not be measured.',
-      atLeast: 'Your {device} keeps an idle UDP binding open for at least {seconds} s (the test stopped there).',
+      addressChanges:
+        'Your NAT uses several public addresses, so the binding lifetime could not be measured.',
+      atLeast:
+        'Your {device} keeps an idle UDP binding open for at least {seconds} s (the test stopped there).',
       veryShort:
         'Your {device} forgets an idle UDP binding in less than {upper} s: keepalives must be sent more often than that, or incoming calls and audio will be lost.',
       between:
@@ -446,7 +458,8 @@ export const en = {
         'Direct calls work with most peers; calls to peers behind symmetric NATs will go through the TURN relay ({turn}).',
       directPossibleNoTurn:
         'Direct calls work with most peers; calls to peers behind symmetric NATs need a TURN relay, and none works: they may have no audio.',
-      relayOnly: 'UDP is blocked, but the TURN server {turn} works over {transport}: all calls will go through it.',
+      relayOnly:
+        'UDP is blocked, but the TURN server {turn} works over {transport}: all calls will go through it.',
       relayRequired:
         'Direct calls to peers behind ordinary home routers will fail from this network; they will go through the TURN relay ({turn}). Calls through a PBX with a public address still work directly.',
       relayRequiredNoTurn:
@@ -471,7 +484,8 @@ export const en = {
     add: 'Add account',
     listLabel: 'SIP accounts',
     emptyTitle: 'No accounts yet',
-    emptyText: 'An account connects the phone to your phone system or provider: an extension, its password and the SIP domain.',
+    emptyText:
+      'An account connects the phone to your phone system or provider: an extension, its password and the SIP domain.',
     loadFailed: 'Could not read the accounts: {message}',
     actionFailed: 'That did not work: {message}',
     default: 'Default',
@@ -482,7 +496,8 @@ export const en = {
     remove: 'Remove {name}',
     removeShort: 'Remove',
     removeTitle: 'Remove {name}?',
-    removeText: 'The phone unregisters the account and deletes it from this computer, with its password. Calls stay in the history.',
+    removeText:
+      'The phone unregisters the account and deletes it from this computer, with its password. Calls stay in the history.',
     removeConfirm: 'Remove account',
     removed: '{name} was removed.',
     sipAlg:
@@ -548,7 +563,8 @@ export const en = {
       expires: 'Registration interval (seconds)',
       ice: 'ICE',
       stun: 'STUN servers',
-      stunHint: 'Separated by spaces, e.g. stun:stun.example.com:3478. Empty: the domain’s own or those in Settings.',
+      stunHint:
+        'Separated by spaces, e.g. stun:stun.example.com:3478. Empty: the domain’s own or those in Settings.',
       turn: 'TURN server',
       portsFrom: 'Audio ports from',
       portsTo: 'Audio ports to',
@@ -577,7 +593,8 @@ export const en = {
     title: 'Set up your account',
     addTitle: 'Add an account',
     editTitle: 'Edit the account',
-    intro: 'Enter the extension, password and SIP domain you were given. The phone finds the servers, registers, and checks how your network treats calls.',
+    intro:
+      'Enter the extension, password and SIP domain you were given. The phone finds the servers, registers, and checks how your network treats calls.',
     missing: 'This account does not exist any more.',
     signIn: 'Sign in',
     save: 'Save and register',
@@ -598,7 +615,8 @@ export const en = {
       noNatServers: 'None: the phone uses the STUN servers of the account or of Settings.',
       unresolved: 'does not resolve',
       notFound: '{domain} does not exist in DNS — check the spelling, or give a proxy under Advanced.',
-      noSipServer: '{domain} publishes no SIP server — the phone will try the domain itself, or give a proxy under Advanced.',
+      noSipServer:
+        '{domain} publishes no SIP server — the phone will try the domain itself, or give a proxy under Advanced.',
       dnsTimeout: 'DNS did not answer for {domain} — check the network connection.',
       natTimeout: 'The STUN/TURN lookup took too long; the check below uses what it found.',
       usingProxy: 'Requests go to the proxy you gave.',
@@ -709,13 +727,15 @@ export const en = {
       other: 'Or connect with',
       attended: 'Connect them',
       hint: 'The other side is handed over and this call ends.',
-      hintAttended: 'Transfer hands this call to a number; “Connect them” joins this caller with the other call and leaves you out.',
+      hintAttended:
+        'Transfer hands this call to a number; “Connect them” joins this caller with the other call and leaves you out.',
     },
     audio: {
       starting: 'Opening the microphone — allow it if the system asks.',
       suspended: 'The audio is paused by the system; it resumes when the window is used.',
       failures: {
-        'permission-denied': 'The microphone may not be used: allow it in the system settings. The other side cannot hear you.',
+        'permission-denied':
+          'The microphone may not be used: allow it in the system settings. The other side cannot hear you.',
         'no-device': 'No microphone was found: connect one, or choose another in Settings.',
         'device-busy': 'The microphone could not be opened (another application may use it).',
         unsupported: 'This window cannot play or record call audio.',
@@ -731,7 +751,8 @@ export const en = {
       },
       pathHints: {
         direct: 'The audio goes straight between the two sides.',
-        relayed: 'The audio goes through a TURN relay server: it works through strict routers, with a little more delay.',
+        relayed:
+          'The audio goes through a TURN relay server: it works through strict routers, with a little more delay.',
         unknown: 'The phone has not settled where the audio goes.',
       },
       candidates: {
@@ -771,7 +792,8 @@ export const en = {
     capture: 'Capture SIP messages',
     captureOff: 'Capture is off: new messages are not kept.',
     count: '{shown} of {total} messages',
-    privacy: 'Passwords and keys are removed before a message is kept; the log stays in memory and is gone when the phone closes.',
+    privacy:
+      'Passwords and keys are removed before a message is kept; the log stays in memory and is gone when the phone closes.',
     clear: 'Clear',
     cleared: 'The SIP log was cleared.',
     export: 'Export',
@@ -862,7 +884,8 @@ export const en = {
       unnamedOutput: 'Speaker {n}',
       missingDevice: 'The chosen device (not connected)',
       namesHidden: 'Device names are shown once the app may use the microphone.',
-      accessDenied: 'The microphone may not be used, so device names stay hidden. Allow it in the system settings.',
+      accessDenied:
+        'The microphone may not be used, so device names stay hidden. Allow it in the system settings.',
       showNames: 'Show device names',
       listFailed: 'The audio devices could not be listed.',
       testMicrophone: 'Test microphone',
@@ -871,7 +894,8 @@ export const en = {
       playTone: 'Play test sound',
       tonePlayed: 'The test sound played on this device.',
       tonePlayedDefault: 'The test sound played on the default output: this window cannot choose another.',
-      outputNotChoosable: 'This window cannot send sound to a chosen output device; the system default is used.',
+      outputNotChoosable:
+        'This window cannot send sound to a chosen output device; the system default is used.',
       problems: {
         denied: 'The microphone may not be used. Allow it in the system settings.',
         'not-found': 'The device was not found. Is it connected?',

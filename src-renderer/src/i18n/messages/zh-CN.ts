@@ -375,12 +375,14 @@ export const zhCN: Messages = {
     },
   },
   nat: {
-    nothingTested: '无法检测任何 STUN 或 TURN 服务器：既没有配置服务器，SIP 域名也没有公布。请在“高级”中添加 STUN 服务器或域名。',
+    nothingTested:
+      '无法检测任何 STUN 或 TURN 服务器：既没有配置服务器，SIP 域名也没有公布。请在“高级”中添加 STUN 服务器或域名。',
     type: {
       open: '您的电脑有公网地址：您与互联网之间没有 NAT。',
       'full-cone': '您位于完全锥形 NAT 之后：只要您发送过数据，任何人都可以通过您的公网地址联系到您。',
       'restricted-cone': '您位于受限锥形 NAT 之后：它允许来自您发送过数据的任何地址的数据包进入。',
-      'port-restricted-cone': '您位于端口受限锥形 NAT 之后：它只允许来自您发送过数据的确切地址和端口的数据包进入。',
+      'port-restricted-cone':
+        '您位于端口受限锥形 NAT 之后：它只允许来自您发送过数据的确切地址和端口的数据包进入。',
       symmetric: '您位于对称型 NAT 之后：您每与一个地址通信，它都会分配一个不同的公网端口。',
       'udp-blocked': '此网络阻止了 UDP：没有任何 STUN 或 TURN 服务器通过 UDP 应答。',
       unknown: '无法确定您的 NAT 类型。',
@@ -388,21 +390,25 @@ export const zhCN: Messages = {
     mapping: {
       'endpoint-independent': '无论您与谁通信，您的 NAT 都保持相同的公网端口（与端点无关的映射）。',
       'address-dependent': '您每与一个新地址通信，NAT 都会分配新的公网端口（与地址相关的映射）。',
-      'address-and-port-dependent': '您每与一个新地址或端口通信，NAT 都会分配新的公网端口（与地址和端口相关的映射）。',
+      'address-and-port-dependent':
+        '您每与一个新地址或端口通信，NAT 都会分配新的公网端口（与地址和端口相关的映射）。',
       notIndependent: '您的 NAT 为两台服务器分配了两个不同的公网端口：它按目的地更换端口（对称型 NAT）。',
     },
     filtering: {
       'endpoint-independent': '只要您发送过数据，您的 NAT 就允许来自任何人的数据包进入（与端点无关的过滤）。',
       'address-dependent': '您的 NAT 只允许来自您发送过数据的地址的数据包进入（与地址相关的过滤）。',
-      'address-and-port-dependent': '您的 NAT 只允许来自您发送过数据的确切地址和端口的数据包进入（与地址和端口相关的过滤）。',
+      'address-and-port-dependent':
+        '您的 NAT 只允许来自您发送过数据的确切地址和端口的数据包进入（与地址和端口相关的过滤）。',
     },
     firewall: {
       none: '没有任何设备过滤进入的数据包。',
       'address-dependent': '防火墙会过滤进入的数据：只允许来自您发送过数据的地址的数据包进入。',
-      'address-and-port-dependent': '防火墙会过滤进入的数据：只允许来自您发送过数据的确切地址和端口的数据包进入。',
+      'address-and-port-dependent':
+        '防火墙会过滤进入的数据：只允许来自您发送过数据的确切地址和端口的数据包进入。',
     },
     note: {
-      noOtherAddress: 'STUN 服务器 {server} 不支持 NAT 行为探测（RFC 5780）：无法测量 NAT 如何过滤进入的数据包。',
+      noOtherAddress:
+        'STUN 服务器 {server} 不支持 NAT 行为探测（RFC 5780）：无法测量 NAT 如何过滤进入的数据包。',
       changeRequestIgnored: 'STUN 服务器 {server} 忽略了从其另一个地址应答的请求，因此无法测量过滤行为。',
       changeRequestRefused: 'STUN 服务器 {server} 拒绝了从其另一个地址应答的请求，因此无法测量过滤行为。',
       alternateUnreachable: 'STUN 服务器的第二个地址没有应答：映射检测不完整。',
@@ -420,17 +426,23 @@ export const zhCN: Messages = {
       unsupported: '无法测量路由器保持空闲连接的时长：STUN 服务器不支持 RESPONSE-PORT（RFC 5780）。',
       addressChanges: '您的 NAT 使用多个公网地址，因此无法测量绑定时长。',
       atLeast: '您的{device}会将空闲的 UDP 绑定保持至少 {seconds} 秒（检测在此停止）。',
-      veryShort: '您的{device}会在不到 {upper} 秒内清除空闲的 UDP 绑定：保活消息必须比这更频繁，否则会丢失来电和语音。',
-      between: '您的{device}会在 {lower} 到 {upper} 秒后清除空闲的 UDP 绑定：保活消息至少每 {keepalive} 秒发送一次。',
+      veryShort:
+        '您的{device}会在不到 {upper} 秒内清除空闲的 UDP 绑定：保活消息必须比这更频繁，否则会丢失来电和语音。',
+      between:
+        '您的{device}会在 {lower} 到 {upper} 秒后清除空闲的 UDP 绑定：保活消息至少每 {keepalive} 秒发送一次。',
     },
     verdict: {
       directLikely: '与任何对方的直接通话都应能成功，即使对方位于对称型 NAT 之后。',
       directPossible: '与大多数对方可以直接通话；与位于对称型 NAT 之后的对方通话将经由 TURN 中继（{turn}）。',
-      directPossibleNoTurn: '与大多数对方可以直接通话；与位于对称型 NAT 之后的对方通话需要 TURN 中继，但没有可用的中继：这些通话可能没有声音。',
+      directPossibleNoTurn:
+        '与大多数对方可以直接通话；与位于对称型 NAT 之后的对方通话需要 TURN 中继，但没有可用的中继：这些通话可能没有声音。',
       relayOnly: 'UDP 被阻止，但 TURN 服务器 {turn} 可通过 {transport} 使用：所有通话都将经由它进行。',
-      relayRequired: '从此网络直接呼叫位于普通家用路由器之后的对方会失败；这些通话将经由 TURN 中继（{turn}）。通过具有公网地址的 PBX 的通话仍可直接进行。',
-      relayRequiredNoTurn: '从此网络直接呼叫位于普通家用路由器之后的对方会失败，且没有可用的 TURN 中继：这些通话可能没有声音。通过具有公网地址的 PBX 的通话仍然可用。',
-      blocked: '没有 UDP，也没有可用的 TURN 服务器：通话将没有声音。请在此网络中允许 UDP，或配置通过 TCP 或 TLS 的 TURN 服务器。',
+      relayRequired:
+        '从此网络直接呼叫位于普通家用路由器之后的对方会失败；这些通话将经由 TURN 中继（{turn}）。通过具有公网地址的 PBX 的通话仍可直接进行。',
+      relayRequiredNoTurn:
+        '从此网络直接呼叫位于普通家用路由器之后的对方会失败，且没有可用的 TURN 中继：这些通话可能没有声音。通过具有公网地址的 PBX 的通话仍然可用。',
+      blocked:
+        '没有 UDP，也没有可用的 TURN 服务器：通话将没有声音。请在此网络中允许 UDP，或配置通过 TCP 或 TLS 的 TURN 服务器。',
       unknown: '根据现有的测量结果，无法预测直接通话是否可行。',
     },
     server: {
@@ -439,7 +451,8 @@ export const zhCN: Messages = {
       noneWorks: '在此网络中，没有任何 STUN/TURN 服务器可用。',
     },
     sipAlg: {
-      detected: '途中有路由器改写了 SIP 消息（“SIP ALG”）。这常常会破坏注册和语音：请在路由器中关闭“SIP ALG”或“SIP 助手”。',
+      detected:
+        '途中有路由器改写了 SIP 消息（“SIP ALG”）。这常常会破坏注册和语音：请在路由器中关闭“SIP ALG”或“SIP 助手”。',
       notDetected: '途中没有路由器改写我们的 SIP 消息。',
     },
   },
@@ -462,7 +475,8 @@ export const zhCN: Messages = {
     removeText: '电话会注销该账户，并将其连同密码从本机删除。通话记录会保留。',
     removeConfirm: '删除账户',
     removed: '已删除 {name}。',
-    sipAlg: '您与服务器之间的路由器会改写 SIP 消息（即“SIP ALG”），这常常导致注册和通话声音出问题：请在路由器中关闭“SIP ALG”或“SIP helper”。',
+    sipAlg:
+      '您与服务器之间的路由器会改写 SIP 消息（即“SIP ALG”），这常常导致注册和通话声音出问题：请在路由器中关闭“SIP ALG”或“SIP helper”。',
     states: {
       unregistered: '未注册',
       registering: '正在注册…',
@@ -553,7 +567,8 @@ export const zhCN: Messages = {
     title: '设置您的账户',
     addTitle: '添加账户',
     editTitle: '编辑账户',
-    intro: '输入您获得的分机号、密码和 SIP 域名。电话会自动找到服务器、完成注册，并检查您的网络对通话的影响。',
+    intro:
+      '输入您获得的分机号、密码和 SIP 域名。电话会自动找到服务器、完成注册，并检查您的网络对通话的影响。',
     missing: '该账户已不存在。',
     signIn: '登录',
     save: '保存并注册',

@@ -27,13 +27,22 @@ describe('AccountsView', () => {
     vi.useFakeTimers({ now: FAKE_ACCOUNTS_NOW, toFake: ['Date', 'setInterval', 'clearInterval'] });
     const r = createTestRenderer();
     r.bridge.accounts.seed(
-      accountSnapshot({ id: 'acc-1', label: 'Office', registration: registered({ expiresAt: FAKE_ACCOUNTS_NOW + 125_000 }) }),
+      accountSnapshot({
+        id: 'acc-1',
+        label: 'Office',
+        registration: registered({ expiresAt: FAKE_ACCOUNTS_NOW + 125_000 }),
+      }),
       accountSnapshot({
         id: 'acc-2',
         label: 'Home',
         aor: 'sip:55@home.example',
         domain: 'home.example',
-        registration: { state: 'failed', reason: { kind: 'auth', code: 403, text: 'Forbidden' }, registrar: 'sip:home.example', transport: 'udp' },
+        registration: {
+          state: 'failed',
+          reason: { kind: 'auth', code: 403, text: 'Forbidden' },
+          registrar: 'sip:home.example',
+          transport: 'udp',
+        },
       }),
     );
     const w = await mountAccounts(r);
@@ -44,14 +53,21 @@ describe('AccountsView', () => {
     expect(office.text()).toContain('Default');
     expect(office.get('[data-testid="registration-expires"]').text()).toBe('2:05');
     expect(office.get('[data-testid="public-address"]').text()).toBe('203.0.113.7:40000');
-    expect(office.findAll('dd').map((d) => d.text())).toEqual(['pbx.example.com', 'UDP', '2:05', '203.0.113.7:40000']);
+    expect(office.findAll('dd').map((d) => d.text())).toEqual([
+      'pbx.example.com',
+      'UDP',
+      '2:05',
+      '203.0.113.7:40000',
+    ]);
     vi.advanceTimersByTime(5000);
     await flushPromises();
     expect(office.get('[data-testid="registration-expires"]').text()).toBe('2:00');
 
     const home = item(w, 'acc-2');
     expect(home.get('[data-testid="registration-state"]').text()).toBe('Failed');
-    expect(home.get('[data-testid="registration-reason"]').text()).toBe('The password was not accepted (403 Forbidden).');
+    expect(home.get('[data-testid="registration-reason"]').text()).toBe(
+      'The password was not accepted (403 Forbidden).',
+    );
     expect(home.text()).toContain('The phone waits for you: fix the settings, then register again.');
     expect(home.find('[data-testid="sip-alg-warning"]').exists()).toBe(false);
 
@@ -66,7 +82,13 @@ describe('AccountsView', () => {
 
   it('registers again, enables and disables, edits, and removes after asking', async () => {
     const r = createTestRenderer();
-    r.bridge.accounts.seed(accountSnapshot({ id: 'acc-1', label: 'Office', registration: { state: 'failed', reason: { kind: 'timeout', text: 'x' } } }));
+    r.bridge.accounts.seed(
+      accountSnapshot({
+        id: 'acc-1',
+        label: 'Office',
+        registration: { state: 'failed', reason: { kind: 'timeout', text: 'x' } },
+      }),
+    );
     const w = await mountAccounts(r);
     const office = item(w, 'acc-1');
     await office.get('[data-testid="account-register"]').trigger('click');
@@ -88,7 +110,10 @@ describe('AccountsView', () => {
     expect(dialog.element.open).toBe(true);
     expect(dialog.get('h2').text()).toBe('Remove Office?');
     expect(r.bridge.callsOf('accounts.remove')).toEqual([]);
-    await dialog.findAll('button').find((b) => b.text() === 'Remove account')!.trigger('click');
+    await dialog
+      .findAll('button')
+      .find((b) => b.text() === 'Remove account')!
+      .trigger('click');
     await flushPromises();
     expect(r.bridge.callsOf('accounts.remove')).toEqual([{ id: 'acc-1' }]);
     expect(w.get('.ui-empty-title').text()).toBe('No accounts yet');

@@ -23,7 +23,10 @@ const form = (fields: Partial<AccountForm>): AccountForm => ({ ...EMPTY_ACCOUNT_
 
 describe('account form', () => {
   it('makes the account from extension, password and domain, taking the transport DNS offered', () => {
-    const checked = checkAccountForm(form({ extension: '1001', password: 'pw', domain: 'PBX.Example.com.' }), { mode: 'new', discoveredTransport: 'tcp' });
+    const checked = checkAccountForm(
+      form({ extension: '1001', password: 'pw', domain: 'PBX.Example.com.' }),
+      { mode: 'new', discoveredTransport: 'tcp' },
+    );
     expect(checked).toEqual({
       ok: true,
       input: {
@@ -49,7 +52,9 @@ describe('account form', () => {
       },
     });
     // without DNS's word: UDP
-    const plain = checkAccountForm(form({ extension: 'alice', password: 'pw', domain: 'lab.test' }), { mode: 'new' });
+    const plain = checkAccountForm(form({ extension: 'alice', password: 'pw', domain: 'lab.test' }), {
+      mode: 'new',
+    });
     expect(plain.ok && plain.input.transport).toBe('udp');
   });
 
@@ -93,22 +98,36 @@ describe('account form', () => {
 
   it('says what is wrong, at the field', () => {
     const checked = checkAccountForm(
-      form({ extension: 'al ice', domain: '', expires: '5', portsFrom: '30000', portsTo: '20000', stun: 'not a server!', turnUsername: 'u', proxy: 'has space' }),
+      form({
+        extension: 'al ice',
+        domain: '',
+        expires: '5',
+        portsFrom: '30000',
+        portsTo: '20000',
+        stun: 'not a server!',
+        turnUsername: 'u',
+        proxy: 'has space',
+      }),
       { mode: 'new' },
     );
     expect(checked.ok).toBe(false);
     if (checked.ok) return;
-    expect(Object.fromEntries(Object.entries(checked.errors).map(([k, m]) => [k, words(m ?? null)]))).toEqual({
-      extension: 'Enter the extension without spaces, “@” or “:”.',
-      domain: 'Enter the SIP domain.',
-      password: 'Enter the password.',
-      expires: 'Enter a number of seconds from 30 to 86400.',
-      portsTo: 'The first port must not be above the last one.',
-      turnUri: 'Enter the TURN server these credentials are for.',
-      proxy: 'Enter the proxy as host, host:port or a sip: address.',
-      stun: '“stun:server!” is not a STUN server (stun:host or stun:host:port).',
-    });
-    const bad = checkAccountForm(form({ extension: 'a', password: 'p', domain: 'bad domain', stun: 'stun:a b', proxy: 'sip:has space' }), { mode: 'new' });
+    expect(Object.fromEntries(Object.entries(checked.errors).map(([k, m]) => [k, words(m ?? null)]))).toEqual(
+      {
+        extension: 'Enter the extension without spaces, “@” or “:”.',
+        domain: 'Enter the SIP domain.',
+        password: 'Enter the password.',
+        expires: 'Enter a number of seconds from 30 to 86400.',
+        portsTo: 'The first port must not be above the last one.',
+        turnUri: 'Enter the TURN server these credentials are for.',
+        proxy: 'Enter the proxy as host, host:port or a sip: address.',
+        stun: '“stun:server!” is not a STUN server (stun:host or stun:host:port).',
+      },
+    );
+    const bad = checkAccountForm(
+      form({ extension: 'a', password: 'p', domain: 'bad domain', stun: 'stun:a b', proxy: 'sip:has space' }),
+      { mode: 'new' },
+    );
     expect(!bad.ok && Object.keys(bad.errors).sort()).toEqual(['domain', 'proxy']);
   });
 
@@ -124,16 +143,33 @@ describe('account form', () => {
       dtmfMode: 'info',
     });
     const shown = accountFormOf(account);
-    expect(shown).toMatchObject({ extension: '1001', domain: 'pbx.example.com', password: '', proxy: 'sip:proxy.example.com;lr', transport: 'tls', turnUri: 'turn:turn.example.com:3478', portsFrom: '30000' });
+    expect(shown).toMatchObject({
+      extension: '1001',
+      domain: 'pbx.example.com',
+      password: '',
+      proxy: 'sip:proxy.example.com;lr',
+      transport: 'tls',
+      turnUri: 'turn:turn.example.com:3478',
+      portsFrom: '30000',
+    });
     const checked = checkAccountForm(shown, { mode: 'edit', existing: account });
     expect(checked.ok).toBe(true);
     if (!checked.ok) return;
     expect(checked.input).not.toHaveProperty('password');
     expect(checked.input.turnServers).toEqual([{ uri: 'turn:turn.example.com:3478', username: 'tu' }]);
-    expect(checked.input).toMatchObject({ codecs: ['PCMA'], dtmfMode: 'info', outboundProxy: 'sip:proxy.example.com;lr' });
+    expect(checked.input).toMatchObject({
+      codecs: ['PCMA'],
+      dtmfMode: 'info',
+      outboundProxy: 'sip:proxy.example.com;lr',
+    });
     // a new TURN user means the stored password no longer applies
-    const changed = checkAccountForm({ ...shown, turnUsername: 'other' }, { mode: 'edit', existing: account });
-    expect(changed.ok && changed.input.turnServers).toEqual([{ uri: 'turn:turn.example.com:3478', username: 'other', password: null }]);
+    const changed = checkAccountForm(
+      { ...shown, turnUsername: 'other' },
+      { mode: 'edit', existing: account },
+    );
+    expect(changed.ok && changed.input.turnServers).toEqual([
+      { uri: 'turn:turn.example.com:3478', username: 'other', password: null },
+    ]);
   });
 
   it('reads addresses of record and proxies', () => {
@@ -146,40 +182,96 @@ describe('account form', () => {
 });
 
 describe('registration in plain words', () => {
-  const failed = (reason: { kind: 'auth' | 'credentials' | 'rejected' | 'timeout' | 'transport' | 'no-target' | 'config'; code?: number; text: string }, fields = {}) =>
-    accountSnapshot({ id: 'a', domain: 'lab.test', registration: { state: 'failed', reason, registrar: 'sip:lab.test;transport=udp', transport: 'udp', ...fields } });
+  const failed = (
+    reason: {
+      kind: 'auth' | 'credentials' | 'rejected' | 'timeout' | 'transport' | 'no-target' | 'config';
+      code?: number;
+      text: string;
+    },
+    fields = {},
+  ) =>
+    accountSnapshot({
+      id: 'a',
+      domain: 'lab.test',
+      registration: {
+        state: 'failed',
+        reason,
+        registrar: 'sip:lab.test;transport=udp',
+        transport: 'udp',
+        ...fields,
+      },
+    });
 
   it('says why it failed, with the status that decided it', () => {
-    expect(words(failureMessageOf(failed({ kind: 'auth', code: 403, text: 'Forbidden' })))).toBe('The password was not accepted (403 Forbidden).');
-    expect(words(failureMessageOf(failed({ kind: 'auth', code: 401, text: 'Unauthorized' })))).toBe('The user name or password was not accepted (401 Unauthorized).');
-    expect(words(failureMessageOf(failed({ kind: 'timeout', text: 'No answer from sip:lab.test;transport=udp over udp' })))).toBe(
-      'No answer from lab.test over UDP — check the domain or try TCP.',
+    expect(words(failureMessageOf(failed({ kind: 'auth', code: 403, text: 'Forbidden' })))).toBe(
+      'The password was not accepted (403 Forbidden).',
     );
-    expect(words(failureMessageOf(failed({ kind: 'timeout', text: 'x' }, { transport: 'tcp', registrar: 'sip:127.0.0.1:5070;transport=tcp' })))).toBe(
-      'No answer from 127.0.0.1:5070 over TCP — check the domain and the port.',
+    expect(words(failureMessageOf(failed({ kind: 'auth', code: 401, text: 'Unauthorized' })))).toBe(
+      'The user name or password was not accepted (401 Unauthorized).',
     );
-    expect(words(failureMessageOf(failed({ kind: 'rejected', code: 404, text: 'Not Found' })))).toBe('The server does not know this extension (404 Not Found).');
-    expect(words(failureMessageOf(failed({ kind: 'rejected', code: 503, text: 'Service Unavailable' })))).toBe(
-      'The server has a problem (503 Service Unavailable); the phone tries again.',
+    expect(
+      words(
+        failureMessageOf(
+          failed({ kind: 'timeout', text: 'No answer from sip:lab.test;transport=udp over udp' }),
+        ),
+      ),
+    ).toBe('No answer from lab.test over UDP — check the domain or try TCP.');
+    expect(
+      words(
+        failureMessageOf(
+          failed(
+            { kind: 'timeout', text: 'x' },
+            { transport: 'tcp', registrar: 'sip:127.0.0.1:5070;transport=tcp' },
+          ),
+        ),
+      ),
+    ).toBe('No answer from 127.0.0.1:5070 over TCP — check the domain and the port.');
+    expect(words(failureMessageOf(failed({ kind: 'rejected', code: 404, text: 'Not Found' })))).toBe(
+      'The server does not know this extension (404 Not Found).',
     );
-    expect(words(failureMessageOf(failed({ kind: 'rejected', code: 488, text: 'Not Acceptable Here' })))).toBe('The server refused the registration (488 Not Acceptable Here).');
-    expect(words(failureMessageOf(failed({ kind: 'no-target', text: 'x' })))).toBe('lab.test was not found — check the domain.');
-    expect(words(failureMessageOf(failed({ kind: 'transport', text: 'connection refused' }, { transport: 'tls', registrar: 'sips:pbx.example.com' })))).toBe(
-      'Could not connect to pbx.example.com over TLS: connection refused',
+    expect(
+      words(failureMessageOf(failed({ kind: 'rejected', code: 503, text: 'Service Unavailable' }))),
+    ).toBe('The server has a problem (503 Service Unavailable); the phone tries again.');
+    expect(
+      words(failureMessageOf(failed({ kind: 'rejected', code: 488, text: 'Not Acceptable Here' }))),
+    ).toBe('The server refused the registration (488 Not Acceptable Here).');
+    expect(words(failureMessageOf(failed({ kind: 'no-target', text: 'x' })))).toBe(
+      'lab.test was not found — check the domain.',
     );
-    expect(words(failureMessageOf(failed({ kind: 'credentials', text: 'x' })))).toBe('The saved password cannot be used on this computer: enter it again.');
+    expect(
+      words(
+        failureMessageOf(
+          failed(
+            { kind: 'transport', text: 'connection refused' },
+            { transport: 'tls', registrar: 'sips:pbx.example.com' },
+          ),
+        ),
+      ),
+    ).toBe('Could not connect to pbx.example.com over TLS: connection refused');
+    expect(words(failureMessageOf(failed({ kind: 'credentials', text: 'x' })))).toBe(
+      'The saved password cannot be used on this computer: enter it again.',
+    );
     expect(failureMessageOf(accountSnapshot({ id: 'a', registration: registered() }))).toBeNull();
   });
 
   it('says what happens next, and shows the pill', () => {
     const waiting = failed({ kind: 'auth', code: 403, text: 'Forbidden' });
-    expect(words(nextStepOf(waiting.registration, FAKE_ACCOUNTS_NOW))).toBe('The phone waits for you: fix the settings, then register again.');
+    expect(words(nextStepOf(waiting.registration, FAKE_ACCOUNTS_NOW))).toBe(
+      'The phone waits for you: fix the settings, then register again.',
+    );
     const retrying = failed({ kind: 'timeout', text: 'x' }, { nextRetryAt: FAKE_ACCOUNTS_NOW + 61_500 });
-    expect(words(nextStepOf(retrying.registration, FAKE_ACCOUNTS_NOW))).toBe('The phone tries again in 1:02.');
+    expect(words(nextStepOf(retrying.registration, FAKE_ACCOUNTS_NOW))).toBe(
+      'The phone tries again in 1:02.',
+    );
     expect(nextStepOf(registered() as never, FAKE_ACCOUNTS_NOW)).toBeNull();
     expect(pillStateOf(waiting)).toBe('failed');
     expect(pillStateOf({ ...waiting, enabled: false })).toBe('disabled');
-    expect(['registered', 'registering', 'failed', 'disabled'].map((s) => pillToneOf(s as never))).toEqual(['ok', 'busy', 'bad', 'idle']);
+    expect(['registered', 'registering', 'failed', 'disabled'].map((s) => pillToneOf(s as never))).toEqual([
+      'ok',
+      'busy',
+      'bad',
+      'idle',
+    ]);
     expect(hostOfUri('sip:[2001:db8::1]:5060;transport=tcp')).toBe('[2001:db8::1]:5060');
     expect(registrarHostOf(accountSnapshot({ id: 'a', domain: 'x.example' }))).toBe('x.example');
   });

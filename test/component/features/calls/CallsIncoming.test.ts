@@ -22,7 +22,16 @@ async function mountApp(r: TestRenderer, path = '/contacts') {
 }
 
 function press(code: string, init: KeyboardEventInit = {}): void {
-  document.body.dispatchEvent(new KeyboardEvent('keydown', { code, key: code.replace('Key', '').toLowerCase(), altKey: true, bubbles: true, cancelable: true, ...init }));
+  document.body.dispatchEvent(
+    new KeyboardEvent('keydown', {
+      code,
+      key: code.replace('Key', '').toLowerCase(),
+      altKey: true,
+      bubbles: true,
+      cancelable: true,
+      ...init,
+    }),
+  );
 }
 
 describe('incoming calls on every screen', () => {
@@ -30,7 +39,10 @@ describe('incoming calls on every screen', () => {
     const r = createTestRenderer();
     const w = await mountApp(r);
     expect(w.find('[data-testid="incoming-call"]').exists()).toBe(false);
-    r.bridge.phoneCalls.ring({ id: 'in-1', remote: { uri: 'sip:+14155552671@pbx.example.com', displayName: 'Front desk' } });
+    r.bridge.phoneCalls.ring({
+      id: 'in-1',
+      remote: { uri: 'sip:+14155552671@pbx.example.com', displayName: 'Front desk' },
+    });
     await flushPromises();
     const banner = w.get('[data-testid="incoming-call"]');
     expect(banner.attributes('aria-label')).toBe('Incoming call');
@@ -106,7 +118,12 @@ describe('the shell with accounts', () => {
     expect(w.get('nav a[aria-current="page"]').text()).toBe('Settings');
     expect(document.title).toBe('Accounts — Softphone');
 
-    r.bridge.accounts.setRegistration('acc-1', { state: 'failed', reason: { kind: 'timeout', text: 'x' }, registrar: 'sip:pbx.example.com;transport=udp', transport: 'udp' });
+    r.bridge.accounts.setRegistration('acc-1', {
+      state: 'failed',
+      reason: { kind: 'timeout', text: 'x' },
+      registrar: 'sip:pbx.example.com;transport=udp',
+      transport: 'udp',
+    });
     await flushPromises();
     expect(strip.attributes('data-state')).toBe('failed');
     expect(strip.text()).toContain('No answer from pbx.example.com over UDP — check the domain or try TCP.');

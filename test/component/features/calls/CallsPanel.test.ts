@@ -1,8 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import PhoneView from '../../../../src-renderer/src/features/phone/PhoneView.vue';
-import { CALL_AUDIO, type CallAudioController, type CallAudioStatus } from '../../../../src-renderer/src/audio/index.ts';
-import { CALL_ENDED_LINGER_MS, useAccountsStore, useCallsStore } from '../../../../src-renderer/src/stores/index.ts';
+import {
+  CALL_AUDIO,
+  type CallAudioController,
+  type CallAudioStatus,
+} from '../../../../src-renderer/src/audio/index.ts';
+import {
+  CALL_ENDED_LINGER_MS,
+  useAccountsStore,
+  useCallsStore,
+} from '../../../../src-renderer/src/stores/index.ts';
 import { createTestRenderer, type TestRenderer } from '../../support/renderer.ts';
 import { accountSnapshot, registered } from '../../support/fake-accounts.ts';
 import { FAKE_CALLS_NOW } from '../../support/fake-calls.ts';
@@ -40,7 +48,10 @@ async function mountPhone(r: TestRenderer, provide: Record<symbol, unknown> = {}
   await useAccountsStore(r.pinia).start();
   await useCallsStore(r.pinia).start();
   await r.router.push('/');
-  wrapper = mount(PhoneView, { global: { ...r.global, provide: { ...r.global.provide, ...provide } }, attachTo: document.body });
+  wrapper = mount(PhoneView, {
+    global: { ...r.global, provide: { ...r.global.provide, ...provide } },
+    attachTo: document.body,
+  });
   await flushPromises();
   return wrapper;
 }
@@ -55,7 +66,10 @@ const state = (w: VueWrapper) => w.get('[data-testid="call-state"]').text();
 
 describe('the call view', () => {
   it('places a call from the dial pad and follows it: state, timer, who, quality and path', async () => {
-    vi.useFakeTimers({ now: FAKE_CALLS_NOW, toFake: ['Date', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({
+      now: FAKE_CALLS_NOW,
+      toFake: ['Date', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+    });
     const r = createTestRenderer();
     const w = await mountPhone(r);
     expect(w.get('.phone-account-value').text()).toContain('Office');
@@ -70,7 +84,9 @@ describe('the call view', () => {
     await flushPromises();
     expect(state(w)).toBe('Ringing…');
     // main matched the number to a contact when it wrote the call's row
-    r.bridge.history.record(historyEntry({ id: 'call-1', direction: 'outgoing', contact: { id: 'c1', name: 'Bob Brown' } }));
+    r.bridge.history.record(
+      historyEntry({ id: 'call-1', direction: 'outgoing', contact: { id: 'c1', name: 'Bob Brown' } }),
+    );
     await flushPromises();
     expect(w.get('[data-testid="call-remote"]').text()).toBe('Bob Brown');
     expect(w.get('.calls-current-address').text()).toBe('2000');
@@ -89,7 +105,12 @@ describe('the call view', () => {
           state: 'connected',
           role: 'controlling',
           policy: 'all',
-          selected: { local: { type: 'relay', address: '198.51.100.7:50000' }, remote: { type: 'srflx', address: '203.0.113.9:41000' }, transport: 'udp', rttMs: 30 },
+          selected: {
+            local: { type: 'relay', address: '198.51.100.7:50000' },
+            remote: { type: 'srflx', address: '203.0.113.9:41000' },
+            transport: 'udp',
+            rttMs: 30,
+          },
           connectMs: 90,
           restarts: 0,
         },
@@ -104,19 +125,32 @@ describe('the call view', () => {
     expect(w.get('[data-testid="call-mos"]').text()).toBe('4.2 — Good');
     expect(w.get('[data-testid="call-path"]').attributes('data-path')).toBe('relayed');
     expect(w.get('[data-testid="call-path"]').text()).toContain('Through a relay');
-    expect(w.get('[data-testid="call-ice-pair"]').text()).toBe('198.51.100.7:50000 (relay (TURN)) ⇄ 203.0.113.9:41000 (public (STUN))');
-    expect(w.get('[data-testid="call-quality"]').findAll('dd').map((d) => d.text())).toEqual([
-      'PCMU',
-      '38 ms',
-      '0.8 %',
-      '2.3 ms',
-      '4.2 — Good',
-      'sent 250 · received 248',
-    ]);
+    expect(w.get('[data-testid="call-ice-pair"]').text()).toBe(
+      '198.51.100.7:50000 (relay (TURN)) ⇄ 203.0.113.9:41000 (public (STUN))',
+    );
+    expect(
+      w
+        .get('[data-testid="call-quality"]')
+        .findAll('dd')
+        .map((d) => d.text()),
+    ).toEqual(['PCMU', '38 ms', '0.8 %', '2.3 ms', '4.2 — Good', 'sent 250 · received 248']);
 
     // the ICE session looks for a new path
     r.bridge.phoneCalls.update('call-1', {
-      media: { path: 'relayed', local: null, remote: null, transport: 'ice', ice: { state: 'restarting', role: 'controlling', policy: 'all', selected: null, connectMs: null, restarts: 1 } },
+      media: {
+        path: 'relayed',
+        local: null,
+        remote: null,
+        transport: 'ice',
+        ice: {
+          state: 'restarting',
+          role: 'controlling',
+          policy: 'all',
+          selected: null,
+          connectMs: null,
+          restarts: 1,
+        },
+      },
     });
     await flushPromises();
     expect(w.get('[data-testid="call-ice-state"]').text()).toBe('Looking for a new audio path…');
@@ -201,7 +235,13 @@ describe('the call view', () => {
     await flushPromises();
     expect(w.get('[data-testid="call-remote"]').text()).toBe('3000');
     const list = () => w.get('.calls-list').findAll('button');
-    expect(list().map((b) => [b.get('.calls-list-name').text(), b.get('.calls-list-state').text(), b.attributes('aria-current') ?? null])).toEqual([
+    expect(
+      list().map((b) => [
+        b.get('.calls-list-name').text(),
+        b.get('.calls-list-state').text(),
+        b.attributes('aria-current') ?? null,
+      ]),
+    ).toEqual([
       ['2000', 'On hold', null],
       ['3000', 'Connected', 'true'],
     ]);
@@ -216,7 +256,10 @@ describe('the call view', () => {
     await w.get('[data-testid="call-transfer-open"]').trigger('click');
     const select = w.get<HTMLSelectElement>('.calls-transfer select');
     expect(select.findAll('option').map((o) => o.text())).toEqual(['3000']);
-    await w.findAll('.calls-transfer button').find((b) => b.text() === 'Connect them')!.trigger('click');
+    await w
+      .findAll('.calls-transfer button')
+      .find((b) => b.text() === 'Connect them')!
+      .trigger('click');
     await flushPromises();
     expect(r.bridge.callsOf('calls.transfer')).toEqual([{ callId: 'call-1', replacesCallId: 'call-2' }]);
   });
@@ -226,7 +269,9 @@ describe('the call view', () => {
     const audio = fakeCallAudio({ state: 'starting' });
     const w = await mountPhone(r, { [CALL_AUDIO as symbol]: audio.controller });
     await dial(w, '2000');
-    expect(w.get('[data-testid="call-audio-starting"]').text()).toBe('Opening the microphone — allow it if the system asks.');
+    expect(w.get('[data-testid="call-audio-starting"]').text()).toBe(
+      'Opening the microphone — allow it if the system asks.',
+    );
     audio.set({ state: 'failed', failure: 'permission-denied', message: 'NotAllowedError' });
     await flushPromises();
     expect(w.get('[data-testid="call-audio-problem"]').text()).toBe(
@@ -252,11 +297,16 @@ describe('the call view', () => {
 
   it('says why a call was not placed and where to fix it', async () => {
     const r = createTestRenderer();
-    r.bridge.fail('calls.dial', { code: 'unavailable', message: 'No account is ready to call from; add or register one first.' });
+    r.bridge.fail('calls.dial', {
+      code: 'unavailable',
+      message: 'No account is ready to call from; add or register one first.',
+    });
     const w = await mountPhone(r);
     await dial(w, '2000');
     const failure = w.get('[data-testid="dial-failure"]');
-    expect(failure.text()).toContain('The call was not placed: No account is ready to call from; add or register one first.');
+    expect(failure.text()).toContain(
+      'The call was not placed: No account is ready to call from; add or register one first.',
+    );
     expect(failure.get('a').attributes('href')).toBe('/accounts');
     expect(w.get<HTMLInputElement>('[data-testid="dial-number"]').element.value).toBe('2000');
   });

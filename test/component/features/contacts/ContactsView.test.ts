@@ -26,7 +26,13 @@ async function mountContacts(r: TestRenderer = createTestRenderer()) {
 const rowNames = (w: VueWrapper) => w.findAll('.contacts-item-name').map((n) => n.text());
 const button = (w: VueWrapper, name: string) => {
   const found = w.findAll('button').find((b) => (b.attributes('aria-label') ?? b.text()) === name);
-  if (!found) throw new Error(`no button "${name}" in ${w.findAll('button').map((b) => b.attributes('aria-label') ?? b.text()).join(' | ')}`);
+  if (!found)
+    throw new Error(
+      `no button "${name}" in ${w
+        .findAll('button')
+        .map((b) => b.attributes('aria-label') ?? b.text())
+        .join(' | ')}`,
+    );
   return found;
 };
 const field = (w: VueWrapper, label: string) => {
@@ -45,8 +51,15 @@ describe('ContactsView', () => {
 
   it('lists favourites first with a call button per address', async () => {
     const r = createTestRenderer();
-    r.bridge.contacts.seed({ name: 'Zed', addresses: [{ kind: 'tel', value: '+14155552671', label: 'mobile' }] });
-    r.bridge.contacts.seed({ name: 'Amy', favourite: true, addresses: [{ kind: 'sip', value: 'sip:amy@example.com', label: '' }] });
+    r.bridge.contacts.seed({
+      name: 'Zed',
+      addresses: [{ kind: 'tel', value: '+14155552671', label: 'mobile' }],
+    });
+    r.bridge.contacts.seed({
+      name: 'Amy',
+      favourite: true,
+      addresses: [{ kind: 'sip', value: 'sip:amy@example.com', label: '' }],
+    });
     const { w } = await mountContacts(r);
     expect(rowNames(w)).toEqual(['Amy', 'Zed']);
     expect(w.findAll('.contacts-item-address').map((b) => b.attributes('aria-label'))).toEqual([
@@ -146,7 +159,10 @@ describe('ContactsView', () => {
 
   it('edits, stars and deletes (after confirming)', async () => {
     const r = createTestRenderer();
-    r.bridge.contacts.seed({ name: 'Eve', addresses: [{ kind: 'tel', value: '+1 555 0100', label: 'home' }] }, 'c-eve');
+    r.bridge.contacts.seed(
+      { name: 'Eve', addresses: [{ kind: 'tel', value: '+1 555 0100', label: 'home' }] },
+      'c-eve',
+    );
     const { w } = await mountContacts(r);
     await button(w, 'Edit Eve').trigger('click');
     await flushPromises();
@@ -158,7 +174,13 @@ describe('ContactsView', () => {
     expect(r.bridge.callsOf('contacts.update')).toEqual([
       {
         id: 'c-eve',
-        contact: { name: 'Eve Evans', company: '', notes: '', favourite: false, addresses: [{ kind: 'tel', value: '+1 555 0100', label: 'home' }] },
+        contact: {
+          name: 'Eve Evans',
+          company: '',
+          notes: '',
+          favourite: false,
+          addresses: [{ kind: 'tel', value: '+1 555 0100', label: 'home' }],
+        },
       },
     ]);
     expect(document.activeElement).toBe(button(w, 'Edit Eve Evans').element);
@@ -173,7 +195,10 @@ describe('ContactsView', () => {
     expect(dialog.element.open).toBe(true);
     expect(dialog.get('h2').text()).toBe('Delete Eve Evans?');
     expect(r.bridge.callsOf('contacts.remove')).toEqual([]);
-    await dialog.findAll('button').find((b) => b.text() === 'Delete contact')!.trigger('click');
+    await dialog
+      .findAll('button')
+      .find((b) => b.text() === 'Delete contact')!
+      .trigger('click');
     await flushPromises();
     expect(r.bridge.callsOf('contacts.remove')).toEqual([{ id: 'c-eve' }]);
     expect(w.get('.ui-empty-title').text()).toBe('No contacts yet');
@@ -181,7 +206,10 @@ describe('ContactsView', () => {
 
   it('calls a number from its button (the call shows on the Phone screen)', async () => {
     const r = createTestRenderer();
-    r.bridge.contacts.seed({ name: 'Zed', addresses: [{ kind: 'tel', value: '+1 (415) 555-2671', label: 'mobile' }] });
+    r.bridge.contacts.seed({
+      name: 'Zed',
+      addresses: [{ kind: 'tel', value: '+1 (415) 555-2671', label: 'mobile' }],
+    });
     const { w } = await mountContacts(r);
     await w.get('.contacts-item-address').trigger('click');
     await flushPromises();
@@ -191,8 +219,14 @@ describe('ContactsView', () => {
 
   it('fills the dial pad and opens the Phone screen when the phone cannot place the call', async () => {
     const r = createTestRenderer();
-    r.bridge.fail('calls.dial', { code: 'unavailable', message: 'No account is ready to call from; add or register one first.' });
-    r.bridge.contacts.seed({ name: 'Zed', addresses: [{ kind: 'tel', value: '+1 (415) 555-2671', label: 'mobile' }] });
+    r.bridge.fail('calls.dial', {
+      code: 'unavailable',
+      message: 'No account is ready to call from; add or register one first.',
+    });
+    r.bridge.contacts.seed({
+      name: 'Zed',
+      addresses: [{ kind: 'tel', value: '+1 (415) 555-2671', label: 'mobile' }],
+    });
     const { w } = await mountContacts(r);
     await w.get('.contacts-item-address').trigger('click');
     await flushPromises();
@@ -204,7 +238,10 @@ describe('ContactsView', () => {
   it('opens a new contact pre-filled when another screen asked for it', async () => {
     const r = createTestRenderer();
     // another screen of the same app asked before the Contacts screen opened
-    useContactsStore(r.pinia).requestNewContact({ name: 'Frank', address: { kind: 'tel', value: '+15550199' } });
+    useContactsStore(r.pinia).requestNewContact({
+      name: 'Frank',
+      address: { kind: 'tel', value: '+15550199' },
+    });
     const { w } = await mountContacts(r);
     expect(field(w, 'Name').element.value).toBe('Frank');
     expect(w.get<HTMLInputElement>('[data-address-value]').element.value).toBe('+15550199');
@@ -214,7 +251,10 @@ describe('ContactsView', () => {
     const { r, w } = await mountContacts();
     const input = w.get<HTMLInputElement>('[data-testid="vcard-file"]');
     const pick = async (name: string, text: string) => {
-      Object.defineProperty(input.element, 'files', { value: [new File([text], name, { type: 'text/vcard' })], configurable: true });
+      Object.defineProperty(input.element, 'files', {
+        value: [new File([text], name, { type: 'text/vcard' })],
+        configurable: true,
+      });
       await input.trigger('change');
       await flushPromises();
     };
@@ -222,8 +262,13 @@ describe('ContactsView', () => {
     expect(w.get('[data-testid="contacts-transfer-outcome"]').text()).toBe(
       'Nothing was imported from bad.vcf: line 1: the card has no FN (name)',
     );
-    await pick('friends.vcf', 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Gina\r\nTEL:+44 20 7946 0958\r\nEND:VCARD\r\n');
-    expect(w.get('[data-testid="contacts-transfer-outcome"]').text()).toBe('Imported from friends.vcf: 1 new, 0 updated.');
+    await pick(
+      'friends.vcf',
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Gina\r\nTEL:+44 20 7946 0958\r\nEND:VCARD\r\n',
+    );
+    expect(w.get('[data-testid="contacts-transfer-outcome"]').text()).toBe(
+      'Imported from friends.vcf: 1 new, 0 updated.',
+    );
     expect(rowNames(w)).toEqual(['Gina']);
 
     const created: Blob[] = [];
@@ -233,7 +278,9 @@ describe('ContactsView', () => {
       return 'blob:test/1';
     };
     URL.revokeObjectURL = () => {};
-    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
       clicked.push({ href: this.href, download: this.download });
     });
     await w.get<HTMLSelectElement>('select').setValue('4.0');
@@ -267,7 +314,10 @@ describe('vCard files', () => {
     });
   });
   it('finds the line in the phone’s error', () => {
-    expect(vCardErrorLine('vCard line 12: unterminated card')).toEqual({ line: 12, reason: 'unterminated card' });
+    expect(vCardErrorLine('vCard line 12: unterminated card')).toEqual({
+      line: 12,
+      reason: 'unterminated card',
+    });
     expect(vCardErrorLine('contacts are unavailable')).toBeNull();
   });
 });

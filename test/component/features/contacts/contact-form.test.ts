@@ -18,7 +18,11 @@ describe('contact form', () => {
       form({
         name: '  Anna Müller ',
         company: 'ACME',
-        addresses: [addressRow('tel', '+49 30 1234', 'work'), addressRow('tel', '', ''), addressRow('sip', 'anna@example.com', '')],
+        addresses: [
+          addressRow('tel', '+49 30 1234', 'work'),
+          addressRow('tel', '', ''),
+          addressRow('sip', 'anna@example.com', ''),
+        ],
       }),
     );
     expect(check).toEqual({
@@ -52,13 +56,18 @@ describe('contact form', () => {
       [rows[1]!.key]: { key: 'contacts.form.errors.sipSpace' },
       [rows[2]!.key]: { key: 'contacts.form.errors.addressRequired' },
     });
-    expect(check.errors.addressLabels).toEqual({ [rows[3]!.key]: { key: 'contacts.form.errors.tooLong', params: { max: 64 } } });
+    expect(check.errors.addressLabels).toEqual({
+      [rows[3]!.key]: { key: 'contacts.form.errors.tooLong', params: { max: 64 } },
+    });
   });
 
   it('refuses more addresses than a contact may have', () => {
     const rows = Array.from({ length: 33 }, (_, i) => addressRow('tel', `+1555${i}`, ''));
     const check = checkContactForm(form({ name: 'Many', addresses: rows }));
-    expect(!check.ok && check.errors.addresses).toEqual({ key: 'contacts.form.errors.tooManyAddresses', params: { max: 32 } });
+    expect(!check.ok && check.errors.addresses).toEqual({
+      key: 'contacts.form.errors.tooManyAddresses',
+      params: { max: 32 },
+    });
   });
 
   it('fills from a stored contact or a seed, and guesses the kind of an address', () => {
@@ -72,7 +81,9 @@ describe('contact form', () => {
       createdAt: 1,
       updatedAt: 2,
     });
-    expect(filled.addresses.map((a) => [a.kind, a.value, a.label, a.kindChosen])).toEqual([['sip', 'sip:eve@example.com', 'office', true]]);
+    expect(filled.addresses.map((a) => [a.kind, a.value, a.label, a.kindChosen])).toEqual([
+      ['sip', 'sip:eve@example.com', 'office', true],
+    ]);
     expect(filled.favourite).toBe(true);
     const seeded = emptyContactForm({ name: 'Bob', address: { kind: 'tel', value: '+15550100' } });
     expect([seeded.name, seeded.addresses[0]?.value]).toEqual(['Bob', '+15550100']);

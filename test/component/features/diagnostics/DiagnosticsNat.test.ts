@@ -26,7 +26,13 @@ async function mountNat(r: TestRenderer = createTestRenderer()) {
 
 const field = (w: VueWrapper, label: string) => {
   const l = w.findAll('label').find((x) => x.text() === label);
-  if (!l) throw new Error(`no label "${label}" in ${w.findAll('label').map((x) => x.text()).join(' | ')}`);
+  if (!l)
+    throw new Error(
+      `no label "${label}" in ${w
+        .findAll('label')
+        .map((x) => x.text())
+        .join(' | ')}`,
+    );
   return w.get<HTMLInputElement>(`#${CSS.escape(l.attributes('for') ?? '')}`);
 };
 const testid = (w: VueWrapper, id: string) => w.get(`[data-testid="${id}"]`).text();
@@ -107,9 +113,14 @@ describe('DiagnosticsNat', () => {
     await flushPromises();
     expect(run.text()).toBe('Checking…');
     expect(run.attributes('disabled')).toBeDefined();
-    r.bridge.emit('diagnostics.progress', { step: 'stun', detail: 'stun:stun.example.net:3478 answered in 23 ms' });
+    r.bridge.emit('diagnostics.progress', {
+      step: 'stun',
+      detail: 'stun:stun.example.net:3478 answered in 23 ms',
+    });
     await flushPromises();
-    expect(w.findAll('.nat-progress-item').map((i) => i.text())).toEqual(['Testing STUNstun:stun.example.net:3478 answered in 23 ms']);
+    expect(w.findAll('.nat-progress-item').map((i) => i.text())).toEqual([
+      'Testing STUNstun:stun.example.net:3478 answered in 23 ms',
+    ]);
     expect(w.get('.nat-progress [role="status"]').text()).toBe('Testing STUN');
     held.release();
     await flushPromises();
@@ -123,7 +134,9 @@ describe('DiagnosticsNat', () => {
     expect(w.get('.nat-verdict').classes()).toContain('nat-verdict-good');
     const explanation = w.findAll('[data-testid="nat-explanation"] li').map((li) => li.text());
     expect(explanation).toContain('Your public address is 203.0.113.7, port 40000.');
-    expect(explanation).toContain('Your router forgets an idle UDP binding after 30 to 60 s: keepalives must be sent at least every 24 s.');
+    expect(explanation).toContain(
+      'Your router forgets an idle UDP binding after 30 to 60 s: keepalives must be sent at least every 24 s.',
+    );
     expect(explanation).toContain('turn:turn.example.net:3478?transport=tcp: no answer after 3 tries');
   });
 
@@ -143,11 +156,29 @@ describe('DiagnosticsNat', () => {
       ['Local addresses', '192.168.1.20'],
       ['Tested with', 'stun:stun.example.net:3478'],
     ]);
-    const rows = w.findAll('[data-testid="nat-servers"] tbody tr').map((tr) => tr.findAll('th, td').map((c) => c.text()));
+    const rows = w
+      .findAll('[data-testid="nat-servers"] tbody tr')
+      .map((tr) => tr.findAll('th, td').map((c) => c.text()));
     expect(rows).toEqual([
       ['stun:stun.example.net:3478', 'STUN', 'UDP', 'Works', '23 ms', '203.0.113.7:40000', '—'],
-      ['turn:turn.example.net:3478?transport=udp', 'TURN', 'UDP', 'Works', '42 ms', '203.0.113.7:40002', '192.0.2.20:50123'],
-      ['turn:turn.example.net:3478?transport=tcp', 'TURN', 'TCP', 'No answerno answer after 3 tries', '—', '—', '—'],
+      [
+        'turn:turn.example.net:3478?transport=udp',
+        'TURN',
+        'UDP',
+        'Works',
+        '42 ms',
+        '203.0.113.7:40002',
+        '192.0.2.20:50123',
+      ],
+      [
+        'turn:turn.example.net:3478?transport=tcp',
+        'TURN',
+        'TCP',
+        'No answerno answer after 3 tries',
+        '—',
+        '—',
+        '—',
+      ],
     ]);
     expect(w.get('.nat-verdict-when').text()).toBe(
       `Checked ${new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' }).format(FAKE_NAT_STARTED_AT)}, took 4.3 s`,
@@ -161,7 +192,9 @@ describe('DiagnosticsNat', () => {
     await field(w, 'TURN server').setValue('turn:turn.example.net:3478?transport=udp');
     await w.get('form').trigger('submit');
     await flushPromises();
-    expect(w.findAll('.field-error').map((e) => e.text())).toEqual(['Enter a domain name such as example.com.']);
+    expect(w.findAll('.field-error').map((e) => e.text())).toEqual([
+      'Enter a domain name such as example.com.',
+    ]);
     expect(field(w, 'SIP domain').attributes('aria-invalid')).toBe('true');
     expect(r.bridge.callsOf('diagnostics.run')).toEqual([]);
 
@@ -169,7 +202,9 @@ describe('DiagnosticsNat', () => {
     await w.get('textarea').setValue('stun:127.0.0.1:3478');
     await field(w, 'TURN user name').setValue('alice');
     await field(w, 'TURN password').setValue('pw');
-    await field(w, 'Measure how long the router keeps an idle connection open (up to a minute)').setValue(false);
+    await field(w, 'Measure how long the router keeps an idle connection open (up to a minute)').setValue(
+      false,
+    );
     await w.get('form').trigger('submit');
     await flushPromises();
     expect(r.bridge.callsOf('diagnostics.run')).toEqual([
@@ -187,10 +222,15 @@ describe('DiagnosticsNat', () => {
     r.bridge.emit('diagnostics.report', fakeNatReport({ verdict: 'blocked', explanation: [] }));
     await flushPromises();
     expect(w.get('.nat-verdict-title').text()).toBe('Calls will have no audio from this network');
-    r.bridge.fail('diagnostics.run', { code: 'conflict', message: 'A NAT check is already running; wait for its report.' });
+    r.bridge.fail('diagnostics.run', {
+      code: 'conflict',
+      message: 'A NAT check is already running; wait for its report.',
+    });
     await w.get('form').trigger('submit');
     await flushPromises();
-    expect(w.get('[role="alert"]').text()).toBe('The check did not finish: A NAT check is already running; wait for its report.');
+    expect(w.get('[role="alert"]').text()).toBe(
+      'The check did not finish: A NAT check is already running; wait for its report.',
+    );
   });
 
   it('speaks Chinese, from the phone’s statement keys', async () => {

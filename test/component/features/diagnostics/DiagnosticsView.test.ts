@@ -86,7 +86,10 @@ describe('DiagnosticsView', () => {
     expect(messages()).toEqual(['no STUN server answered']);
     expect(w.text()).toContain('1 of 3 entries');
 
-    await w.findAll('button').find((b) => b.text() === 'Clear view')!.trigger('click');
+    await w
+      .findAll('button')
+      .find((b) => b.text() === 'Clear view')!
+      .trigger('click');
     expect(messages()).toEqual([]);
     expect(w.text()).toContain('No log entries yet.');
 

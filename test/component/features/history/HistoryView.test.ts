@@ -36,7 +36,13 @@ async function mountHistory(r: TestRenderer = createTestRenderer()) {
 const titles = (w: VueWrapper) => w.findAll('.history-item-title').map((t) => t.text());
 const button = (w: VueWrapper, name: string) => {
   const found = w.findAll('button').find((b) => (b.attributes('aria-label') ?? b.text().trim()) === name);
-  if (!found) throw new Error(`no button "${name}" in ${w.findAll('button').map((b) => b.attributes('aria-label') ?? b.text().trim()).join(' | ')}`);
+  if (!found)
+    throw new Error(
+      `no button "${name}" in ${w
+        .findAll('button')
+        .map((b) => b.attributes('aria-label') ?? b.text().trim())
+        .join(' | ')}`,
+    );
   return found;
 };
 
@@ -93,7 +99,9 @@ describe('HistoryView', () => {
     expect(rows[1]!.get('.history-item-outcome').text()).toBe('Missed');
     expect(rows[2]!.get('.history-item-outcome').text()).toBe('Busy (486)');
     expect(rows[2]!.findAll('.history-item-chip').map((c) => c.text())).toEqual(['Direct']);
-    expect(rows[0]!.get('time').text()).toBe(new Intl.DateTimeFormat('en', { timeStyle: 'short' }).format(FAKE_HISTORY_NOW));
+    expect(rows[0]!.get('time').text()).toBe(
+      new Intl.DateTimeFormat('en', { timeStyle: 'short' }).format(FAKE_HISTORY_NOW),
+    );
     // only parties not in the address book can be added to it
     expect(rows[0]!.findAll('button').map((b) => b.attributes('aria-label'))).toEqual([
       'Call back Alice Archer',
@@ -108,7 +116,9 @@ describe('HistoryView', () => {
     expect(r.bridge.callsOf('history.markSeen')).toEqual([{}]);
     expect(useMissedCallsStore(r.pinia).count).toBe(0);
     expect(w.find('.history-item-new').exists()).toBe(false);
-    r.bridge.history.record(historyEntry({ id: 'late', result: 'missed', startedAt: FAKE_HISTORY_NOW + 1000 }));
+    r.bridge.history.record(
+      historyEntry({ id: 'late', result: 'missed', startedAt: FAKE_HISTORY_NOW + 1000 }),
+    );
     await flushPromises();
     expect(r.bridge.callsOf('history.markSeen')).toEqual([{}, {}]);
     expect(useMissedCallsStore(r.pinia).count).toBe(0);
@@ -161,7 +171,11 @@ describe('HistoryView', () => {
     const r = createTestRenderer();
     r.bridge.history.seed(
       ...Array.from({ length: HISTORY_PAGE_SIZE + 3 }, (_, i) =>
-        historyEntry({ id: `c${String(i).padStart(3, '0')}`, remoteUri: `sip:${2000 + i}@pbx`, startedAt: FAKE_HISTORY_NOW - i * 1000 }),
+        historyEntry({
+          id: `c${String(i).padStart(3, '0')}`,
+          remoteUri: `sip:${2000 + i}@pbx`,
+          startedAt: FAKE_HISTORY_NOW - i * 1000,
+        }),
       ),
     );
     const { w } = await mountHistory(r);
@@ -187,13 +201,19 @@ describe('HistoryView', () => {
     await button(w, 'Add Bob to contacts').trigger('click');
     await flushPromises();
     expect(r.router.currentRoute.value.name).toBe('contacts');
-    expect(useContactsStore(r.pinia).takePendingSeed()).toEqual({ name: 'Bob', address: { kind: 'sip', value: 'sip:bob@example.com' } });
+    expect(useContactsStore(r.pinia).takePendingSeed()).toEqual({
+      name: 'Bob',
+      address: { kind: 'sip', value: 'sip:bob@example.com' },
+    });
   });
 
   it('leaves the number in the dial pad, with focus on Call, when the phone cannot place the call', async () => {
     const r = createTestRenderer();
     r.bridge.history.seed(MISSED, BUSY);
-    r.bridge.fail('calls.dial', { code: 'unavailable', message: 'No account is ready to call from; add or register one first.' });
+    r.bridge.fail('calls.dial', {
+      code: 'unavailable',
+      message: 'No account is ready to call from; add or register one first.',
+    });
     const { w } = await mountHistory(r);
     await button(w, 'Call back 1000').trigger('click');
     await flushPromises();
@@ -204,8 +224,14 @@ describe('HistoryView', () => {
 
   it('filters by account when there are several', async () => {
     const r = createTestRenderer();
-    r.bridge.accounts.seed(accountSnapshot({ id: 'acc-1', label: 'Office' }), accountSnapshot({ id: 'acc-2', label: 'Home' }));
-    r.bridge.history.seed(historyEntry({ id: 'on-office', accountId: 'acc-1', remoteUri: 'sip:1@x' }), historyEntry({ id: 'on-home', accountId: 'acc-2', remoteUri: 'sip:2@x', startedAt: 1 }));
+    r.bridge.accounts.seed(
+      accountSnapshot({ id: 'acc-1', label: 'Office' }),
+      accountSnapshot({ id: 'acc-2', label: 'Home' }),
+    );
+    r.bridge.history.seed(
+      historyEntry({ id: 'on-office', accountId: 'acc-1', remoteUri: 'sip:1@x' }),
+      historyEntry({ id: 'on-home', accountId: 'acc-2', remoteUri: 'sip:2@x', startedAt: 1 }),
+    );
     await useAccountsStore(r.pinia).start();
     const { w } = await mountHistory(r);
     const select = w.get<HTMLSelectElement>('[data-testid="history-account"]');
@@ -228,12 +254,16 @@ describe('HistoryView', () => {
     const anchors: string[] = [];
     URL.createObjectURL = () => 'blob:test/csv';
     URL.revokeObjectURL = () => {};
-    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
       anchors.push(this.download);
     });
     await button(w, 'Export CSV').trigger('click');
     await flushPromises();
-    expect(anchors).toEqual([`call-history-${new Date(FAKE_HISTORY_NOW + 3_600_000).toISOString().slice(0, 10)}.csv`]);
+    expect(anchors).toEqual([
+      `call-history-${new Date(FAKE_HISTORY_NOW + 3_600_000).toISOString().slice(0, 10)}.csv`,
+    ]);
     expect(w.get('[role="status"]').text()).toBe(`Exported 2 calls to ${anchors[0]}.`);
     click.mockRestore();
 
@@ -242,12 +272,18 @@ describe('HistoryView', () => {
     const dialog = w.get<HTMLDialogElement>('dialog');
     expect(dialog.element.open).toBe(true);
     expect(dialog.get('h2').text()).toBe('Clear the whole call history?');
-    await dialog.findAll('button').find((b) => b.text() === 'Cancel')!.trigger('click');
+    await dialog
+      .findAll('button')
+      .find((b) => b.text() === 'Cancel')!
+      .trigger('click');
     await flushPromises();
     expect(r.bridge.callsOf('history.clear')).toEqual([]);
     await button(w, 'Clear all').trigger('click');
     await flushPromises();
-    await dialog.findAll('button').find((b) => b.text() === 'Clear history')!.trigger('click');
+    await dialog
+      .findAll('button')
+      .find((b) => b.text() === 'Clear history')!
+      .trigger('click');
     await flushPromises();
     expect(r.bridge.callsOf('history.clear')).toEqual([{}]);
     expect(w.get('.ui-empty-title').text()).toBe('No calls yet');
@@ -259,7 +295,12 @@ describe('HistoryView', () => {
     const { w } = await mountHistory(r);
     expect(w.get('h1').text()).toBe('通话记录');
     expect(w.get('.history-item-outcome').text()).toBe('未接');
-    expect(w.findAll('.history-filters-label').map((l) => l.text())).toEqual(['全部', '未接', '来电', '去电']);
+    expect(w.findAll('.history-filters-label').map((l) => l.text())).toEqual([
+      '全部',
+      '未接',
+      '来电',
+      '去电',
+    ]);
   });
 
   it('stops following the log when it goes', async () => {

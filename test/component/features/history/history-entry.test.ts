@@ -17,44 +17,82 @@ import { historyEntry } from '../../support/fake-history.ts';
 
 describe('history entries', () => {
   it('name the party: contact, then the name sent, then the number', () => {
-    expect(partyOf(historyEntry({ id: '1', remoteUri: 'sip:+14155552671@pbx', contact: { id: 'c', name: 'Zed' } }))).toEqual({
+    expect(
+      partyOf(
+        historyEntry({ id: '1', remoteUri: 'sip:+14155552671@pbx', contact: { id: 'c', name: 'Zed' } }),
+      ),
+    ).toEqual({
       name: 'Zed',
       address: '+1 415 555 2671',
       anonymous: false,
     });
-    expect(partyOf(historyEntry({ id: '2', remoteUri: 'sip:bob@example.com', remoteDisplayName: ' Bob ' })).name).toBe('Bob');
-    expect(partyOf(historyEntry({ id: '3', remoteUri: 'sip:1000@pbx' }))).toEqual({ name: null, address: '1000', anonymous: false });
-    expect(partyOf(historyEntry({ id: '4', remoteUri: 'sip:anonymous@anonymous.invalid' })).anonymous).toBe(true);
+    expect(
+      partyOf(historyEntry({ id: '2', remoteUri: 'sip:bob@example.com', remoteDisplayName: ' Bob ' })).name,
+    ).toBe('Bob');
+    expect(partyOf(historyEntry({ id: '3', remoteUri: 'sip:1000@pbx' }))).toEqual({
+      name: null,
+      address: '1000',
+      anonymous: false,
+    });
+    expect(partyOf(historyEntry({ id: '4', remoteUri: 'sip:anonymous@anonymous.invalid' })).anonymous).toBe(
+      true,
+    );
   });
 
   it('colour missed calls red and unsuccessful ones muted, with icon and words', () => {
     const missed = historyEntry({ id: 'm', result: 'missed' });
     const busy = historyEntry({ id: 'b', direction: 'outgoing', result: 'busy', sipCode: 486 });
-    const talked = historyEntry({ id: 'a', direction: 'outgoing', result: 'answered', answeredAt: 1, durationMs: 62_000 });
+    const talked = historyEntry({
+      id: 'a',
+      direction: 'outgoing',
+      result: 'answered',
+      answeredAt: 1,
+      durationMs: 62_000,
+    });
     expect([toneOf(missed), toneOf(busy), toneOf(talked)]).toEqual(['missed', 'unsuccessful', 'normal']);
     expect([iconOf(missed), iconOf(busy), iconOf(historyEntry({ id: 'i', result: 'answered' }))]).toEqual([
       'callMissed',
       'callOutgoing',
       'callIncoming',
     ]);
-    expect([kindKeyOf(missed), kindKeyOf(busy)]).toEqual(['history.kinds.missedCall', 'history.kinds.outgoingCall']);
+    expect([kindKeyOf(missed), kindKeyOf(busy)]).toEqual([
+      'history.kinds.missedCall',
+      'history.kinds.outgoingCall',
+    ]);
     expect([outcomeKeyOf(missed), outcomeKeyOf(busy), outcomeKeyOf(talked)]).toEqual([
       'history.outcomes.missed',
       'history.outcomes.busy',
       null,
     ]);
-    expect(outcomeKeyOf(historyEntry({ id: 'p', completion: 'in-progress', result: null }))).toBe('history.outcomes.inProgress');
-    expect(outcomeKeyOf(historyEntry({ id: 'u', completion: 'ended-unknown', result: 'failed' }))).toBe('history.outcomes.endedUnknown');
+    expect(outcomeKeyOf(historyEntry({ id: 'p', completion: 'in-progress', result: null }))).toBe(
+      'history.outcomes.inProgress',
+    );
+    expect(outcomeKeyOf(historyEntry({ id: 'u', completion: 'ended-unknown', result: 'failed' }))).toBe(
+      'history.outcomes.endedUnknown',
+    );
   });
 
   it('format talk time as a clock', () => {
-    expect([0, 999, 42_000, 62_000, 725_400, 3_723_000].map(formatDuration)).toEqual(['0:00', '0:01', '0:42', '1:02', '12:05', '1:02:03']);
+    expect([0, 999, 42_000, 62_000, 725_400, 3_723_000].map(formatDuration)).toEqual([
+      '0:00',
+      '0:01',
+      '0:42',
+      '1:02',
+      '12:05',
+      '1:02:03',
+    ]);
   });
 
   it('call back or save the number, never an anonymous caller', () => {
     expect(callBackTargetOf(historyEntry({ id: '1', remoteUri: 'tel:+49-30-1234' }))).toBe('+49301234');
-    expect(callBackTargetOf(historyEntry({ id: '2', remoteUri: 'sip:anonymous@anonymous.invalid' }))).toBe('');
-    expect(contactSeedOf(historyEntry({ id: '3', remoteUri: 'sip:carol@example.com', remoteDisplayName: 'Carol' }))).toEqual({
+    expect(callBackTargetOf(historyEntry({ id: '2', remoteUri: 'sip:anonymous@anonymous.invalid' }))).toBe(
+      '',
+    );
+    expect(
+      contactSeedOf(
+        historyEntry({ id: '3', remoteUri: 'sip:carol@example.com', remoteDisplayName: 'Carol' }),
+      ),
+    ).toEqual({
       name: 'Carol',
       address: { kind: 'sip', value: 'sip:carol@example.com' },
     });

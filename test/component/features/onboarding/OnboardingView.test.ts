@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import OnboardingView from '../../../../src-renderer/src/features/onboarding/OnboardingView.vue';
-import { discoveryNotesOf, natCheckDomainOf, setupOutcomeOf, targetAddressOf, transportOfDiscovery } from '../../../../src-renderer/src/features/onboarding/index.ts';
+import {
+  discoveryNotesOf,
+  natCheckDomainOf,
+  setupOutcomeOf,
+  targetAddressOf,
+  transportOfDiscovery,
+} from '../../../../src-renderer/src/features/onboarding/index.ts';
 import { useAccountsStore } from '../../../../src-renderer/src/stores/index.ts';
 import { createAppI18n } from '../../../../src-renderer/src/i18n/index.ts';
 import { createTestRenderer, type TestRenderer } from '../../support/renderer.ts';
@@ -42,9 +48,23 @@ describe('onboarding flow', () => {
       'Requests go to the proxy you gave.',
     ]);
     expect(transportOfDiscovery(discovery)).toBeNull();
-    expect(targetAddressOf({ transport: 'tls', address: '2001:db8::1', port: 5061, hostname: null, source: 'literal' })).toBe('TLS [2001:db8::1]:5061');
-    expect([natCheckDomainOf('Lab.Test:5070'), natCheckDomainOf('192.0.2.1'), natCheckDomainOf('[2001:db8::1]')]).toEqual(['lab.test', null, null]);
-    expect(setupOutcomeOf(accountSnapshot({ id: 'a', registration: { state: 'unregistered' } }))).toBe('registering');
+    expect(
+      targetAddressOf({
+        transport: 'tls',
+        address: '2001:db8::1',
+        port: 5061,
+        hostname: null,
+        source: 'literal',
+      }),
+    ).toBe('TLS [2001:db8::1]:5061');
+    expect([
+      natCheckDomainOf('Lab.Test:5070'),
+      natCheckDomainOf('192.0.2.1'),
+      natCheckDomainOf('[2001:db8::1]'),
+    ]).toEqual(['lab.test', null, null]);
+    expect(setupOutcomeOf(accountSnapshot({ id: 'a', registration: { state: 'unregistered' } }))).toBe(
+      'registering',
+    );
   });
 });
 
@@ -56,7 +76,16 @@ describe('OnboardingView', () => {
         { transport: 'tcp', address: '192.0.2.10', port: 5060, hostname: 'sip.example.com', source: 'srv' },
         { transport: 'udp', address: '192.0.2.10', port: 5060, hostname: 'sip.example.com', source: 'srv' },
       ],
-      stunTurn: [{ uri: 'stun:stun.example.com:3478', kind: 'stun', transport: 'udp', host: 'stun.example.com', port: 3478, addresses: ['192.0.2.20:3478'] }],
+      stunTurn: [
+        {
+          uri: 'stun:stun.example.com:3478',
+          kind: 'stun',
+          transport: 'udp',
+          host: 'stun.example.com',
+          port: 3478,
+          addresses: ['192.0.2.20:3478'],
+        },
+      ],
       problems: [],
     };
     const w = await mountSetup(r);
@@ -70,19 +99,29 @@ describe('OnboardingView', () => {
     await flushPromises();
 
     expect(r.bridge.callsOf('onboarding.discover')).toEqual([{ domain: 'example.com' }]);
-    expect(w.get('[data-testid="discovered-sip"]').findAll('li').map((l) => l.text())).toEqual([
+    expect(
+      w
+        .get('[data-testid="discovered-sip"]')
+        .findAll('li')
+        .map((l) => l.text()),
+    ).toEqual([
       'TCP 192.0.2.10:5060 — sip.example.com · DNS SRV',
       'UDP 192.0.2.10:5060 — sip.example.com · DNS SRV',
     ]);
     expect(w.get('[data-testid="discovered-nat"]').text()).toContain('stun:stun.example.com:3478');
-    expect(r.bridge.callsOf('accounts.add')).toMatchObject([{ aor: 'sip:1001@example.com', domain: 'example.com', transport: 'tcp', password: 'secret' }]);
+    expect(r.bridge.callsOf('accounts.add')).toMatchObject([
+      { aor: 'sip:1001@example.com', domain: 'example.com', transport: 'tcp', password: 'secret' },
+    ]);
     const result = () => w.get('[data-testid="onboarding-result"]');
     expect(result().attributes('data-outcome')).toBe('registering');
     expect(result().text()).toBe('Registering with example.com…');
     // the password field is emptied once it was sent
     expect(input(w, 'Password').element.value).toBe('');
 
-    r.bridge.accounts.setRegistration('acc-1', registered({ registrar: 'sip:example.com;transport=tcp', transport: 'tcp' }));
+    r.bridge.accounts.setRegistration(
+      'acc-1',
+      registered({ registrar: 'sip:example.com;transport=tcp', transport: 'tcp' }),
+    );
     await flushPromises();
     expect(result().attributes('data-outcome')).toBe('registered');
     expect(result().text()).toContain('Registered as 1001@example.com with example.com.');
@@ -101,9 +140,15 @@ describe('OnboardingView', () => {
     await input(w, 'SIP domain').setValue('lab.test');
     await w.get('form').trigger('submit');
     await flushPromises();
-    r.bridge.accounts.setRegistration('acc-1', { state: 'failed', reason: { kind: 'auth', code: 403, text: 'Forbidden' }, registrar: 'sip:lab.test;transport=udp' });
+    r.bridge.accounts.setRegistration('acc-1', {
+      state: 'failed',
+      reason: { kind: 'auth', code: 403, text: 'Forbidden' },
+      registrar: 'sip:lab.test;transport=udp',
+    });
     await flushPromises();
-    expect(w.get('[data-testid="onboarding-failure"]').text()).toBe('The password was not accepted (403 Forbidden).');
+    expect(w.get('[data-testid="onboarding-failure"]').text()).toBe(
+      'The password was not accepted (403 Forbidden).',
+    );
     expect(w.get('[data-testid="onboarding-submit"]').text()).toBe('Try again');
     expect(r.bridge.callsOf('diagnostics.run')).toEqual([]);
 
@@ -111,7 +156,9 @@ describe('OnboardingView', () => {
     await w.get('form').trigger('submit');
     await flushPromises();
     expect(r.bridge.callsOf('accounts.add')).toHaveLength(1);
-    expect(r.bridge.callsOf('accounts.update')).toMatchObject([{ id: 'acc-1', account: { password: 'right', aor: 'sip:alice@lab.test' } }]);
+    expect(r.bridge.callsOf('accounts.update')).toMatchObject([
+      { id: 'acc-1', account: { password: 'right', aor: 'sip:alice@lab.test' } },
+    ]);
     expect(r.bridge.accounts.passwords.get('acc-1')).toBe('right');
     expect(w.get('[data-testid="onboarding-result"]').attributes('data-outcome')).toBe('registering');
   });
@@ -121,7 +168,11 @@ describe('OnboardingView', () => {
     const w = await mountSetup(r);
     await w.get('form').trigger('submit');
     await flushPromises();
-    expect(w.findAll('.field-error').map((e) => e.text())).toEqual(['Enter the extension or user name.', 'Enter the password.', 'Enter the SIP domain.']);
+    expect(w.findAll('.field-error').map((e) => e.text())).toEqual([
+      'Enter the extension or user name.',
+      'Enter the password.',
+      'Enter the SIP domain.',
+    ]);
     expect(document.activeElement).toBe(input(w, 'Extension or user name').element);
     expect(r.bridge.callsOf('onboarding.discover')).toEqual([]);
 
@@ -132,12 +183,23 @@ describe('OnboardingView', () => {
     await w.get('form').trigger('submit');
     await flushPromises();
     expect(w.get('details').attributes('open')).toBeDefined();
-    expect(w.findAll('.field-error').map((e) => e.text())).toEqual(['Enter the proxy as host, host:port or a sip: address.']);
+    expect(w.findAll('.field-error').map((e) => e.text())).toEqual([
+      'Enter the proxy as host, host:port or a sip: address.',
+    ]);
   });
 
   it('edits an account: its settings shown, the password kept unless typed', async () => {
     const r = createTestRenderer();
-    r.bridge.accounts.seed(accountSnapshot({ id: 'acc-7', label: 'Lab', aor: 'sip:alice@lab.test', domain: 'lab.test', outboundProxy: 'sip:127.0.0.1:5070', registration: registered() }));
+    r.bridge.accounts.seed(
+      accountSnapshot({
+        id: 'acc-7',
+        label: 'Lab',
+        aor: 'sip:alice@lab.test',
+        domain: 'lab.test',
+        outboundProxy: 'sip:127.0.0.1:5070',
+        registration: registered(),
+      }),
+    );
     const w = await mountSetup(r, '/accounts/acc-7/edit');
     expect(w.get('h1').text()).toBe('Edit the account');
     expect(input(w, 'Extension or user name').element.value).toBe('alice');

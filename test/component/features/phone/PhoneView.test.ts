@@ -166,12 +166,26 @@ describe('PhoneView: typing, pasting, suggestions and links', () => {
     try {
       const r = createTestRenderer();
       r.bridge.history.seed(
-        historyEntry({ id: 'a', direction: 'outgoing', remoteUri: 'sip:+14155552671@pbx', startedAt: FAKE_HISTORY_NOW }),
-        historyEntry({ id: 'b', remoteUri: 'sip:2000@pbx', contact: { id: 'c9', name: 'Front desk' }, startedAt: FAKE_HISTORY_NOW - 1 }),
+        historyEntry({
+          id: 'a',
+          direction: 'outgoing',
+          remoteUri: 'sip:+14155552671@pbx',
+          startedAt: FAKE_HISTORY_NOW,
+        }),
+        historyEntry({
+          id: 'b',
+          remoteUri: 'sip:2000@pbx',
+          contact: { id: 'c9', name: 'Front desk' },
+          startedAt: FAKE_HISTORY_NOW - 1,
+        }),
       );
-      r.bridge.contacts.seed({ name: 'Anna', addresses: [{ kind: 'tel', value: '+49 30 1234', label: 'work' }] });
+      r.bridge.contacts.seed({
+        name: 'Anna',
+        addresses: [{ kind: 'tel', value: '+49 30 1234', label: 'work' }],
+      });
       const { w, input } = await mountPhone(r);
-      const suggestions = () => w.findAll('.phone-suggestion').map((s) => s.get('.phone-suggestion-title').text());
+      const suggestions = () =>
+        w.findAll('.phone-suggestion').map((s) => s.get('.phone-suggestion-title').text());
       expect(w.get('.phone-suggestions h2').text()).toBe('Recent');
       expect(suggestions()).toEqual(['+1 415 555 2671', 'Front desk']);
 

@@ -42,11 +42,21 @@ describe('Settings: audio', () => {
   it('lists devices, showing names once the microphone may be used, and saves a choice', async () => {
     const { r, w } = await mountSettings();
     expect(optionTexts(w, 'Microphone')).toEqual(['System default', 'Microphone 1', 'Microphone 2']);
-    expect(section(w, 'Audio').text()).toContain('Device names are shown once the app may use the microphone.');
+    expect(section(w, 'Audio').text()).toContain(
+      'Device names are shown once the app may use the microphone.',
+    );
     await buttonIn(w, 'Show device names').trigger('click');
     await flushPromises();
-    expect(optionTexts(w, 'Microphone')).toEqual(['System default', 'Built-in Microphone', 'USB Headset Microphone']);
-    expect(optionTexts(w, 'Ringtone plays on')).toEqual(['System default', 'Built-in Speakers', 'USB Headset']);
+    expect(optionTexts(w, 'Microphone')).toEqual([
+      'System default',
+      'Built-in Microphone',
+      'USB Headset Microphone',
+    ]);
+    expect(optionTexts(w, 'Ringtone plays on')).toEqual([
+      'System default',
+      'Built-in Speakers',
+      'USB Headset',
+    ]);
     expect(section(w, 'Audio').text()).not.toContain('Device names are shown');
 
     await control<HTMLSelectElement>(w, 'Speaker for calls').setValue('spk-2');
@@ -72,7 +82,12 @@ describe('Settings: audio', () => {
     expect(control<HTMLSelectElement>(w, 'Microphone').element.value).toBe('mic-9');
     r.audio.changeDevices([...r.audio.devices, { id: 'mic-9', kind: 'audioinput', label: 'Conference Mic' }]);
     await flushPromises();
-    expect(optionTexts(w, 'Microphone')).toEqual(['System default', 'Built-in Microphone', 'USB Headset Microphone', 'Conference Mic']);
+    expect(optionTexts(w, 'Microphone')).toEqual([
+      'System default',
+      'Built-in Microphone',
+      'USB Headset Microphone',
+      'Conference Mic',
+    ]);
   });
 
   it('tests the microphone with a live level and releases it when stopped or left', async () => {
@@ -115,14 +130,21 @@ describe('Settings: audio', () => {
     const { w } = await mountSettings(r);
     await buttonIn(w, 'Test microphone').trigger('click');
     await flushPromises();
-    expect(section(w, 'Audio').get('[role="alert"]').text()).toBe('The microphone may not be used. Allow it in the system settings.');
+    expect(section(w, 'Audio').get('[role="alert"]').text()).toBe(
+      'The microphone may not be used. Allow it in the system settings.',
+    );
   });
 
   it('plays a test sound on the chosen output and says where it played', async () => {
     const r = createTestRenderer();
-    r.bridge.settings = { ...DEFAULT_SETTINGS, audio: { ...DEFAULT_SETTINGS.audio, ringtoneDeviceId: 'spk-1' } };
+    r.bridge.settings = {
+      ...DEFAULT_SETTINGS,
+      audio: { ...DEFAULT_SETTINGS.audio, ringtoneDeviceId: 'spk-1' },
+    };
     const { w } = await mountSettings(r);
-    const buttons = section(w, 'Audio').findAll('button').filter((b) => b.text() === 'Play test sound');
+    const buttons = section(w, 'Audio')
+      .findAll('button')
+      .filter((b) => b.text() === 'Play test sound');
     await buttons[1]!.trigger('click');
     await flushPromises();
     expect(r.audio.tones).toEqual(['spk-1']);
@@ -146,7 +168,9 @@ describe('Settings: calls', () => {
     await buttonIn(w, 'Move PCMA up').trigger('click');
     await flushPromises();
     expect(codecs()).toEqual(['opus', 'G722', 'PCMA', 'PCMU']);
-    expect(r.bridge.callsOf('settings.set')).toEqual([{ calls: { codecOrder: ['opus', 'G722', 'PCMA', 'PCMU'] } }]);
+    expect(r.bridge.callsOf('settings.set')).toEqual([
+      { calls: { codecOrder: ['opus', 'G722', 'PCMA', 'PCMU'] } },
+    ]);
     expect(document.activeElement).toBe(buttonIn(w, 'Move PCMA up').element);
     expect(section(w, 'Calls').get('[role="status"]').text()).toBe('PCMA is now number 3 of 4.');
     await buttonIn(w, 'Move opus down').trigger('click');
@@ -200,7 +224,9 @@ describe('Settings: NAT, ports, startup', () => {
     await sipFrom!.setValue('6000');
     await sipFrom!.trigger('change');
     await flushPromises();
-    expect(ports.get('[data-testid="port-error"]').text()).toBe('The first port must not be above the last one.');
+    expect(ports.get('[data-testid="port-error"]').text()).toBe(
+      'The first port must not be above the last one.',
+    );
     expect(r.bridge.callsOf('settings.set')).toEqual([]);
     await sipTo!.setValue('6010');
     await sipTo!.trigger('change');
@@ -211,7 +237,10 @@ describe('Settings: NAT, ports, startup', () => {
 
   it('shows the phone’s refusal at the field', async () => {
     const { r, w } = await mountSettings();
-    r.bridge.fail('settings.set', { code: 'invalid-request', message: 'settings: rtp range overlaps the SIP range' });
+    r.bridge.fail('settings.set', {
+      code: 'invalid-request',
+      message: 'settings: rtp range overlaps the SIP range',
+    });
     const ports = section(w, 'Network ports');
     const rtpFrom = ports.findAll<HTMLInputElement>('input')[2]!;
     await rtpFrom.setValue('5070');
@@ -239,7 +268,10 @@ describe('Settings: NAT, ports, startup', () => {
 describe('Settings: shortcuts', () => {
   it('records a shortcut from a key press, refuses plain keys and duplicates, and removes it', async () => {
     const r = createTestRenderer();
-    r.bridge.settings = { ...DEFAULT_SETTINGS, shortcuts: { ...DEFAULT_SETTINGS.shortcuts, hangup: 'CommandOrControl+Shift+H' } };
+    r.bridge.settings = {
+      ...DEFAULT_SETTINGS,
+      shortcuts: { ...DEFAULT_SETTINGS.shortcuts, hangup: 'CommandOrControl+Shift+H' },
+    };
     const { w } = await mountSettings(r);
     const shortcuts = section(w, 'Global shortcuts');
     expect(shortcuts.findAll('kbd').map((k) => k.text())).toEqual(['None', 'Ctrl+Shift+H', 'None', 'None']);
@@ -256,7 +288,12 @@ describe('Settings: shortcuts', () => {
     await recorder.trigger('keydown', { code: 'KeyA', key: 'A', ctrlKey: true, altKey: true });
     await flushPromises();
     expect(r.bridge.callsOf('settings.set')).toEqual([{ shortcuts: { answer: 'CommandOrControl+Alt+A' } }]);
-    expect(shortcuts.findAll('kbd').map((k) => k.text())).toEqual(['Ctrl+Alt+A', 'Ctrl+Shift+H', 'None', 'None']);
+    expect(shortcuts.findAll('kbd').map((k) => k.text())).toEqual([
+      'Ctrl+Alt+A',
+      'Ctrl+Shift+H',
+      'None',
+      'None',
+    ]);
     expect(document.activeElement).toBe(buttonIn(shortcuts, 'Change the shortcut to Answer a call').element);
 
     await buttonIn(shortcuts, 'Change the shortcut to Mute or unmute').trigger('click');
@@ -275,7 +312,10 @@ describe('Settings: shortcuts', () => {
   it('writes shortcuts the Mac way on a Mac', async () => {
     const r = createTestRenderer();
     r.bridge.info = { ...r.bridge.info, platform: 'darwin' };
-    r.bridge.settings = { ...DEFAULT_SETTINGS, shortcuts: { ...DEFAULT_SETTINGS.shortcuts, showWindow: 'CommandOrControl+Shift+P' } };
+    r.bridge.settings = {
+      ...DEFAULT_SETTINGS,
+      shortcuts: { ...DEFAULT_SETTINGS.shortcuts, showWindow: 'CommandOrControl+Shift+P' },
+    };
     const { w } = await mountSettings(r);
     expect(section(w, 'Global shortcuts').findAll('kbd').at(-1)?.text()).toBe('⌘⇧P');
   });

@@ -72,7 +72,10 @@ describe('SettingsView', () => {
     await flushPromises();
     await select.setValue('system');
     await flushPromises();
-    expect(r.bridge.callsOf('settings.set')).toEqual([{ app: { language: 'zh-CN' } }, { app: { language: 'system' } }]);
+    expect(r.bridge.callsOf('settings.set')).toEqual([
+      { app: { language: 'zh-CN' } },
+      { app: { language: 'system' } },
+    ]);
     expect(settings.language).toBe('system');
   });
 

@@ -23,19 +23,35 @@ const press = (code: string, mods: Partial<KeyPress> = {}): KeyPress => ({
 
 describe('settings checks', () => {
   it('merge groups field by field, arrays replaced', () => {
-    expect(mergeSettings({ a: { x: 1, y: [1, 2] }, b: 2 }, { a: { y: [3] } })).toEqual({ a: { x: 1, y: [3] }, b: 2 });
+    expect(mergeSettings({ a: { x: 1, y: [1, 2] }, b: 2 }, { a: { y: [3] } })).toEqual({
+      a: { x: 1, y: [3] },
+      b: 2,
+    });
   });
 
   it('say what is wrong with a change, in words for the field', () => {
-    const check = (patch: Parameters<typeof settingsPatchProblem>[1]) => settingsPatchProblem(DEFAULT_SETTINGS, patch);
-    expect(check({ network: { sipPorts: { min: 6000, max: 5999 } } })).toEqual({ key: 'settings.errors.portOrder' });
-    expect(check({ network: { rtpPorts: { min: 0, max: 10 } } })).toEqual({ key: 'settings.errors.atLeast', params: { min: 1 } });
-    expect(check({ network: { rtpPorts: { min: 10, max: 70000 } } })).toEqual({ key: 'settings.errors.atMost', params: { max: 65535 } });
-    expect(check({ nat: { keepaliveIntervalSec: numberOfText('') } })).toEqual({ key: 'settings.errors.wholeNumber' });
+    const check = (patch: Parameters<typeof settingsPatchProblem>[1]) =>
+      settingsPatchProblem(DEFAULT_SETTINGS, patch);
+    expect(check({ network: { sipPorts: { min: 6000, max: 5999 } } })).toEqual({
+      key: 'settings.errors.portOrder',
+    });
+    expect(check({ network: { rtpPorts: { min: 0, max: 10 } } })).toEqual({
+      key: 'settings.errors.atLeast',
+      params: { min: 1 },
+    });
+    expect(check({ network: { rtpPorts: { min: 10, max: 70000 } } })).toEqual({
+      key: 'settings.errors.atMost',
+      params: { max: 65535 },
+    });
+    expect(check({ nat: { keepaliveIntervalSec: numberOfText('') } })).toEqual({
+      key: 'settings.errors.wholeNumber',
+    });
     expect(check({ nat: { keepaliveIntervalSec: 2.5 } })).toEqual({ key: 'settings.errors.wholeNumber' });
     expect(check({ calls: { codecOrder: ['opus', 'OPUS'] } })).toEqual({ key: 'settings.errors.codecTwice' });
     expect(check({ shortcuts: { answer: 'Ctrl+€' } })).toEqual({ key: 'settings.errors.accelerator' });
-    expect(check({ nat: { keepaliveIntervalSec: 0 }, network: { sipPorts: { min: 5060, max: 5060 } } })).toBeNull();
+    expect(
+      check({ nat: { keepaliveIntervalSec: 0 }, network: { sipPorts: { min: 5060, max: 5060 } } }),
+    ).toBeNull();
     expect(numberOfText(' 42 ')).toBe(42);
     expect(numberOfText(7)).toBe(7);
   });
@@ -60,22 +76,44 @@ describe('accelerators', () => {
       kind: 'accelerator',
       accelerator: 'CommandOrControl+Alt+A',
     });
-    expect(captureAccelerator(press('KeyA', { ctrlKey: true }), true)).toEqual({ kind: 'accelerator', accelerator: 'Control+A' });
-    expect(captureAccelerator(press('Digit5', { metaKey: true }), false)).toEqual({ kind: 'accelerator', accelerator: 'Super+5' });
-    expect(captureAccelerator(press('ArrowUp', { altKey: true }), false)).toEqual({ kind: 'accelerator', accelerator: 'Alt+Up' });
-    expect(captureAccelerator(press('Semicolon', { ctrlKey: true }), false)).toEqual({ kind: 'accelerator', accelerator: 'CommandOrControl+;' });
+    expect(captureAccelerator(press('KeyA', { ctrlKey: true }), true)).toEqual({
+      kind: 'accelerator',
+      accelerator: 'Control+A',
+    });
+    expect(captureAccelerator(press('Digit5', { metaKey: true }), false)).toEqual({
+      kind: 'accelerator',
+      accelerator: 'Super+5',
+    });
+    expect(captureAccelerator(press('ArrowUp', { altKey: true }), false)).toEqual({
+      kind: 'accelerator',
+      accelerator: 'Alt+Up',
+    });
+    expect(captureAccelerator(press('Semicolon', { ctrlKey: true }), false)).toEqual({
+      kind: 'accelerator',
+      accelerator: 'CommandOrControl+;',
+    });
     expect(captureAccelerator(press('F9'), false)).toEqual({ kind: 'accelerator', accelerator: 'F9' });
-    expect(captureAccelerator(press('MediaPlayPause'), false)).toEqual({ kind: 'accelerator', accelerator: 'MediaPlayPause' });
+    expect(captureAccelerator(press('MediaPlayPause'), false)).toEqual({
+      kind: 'accelerator',
+      accelerator: 'MediaPlayPause',
+    });
   });
   it('wait for a key after modifiers, refuse plain keys, stop on Escape or Tab', () => {
-    expect(captureAccelerator(press('ControlLeft', { ctrlKey: true }), false)).toEqual({ kind: 'incomplete' });
-    expect(captureAccelerator(press('ShiftRight', { shiftKey: true }), false)).toEqual({ kind: 'incomplete' });
+    expect(captureAccelerator(press('ControlLeft', { ctrlKey: true }), false)).toEqual({
+      kind: 'incomplete',
+    });
+    expect(captureAccelerator(press('ShiftRight', { shiftKey: true }), false)).toEqual({
+      kind: 'incomplete',
+    });
     expect(captureAccelerator(press('KeyA'), false)).toEqual({ kind: 'needs-modifier' });
     expect(captureAccelerator(press('KeyA', { shiftKey: true }), false)).toEqual({ kind: 'needs-modifier' });
     expect(captureAccelerator(press('IntlRo', { ctrlKey: true }), false)).toEqual({ kind: 'unsupported' });
     expect(captureAccelerator(press('Escape'), false)).toEqual({ kind: 'cancel' });
     expect(captureAccelerator(press('Tab'), false)).toEqual({ kind: 'cancel' });
-    expect(captureAccelerator(press('Escape', { ctrlKey: true }), false)).toEqual({ kind: 'accelerator', accelerator: 'CommandOrControl+Escape' });
+    expect(captureAccelerator(press('Escape', { ctrlKey: true }), false)).toEqual({
+      kind: 'accelerator',
+      accelerator: 'CommandOrControl+Escape',
+    });
     expect(keyNameOf('F25')).toBeNull();
     expect(keyNameOf('Numpad7')).toEqual({ name: 'num7', standalone: false });
   });

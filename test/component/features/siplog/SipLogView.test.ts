@@ -28,12 +28,27 @@ afterEach(() => {
 });
 
 describe('SIP log logic', () => {
-  const entries = [sipLogEntry({ seq: 0, callId: 'reg-1', method: 'REGISTER', startLine: 'REGISTER sip:pbx.example.com SIP/2.0' }), ...inviteFlow('call-a', 1)];
+  const entries = [
+    sipLogEntry({
+      seq: 0,
+      callId: 'reg-1',
+      method: 'REGISTER',
+      startLine: 'REGISTER sip:pbx.example.com SIP/2.0',
+    }),
+    ...inviteFlow('call-a', 1),
+  ];
 
   it('filters like the phone and lists the methods', () => {
-    expect(sipLogFilterOf({ ...EMPTY_SIPLOG_FILTER, text: '  Ringing ', method: 'INVITE' })).toEqual({ text: 'Ringing', method: 'INVITE' });
-    expect(filterSipLog(entries, { ...EMPTY_SIPLOG_FILTER, method: 'invite' }).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(filterSipLog(entries, { ...EMPTY_SIPLOG_FILTER, text: 'ringing' }).map((e) => e.seq)).toEqual([3, 4]);
+    expect(sipLogFilterOf({ ...EMPTY_SIPLOG_FILTER, text: '  Ringing ', method: 'INVITE' })).toEqual({
+      text: 'Ringing',
+      method: 'INVITE',
+    });
+    expect(filterSipLog(entries, { ...EMPTY_SIPLOG_FILTER, method: 'invite' }).map((e) => e.seq)).toEqual([
+      1, 2, 3, 4, 5,
+    ]);
+    expect(filterSipLog(entries, { ...EMPTY_SIPLOG_FILTER, text: 'ringing' }).map((e) => e.seq)).toEqual([
+      3, 4,
+    ]);
     expect(filterSipLog(entries, { ...EMPTY_SIPLOG_FILTER, callId: 'reg-1' }).map((e) => e.seq)).toEqual([0]);
     expect(methodsOf(entries)).toEqual(['ACK', 'BYE', 'INVITE', 'REGISTER']);
     expect(visibleSipLog(entries, 3)).toEqual({ entries: entries.slice(6), hidden: 6 });
@@ -83,7 +98,14 @@ const select = (w: VueWrapper, label: string) => {
 describe('SipLogView', () => {
   it('lists the messages live, opens one as text, and draws a call as a ladder whose arrows open their message', async () => {
     const r = createTestRenderer();
-    r.bridge.siplog.seed(sipLogEntry({ seq: 0, callId: 'reg-1', method: 'REGISTER', startLine: 'REGISTER sip:pbx.example.com SIP/2.0' }));
+    r.bridge.siplog.seed(
+      sipLogEntry({
+        seq: 0,
+        callId: 'reg-1',
+        method: 'REGISTER',
+        startLine: 'REGISTER sip:pbx.example.com SIP/2.0',
+      }),
+    );
     const w = await mountLog(r);
     expect(w.get('h1').text()).toBe('SIP log');
     expect(rows(w)).toEqual(['REGISTER sip:pbx.example.com SIP/2.0']);
@@ -109,7 +131,9 @@ describe('SipLogView', () => {
     expect(arrows[0]!.attributes('aria-pressed')).toBe('true');
     expect(arrows[0]!.attributes('tabindex')).toBe('0');
     expect(arrows[3]!.classes()).toContain('siplog-ladder-dimmed');
-    expect(arrows[3]!.attributes('aria-label')).toMatch(/180 Ringing again \(retransmission\), from 203\.0\.113\.5:5060 to 192\.168\.1\.20:5060$/);
+    expect(arrows[3]!.attributes('aria-label')).toMatch(
+      /180 Ringing again \(retransmission\), from 203\.0\.113\.5:5060 to 192\.168\.1\.20:5060$/,
+    );
     expect(ladder.findAll('.siplog-ladder-address').map((t) => t.text())).toEqual([LOCAL, REMOTE]);
 
     // keyboard: Down moves, End jumps, Enter opens
@@ -122,7 +146,9 @@ describe('SipLogView', () => {
     await arrows[6]!.trigger('keydown', { key: 'Enter' });
     await flushPromises();
     expect(w.get('[data-testid="siplog-detail"] h2').text()).toBe('BYE sip:2000@203.0.113.5:5060 SIP/2.0');
-    expect(w.get('[data-testid="siplog-ladder"]').findAll('[role="button"]')[6]!.attributes('tabindex')).toBe('0');
+    expect(w.get('[data-testid="siplog-ladder"]').findAll('[role="button"]')[6]!.attributes('tabindex')).toBe(
+      '0',
+    );
     await w.get('[data-testid="siplog-ladder"]').findAll('[role="button"]')[4]!.trigger('click');
     expect(w.get('[data-testid="siplog-detail"] h2').text()).toBe('SIP/2.0 200 OK');
   });
@@ -132,9 +158,16 @@ describe('SipLogView', () => {
     const r = createTestRenderer();
     r.bridge.accounts.seed(accountSnapshot({ id: 'acc-1', label: 'Office' }));
     await useAccountsStore(r.pinia).start();
-    r.bridge.siplog.seed(sipLogEntry({ seq: 0, accountId: 'acc-2', startLine: 'OPTIONS sip:other SIP/2.0' }), ...inviteFlow('call-a', 1));
+    r.bridge.siplog.seed(
+      sipLogEntry({ seq: 0, accountId: 'acc-2', startLine: 'OPTIONS sip:other SIP/2.0' }),
+      ...inviteFlow('call-a', 1),
+    );
     const w = await mountLog(r);
-    expect(select(w, 'Method').findAll('option').map((o) => o.text())).toEqual(['All methods', 'ACK', 'BYE', 'INVITE', 'OPTIONS']);
+    expect(
+      select(w, 'Method')
+        .findAll('option')
+        .map((o) => o.text()),
+    ).toEqual(['All methods', 'ACK', 'BYE', 'INVITE', 'OPTIONS']);
     await select(w, 'Method').setValue('BYE');
     expect(rows(w)).toEqual(['BYE sip:2000@203.0.113.5:5060 SIP/2.0', 'SIP/2.0 200 OK']);
     await select(w, 'Method').setValue('');
@@ -154,7 +187,11 @@ describe('SipLogView', () => {
 
   it('renders only the newest messages of a long log, more on request', async () => {
     const r = createTestRenderer();
-    r.bridge.siplog.seed(...Array.from({ length: SIPLOG_LIST_PAGE + 50 }, (_, seq) => sipLogEntry({ seq, startLine: `OPTIONS sip:n${seq} SIP/2.0` })));
+    r.bridge.siplog.seed(
+      ...Array.from({ length: SIPLOG_LIST_PAGE + 50 }, (_, seq) =>
+        sipLogEntry({ seq, startLine: `OPTIONS sip:n${seq} SIP/2.0` }),
+      ),
+    );
     const w = await mountLog(r);
     expect(w.findAll('.siplog-row')).toHaveLength(SIPLOG_LIST_PAGE);
     expect(rows(w)[0]).toBe('OPTIONS sip:n50 SIP/2.0');
@@ -185,13 +222,19 @@ describe('SipLogView', () => {
       expect(w.text()).toContain('Capture is off: new messages are not kept.');
 
       await select(w, 'Call').setValue('call-a');
-      await w.findAll('button').find((b) => b.text() === 'Export this call')!.trigger('click');
+      await w
+        .findAll('button')
+        .find((b) => b.text() === 'Export this call')!
+        .trigger('click');
       await flushPromises();
       expect(r.bridge.callsOf('siplog.export')).toEqual([{ format: 'text', callId: 'call-a' }]);
       expect(saved).toEqual([{ name: 'sip-log-20250616-120000.txt', text: '' }]);
       expect(w.get('[role="status"]').text()).toBe('Exported 8 messages to sip-log-20250616-120000.txt.');
 
-      await w.findAll('button').find((b) => b.text() === 'Clear')!.trigger('click');
+      await w
+        .findAll('button')
+        .find((b) => b.text() === 'Clear')!
+        .trigger('click');
       await flushPromises();
       expect(r.bridge.callsOf('siplog.clear')).toEqual([{}]);
       expect(w.findAll('.siplog-row')).toHaveLength(0);

@@ -60,7 +60,12 @@ export class FakeNotification extends EventEmitter {
     this.closed++;
   }
   action(index: number) {
-    this.emit('action', { actionIndex: index, selectionIndex: -1, preventDefault() {}, defaultPrevented: false }, index, -1);
+    this.emit(
+      'action',
+      { actionIndex: index, selectionIndex: -1, preventDefault() {}, defaultPrevented: false },
+      index,
+      -1,
+    );
   }
 }
 

@@ -31,7 +31,11 @@ export const futureContract = {
     'calls.answer': command('answer', CallRef, z.null()),
     'calls.reject': command('reject', CallRef, z.null()),
     'calls.hangup': command('hangup', CallRef, z.null()),
-    'calls.mute': command('mute', z.strictObject({ callId: z.string().min(1).max(256), muted: z.boolean() }), z.null()),
+    'calls.mute': command(
+      'mute',
+      z.strictObject({ callId: z.string().min(1).max(256), muted: z.boolean() }),
+      z.null(),
+    ),
   },
   events: { ...events },
 };
@@ -39,7 +43,9 @@ export const futureContract = {
 /** The contract as it was before `app.navigate` / `app.dialRequest` existed: the adapter's fallback path. */
 export const contractWithoutAppRequests = {
   commands: { ...commands },
-  events: Object.fromEntries(Object.entries(events).filter(([name]) => name !== 'app.navigate' && name !== 'app.dialRequest')),
+  events: Object.fromEntries(
+    Object.entries(events).filter(([name]) => name !== 'app.navigate' && name !== 'app.dialRequest'),
+  ),
 };
 
 /** Handlers for the planned calls commands, installed on a phone that does not have them yet. */

@@ -24,8 +24,10 @@ function speak(connector: ReturnType<typeof scriptedConnector>, callId: string, 
 describe('RendererAudioDeviceProvider', () => {
   it('fits the calls layer’s AudioDeviceProvider and offers each call its own link with its devices', () => {
     const { connector, provider } = setup();
-    const open: (callId: string, options: { inputDeviceId?: string | null; outputDeviceId?: string | null }) => AudioPort =
-      (callId, options) => provider.open(callId, options);
+    const open: (
+      callId: string,
+      options: { inputDeviceId?: string | null; outputDeviceId?: string | null },
+    ) => AudioPort = (callId, options) => provider.open(callId, options);
     open('a', {});
     open('b', { inputDeviceId: 'headset-mic', outputDeviceId: null });
     expect(connector.links.map((l) => l.offer)).toEqual([
@@ -125,7 +127,9 @@ describe('RendererAudioDeviceProvider', () => {
     provider.close();
     provider.close();
     expect([a.closed, b.closed]).toEqual([true, true]);
-    expect(connector.links.map(({ link }) => [link.closed, link.sentKinds.at(-1), link.listenerCount])).toEqual([
+    expect(
+      connector.links.map(({ link }) => [link.closed, link.sentKinds.at(-1), link.listenerCount]),
+    ).toEqual([
       [true, 'end', 0],
       [true, 'end', 0],
     ]);

@@ -35,7 +35,12 @@ describe('RendererAudioPort', () => {
     expect(port.readFrame()).toEqual(rampFrame(0));
     expect(port.readFrame()).toEqual(rampFrame(1000));
     expect(port.stats).toMatchObject({ framesReceived: 2, underruns: 0 });
-    expect(port.stats.capture).toMatchObject({ mode: 'steady', fill: 0, droppedSamples: 0, insertedSamples: 0 });
+    expect(port.stats.capture).toMatchObject({
+      mode: 'steady',
+      fill: 0,
+      droppedSamples: 0,
+      insertedSamples: 0,
+    });
   });
 
   it('reads silence and counts one underrun per gap when the renderer falls behind', () => {
@@ -216,7 +221,9 @@ describe('RendererAudioPort', () => {
         expect(minFill).toBeGreaterThanOrEqual(480);
         expect(maxFill).toBeLessThanOrEqual(1920 + 960);
         // every sample the renderer sent is accounted for: played, queued, or taken out by the correction
-        expect(framesReceived * 960 - capture.fill).toBe(audioOut + capture.droppedSamples - capture.insertedSamples);
+        expect(framesReceived * 960 - capture.fill).toBe(
+          audioOut + capture.droppedSamples - capture.insertedSamples,
+        );
         // and the correction is the drift: 0.5 % of ten minutes at 48 kHz = 144 000 samples (± two frames)
         const corrected = capture.droppedSamples - capture.insertedSamples;
         expect(Math.abs(corrected - Math.sign(drift) * 144_000)).toBeLessThanOrEqual(1920);

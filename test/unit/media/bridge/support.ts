@@ -37,7 +37,9 @@ export class ScriptedAudioLink implements AudioLink {
   send(message: AudioLinkMessage): void {
     if (this.isClosed) return;
     // what a real link puts on the wire is a copy
-    this.sent.push(message.kind === 'frame' ? { kind: 'frame', samples: Int16Array.from(message.samples) } : message);
+    this.sent.push(
+      message.kind === 'frame' ? { kind: 'frame', samples: Int16Array.from(message.samples) } : message,
+    );
   }
 
   onMessage(listener: (message: AudioLinkMessage) => void): Disposable {
@@ -64,7 +66,10 @@ export class ScriptedAudioLink implements AudioLink {
 
   /** The renderer sends one microphone frame of `value` samples (or the given samples). */
   deliverFrame(samples: Int16Array | number): void {
-    this.deliver({ kind: 'frame', samples: typeof samples === 'number' ? new Int16Array(960).fill(samples) : samples });
+    this.deliver({
+      kind: 'frame',
+      samples: typeof samples === 'number' ? new Int16Array(960).fill(samples) : samples,
+    });
   }
 
   /** The renderer's side went away (page reload). */

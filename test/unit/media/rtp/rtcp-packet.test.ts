@@ -1,4 +1,12 @@
-import { RtcpReceiverInfo, RtcpRrPacket, RtcpSenderInfo, RtcpSourceDescriptionPacket, RtcpSrPacket, SourceDescriptionChunk, SourceDescriptionItem } from 'werift';
+import {
+  RtcpReceiverInfo,
+  RtcpRrPacket,
+  RtcpSenderInfo,
+  RtcpSourceDescriptionPacket,
+  RtcpSrPacket,
+  SourceDescriptionChunk,
+  SourceDescriptionItem,
+} from 'werift';
 import { describe, expect, it } from 'vitest';
 import {
   RtcpByePacket,
@@ -12,7 +20,12 @@ import {
 
 function sdes(ssrc: number, cname: string): RtcpSourceDescriptionPacket {
   return new RtcpSourceDescriptionPacket({
-    chunks: [new SourceDescriptionChunk({ source: ssrc, items: [new SourceDescriptionItem({ type: 1, text: cname })] })],
+    chunks: [
+      new SourceDescriptionChunk({
+        source: ssrc,
+        items: [new SourceDescriptionItem({ type: 1, text: cname })],
+      }),
+    ],
   });
 }
 
@@ -35,7 +48,10 @@ describe('RtcpByePacket', () => {
   });
 
   it('decodes what it encodes, and refuses a reason that overruns the packet', () => {
-    const bye = RtcpByePacket.deSerialize(new RtcpByePacket({ sources: [7], reason: 'hang-up' }).serialize().subarray(4), 1);
+    const bye = RtcpByePacket.deSerialize(
+      new RtcpByePacket({ sources: [7], reason: 'hang-up' }).serialize().subarray(4),
+      1,
+    );
     expect(bye?.sources).toEqual([7]);
     expect(bye?.reason).toBe('hang-up');
     expect(RtcpByePacket.deSerialize(Buffer.from([0, 0, 0, 7, 9, 0x61]), 1)).toBeUndefined();
@@ -49,7 +65,12 @@ describe('serializeSdes', () => {
     expect(bytes.length).toBe(4 + 24);
     expect([...bytes.subarray(0, 4)]).toEqual([0x81, 202, 0x00, 0x06]);
     expect([...bytes.subarray(24)]).toEqual([0, 0, 0, 0]);
-    const parsed = parseRtcpCompound(serializeRtcpCompound([new RtcpRrPacket({ ssrc: 0xaabbccdd, reports: [] }), sdes(0xaabbccdd, 'x'.repeat(14))]));
+    const parsed = parseRtcpCompound(
+      serializeRtcpCompound([
+        new RtcpRrPacket({ ssrc: 0xaabbccdd, reports: [] }),
+        sdes(0xaabbccdd, 'x'.repeat(14)),
+      ]),
+    );
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const part = parsed.packets[1];
@@ -61,24 +82,47 @@ describe('parseRtcpCompound', () => {
   it('decodes SR + SDES + BYE with report blocks and the signed cumulative loss', () => {
     const sr = new RtcpSrPacket({
       ssrc: 0x22222222,
-      senderInfo: new RtcpSenderInfo({ ntpTimestamp: 0xe000000180000000n, rtpTimestamp: 1234, packetCount: 50, octetCount: 8000 }),
+      senderInfo: new RtcpSenderInfo({
+        ntpTimestamp: 0xe000000180000000n,
+        rtpTimestamp: 1234,
+        packetCount: 50,
+        octetCount: 8000,
+      }),
       reports: [block],
     });
-    const data = serializeRtcpCompound([sr, sdes(0x22222222, 'peer@example'), new RtcpByePacket({ sources: [0x22222222], reason: 'done' })]);
+    const data = serializeRtcpCompound([
+      sr,
+      sdes(0x22222222, 'peer@example'),
+      new RtcpByePacket({ sources: [0x22222222], reason: 'done' }),
+    ]);
     const parsed = parseRtcpCompound(data);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.packets.map((p) => p.type)).toEqual([200, 202, 203]);
     const [first, second, third] = parsed.packets;
-    if (!(first instanceof RtcpSrPacket) || !(second instanceof RtcpSourceDescriptionPacket) || !(third instanceof RtcpByePacket)) {
+    if (
+      !(first instanceof RtcpSrPacket) ||
+      !(second instanceof RtcpSourceDescriptionPacket) ||
+      !(third instanceof RtcpByePacket)
+    ) {
       throw new Error('unexpected part types');
     }
     expect(first.senderInfo.ntpTimestamp).toBe(0xe000000180000000n);
-    expect([first.senderInfo.rtpTimestamp, first.senderInfo.packetCount, first.senderInfo.octetCount]).toEqual([1234, 50, 8000]);
+    expect([
+      first.senderInfo.rtpTimestamp,
+      first.senderInfo.packetCount,
+      first.senderInfo.octetCount,
+    ]).toEqual([1234, 50, 8000]);
     const report = first.reports[0]!;
-    expect([report.ssrc, report.fractionLost, decodeCumulativeLost(report.packetsLost), report.highestSequence, report.jitter, report.lsr, report.dlsr]).toEqual([
-      0x11111111, 51, -3, 0x0001fffe, 40, 0x12345678, 0x00010000,
-    ]);
+    expect([
+      report.ssrc,
+      report.fractionLost,
+      decodeCumulativeLost(report.packetsLost),
+      report.highestSequence,
+      report.jitter,
+      report.lsr,
+      report.dlsr,
+    ]).toEqual([0x11111111, 51, -3, 0x0001fffe, 40, 0x12345678, 0x00010000]);
     expect(sdesCname(second, 0x22222222)).toBe('peer@example');
     expect([third.sources, third.reason]).toEqual([[0x22222222], 'done']);
   });
@@ -88,7 +132,10 @@ describe('parseRtcpCompound', () => {
     // APP (204) with P set: 4 header + 8 body, the last 4 octets padding.
     const app = Buffer.from([0xa0, 204, 0x00, 0x02, 0, 0, 0, 5, 0, 0, 0, 4]);
     const parsed = parseRtcpCompound(Buffer.concat([rr, app]));
-    expect(parsed).toEqual({ ok: true, packets: [expect.any(RtcpRrPacket), { type: 'other', packetType: 204 }] });
+    expect(parsed).toEqual({
+      ok: true,
+      packets: [expect.any(RtcpRrPacket), { type: 'other', packetType: 204 }],
+    });
   });
 
   it('applies the RFC 3550 §A.2 validity checks', () => {
@@ -100,8 +147,14 @@ describe('parseRtcpCompound', () => {
     v1[0] = 0x41;
     expect(parseRtcpCompound(v1)).toEqual({ ok: false, error: 'bad-version' });
     // The lengths must add up to the datagram.
-    expect(parseRtcpCompound(Buffer.concat([rr, Buffer.alloc(4)]))).toEqual({ ok: false, error: 'bad-version' });
-    expect(parseRtcpCompound(Buffer.concat([rr, bye.subarray(0, 6)]))).toEqual({ ok: false, error: 'bad-length' });
+    expect(parseRtcpCompound(Buffer.concat([rr, Buffer.alloc(4)]))).toEqual({
+      ok: false,
+      error: 'bad-version',
+    });
+    expect(parseRtcpCompound(Buffer.concat([rr, bye.subarray(0, 6)]))).toEqual({
+      ok: false,
+      error: 'bad-length',
+    });
     // Padding only in the last packet.
     const paddedFirst = Buffer.from(rr);
     paddedFirst[0] = paddedFirst[0]! | 0x20;

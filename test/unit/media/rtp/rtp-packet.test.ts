@@ -11,11 +11,20 @@ describe('serializeRtpPacket', () => {
       ssrc: 0x01020304,
       payload: Uint8Array.of(0xff, 0x7f, 0x00),
     });
-    expect([...bytes]).toEqual([0x80, 0x80, 0x12, 0x34, 0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04, 0xff, 0x7f, 0x00]);
+    expect([...bytes]).toEqual([
+      0x80, 0x80, 0x12, 0x34, 0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04, 0xff, 0x7f, 0x00,
+    ]);
   });
 
   it('wraps sequence numbers and timestamps into their fields', () => {
-    const bytes = serializeRtpPacket({ payloadType: 101, marker: false, sequenceNumber: 0x10001, timestamp: 2 ** 32 + 5, ssrc: 7, payload: new Uint8Array(0) });
+    const bytes = serializeRtpPacket({
+      payloadType: 101,
+      marker: false,
+      sequenceNumber: 0x10001,
+      timestamp: 2 ** 32 + 5,
+      ssrc: 7,
+      payload: new Uint8Array(0),
+    });
     expect([...bytes.subarray(0, 8)]).toEqual([0x80, 101, 0x00, 0x01, 0, 0, 0, 5]);
   });
 });
@@ -23,21 +32,57 @@ describe('serializeRtpPacket', () => {
 describe('parseRtpPacket', () => {
   it('round-trips what serializeRtpPacket wrote', () => {
     const payload = Uint8Array.from({ length: 160 }, (_, i) => i);
-    const parsed = parseRtpPacket(serializeRtpPacket({ payloadType: 8, marker: false, sequenceNumber: 65535, timestamp: 160, ssrc: 0xcafebabe, payload }));
+    const parsed = parseRtpPacket(
+      serializeRtpPacket({
+        payloadType: 8,
+        marker: false,
+        sequenceNumber: 65535,
+        timestamp: 160,
+        ssrc: 0xcafebabe,
+        payload,
+      }),
+    );
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const { header } = parsed.packet;
-    expect([header.payloadType, header.marker, header.sequenceNumber, header.timestamp, header.ssrc]).toEqual([8, false, 65535, 160, 0xcafebabe]);
+    expect([header.payloadType, header.marker, header.sequenceNumber, header.timestamp, header.ssrc]).toEqual(
+      [8, false, 65535, 160, 0xcafebabe],
+    );
     expect([...parsed.packet.payload]).toEqual([...payload]);
   });
 
   it('cuts the payload after CSRCs and a header extension and before padding', () => {
     const data = Buffer.from([
-      0xb1, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 9, // V=2 P=1 X=1 CC=1
-      0, 0, 0, 0x2a, // CSRC
-      0xbe, 0xde, 0x00, 0x01, 0x10, 0xaa, 0x00, 0x00, // one-byte extension, one word
-      0x11, 0x22, 0x33, // payload
-      0x00, 0x00, 0x03, // 3 octets of padding
+      0xb1,
+      0x00,
+      0x00,
+      0x01,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      9, // V=2 P=1 X=1 CC=1
+      0,
+      0,
+      0,
+      0x2a, // CSRC
+      0xbe,
+      0xde,
+      0x00,
+      0x01,
+      0x10,
+      0xaa,
+      0x00,
+      0x00, // one-byte extension, one word
+      0x11,
+      0x22,
+      0x33, // payload
+      0x00,
+      0x00,
+      0x03, // 3 octets of padding
     ]);
     const parsed = parseRtpPacket(data);
     expect(parsed.ok).toBe(true);
@@ -47,7 +92,14 @@ describe('parseRtpPacket', () => {
   });
 
   it('refuses what RFC 3550 §A.1 calls invalid', () => {
-    const good = serializeRtpPacket({ payloadType: 0, marker: false, sequenceNumber: 1, timestamp: 1, ssrc: 1, payload: Uint8Array.of(1, 2, 3, 4) });
+    const good = serializeRtpPacket({
+      payloadType: 0,
+      marker: false,
+      sequenceNumber: 1,
+      timestamp: 1,
+      ssrc: 1,
+      payload: Uint8Array.of(1, 2, 3, 4),
+    });
     expect(parseRtpPacket(good.subarray(0, 11))).toEqual({ ok: false, error: 'truncated' });
     const version1 = Buffer.from(good);
     version1[0] = 0x40;

@@ -40,14 +40,30 @@ class Wire {
     if (peer !== undefined) this.clock.setTimer(this.delayMs, () => peer.receive(kind, copy));
   }
 
-  rtp(): { at: number; pt: number; marker: boolean; seq: number; ts: number; ssrc: number; payload: Buffer }[] {
+  rtp(): {
+    at: number;
+    pt: number;
+    marker: boolean;
+    seq: number;
+    ts: number;
+    ssrc: number;
+    payload: Buffer;
+  }[] {
     return this.sent
       .filter((s) => s.kind === 'rtp')
       .map((s) => {
         const parsed = parseRtpPacket(s.data);
         if (!parsed.ok) throw new Error('sent an invalid RTP packet');
         const h = parsed.packet.header;
-        return { at: s.at, pt: h.payloadType, marker: h.marker, seq: h.sequenceNumber, ts: h.timestamp, ssrc: h.ssrc, payload: parsed.packet.payload };
+        return {
+          at: s.at,
+          pt: h.payloadType,
+          marker: h.marker,
+          seq: h.sequenceNumber,
+          ts: h.timestamp,
+          ssrc: h.ssrc,
+          payload: parsed.packet.payload,
+        };
       });
   }
 
@@ -80,13 +96,25 @@ const FORMATS = {
 };
 
 function session(clock: FakeClock, wire: Wire, overrides: Partial<RtpSessionOptions> = {}): RtpSession {
-  return new RtpSession({ clock, transport: wire, ...FORMATS, random: () => 0.5, cname: 'test@example', ...overrides });
+  return new RtpSession({
+    clock,
+    transport: wire,
+    ...FORMATS,
+    random: () => 0.5,
+    cname: 'test@example',
+    ...overrides,
+  });
 }
 
 const silence = PCMU.encode(new Int16Array(160));
 
 /** Runs `slots` media slots of 20 ms: audio through `send` unless `skip` says so. */
-function runSlots(clock: FakeClock, rtp: RtpSession, slots: number, skip: (i: number) => boolean = () => false): void {
+function runSlots(
+  clock: FakeClock,
+  rtp: RtpSession,
+  slots: number,
+  skip: (i: number) => boolean = () => false,
+): void {
   for (let i = 0; i < slots; i++) {
     clock.advance(20);
     if (skip(i)) rtp.skipAudio(160, 'not-sending');
@@ -209,7 +237,9 @@ describe('RtpSession telephone-events (RFC 4733)', () => {
     const rtp = session(clock, wire);
     expect(rtp.sendDtmf(['1'], 9000)).toEqual({ ok: false, error: 'bad-duration' });
     expect(rtp.sendDtmf(['1'], 0)).toEqual({ ok: false, error: 'bad-duration' });
-    const wideband = session(clock, wire, { telephoneEvent: { sendPayloadType: 101, receivePayloadType: 101, clockRate: 16000 } });
+    const wideband = session(clock, wire, {
+      telephoneEvent: { sendPayloadType: 101, receivePayloadType: 101, clockRate: 16000 },
+    });
     expect(wideband.sendDtmf(['1'], 100)).toEqual({ ok: false, error: 'clock-rate' });
     for (const s of [without, rtp, wideband]) s.close();
   });
@@ -244,7 +274,13 @@ describe('RtpSession RTCP (RFC 3550 §6)', () => {
     const next = Math.round(5000 / RTCP_COMPENSATION);
     expect([first, next]).toEqual([2052, 4104]);
     clock.advance(20_000);
-    expect(wire.rtcp().map((r) => r.at)).toEqual([2052, 2052 + next, 2052 + 2 * next, 2052 + 3 * next, 2052 + 4 * next]);
+    expect(wire.rtcp().map((r) => r.at)).toEqual([
+      2052,
+      2052 + next,
+      2052 + 2 * next,
+      2052 + 3 * next,
+      2052 + 4 * next,
+    ]);
     rtp.close();
   });
 
@@ -275,9 +311,13 @@ describe('RtpSession RTCP (RFC 3550 §6)', () => {
       [200, 202, 203],
     ]);
     const sdes = reports[0]!.packets[1];
-    expect(sdes instanceof RtcpSourceDescriptionPacket && sdes.chunks[0]!.items[0]!.text).toBe('test@example');
+    expect(sdes instanceof RtcpSourceDescriptionPacket && sdes.chunks[0]!.items[0]!.text).toBe(
+      'test@example',
+    );
     const sr = reports[1]!.packets[0];
-    expect(sr instanceof RtcpSrPacket && [sr.ssrc, sr.senderInfo.packetCount, sr.senderInfo.octetCount]).toEqual([rtp.ssrc, 50, 8000]);
+    expect(
+      sr instanceof RtcpSrPacket && [sr.ssrc, sr.senderInfo.packetCount, sr.senderInfo.octetCount],
+    ).toEqual([rtp.ssrc, 50, 8000]);
     const bye = reports[2]!.packets[2];
     expect(bye instanceof RtcpByePacket && [bye.sources, bye.reason]).toEqual([[rtp.ssrc], 'bye now']);
     expect(clock.pendingTimers()).toBe(0);
@@ -320,9 +360,15 @@ describe('RtpSession RTCP (RFC 3550 §6)', () => {
     // how long B held it, in 1/65536 s (RFC 3550 §6.4.1); the highest sequence is A's last packet.
     const reportsOf = (item: RtcpPacketItem | undefined) =>
       item instanceof RtcpSrPacket || item instanceof RtcpRrPacket ? item.reports : [];
-    const lastB = bWire.rtcp().filter((r) => reportsOf(r.packets[0]).some((b) => b.ssrc === a.ssrc)).at(-1)!;
+    const lastB = bWire
+      .rtcp()
+      .filter((r) => reportsOf(r.packets[0]).some((b) => b.ssrc === a.ssrc))
+      .at(-1)!;
     const blockAboutA = reportsOf(lastB.packets[0]).find((r) => r.ssrc === a.ssrc)!;
-    const srOfA = aWire.rtcp().filter((r) => r.at + 100 <= lastB.at && r.packets[0] instanceof RtcpSrPacket).at(-1)!;
+    const srOfA = aWire
+      .rtcp()
+      .filter((r) => r.at + 100 <= lastB.at && r.packets[0] instanceof RtcpSrPacket)
+      .at(-1)!;
     const srPacket = srOfA.packets[0] as RtcpSrPacket;
     expect(srPacket.senderInfo.ntpTimestamp).toBe(ntpFromUnixMs(DEFAULT_FAKE_WALL_START_MS + srOfA.at));
     expect(blockAboutA.lsr).toBe(compactNtp(srPacket.senderInfo.ntpTimestamp));
@@ -335,7 +381,14 @@ describe('RtpSession RTCP (RFC 3550 §6)', () => {
 
 describe('RtpSession reception', () => {
   function packet(fields: { seq: number; ts: number; ssrc: number; pt?: number }): Buffer {
-    return serializeRtpPacket({ payloadType: fields.pt ?? 0, marker: false, sequenceNumber: fields.seq, timestamp: fields.ts, ssrc: fields.ssrc, payload: silence });
+    return serializeRtpPacket({
+      payloadType: fields.pt ?? 0,
+      marker: false,
+      sequenceNumber: fields.seq,
+      timestamp: fields.ts,
+      ssrc: fields.ssrc,
+      payload: silence,
+    });
   }
 
   it('delivers the active source after probation and switches to a new SSRC (RFC 3550 §8.2)', () => {

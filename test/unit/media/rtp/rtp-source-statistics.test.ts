@@ -32,9 +32,14 @@ describe('RtpSourceStatistics (RFC 3550 §A.1, §A.3)', () => {
     expect(source.extendedHighestSequence).toBe(65536 + 13);
     expect([source.expected, source.received, source.lost]).toEqual([19, 16, 3]);
     const report = source.report();
-    expect(report).toEqual({ fractionLost: Math.floor((3 * 256) / 19), cumulativeLost: 3, extendedHighestSequence: 65549, jitter: 0 });
+    expect(report).toEqual({
+      fractionLost: Math.floor((3 * 256) / 19),
+      cumulativeLost: 3,
+      extendedHighestSequence: 65549,
+      jitter: 0,
+    });
     // Nothing new lost in the next interval: fraction 0, cumulative unchanged.
-    feed(source, [(65550) & 0xffff, 65551 & 0xffff], 65530);
+    feed(source, [65550 & 0xffff, 65551 & 0xffff], 65530);
     expect(source.report()).toMatchObject({ fractionLost: 0, cumulativeLost: 3 });
   });
 

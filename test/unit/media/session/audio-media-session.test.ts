@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { RtcpByePacket, parseRtcpCompound, serializeRtpPacket } from '../../../../src-main/media/rtp/index.ts';
+import {
+  RtcpByePacket,
+  parseRtcpCompound,
+  serializeRtpPacket,
+} from '../../../../src-main/media/rtp/index.ts';
 import { PCMU } from '../../../../src-main/media/codec/index.ts';
 import { ToneGenerator, dominantFrequency } from '../../../../src-main/media/audio/index.ts';
 import type { PacketRecord } from '../../../../src-main/platform/index.ts';
 import { DEFAULT_AUDIO_CODECS, createOffer, holdOffer, resumeOffer } from '../../../../src-main/sdp/index.ts';
-import { A_ADDRESS, NAT_PUBLIC, closeAndCheckLeaks, expectSilence, expectTone, played, startCall } from './call-harness.ts';
+import {
+  A_ADDRESS,
+  NAT_PUBLIC,
+  closeAndCheckLeaks,
+  expectSilence,
+  expectTone,
+  played,
+  startCall,
+} from './call-harness.ts';
 import type { Call, Side } from './call-harness.ts';
 
 /** RTP audio packets (payload type 0/8) a side put on the wire after `fromMs`. */
@@ -23,10 +35,21 @@ describe('AudioMediaSession: audio both ways', () => {
     expectTone(played(call.b.speaker, { lastMs: 1000 }), 8000, 1000);
     expectTone(played(call.a.speaker, { lastMs: 1000 }), 8000, 600);
     const a = call.a.session.stats();
-    expect(a).toMatchObject({ direction: 'sendrecv', codec: 'PCMU', ptime: 20, packetsSent: 150, packetsLost: 0, jitterMs: 0 });
+    expect(a).toMatchObject({
+      direction: 'sendrecv',
+      codec: 'PCMU',
+      ptime: 20,
+      packetsSent: 150,
+      packetsLost: 0,
+      jitterMs: 0,
+    });
     expect(a.packetsReceived).toBeGreaterThanOrEqual(148);
     expect(a.bytesSent).toBe(150 * 160);
-    expect(a.route).toMatchObject({ remote: { address: '203.0.113.20', port: call.b.rtpPort }, kind: 'latched', relayed: false });
+    expect(a.route).toMatchObject({
+      remote: { address: '203.0.113.20', port: call.b.rtpPort },
+      kind: 'latched',
+      relayed: false,
+    });
     expect(a.remoteCname).toBe('B@test');
     closeAndCheckLeaks(call);
   });
@@ -140,7 +163,9 @@ describe('AudioMediaSession: latching', () => {
     expect(a.route.remote).toEqual({ address: NAT_PUBLIC, port: call.b.rtpPort, family: 4 });
     expect(a.latching).toMatchObject({ state: 'latched', latches: 1 });
     // Before latching, A's first packets went to the private address and were lost.
-    expect(call.net.sent.some((p) => p.from.port === call.a.rtpPort && p.dropReason === 'no-route')).toBe(true);
+    expect(call.net.sent.some((p) => p.from.port === call.a.rtpPort && p.dropReason === 'no-route')).toBe(
+      true,
+    );
     closeAndCheckLeaks(call);
   });
 
@@ -199,7 +224,9 @@ describe('AudioMediaSession: hold and resume', () => {
     call.clock.advance(20_000);
     // B, held, sent no audio — only RFC 6263 keepalives (one at once, then every 15 s).
     expect(audioSentBy(call, call.b, holdAt)).toHaveLength(0);
-    const keepalives = call.net.sent.filter((p) => p.from.port === call.b.rtpPort && p.sentAt >= holdAt && (p.bytes[1]! & 0x7f) === 127);
+    const keepalives = call.net.sent.filter(
+      (p) => p.from.port === call.b.rtpPort && p.sentAt >= holdAt && (p.bytes[1]! & 0x7f) === 127,
+    );
     expect(keepalives.map((p) => p.sentAt - holdAt)).toEqual([0, 15_000]);
     // A does not play what it does not want; B still hears A (music on hold, here the tone).
     expectSilence(played(call.a.speaker, { lastMs: 1000 }));
@@ -284,7 +311,8 @@ describe('AudioMediaSession: DTMF', () => {
     const heard: string[] = [];
     call.b.session.onDtmf((digit, durationMs) => heard.push(`${digit}:${durationMs}`));
     call.clock.advance(500);
-    const isEvent = (p: PacketRecord): boolean => p.from.port === call.a.rtpPort && (p.bytes[1]! & 0x7f) === 101;
+    const isEvent = (p: PacketRecord): boolean =>
+      p.from.port === call.a.rtpPort && (p.bytes[1]! & 0x7f) === 101;
     let events = 0;
     // Drop the first packet of key 1 (event packets 0…6: 4 updates + 3 end packets for 100 ms)
     // and the first two end packets of key 2.
@@ -325,7 +353,9 @@ describe('AudioMediaSession: RTCP and close', () => {
   it('sends its reports at the exact §6.3 times (first at Tmin/2) on the fake clock', async () => {
     const call = await startCall({ sessionA: { random: () => 0.5 } });
     call.clock.advance(11_000);
-    const reports = call.net.sent.filter((p) => p.from.port === call.a.rtpPort && (p.bytes[1] === 200 || p.bytes[1] === 201));
+    const reports = call.net.sent.filter(
+      (p) => p.from.port === call.a.rtpPort && (p.bytes[1] === 200 || p.bytes[1] === 201),
+    );
     // random() = 0.5: T = Td / (e − 3/2): 2500 → 2052 ms, then 5000 → 4104 ms.
     expect(reports.map((p) => p.sentAt)).toEqual([2052, 6156, 10_260]);
     expect(reports.map((p) => p.bytes[1])).toEqual([200, 200, 200]);

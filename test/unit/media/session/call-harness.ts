@@ -5,7 +5,14 @@
 import { expect } from 'vitest';
 import { FakeClock, MemoryNetwork } from '../../../../src-main/platform/index.ts';
 import type { LinkConditions, MemoryHost, MemoryNatOptions } from '../../../../src-main/platform/index.ts';
-import { DuplexAudioPort, MemoryAudioPort, ToneGenerator, analyzeTone, dominantFrequency, rms } from '../../../../src-main/media/audio/index.ts';
+import {
+  DuplexAudioPort,
+  MemoryAudioPort,
+  ToneGenerator,
+  analyzeTone,
+  dominantFrequency,
+  rms,
+} from '../../../../src-main/media/audio/index.ts';
 import { MediaPortAllocator } from '../../../../src-main/media/transport/index.ts';
 import { LatchingMediaPath } from '../../../../src-main/media/transport/index.ts';
 import type { MediaSocket, RelatchPolicy } from '../../../../src-main/media/transport/index.ts';
@@ -18,7 +25,11 @@ import {
   createAnswer,
   createOffer,
 } from '../../../../src-main/sdp/index.ts';
-import type { LocalMediaConfig, NegotiatedMedia, SessionDescription } from '../../../../src-main/sdp/index.ts';
+import type {
+  LocalMediaConfig,
+  NegotiatedMedia,
+  SessionDescription,
+} from '../../../../src-main/sdp/index.ts';
 
 export const A_ADDRESS = '203.0.113.10';
 export const B_ADDRESS = '203.0.113.20';
@@ -86,13 +97,18 @@ export async function startCall(options: CallOptions = {}): Promise<Call> {
   const clock = new FakeClock();
   const net = new MemoryNetwork(clock, { seed: options.seed ?? 7, conditions: options.conditions });
   const hostA = net.host(A_ADDRESS, { name: 'A' });
-  const nat = options.natForB === undefined ? undefined : net.addNat({ publicAddress: NAT_PUBLIC, ...options.natForB });
-  const hostB = nat === undefined ? net.host(B_ADDRESS, { name: 'B' }) : net.host(B_PRIVATE, { name: 'B', nat });
+  const nat =
+    options.natForB === undefined ? undefined : net.addNat({ publicAddress: NAT_PUBLIC, ...options.natForB });
+  const hostB =
+    nat === undefined ? net.host(B_ADDRESS, { name: 'B' }) : net.host(B_PRIVATE, { name: 'B', nat });
   const mux = options.rtcpMux ?? true;
   const rate = options.sampleRate ?? 8000;
 
   const sockets = async (host: MemoryHost, seed: number) => {
-    const allocation = await new MediaPortAllocator({ network: host, random: seeded(seed) }).allocate({ family: 4, rtcpMux: false });
+    const allocation = await new MediaPortAllocator({ network: host, random: seeded(seed) }).allocate({
+      family: 4,
+      rtcpMux: false,
+    });
     if (!allocation.ok) throw new Error(allocation.message);
     return { rtp: allocation.rtp, rtcp: allocation.rtcp! };
   };
@@ -145,20 +161,57 @@ export async function startCall(options: CallOptions = {}): Promise<Call> {
     const durationMs = name === 'A' ? options.toneDurationMsA : undefined;
     const session = new AudioMediaSession({
       clock,
-      transport: external !== undefined ? { path: external } : { rtpSocket: s.rtp, rtcpSocket, relatch: options.relatch },
+      transport:
+        external !== undefined
+          ? { path: external }
+          : { rtpSocket: s.rtp, rtcpSocket, relatch: options.relatch },
       negotiated: media,
-      audio: new DuplexAudioPort(new ToneGenerator({ sampleRate: rate, frequencyHz: tone, durationMs }), speaker),
+      audio: new DuplexAudioPort(
+        new ToneGenerator({ sampleRate: rate, frequencyHz: tone, durationMs }),
+        speaker,
+      ),
       random: seeded(seed),
       cname: `${name}@test`,
       ...extra,
     });
     if (external !== undefined) {
-      return { name, host, config: cfg, speaker, session, rtpPort: s.rtp.local.port, media, sdp, externalPath: external, externalSocket: s.rtp };
+      return {
+        name,
+        host,
+        config: cfg,
+        speaker,
+        session,
+        rtpPort: s.rtp.local.port,
+        media,
+        sdp,
+        externalPath: external,
+        externalSocket: s.rtp,
+      };
     }
     return { name, host, config: cfg, speaker, session, rtpPort: s.rtp.local.port, media, sdp };
   };
-  const a = side('A', hostA, configA, applied.media, offer, socketsA, options.toneA ?? 1000, 11, options.sessionA);
-  const b = side('B', hostB, configB, answer.media, answer.answer, socketsB, options.toneB ?? 600, 22, options.sessionB);
+  const a = side(
+    'A',
+    hostA,
+    configA,
+    applied.media,
+    offer,
+    socketsA,
+    options.toneA ?? 1000,
+    11,
+    options.sessionA,
+  );
+  const b = side(
+    'B',
+    hostB,
+    configB,
+    answer.media,
+    answer.answer,
+    socketsB,
+    options.toneB ?? 600,
+    22,
+    options.sessionB,
+  );
 
   return {
     clock,
@@ -186,7 +239,10 @@ export async function startCall(options: CallOptions = {}): Promise<Call> {
 }
 
 /** The last `ms` of what a speaker played, or the window [fromMs, toMs) since the call started. */
-export function played(speaker: MemoryAudioPort, window: { lastMs: number } | { fromMs: number; toMs: number }): Int16Array {
+export function played(
+  speaker: MemoryAudioPort,
+  window: { lastMs: number } | { fromMs: number; toMs: number },
+): Int16Array {
   const all = speaker.played();
   const perMs = speaker.sampleRate / 1000;
   if ('lastMs' in window) return all.subarray(Math.max(0, all.length - window.lastMs * perMs));

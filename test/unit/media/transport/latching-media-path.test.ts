@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock, MemoryNetwork } from '../../../../src-main/platform/index.ts';
 import type { DatagramSocket, MemoryHost, SocketAddress } from '../../../../src-main/platform/index.ts';
 import { LatchingMediaPath, MediaSocket } from '../../../../src-main/media/transport/index.ts';
-import type { LatchingMediaPathOptions, MediaRoute, ReceivedMediaPacket } from '../../../../src-main/media/transport/index.ts';
+import type {
+  LatchingMediaPathOptions,
+  MediaRoute,
+  ReceivedMediaPacket,
+} from '../../../../src-main/media/transport/index.ts';
 
 const US = '203.0.113.1';
 const PEER = '203.0.113.2';
@@ -40,20 +44,31 @@ interface Fixture {
   cleanup(): void;
 }
 
-async function fixture(options: { mux: boolean; nat?: boolean; path?: Partial<LatchingMediaPathOptions> }): Promise<Fixture> {
+async function fixture(options: {
+  mux: boolean;
+  nat?: boolean;
+  path?: Partial<LatchingMediaPathOptions>;
+}): Promise<Fixture> {
   const clock = new FakeClock();
   const net = new MemoryNetwork(clock);
   net.host(US);
   const extra: DatagramSocket[] = [];
   const us = net.hosts[0]!;
   const rtpSocket = new MediaSocket(await us.bindDatagram({ family: 4, port: 20_000 }), 'rtp');
-  const rtcpSocket = options.mux ? undefined : new MediaSocket(await us.bindDatagram({ family: 4, port: 20_001 }), 'rtcp');
+  const rtcpSocket = options.mux
+    ? undefined
+    : new MediaSocket(await us.bindDatagram({ family: 4, port: 20_001 }), 'rtcp');
   const peerAddress = options.nat ? PEER_PRIVATE : PEER;
   const path = new LatchingMediaPath({
     clock,
     rtpSocket,
     rtcpSocket,
-    remote: { rtp: addr(peerAddress, 30_000), rtcp: addr(peerAddress, 30_001), rtcpMux: options.mux, payloadTypes: [0, 101] },
+    remote: {
+      rtp: addr(peerAddress, 30_000),
+      rtcp: addr(peerAddress, 30_001),
+      rtcpMux: options.mux,
+      payloadTypes: [0, 101],
+    },
     ...options.path,
   });
   const received: string[] = [];
@@ -99,7 +114,13 @@ describe('LatchingMediaPath', () => {
     f.path.send('rtcp', rtcp(7));
     f.clock.advance(0);
     expect(got).toEqual(['rtp 0 from 20000', 'rtcp 201 from 20001']);
-    expect(f.path.route).toEqual({ local: addr('0.0.0.0', 20_000), remote: addr(PEER, 30_000), remoteRtcp: addr(PEER, 30_001), kind: 'latched', relayed: false });
+    expect(f.path.route).toEqual({
+      local: addr('0.0.0.0', 20_000),
+      remote: addr(PEER, 30_000),
+      remoteRtcp: addr(PEER, 30_001),
+      kind: 'latched',
+      relayed: false,
+    });
     f.cleanup();
   });
 
@@ -122,7 +143,10 @@ describe('LatchingMediaPath', () => {
     peerRtcp.send(rtcp(0xabc), OURS_RTCP);
     f.clock.advance(0);
     expect(f.received).toEqual([`rtp ${NAT_PUBLIC}:40000`, `rtcp ${NAT_PUBLIC}:40001`]);
-    expect(f.path.route).toMatchObject({ remote: addr(NAT_PUBLIC, 40_000), remoteRtcp: addr(NAT_PUBLIC, 40_001) });
+    expect(f.path.route).toMatchObject({
+      remote: addr(NAT_PUBLIC, 40_000),
+      remoteRtcp: addr(NAT_PUBLIC, 40_001),
+    });
     expect(f.routes.map((r) => r.remote.port)).toEqual([40_000, 40_000]);
 
     f.path.send('rtp', rtp(0, 2, 7));
@@ -143,7 +167,12 @@ describe('LatchingMediaPath', () => {
     attacker.send(rtcp(0xabc), OURS);
     f.clock.advance(20);
     expect(f.received).toHaveLength(5);
-    expect(f.path.stats.dropped).toEqual({ foreignSource: 16, unexpectedPayloadType: 0, unexpectedSsrc: 0, misdirected: 0 });
+    expect(f.path.stats.dropped).toEqual({
+      foreignSource: 16,
+      unexpectedPayloadType: 0,
+      unexpectedSsrc: 0,
+      misdirected: 0,
+    });
     expect(f.path.route.remote).toEqual(addr(PEER, 30_000));
     f.cleanup();
   });
@@ -251,7 +280,10 @@ describe('LatchingMediaPath', () => {
     expect(heard).toEqual([30_000, 32_000]);
     // A new address in the SDP resets the destination.
     f.path.updateRemote({ ...sameSdp, rtp: addr('203.0.113.3', 40_000), rtcp: addr('203.0.113.3', 40_000) });
-    expect(f.path.route).toMatchObject({ remote: addr('203.0.113.3', 40_000), remoteRtcp: addr('203.0.113.3', 40_000) });
+    expect(f.path.route).toMatchObject({
+      remote: addr('203.0.113.3', 40_000),
+      remoteRtcp: addr('203.0.113.3', 40_000),
+    });
     f.cleanup();
   });
 
@@ -273,7 +305,14 @@ describe('LatchingMediaPath', () => {
     f.path.dispose();
     expect([f.path.listenerCount, f.rtpSocket.listenerCount]).toEqual([0, 0]);
     expect(() => f.path.send('rtp', rtp(0, 1, 1))).toThrow(/after dispose/);
-    expect(() => new LatchingMediaPath({ clock: f.clock, rtpSocket: f.rtpSocket, remote: { rtp: OURS, rtcp: OURS, rtcpMux: false, payloadTypes: [] } })).toThrow(/RTCP socket/);
+    expect(
+      () =>
+        new LatchingMediaPath({
+          clock: f.clock,
+          rtpSocket: f.rtpSocket,
+          remote: { rtp: OURS, rtcp: OURS, rtcpMux: false, payloadTypes: [] },
+        }),
+    ).toThrow(/RTCP socket/);
     f.cleanup();
   });
 });

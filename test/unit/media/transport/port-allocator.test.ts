@@ -25,7 +25,11 @@ describe('MediaPortAllocator', () => {
 
   it('binds one socket with rtcp-mux, on IPv6 and on a given address', async () => {
     const { net, host: h } = host();
-    const allocator = new MediaPortAllocator({ network: h, range: { min: 40_001, max: 40_010 }, random: () => 0 });
+    const allocator = new MediaPortAllocator({
+      network: h,
+      range: { min: 40_001, max: 40_010 },
+      random: () => 0,
+    });
     const v6 = await allocator.allocate({ family: 6, rtcpMux: true });
     const v4 = await allocator.allocate({ family: 4, address: '203.0.113.7', rtcpMux: true });
     expect(v6.ok && v4.ok).toBe(true);
@@ -71,7 +75,9 @@ describe('MediaPortAllocator', () => {
     const result = await allocator.allocate({ family: 4, address: '198.51.100.1', rtcpMux: true });
     expect(result).toMatchObject({ ok: false, error: 'address-unavailable' });
     expect(() => new MediaPortAllocator({ network: h, range: { min: 10, max: 5 } })).toThrow(RangeError);
-    expect(() => new MediaPortAllocator({ network: h, range: { min: 5001, max: 5001 } })).toThrow(/no even\/odd/);
+    expect(() => new MediaPortAllocator({ network: h, range: { min: 5001, max: 5001 } })).toThrow(
+      /no even\/odd/,
+    );
     expect(() => new MediaPortAllocator({ network: h, range: { min: 0, max: 100 } })).toThrow(RangeError);
   });
 });

@@ -64,14 +64,24 @@ Content-Length: 0
 `);
 
 describe('Dialog, UAC side (RFC 3261 §12.1.2)', () => {
-  it('an early dialog from a 1xx: route set = Record-Route reversed, remote target = Contact, local CSeq = the INVITE\'s', () => {
-    const r = Dialog.fromUacResponse(INVITE, ringing('314159'), { router: routeDialogRequest, overTls: true });
+  it("an early dialog from a 1xx: route set = Record-Route reversed, remote target = Contact, local CSeq = the INVITE's", () => {
+    const r = Dialog.fromUacResponse(INVITE, ringing('314159'), {
+      router: routeDialogRequest,
+      overTls: true,
+    });
     if (!r.ok) throw new Error(r.reason);
     const d = r.dialog;
     expect(d.state).toBe('early');
     expect(d.role).toBe('uac');
-    expect(d.id).toEqual({ callId: '3848276298220188511@atlanta.example.com', localTag: '9fxced76sl', remoteTag: '314159' });
-    expect(d.routeSet.map((r) => formatUri(r.uri))).toEqual(['sip:ss1.atlanta.example.com;lr', 'sip:ss2.biloxi.example.com;lr']);
+    expect(d.id).toEqual({
+      callId: '3848276298220188511@atlanta.example.com',
+      localTag: '9fxced76sl',
+      remoteTag: '314159',
+    });
+    expect(d.routeSet.map((r) => formatUri(r.uri))).toEqual([
+      'sip:ss1.atlanta.example.com;lr',
+      'sip:ss2.biloxi.example.com;lr',
+    ]);
     expect(formatUri(d.remoteTarget)).toBe('sip:bob@client.biloxi.example.com');
     expect(d.localSeq).toBe(1);
     expect(d.remoteSeq).toBeUndefined();
@@ -79,7 +89,10 @@ describe('Dialog, UAC side (RFC 3261 §12.1.2)', () => {
   });
 
   it('the 2xx confirms it and recomputes route set and remote target (§13.2.2.4)', () => {
-    const r = Dialog.fromUacResponse(INVITE, ringing('314159'), { router: routeDialogRequest, overTls: true });
+    const r = Dialog.fromUacResponse(INVITE, ringing('314159'), {
+      router: routeDialogRequest,
+      overTls: true,
+    });
     if (!r.ok) throw new Error(r.reason);
     const changes: string[] = [];
     r.dialog.onStateChange((c) => changes.push(`${c.from}→${c.to}`));
@@ -91,11 +104,17 @@ describe('Dialog, UAC side (RFC 3261 §12.1.2)', () => {
   });
 
   it('builds a BYE with loose routing: Request-URI = remote target, Route = route set, CSeq + 1', () => {
-    const r = Dialog.fromUacResponse(INVITE, ringing('314159'), { router: routeDialogRequest, overTls: true });
+    const r = Dialog.fromUacResponse(INVITE, ringing('314159'), {
+      router: routeDialogRequest,
+      overTls: true,
+    });
     if (!r.ok) throw new Error(r.reason);
     const { request, nextHop } = r.dialog.createRequest('BYE');
     expect(formatUri(request.uri)).toBe('sip:bob@client.biloxi.example.com');
-    expect(request.headers.getAll('Route')).toEqual(['<sip:ss1.atlanta.example.com;lr>', '<sip:ss2.biloxi.example.com;lr>']);
+    expect(request.headers.getAll('Route')).toEqual([
+      '<sip:ss1.atlanta.example.com;lr>',
+      '<sip:ss2.biloxi.example.com;lr>',
+    ]);
     expect(formatUri(nextHop)).toBe('sip:ss1.atlanta.example.com;lr');
     expect(request.cseq).toEqual({ seq: 2, method: 'BYE' });
     expect(request.headers.get('From')).toBe('Alice <sip:alice@atlanta.example.com>;tag=9fxced76sl');
@@ -128,7 +147,7 @@ Content-Length: 0
     expect(formatUri(nextHop)).toBe('sip:p1.example.com');
   });
 
-  it('builds the ACK for a 2xx with the INVITE\'s CSeq number and method ACK, without counting', () => {
+  it("builds the ACK for a 2xx with the INVITE's CSeq number and method ACK, without counting", () => {
     const r = Dialog.fromUacResponse(INVITE, OK, { router: routeDialogRequest, overTls: true });
     if (!r.ok) throw new Error(r.reason);
     expect(r.dialog.state).toBe('confirmed');
@@ -177,7 +196,9 @@ CSeq: 1 INVITE
 Content-Length: 0
 
 `);
-    expect(Dialog.fromUacResponse(INVITE, noContact, { router: routeDialogRequest, overTls: false })).toEqual({ ok: false, reason: 'the 2xx has no Contact' });
+    expect(Dialog.fromUacResponse(INVITE, noContact, { router: routeDialogRequest, overTls: false })).toEqual(
+      { ok: false, reason: 'the 2xx has no Contact' },
+    );
     const noTag = res(`SIP/2.0 180 Ringing
 Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1
 From: <sip:alice@atlanta.example.com>;tag=9fxced76sl
@@ -187,7 +208,9 @@ CSeq: 1 INVITE
 Content-Length: 0
 
 `);
-    expect(Dialog.fromUacResponse(INVITE, noTag, { router: routeDialogRequest, overTls: false }).ok).toBe(false);
+    expect(Dialog.fromUacResponse(INVITE, noTag, { router: routeDialogRequest, overTls: false }).ok).toBe(
+      false,
+    );
   });
 
   it('sets the secure flag for a SIPS Request-URI sent over TLS', () => {
@@ -234,7 +257,11 @@ Content-Length: 0
 `);
 
   function uas(): Dialog {
-    const r = Dialog.fromUasRequest(incoming, 'bobtag', { router: routeDialogRequest, overTls: false, initialSeq: () => 500 });
+    const r = Dialog.fromUasRequest(incoming, 'bobtag', {
+      router: routeDialogRequest,
+      overTls: false,
+      initialSeq: () => 500,
+    });
     if (!r.ok) throw new Error(r.reason);
     return r.dialog;
   }
@@ -254,7 +281,10 @@ ${contact === undefined ? '' : `Contact: ${contact}\n`}Content-Length: 0
   it('takes the route set in order, the remote target from Contact, the remote CSeq from the request', () => {
     const d = uas();
     expect(d.id).toEqual({ callId: 'uas-1', localTag: 'bobtag', remoteTag: '9fxced76sl' });
-    expect(d.routeSet.map((r) => formatUri(r.uri))).toEqual(['sip:ss2.biloxi.example.com;lr', 'sip:ss1.atlanta.example.com;lr']);
+    expect(d.routeSet.map((r) => formatUri(r.uri))).toEqual([
+      'sip:ss2.biloxi.example.com;lr',
+      'sip:ss1.atlanta.example.com;lr',
+    ]);
     expect(formatUri(d.remoteTarget)).toBe('sip:alice@client.atlanta.example.com');
     expect(d.remoteSeq).toBe(10);
     expect(d.localSeq).toBeUndefined();
@@ -262,7 +292,10 @@ ${contact === undefined ? '' : `Contact: ${contact}\n`}Content-Length: 0
     expect(bye.cseq.seq).toBe(500); // the first local CSeq is chosen per §8.1.1.5 (injected here)
     expect(bye.headers.get('From')).toBe('Bob <sip:bob@biloxi.example.com>;tag=bobtag');
     expect(bye.headers.get('To')).toBe('Alice <sip:alice@atlanta.example.com>;tag=9fxced76sl');
-    expect(bye.headers.getAll('Route')).toEqual(['<sip:ss2.biloxi.example.com;lr>', '<sip:ss1.atlanta.example.com;lr>']);
+    expect(bye.headers.getAll('Route')).toEqual([
+      '<sip:ss2.biloxi.example.com;lr>',
+      '<sip:ss1.atlanta.example.com;lr>',
+    ]);
   });
 
   it('rejects a request with a lower or repeated CSeq with 500 and accepts a higher one', () => {
@@ -276,7 +309,9 @@ ${contact === undefined ? '' : `Contact: ${contact}\n`}Content-Length: 0
 
   it('applies a target refresh from a re-INVITE Contact; a malformed Contact is a 400', () => {
     const d = uas();
-    expect(d.receiveRequest(inDialog('INVITE', 11, '<sip:alice@new.atlanta.example.com>'))).toEqual({ ok: true });
+    expect(d.receiveRequest(inDialog('INVITE', 11, '<sip:alice@new.atlanta.example.com>'))).toEqual({
+      ok: true,
+    });
     expect(formatUri(d.remoteTarget)).toBe('sip:alice@new.atlanta.example.com');
     expect(d.receiveRequest(inDialog('UPDATE', 12, '<sip:alice@x.example.com>;expires=bad'))).toMatchObject({
       ok: false,
@@ -297,7 +332,10 @@ CSeq: 1 INVITE
 Content-Length: 0
 
 `);
-    expect(Dialog.fromUasRequest(noContact, 't', { router: routeDialogRequest, overTls: false })).toEqual({ ok: false, reason: 'Bad Request (missing Contact)' });
+    expect(Dialog.fromUasRequest(noContact, 't', { router: routeDialogRequest, overTls: false })).toEqual({
+      ok: false,
+      reason: 'Bad Request (missing Contact)',
+    });
   });
 });
 
@@ -310,7 +348,9 @@ describe('DialogTable', () => {
     if (!a.ok || !b.ok || !again.ok) throw new Error('no dialog');
     expect(again.dialog).toBe(a.dialog);
     expect(table.size).toBe(2);
-    expect(table.earlyDialogs('3848276298220188511@atlanta.example.com', '9fxced76sl').map((d) => d.id.remoteTag)).toEqual(['fork-a', 'fork-b']);
+    expect(
+      table.earlyDialogs('3848276298220188511@atlanta.example.com', '9fxced76sl').map((d) => d.id.remoteTag),
+    ).toEqual(['fork-a', 'fork-b']);
     expect(table.findForResponse(ringing('fork-b'))).toBe(b.dialog);
     a.dialog.confirm();
     b.dialog.terminate('non-2xx final');

@@ -2,7 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, FakeResolver, MemoryNetwork } from '../../../../src-main/platform/index.ts';
 import type { MemoryHost } from '../../../../src-main/platform/index.ts';
 import { RegistrationRefresher, instanceIdFor } from '../../../../src-main/sip/registration/index.ts';
-import type { RegistrationConfig, RegistrationRefresherOptions, RegistrationSnapshot } from '../../../../src-main/sip/registration/index.ts';
+import type {
+  RegistrationConfig,
+  RegistrationRefresherOptions,
+  RegistrationSnapshot,
+} from '../../../../src-main/sip/registration/index.ts';
 import { Header } from '../../../../src-main/sip/syntax/index.ts';
 import type { SipUri } from '../../../../src-main/sip/syntax/index.ts';
 import { SipUserAgent } from '../../../../src-main/sip/ua/index.ts';
@@ -49,13 +53,21 @@ function sipUri(text: string): SipUri {
 }
 
 async function startRegistrar(options: RegistrarOptions = {}): Promise<TestRegistrar> {
-  registrar = await TestRegistrar.start(clock, net, { users: { '1000': 'secret', '1001': 'other' }, ...options });
+  registrar = await TestRegistrar.start(clock, net, {
+    users: { '1000': 'secret', '1001': 'other' },
+    ...options,
+  });
   return registrar;
 }
 
 async function agent(host: MemoryHost = net.host('192.0.2.10')): Promise<SipUserAgent> {
   // Keepalive jitter pinned to 80 % of the interval (RFC 5626 §4.4.1 window) for exact schedules.
-  const ua = new SipUserAgent({ clock, network: host, resolver: new FakeResolver(), transport: { udp: { families: [4], port: 5060 }, random: () => 0 } });
+  const ua = new SipUserAgent({
+    clock,
+    network: host,
+    resolver: new FakeResolver(),
+    transport: { udp: { families: [4], port: 5060 }, random: () => 0 },
+  });
   agents.push(ua);
   await ua.start();
   return ua;
@@ -87,8 +99,19 @@ interface Watched {
   last(): RegistrationSnapshot;
 }
 
-function refresher(ua: SipUserAgent, cfg: RegistrationConfig = config(), options: Partial<RegistrationRefresherOptions> = {}): Watched {
-  const r = new RegistrationRefresher({ clock, channel: ua, config: cfg, random: () => 0.5, name: 'acct', ...options });
+function refresher(
+  ua: SipUserAgent,
+  cfg: RegistrationConfig = config(),
+  options: Partial<RegistrationRefresherOptions> = {},
+): Watched {
+  const r = new RegistrationRefresher({
+    clock,
+    channel: ua,
+    config: cfg,
+    random: () => 0.5,
+    name: 'acct',
+    ...options,
+  });
   refreshers.push(r);
   const snapshots: RegistrationSnapshot[] = [];
   r.onChange((s) => snapshots.push(s));
@@ -118,7 +141,9 @@ describe('RegistrationRefresher: registering (RFC 3261 §10.2)', () => {
     expect(registrar.received).toHaveLength(2);
     const [first, second] = registrar.received.map((r) => r.request);
     expect(first?.headers.get('Authorization')).toBeUndefined();
-    expect(second?.headers.get('Authorization')).toMatch(/^Digest username="1000", realm="lab.test", nonce="nonce-1", uri="sip:lab.test"/);
+    expect(second?.headers.get('Authorization')).toMatch(
+      /^Digest username="1000", realm="lab.test", nonce="nonce-1", uri="sip:lab.test"/,
+    );
     expect(second?.callId).toBe(first?.callId);
     expect([first?.cseq.seq, second?.cseq.seq]).toEqual([1, 2]);
     expect(first?.uri).toMatchObject({ host: 'lab.test' });
@@ -141,7 +166,9 @@ describe('RegistrationRefresher: registering (RFC 3261 §10.2)', () => {
       grantedExpiresSec: 300,
       failures: 0,
     });
-    expect(registrar.bindingsOf('1000').map((b) => [b.contact, b.instance])).toEqual([['sip:1000@192.0.2.10:5060', INSTANCE]]);
+    expect(registrar.bindingsOf('1000').map((b) => [b.contact, b.instance])).toEqual([
+      ['sip:1000@192.0.2.10:5060', INSTANCE],
+    ]);
   });
 
   it('refreshes at max(granted/2, granted − 40 s), exactly, with pre-emptive credentials (one REGISTER each)', async () => {
@@ -162,7 +189,11 @@ describe('RegistrationRefresher: registering (RFC 3261 §10.2)', () => {
     const w = refresher(await agent());
     w.refresher.register();
     await settleNow();
-    expect(w.last()).toMatchObject({ requestedExpiresSec: 300, grantedExpiresSec: 60, expiresAt: T0 + 60_000 });
+    expect(w.last()).toMatchObject({
+      requestedExpiresSec: 300,
+      grantedExpiresSec: 60,
+      expiresAt: T0 + 60_000,
+    });
     await wait(65_000);
     expect(arrivals()).toEqual([0, 0, 30_000, 60_000]);
   });
@@ -183,7 +214,12 @@ describe('RegistrationRefresher: registering (RFC 3261 §10.2)', () => {
     w.refresher.register();
     await settleNow();
     expect(registrar.received.map((r) => r.request.headers.get('Expires'))).toEqual(['300', '300', '600']);
-    expect(w.last()).toMatchObject({ state: 'registered', requestedExpiresSec: 600, grantedExpiresSec: 600, expiresAt: T0 + 600_000 });
+    expect(w.last()).toMatchObject({
+      state: 'registered',
+      requestedExpiresSec: 600,
+      grantedExpiresSec: 600,
+      expiresAt: T0 + 600_000,
+    });
     // The raised value sticks for refreshes: 600 − 40 s later, Expires 600 again.
     await wait(560_000);
     expect(arrivals()).toEqual([0, 0, 0, 560_000]);
@@ -197,7 +233,10 @@ describe('RegistrationRefresher: registering (RFC 3261 §10.2)', () => {
     w.refresher.register();
     await settleNow();
     expect(registrar.received).toHaveLength(1);
-    expect(w.last()).toMatchObject({ state: 'failed', reason: { kind: 'rejected', code: 423, text: 'Interval Too Brief' } });
+    expect(w.last()).toMatchObject({
+      state: 'failed',
+      reason: { kind: 'rejected', code: 423, text: 'Interval Too Brief' },
+    });
   });
 
   it('stale nonce on a refresh: one silent retry with the new nonce, no state change (RFC 7616 §3.3)', async () => {
@@ -222,7 +261,12 @@ describe('RegistrationRefresher: wrong password', () => {
     w.refresher.register();
     await settleNow();
     expect(registrar.received).toHaveLength(2);
-    expect(w.last()).toMatchObject({ state: 'failed', reason: { kind: 'auth', code: 401, text: 'Unauthorized' }, nextRetryAt: null, failures: 1 });
+    expect(w.last()).toMatchObject({
+      state: 'failed',
+      reason: { kind: 'auth', code: 401, text: 'Unauthorized' },
+      nextRetryAt: null,
+      failures: 1,
+    });
     // Hours pass: nothing is sent, nothing is scheduled by the registration.
     await wait(7_200_000);
     expect(registrar.received).toHaveLength(2);
@@ -231,7 +275,11 @@ describe('RegistrationRefresher: wrong password', () => {
     w.refresher.register();
     await settleNow();
     expect(registrar.received).toHaveLength(4);
-    expect(w.last()).toMatchObject({ state: 'failed', reason: { kind: 'auth', code: 401 }, nextRetryAt: null });
+    expect(w.last()).toMatchObject({
+      state: 'failed',
+      reason: { kind: 'auth', code: 401 },
+      nextRetryAt: null,
+    });
   });
 
   it('403 after the answer is final as well', async () => {
@@ -241,7 +289,11 @@ describe('RegistrationRefresher: wrong password', () => {
     await settleNow();
     await wait(600_000);
     expect(registrar.received).toHaveLength(2);
-    expect(w.last()).toMatchObject({ state: 'failed', reason: { kind: 'auth', code: 403, text: 'Forbidden' }, nextRetryAt: null });
+    expect(w.last()).toMatchObject({
+      state: 'failed',
+      reason: { kind: 'auth', code: 403, text: 'Forbidden' },
+      nextRetryAt: null,
+    });
   });
 });
 
@@ -264,16 +316,23 @@ describe('RegistrationRefresher: failures and recovery (RFC 5626 §4.5)', () => 
     expect(w.last()).toMatchObject({ state: 'registering', failures: 4 });
     const failed = w.snapshots.filter((s) => s.state === 'failed');
     expect(failed.map((s) => s.nextRetryAt)).toEqual(expected.slice(1).map((at) => T0 + at));
-    expect(failed[0]?.reason).toEqual({ kind: 'timeout', text: 'No answer from sip:203.0.113.5;transport=udp over udp' });
+    expect(failed[0]?.reason).toEqual({
+      kind: 'timeout',
+      text: 'No answer from sip:203.0.113.5;transport=udp over udp',
+    });
   });
 
   it('caps the wait at max-time', async () => {
     await startRegistrar();
     registrar.answering = false;
-    const w = refresher(await agent(), config({ retry: { baseMs: 1000, maxMs: 4000 } }), { random: () => 0.999_999 });
+    const w = refresher(await agent(), config({ retry: { baseMs: 1000, maxMs: 4000 } }), {
+      random: () => 0.999_999,
+    });
     w.refresher.register();
     await wait(200_000);
-    const gaps = arrivals().slice(1).map((t, i) => t - (arrivals()[i] ?? 0) - 32_000);
+    const gaps = arrivals()
+      .slice(1)
+      .map((t, i) => t - (arrivals()[i] ?? 0) - 32_000);
     expect(gaps).toEqual([2000, 4000, 4000, 4000, 4000]);
     expect(w.last().failures).toBeGreaterThanOrEqual(5);
   });
@@ -285,12 +344,22 @@ describe('RegistrationRefresher: failures and recovery (RFC 5626 §4.5)', () => 
     await settleNow();
     registrar.answering = false;
     await wait(260_000 - clock.monotonic() + 32_000);
-    expect(w.last()).toMatchObject({ state: 'failed', reason: { kind: 'timeout' }, nextRetryAt: T0 + 292_000 + 45_000, failures: 1 });
+    expect(w.last()).toMatchObject({
+      state: 'failed',
+      reason: { kind: 'timeout' },
+      nextRetryAt: T0 + 292_000 + 45_000,
+      failures: 1,
+    });
     registrar.answering = true;
     await wait(45_000);
     expect(arrivals()).toEqual([0, 0, 260_000, 337_000]);
     expect(w.states()).toEqual(['registering', 'registered', 'failed', 'registering', 'registered']);
-    expect(w.last()).toMatchObject({ state: 'registered', reason: null, failures: 0, expiresAt: T0 + 337_000 + 300_000 });
+    expect(w.last()).toMatchObject({
+      state: 'registered',
+      reason: null,
+      failures: 0,
+      expiresAt: T0 + 337_000 + 300_000,
+    });
   });
 
   it('503 with Retry-After: retried exactly then', async () => {
@@ -299,7 +368,11 @@ describe('RegistrationRefresher: failures and recovery (RFC 5626 §4.5)', () => 
     const w = refresher(await agent());
     w.refresher.register();
     await settleNow();
-    expect(w.last()).toMatchObject({ state: 'failed', reason: { kind: 'rejected', code: 503, text: 'Service Unavailable' }, nextRetryAt: T0 + 120_000 });
+    expect(w.last()).toMatchObject({
+      state: 'failed',
+      reason: { kind: 'rejected', code: 503, text: 'Service Unavailable' },
+      nextRetryAt: T0 + 120_000,
+    });
     await wait(121_000);
     expect(arrivals()).toEqual([0, 120_000, 120_000]);
     expect(w.last().state).toBe('registered');
@@ -311,9 +384,18 @@ describe('RegistrationRefresher: failures and recovery (RFC 5626 §4.5)', () => 
     const w = refresher(await agent());
     w.refresher.register();
     await settleNow();
-    expect(w.last()).toMatchObject({ state: 'failed', reason: { kind: 'rejected', code: 302, text: 'Moved Temporarily' }, nextRetryAt: T0 + 45_000 });
+    expect(w.last()).toMatchObject({
+      state: 'failed',
+      reason: { kind: 'rejected', code: 302, text: 'Moved Temporarily' },
+      nextRetryAt: T0 + 45_000,
+    });
     await wait(45_000);
-    expect(w.last()).toMatchObject({ state: 'failed', reason: { kind: 'rejected', code: 500 }, nextRetryAt: T0 + 45_000 + 90_000, failures: 2 });
+    expect(w.last()).toMatchObject({
+      state: 'failed',
+      reason: { kind: 'rejected', code: 500 },
+      nextRetryAt: T0 + 45_000 + 90_000,
+      failures: 2,
+    });
   });
 });
 
@@ -327,10 +409,16 @@ describe('RegistrationRefresher: NAT', () => {
     await settleNow();
     expect(registrar.received).toHaveLength(3);
     expect(header(1, 'Contact')).toBe(`<sip:1000@10.0.0.2:5060>;+sip.instance="<${INSTANCE}>"`);
-    expect(header(2, 'Contact')).toBe(`<sip:1000@198.51.100.1:20000>;+sip.instance="<${INSTANCE}>", <sip:1000@10.0.0.2:5060>;expires=0`);
+    expect(header(2, 'Contact')).toBe(
+      `<sip:1000@198.51.100.1:20000>;+sip.instance="<${INSTANCE}>", <sip:1000@10.0.0.2:5060>;expires=0`,
+    );
     expect(registrar.bindingsOf('1000').map((b) => b.contact)).toEqual(['sip:1000@198.51.100.1:20000']);
     expect(w.states()).toEqual(['registering', 'registered']);
-    expect(w.last()).toMatchObject({ state: 'registered', contact: 'sip:1000@198.51.100.1:20000', publicAddress: '198.51.100.1:20000' });
+    expect(w.last()).toMatchObject({
+      state: 'registered',
+      contact: 'sip:1000@198.51.100.1:20000',
+      publicAddress: '198.51.100.1:20000',
+    });
     // Refreshes keep the public Contact and add nothing.
     await wait(260_000 - clock.monotonic());
     expect(header(3, 'Contact')).toBe(`<sip:1000@198.51.100.1:20000>;+sip.instance="<${INSTANCE}>"`);
@@ -346,7 +434,12 @@ describe('RegistrationRefresher: NAT', () => {
     expect(registrar.received).toHaveLength(2);
     expect(header(1, 'Contact')).toBe(`<sip:1000@10.0.0.2:5060>;+sip.instance="<${INSTANCE}>";reg-id=1`);
     expect(header(1, 'Supported')).toBe('outbound, path');
-    expect(w.last()).toMatchObject({ state: 'registered', outbound: true, contact: 'sip:1000@10.0.0.2:5060', publicAddress: '198.51.100.1:20000' });
+    expect(w.last()).toMatchObject({
+      state: 'registered',
+      outbound: true,
+      contact: 'sip:1000@10.0.0.2:5060',
+      publicAddress: '198.51.100.1:20000',
+    });
   });
 
   it('a registrar without rport: the first STUN keepalive reveals the public address and Contact follows', async () => {
@@ -356,12 +449,22 @@ describe('RegistrationRefresher: NAT', () => {
     const w = refresher(await agent(home), config({ keepalive: { intervalMs: 30_000, udpMethod: 'stun' } }));
     w.refresher.register();
     await settleNow();
-    expect(w.last()).toMatchObject({ state: 'registered', contact: 'sip:1000@10.0.0.2:5060', publicAddress: null });
+    expect(w.last()).toMatchObject({
+      state: 'registered',
+      contact: 'sip:1000@10.0.0.2:5060',
+      publicAddress: null,
+    });
     await wait(25_000); // the keepalive at 24 s (80 % of 30 s) learns 198.51.100.1:20000
     expect(arrivals()).toEqual([0, 0, 24_000]);
-    expect(registrar.contactLines()[2]).toBe(`<sip:1000@198.51.100.1:20000>;+sip.instance="<${INSTANCE}>", <sip:1000@10.0.0.2:5060>;expires=0`);
+    expect(registrar.contactLines()[2]).toBe(
+      `<sip:1000@198.51.100.1:20000>;+sip.instance="<${INSTANCE}>", <sip:1000@10.0.0.2:5060>;expires=0`,
+    );
     expect(registrar.bindingsOf('1000').map((b) => b.contact)).toEqual(['sip:1000@198.51.100.1:20000']);
-    expect(w.last()).toMatchObject({ state: 'registered', contact: 'sip:1000@198.51.100.1:20000', publicAddress: '198.51.100.1:20000' });
+    expect(w.last()).toMatchObject({
+      state: 'registered',
+      contact: 'sip:1000@198.51.100.1:20000',
+      publicAddress: '198.51.100.1:20000',
+    });
     expect(w.states()).toEqual(['registering', 'registered']);
   });
 
@@ -369,7 +472,9 @@ describe('RegistrationRefresher: NAT', () => {
     await startRegistrar();
     const home = net.host('10.0.0.2');
     const nat = net.addNat({ publicAddress: '198.51.100.1', inside: [home], portPreservation: false });
-    const w = refresher(await agent(home), config({ keepalive: { intervalMs: 30_000, udpMethod: 'stun' } }), { random: () => 0 });
+    const w = refresher(await agent(home), config({ keepalive: { intervalMs: 30_000, udpMethod: 'stun' } }), {
+      random: () => 0,
+    });
     w.refresher.register();
     await settleNow();
     expect(w.last().contact).toBe('sip:1000@198.51.100.1:20000');
@@ -385,7 +490,11 @@ describe('RegistrationRefresher: NAT', () => {
       `<sip:1000@198.51.100.1:20001>${instance}, <sip:1000@10.0.0.2:5060>;expires=0`,
     ]);
     expect(registrar.bindingsOf('1000').map((b) => b.contact)).toEqual(['sip:1000@198.51.100.1:20001']);
-    expect(w.last()).toMatchObject({ state: 'registered', contact: 'sip:1000@198.51.100.1:20001', publicAddress: '198.51.100.1:20001' });
+    expect(w.last()).toMatchObject({
+      state: 'registered',
+      contact: 'sip:1000@198.51.100.1:20001',
+      publicAddress: '198.51.100.1:20001',
+    });
     expect(w.states()).toEqual(['registering', 'registered', 'registering', 'registered']);
   });
 });
@@ -402,7 +511,9 @@ describe('RegistrationRefresher: network changes and flows', () => {
     clock.advance(10_000);
     w.refresher.networkChanged('network interfaces changed');
     await settleNow();
-    expect(header(2, 'Contact')).toBe(`<sip:1000@192.0.2.20:5060>;+sip.instance="<${INSTANCE}>", <sip:1000@192.0.2.10:5060>;expires=0`);
+    expect(header(2, 'Contact')).toBe(
+      `<sip:1000@192.0.2.20:5060>;+sip.instance="<${INSTANCE}>", <sip:1000@192.0.2.10:5060>;expires=0`,
+    );
     expect(registrar.bindingsOf('1000').map((b) => b.contact)).toEqual(['sip:1000@192.0.2.20:5060']);
     expect(w.states()).toEqual(['registering', 'registered', 'registering', 'registered']);
     expect(w.last()).toMatchObject({ expiresAt: T0 + 10_000 + 300_000 });
@@ -419,7 +530,10 @@ describe('RegistrationRefresher: network changes and flows', () => {
     ok.refresher.networkChanged('resumed');
     await settleNow();
     expect(ok.last().state).toBe('registered');
-    const bad = refresher(agents[0] as SipUserAgent, config({ aor: sipUri('sip:1001@lab.test'), credentials: { username: '1001', password: 'nope' } }));
+    const bad = refresher(
+      agents[0] as SipUserAgent,
+      config({ aor: sipUri('sip:1001@lab.test'), credentials: { username: '1001', password: 'nope' } }),
+    );
     bad.refresher.register();
     await settleNow();
     const before = registrar.received.length;
@@ -448,7 +562,9 @@ describe('RegistrationRefresher: network changes and flows', () => {
 
   it('STUN keepalive without an answer (pong timeout): flow failed, REGISTER again', async () => {
     await startRegistrar();
-    const w = refresher(await agent(), config({ keepalive: { intervalMs: 30_000, udpMethod: 'stun' } }), { random: () => 0 });
+    const w = refresher(await agent(), config({ keepalive: { intervalMs: 30_000, udpMethod: 'stun' } }), {
+      random: () => 0,
+    });
     w.refresher.register();
     await settleNow();
     // STUN packets to the registrar vanish (first byte 0 or 1: STUN, RFC 7983).
@@ -463,7 +579,22 @@ describe('RegistrationRefresher: network changes and flows', () => {
 describe('RegistrationRefresher: unregister', () => {
   it('sends Expires 0 for our Contact only (not *), and ends unregistered', async () => {
     await startRegistrar();
-    registrar.bindings.set('1000', new Map([['sip:1000@192.0.2.99:5060', { contact: 'sip:1000@192.0.2.99:5060', expiresAt: 10_000_000, instance: undefined, regId: undefined, callId: 'other', cseq: 1 }]]));
+    registrar.bindings.set(
+      '1000',
+      new Map([
+        [
+          'sip:1000@192.0.2.99:5060',
+          {
+            contact: 'sip:1000@192.0.2.99:5060',
+            expiresAt: 10_000_000,
+            instance: undefined,
+            regId: undefined,
+            callId: 'other',
+            cseq: 1,
+          },
+        ],
+      ]),
+    );
     const w = refresher(await agent());
     w.refresher.register();
     await settleNow();
@@ -504,7 +635,10 @@ describe('RegistrationRefresher: unregister', () => {
     expect(resolved).toBe(true);
     expect(w.last().state).toBe('unregistered');
 
-    const bad = refresher(agents[0] as SipUserAgent, config({ credentials: { username: '1000', password: 'x' } }));
+    const bad = refresher(
+      agents[0] as SipUserAgent,
+      config({ credentials: { username: '1000', password: 'x' } }),
+    );
     registrar.answering = true;
     bad.refresher.register();
     await settleNow();
@@ -520,8 +654,23 @@ describe('RegistrationRefresher: several accounts', () => {
     await startRegistrar();
     const ua = await agent();
     const a = refresher(ua, config({ instanceId: instanceIdFor('a') }));
-    const b = refresher(ua, config({ aor: sipUri('sip:1001@lab.test'), credentials: { username: '1001', password: 'other' }, expiresSec: 120, instanceId: instanceIdFor('b') }));
-    const c = refresher(ua, config({ aor: sipUri('sip:1002@lab.test'), credentials: { username: '1002', password: 'x' }, instanceId: instanceIdFor('c') }));
+    const b = refresher(
+      ua,
+      config({
+        aor: sipUri('sip:1001@lab.test'),
+        credentials: { username: '1001', password: 'other' },
+        expiresSec: 120,
+        instanceId: instanceIdFor('b'),
+      }),
+    );
+    const c = refresher(
+      ua,
+      config({
+        aor: sipUri('sip:1002@lab.test'),
+        credentials: { username: '1002', password: 'x' },
+        instanceId: instanceIdFor('c'),
+      }),
+    );
     a.refresher.register();
     b.refresher.register();
     c.refresher.register();
@@ -529,7 +678,10 @@ describe('RegistrationRefresher: several accounts', () => {
     expect([a.last().state, b.last().state, c.last().state]).toEqual(['registered', 'registered', 'failed']);
     expect(c.last().reason).toMatchObject({ kind: 'auth', code: 401 });
     await wait(261_000);
-    const byUser = (user: string) => registrar.received.filter((r) => r.request.from.uri.kind === 'sip' && r.request.from.uri.user === user).map((r) => r.at);
+    const byUser = (user: string) =>
+      registrar.received
+        .filter((r) => r.request.from.uri.kind === 'sip' && r.request.from.uri.user === user)
+        .map((r) => r.at);
     expect(byUser('1000')).toEqual([0, 0, 260_000]);
     expect(byUser('1001')).toEqual([0, 0, 80_000, 160_000, 240_000]);
     expect(byUser('1002')).toEqual([0, 0]);
@@ -553,7 +705,12 @@ describe('RegistrationRefresher: contract', () => {
   it('the instance id is a stable RFC 4122 version-5 URN per name', () => {
     expect(instanceIdFor('account-1')).toBe(instanceIdFor('account-1'));
     expect(instanceIdFor('account-1')).not.toBe(instanceIdFor('account-2'));
-    expect(instanceIdFor('account-1')).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(Header.Contact.parse(`<sip:a@b>;+sip.instance="<${INSTANCE}>"`)).toMatchObject({ ok: true, value: { instance: INSTANCE } });
+    expect(instanceIdFor('account-1')).toMatch(
+      /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(Header.Contact.parse(`<sip:a@b>;+sip.instance="<${INSTANCE}>"`)).toMatchObject({
+      ok: true,
+      value: { instance: INSTANCE },
+    });
   });
 });

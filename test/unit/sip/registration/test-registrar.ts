@@ -66,7 +66,14 @@ export class TestRegistrar {
   /** When false, REGISTERs are swallowed without an answer. */
   answering = true;
 
-  private constructor(clock: FakeClock, host: MemoryHost, ua: SipUserAgent, options: RegistrarOptions, address: string, port: number) {
+  private constructor(
+    clock: FakeClock,
+    host: MemoryHost,
+    ua: SipUserAgent,
+    options: RegistrarOptions,
+    address: string,
+    port: number,
+  ) {
     this.#clock = clock;
     this.host = host;
     this.ua = ua;
@@ -76,7 +83,11 @@ export class TestRegistrar {
     ua.onRequest('REGISTER', (uas) => this.#register(uas));
   }
 
-  static async start(clock: FakeClock, net: MemoryNetwork, options: RegistrarOptions = {}): Promise<TestRegistrar> {
+  static async start(
+    clock: FakeClock,
+    net: MemoryNetwork,
+    options: RegistrarOptions = {},
+  ): Promise<TestRegistrar> {
     const address = options.address ?? '203.0.113.5';
     const port = options.port ?? 5060;
     const host = net.host(address);
@@ -117,7 +128,11 @@ export class TestRegistrar {
 
   #register(uas: UasRequest): void {
     const request = uas.request;
-    this.received.push({ request, at: this.#clock.monotonic(), source: `${uas.origin.source.address}:${uas.origin.source.port}` });
+    this.received.push({
+      request,
+      at: this.#clock.monotonic(),
+      source: `${uas.origin.source.address}:${uas.origin.source.port}`,
+    });
     if (!this.answering) return;
     const scripted = this.script.shift();
     if (scripted !== undefined) {
@@ -164,9 +179,18 @@ export class TestRegistrar {
         const e = Math.min(c.expires ?? defaultExpires, this.options.maxExpires ?? Infinity);
         const known = table.get(key);
         // RFC 3261 §10.3 step 7: same Call-ID, CSeq not higher → leave the binding alone.
-        if (known !== undefined && known.callId === request.callId && known.cseq >= request.cseq.seq) continue;
+        if (known !== undefined && known.callId === request.callId && known.cseq >= request.cseq.seq)
+          continue;
         if (e === 0) table.delete(key);
-        else table.set(key, { contact: key, expiresAt: now + e * 1000, instance: c.instance, regId: c.regId, callId: request.callId, cseq: request.cseq.seq });
+        else
+          table.set(key, {
+            contact: key,
+            expiresAt: now + e * 1000,
+            instance: c.instance,
+            regId: c.regId,
+            callId: request.callId,
+            cseq: request.cseq.seq,
+          });
       }
     }
     const current = this.bindingsOf(user);
@@ -184,7 +208,8 @@ export class TestRegistrar {
       const mine = current[0];
       headers.push(['Expires', String(mine === undefined ? 0 : Math.round((mine.expiresAt - now) / 1000))]);
     }
-    if (this.options.outbound === true && addresses.some((c) => c.regId !== undefined)) headers.push(['Require', 'outbound']);
+    if (this.options.outbound === true && addresses.some((c) => c.regId !== undefined))
+      headers.push(['Require', 'outbound']);
     const response = uas.createResponse(200, { headers });
     if (this.options.hideSource === true) {
       const { received: _received, rport: _rport, ...via } = response.topVia;

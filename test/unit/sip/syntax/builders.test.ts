@@ -30,9 +30,23 @@ function invite(): SipRequest {
     to: { displayName: 'Bob', uri: bob, params: NO_PARAMS },
     callId: '3848276298220188511@atlanta.example.com',
     cseq: 1,
-    via: { protocol: 'SIP', version: '2.0', transport: 'UDP', host: 'client.atlanta.example.com', port: 5060, branch: 'z9hG4bK74bf9', params: NO_PARAMS },
+    via: {
+      protocol: 'SIP',
+      version: '2.0',
+      transport: 'UDP',
+      host: 'client.atlanta.example.com',
+      port: 5060,
+      branch: 'z9hG4bK74bf9',
+      params: NO_PARAMS,
+    },
     route: [{ uri: sipUri({ host: 'ss1.atlanta.example.com', params: { lr: null } }), params: NO_PARAMS }],
-    contact: [{ kind: 'address', uri: sipUri({ user: 'alice', host: 'client.atlanta.example.com' }), params: NO_PARAMS }],
+    contact: [
+      {
+        kind: 'address',
+        uri: sipUri({ user: 'alice', host: 'client.atlanta.example.com' }),
+        params: NO_PARAMS,
+      },
+    ],
     headers: [
       ['Allow', 'INVITE, ACK, CANCEL, BYE'],
       ['User-Agent', 'Softphone/0.1'],
@@ -70,19 +84,26 @@ describe('createRequest', () => {
     const req = invite();
     const r = parseMessage(serialize(req));
     if (!r.ok || r.message.kind !== 'request') throw new Error('parse');
-    expect([r.message.topVia, r.message.from, r.message.to, r.message.callId, r.message.cseq, r.message.maxForwards]).toEqual([
-      req.topVia,
-      req.from,
-      req.to,
-      req.callId,
-      req.cseq,
-      req.maxForwards,
-    ]);
+    expect([
+      r.message.topVia,
+      r.message.from,
+      r.message.to,
+      r.message.callId,
+      r.message.cseq,
+      r.message.maxForwards,
+    ]).toEqual([req.topVia, req.from, req.to, req.callId, req.cseq, req.maxForwards]);
     expect(r.message.body.toString()).toBe('v=0\r\n');
   });
 
   it('refuses what no valid request could carry', () => {
-    const base = { method: 'OPTIONS', uri: bob, from: { uri: alice, params: NO_PARAMS }, to: { uri: bob, params: NO_PARAMS }, callId: 'x', cseq: 1 };
+    const base = {
+      method: 'OPTIONS',
+      uri: bob,
+      from: { uri: alice, params: NO_PARAMS },
+      to: { uri: bob, params: NO_PARAMS },
+      callId: 'x',
+      cseq: 1,
+    };
     expect(() => createRequest({ ...base, method: 'OPT IONS' })).toThrow(/invalid method/);
     expect(() => createRequest({ ...base, cseq: 2 ** 31 })).toThrow(/invalid CSeq/);
     expect(() => createRequest({ ...base, callId: 'a b' })).toThrow(/invalid Call-ID/);
@@ -157,19 +178,23 @@ describe('createResponse (RFC 3261 §8.2.6)', () => {
       contentType: { type: 'application', subtype: 'sdp', params: NO_PARAMS },
     });
     expect(res).toBeInstanceOf(SipResponse);
-    expect([res.status, res.reason, res.headers.get('Contact'), res.headers.get('Content-Type'), res.headers.get('Content-Length')]).toEqual([
-      200,
-      'Fine',
-      '<sip:bob@192.0.2.4>',
-      'application/sdp',
-      '5',
-    ]);
+    expect([
+      res.status,
+      res.reason,
+      res.headers.get('Contact'),
+      res.headers.get('Content-Type'),
+      res.headers.get('Content-Length'),
+    ]).toEqual([200, 'Fine', '<sip:bob@192.0.2.4>', 'application/sdp', '5']);
     expect(() => createResponse(request(), 200, undefined, { body: 'x' })).toThrow(/contentType/);
     expect(() => createResponse(request(), 1000)).toThrow(/invalid status/);
   });
 
   it('answers a request that failed to parse, from the head the error carries', () => {
-    const r = parseMessage(Buffer.from('INVITE sip:bob@biloxi.example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.95;branch=z9hG4bKkdj.insuf\r\nCSeq: 193942 INVITE\r\nl: 0\r\n\r\n'));
+    const r = parseMessage(
+      Buffer.from(
+        'INVITE sip:bob@biloxi.example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.95;branch=z9hG4bKkdj.insuf\r\nCSeq: 193942 INVITE\r\nl: 0\r\n\r\n',
+      ),
+    );
     if (r.ok || !r.error.respond) throw new Error('expected an answerable error');
     const res = createResponse(r.error.request, r.error.status, r.error.reasonPhrase);
     expect(serialize(res).toString()).toBe(
@@ -180,25 +205,42 @@ describe('createResponse (RFC 3261 §8.2.6)', () => {
 
 describe('serialize', () => {
   it('always states the body length: fixes a wrong value, drops duplicates, keeps the spelling', () => {
-    const r = parseMessage(Buffer.from('OPTIONS sip:a@b.com SIP/2.0\r\nv: SIP/2.0/UDP h.com\r\nf: <sip:x@y.com>;tag=1\r\nt: <sip:a@b.com>\r\ni: c1\r\nCSeq: 1 OPTIONS\r\nl: 0\r\n\r\n'));
+    const r = parseMessage(
+      Buffer.from(
+        'OPTIONS sip:a@b.com SIP/2.0\r\nv: SIP/2.0/UDP h.com\r\nf: <sip:x@y.com>;tag=1\r\nt: <sip:a@b.com>\r\ni: c1\r\nCSeq: 1 OPTIONS\r\nl: 0\r\n\r\n',
+      ),
+    );
     if (!r.ok) throw new Error(r.error.reason);
     const m = r.message;
     m.setBody('hello');
     m.headers.append('Content-Length', '77');
-    expect(serialize(m).toString()).toBe('OPTIONS sip:a@b.com SIP/2.0\r\nv: SIP/2.0/UDP h.com\r\nf: <sip:x@y.com>;tag=1\r\nt: <sip:a@b.com>\r\ni: c1\r\nCSeq: 1 OPTIONS\r\nl: 5\r\n\r\nhello');
+    expect(serialize(m).toString()).toBe(
+      'OPTIONS sip:a@b.com SIP/2.0\r\nv: SIP/2.0/UDP h.com\r\nf: <sip:x@y.com>;tag=1\r\nt: <sip:a@b.com>\r\ni: c1\r\nCSeq: 1 OPTIONS\r\nl: 5\r\n\r\nhello',
+    );
     m.headers.remove('l');
     expect(serialize(m).toString()).toMatch(/\r\nContent-Length: 5\r\n\r\nhello$/);
   });
 
   it('writes an empty value as "Name:" and UTF-8 as UTF-8', () => {
-    const res = new SipResponse({ status: 200, reason: 'D\u00e9j\u00e0 vu', headers: [['Subject', ''], ['X-Name', '\u5927']] });
-    expect(serialize(res).toString('utf8')).toBe('SIP/2.0 200 D\u00e9j\u00e0 vu\r\nSubject:\r\nX-Name: \u5927\r\nContent-Length: 0\r\n\r\n');
+    const res = new SipResponse({
+      status: 200,
+      reason: 'D\u00e9j\u00e0 vu',
+      headers: [
+        ['Subject', ''],
+        ['X-Name', '\u5927'],
+      ],
+    });
+    expect(serialize(res).toString('utf8')).toBe(
+      'SIP/2.0 200 D\u00e9j\u00e0 vu\r\nSubject:\r\nX-Name: \u5927\r\nContent-Length: 0\r\n\r\n',
+    );
   });
 
   it('a changed Via goes out changed (RFC 3261 §18.2.1 received/rport)', () => {
     const req = invite();
     req.headers.replaceFirstValue(Header.Via, { ...req.topVia, received: '198.51.100.7', rport: 40001 });
-    expect(serialize(req).toString()).toContain('\r\nVia: SIP/2.0/UDP client.atlanta.example.com:5060;branch=z9hG4bK74bf9;received=198.51.100.7;rport=40001\r\n');
+    expect(serialize(req).toString()).toContain(
+      '\r\nVia: SIP/2.0/UDP client.atlanta.example.com:5060;branch=z9hG4bK74bf9;received=198.51.100.7;rport=40001\r\n',
+    );
   });
 
   it('refuses messages no parser could have produced', () => {

@@ -40,8 +40,12 @@ export interface CorpusEntry {
   notes: string[];
 }
 
-export const tortureIndex = JSON.parse(readFileSync(path.join(testdata, 'sip-torture/torture-index.json'), 'utf8')) as TortureEntry[];
-export const corpusIndex = JSON.parse(readFileSync(path.join(testdata, 'sip-corpus/index.json'), 'utf8')) as CorpusEntry[];
+export const tortureIndex = JSON.parse(
+  readFileSync(path.join(testdata, 'sip-torture/torture-index.json'), 'utf8'),
+) as TortureEntry[];
+export const corpusIndex = JSON.parse(
+  readFileSync(path.join(testdata, 'sip-corpus/index.json'), 'utf8'),
+) as CorpusEntry[];
 
 /** The file's bytes exactly as stored. */
 export function tortureBytes(entry: TortureEntry): Buffer {

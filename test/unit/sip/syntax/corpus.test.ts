@@ -24,7 +24,9 @@ function parsed(bytes: Buffer): SipMessage {
 function snapshot(m: SipMessage): unknown {
   return {
     start: m.kind === 'request' ? [m.method, formatUri(m.uri)] : [m.status, m.reason],
-    headers: [...m.headers].filter((h) => !/^(content-length|l)$/i.test(h.name)).map((h) => [h.name, h.value]),
+    headers: [...m.headers]
+      .filter((h) => !/^(content-length|l)$/i.test(h.name))
+      .map((h) => [h.name, h.value]),
     body: m.body.toString('hex'),
   };
 }
@@ -51,7 +53,9 @@ describe('well-formed corpus messages', () => {
     expect(m.cseq.method).toBe(entry.cseqMethod);
     expect(m.body.length).toBe(entry.bodyBytes);
     const ct = m.headers.first(Header.ContentType);
-    expect(ct.ok && (ct.value === undefined ? null : `${ct.value.type}/${ct.value.subtype}`)).toBe(entry.contentType);
+    expect(ct.ok && (ct.value === undefined ? null : `${ct.value.type}/${ct.value.subtype}`)).toBe(
+      entry.contentType,
+    );
     const cl = m.headers.first(Header.ContentLength);
     expect(cl.ok && (cl.value ?? null)).toBe(entry.contentLength);
 
@@ -65,19 +69,33 @@ describe('well-formed corpus messages', () => {
     const wire = serialize(m);
     const again = parsed(wire);
     expect(snapshot(again)).toEqual(snapshot(m));
-    expect([again.vias, again.from, again.to, again.callId, again.cseq]).toEqual([m.vias, m.from, m.to, m.callId, m.cseq]);
+    expect([again.vias, again.from, again.to, again.callId, again.cseq]).toEqual([
+      m.vias,
+      m.from,
+      m.to,
+      m.callId,
+      m.cseq,
+    ]);
     expect(again.headers.first(Header.ContentLength)).toEqual({ ok: true, value: m.body.length });
     expect(serialize(again).equals(wire)).toBe(true);
 
     // without folding, and with its Content-Length, the message comes back byte for byte
-    if (!/\r\n[ \t]/.test(bytes.toString('latin1')) && entry.contentLength !== null) expect(wire.equals(bytes)).toBe(true);
+    if (!/\r\n[ \t]/.test(bytes.toString('latin1')) && entry.contentLength !== null)
+      expect(wire.equals(bytes)).toBe(true);
   });
 
   it('RFC 3665 §2.1 F3: the Authorization printed without a comma between realm and nonce is still read', () => {
     const entry = wellFormedCorpus.find((e) => e.file === 'rfc3665-2.1-F03-REGISTER.sip')!;
     const auth = parsed(corpusBytes(entry)).headers.first(Header.Authorization);
     expect(auth.ok && auth.value?.scheme).toBe('Digest');
-    expect(auth.ok && auth.value?.params.map((p) => p.name)).toEqual(['username', 'realm', 'nonce', 'opaque', 'uri', 'response']);
+    expect(auth.ok && auth.value?.params.map((p) => p.name)).toEqual([
+      'username',
+      'realm',
+      'nonce',
+      'opaque',
+      'uri',
+      'response',
+    ]);
   });
 
   it('RFC 3665 §3.8 F19: no Content-Length over UDP — the body runs to the end of the datagram', () => {
@@ -88,7 +106,10 @@ describe('well-formed corpus messages', () => {
     expect(serialize(m).toString('latin1')).toContain('\r\nContent-Length: 0\r\n\r\n');
     // on a stream the same message cannot be framed
     const stream = parseMessage(corpusBytes(entry), { stream: true });
-    expect(!stream.ok && [stream.error.code, stream.error.field]).toEqual(['missing-content-length', 'Content-Length']);
+    expect(!stream.ok && [stream.error.code, stream.error.field]).toEqual([
+      'missing-content-length',
+      'Content-Length',
+    ]);
   });
 
   it('40 messages without folding come back byte for byte', () => {
@@ -108,10 +129,18 @@ describe('quirks (broken as printed) are rejected as the index notes say', () =>
     const note = entry.notes.join(' ');
     if (/Content-Length \d+ but body is/.test(note)) {
       // RFC 3261 §18.3: a datagram that ends before Content-Length bytes is an error
-      expect([r.error.code, r.error.field, r.error.status]).toEqual(['body-truncated', 'Content-Length', 400]);
+      expect([r.error.code, r.error.field, r.error.status]).toEqual([
+        'body-truncated',
+        'Content-Length',
+        400,
+      ]);
       expect(r.error.respond).toBe(entry.kind === 'request');
     } else if (/two SP between SIP-Version and Status-Code/.test(note)) {
-      expect([r.error.code, r.error.field, r.error.respond]).toEqual(['malformed-start-line', 'Status-Line', false]);
+      expect([r.error.code, r.error.field, r.error.respond]).toEqual([
+        'malformed-start-line',
+        'Status-Line',
+        false,
+      ]);
     } else if (/continuation line without leading whitespace/.test(note)) {
       expect([r.error.code, r.error.respond]).toEqual(['malformed-header-line', true]);
     } else throw new Error(`unexpected quirk note: ${note}`);

@@ -23,7 +23,9 @@ function summary(events: readonly FramerEvent[]): string[] {
   return events.map((e) => {
     switch (e.type) {
       case 'message':
-        return e.message.kind === 'request' ? `${e.message.method} ${e.message.cseq.seq} ${e.message.body.toString()}` : `${e.message.status}`;
+        return e.message.kind === 'request'
+          ? `${e.message.method} ${e.message.cseq.seq} ${e.message.body.toString()}`
+          : `${e.message.status}`;
       case 'error':
         return `error ${e.error.field} ${e.error.status}${e.fatal ? ' fatal' : ''}`;
       default:
@@ -66,7 +68,14 @@ const STREAM = Buffer.from(
   ].join(''),
   'utf8',
 );
-const EXPECTED = ['INVITE 1 v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n', 'ping', 'OPTIONS 2 ', 'pong', 'MESSAGE 3 h\u00e9llo \u5927', '200'];
+const EXPECTED = [
+  'INVITE 1 v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n',
+  'ping',
+  'OPTIONS 2 ',
+  'pong',
+  'MESSAGE 3 h\u00e9llo \u5927',
+  '200',
+];
 
 describe('framing', () => {
   it('cuts a stream into messages and keepalives', () => {
@@ -80,22 +89,34 @@ describe('framing', () => {
       const got = summary(feed(STREAM, [cut]));
       // a ping cut between its two CRLFs reads as two pongs (see SipStreamFramer docs)
       const pingAt = STREAM.indexOf('\r\n\r\nOPTIONS');
-      const expected = cut === pingAt + 2 ? EXPECTED.flatMap((e) => (e === 'ping' ? ['pong', 'pong'] : [e])) : EXPECTED;
+      const expected =
+        cut === pingAt + 2 ? EXPECTED.flatMap((e) => (e === 'ping' ? ['pong', 'pong'] : [e])) : EXPECTED;
       expect(got, `cut at ${cut}`).toEqual(expected);
     }
   });
 
   it('survives one byte at a time', () => {
     const cuts = Array.from({ length: STREAM.length - 1 }, (_, i) => i + 1);
-    expect(summary(feed(STREAM, cuts))).toEqual(EXPECTED.flatMap((e) => (e === 'ping' ? ['pong', 'pong'] : [e])));
+    expect(summary(feed(STREAM, cuts))).toEqual(
+      EXPECTED.flatMap((e) => (e === 'ping' ? ['pong', 'pong'] : [e])),
+    );
   });
 
   it('survives 300 random chunkings (seeded)', () => {
     const random = prng(5626);
     const pingAt = STREAM.indexOf('\r\n\r\nOPTIONS');
     for (let run = 0; run < 300; run++) {
-      const cuts = [...new Set(Array.from({ length: 1 + Math.floor(random() * 12) }, () => 1 + Math.floor(random() * (STREAM.length - 1))))].sort((a, b) => a - b);
-      const expected = cuts.includes(pingAt + 2) ? EXPECTED.flatMap((e) => (e === 'ping' ? ['pong', 'pong'] : [e])) : EXPECTED;
+      const cuts = [
+        ...new Set(
+          Array.from(
+            { length: 1 + Math.floor(random() * 12) },
+            () => 1 + Math.floor(random() * (STREAM.length - 1)),
+          ),
+        ),
+      ].sort((a, b) => a - b);
+      const expected = cuts.includes(pingAt + 2)
+        ? EXPECTED.flatMap((e) => (e === 'ping' ? ['pong', 'pong'] : [e]))
+        : EXPECTED;
       expect(summary(feed(STREAM, cuts)), `cuts ${cuts.join(',')}`).toEqual(expected);
     }
   });
@@ -133,54 +154,83 @@ describe('errors', () => {
     const events = new SipStreamFramer().push(Buffer.from(bad + request('BYE', 3)));
     expect(summary(events)).toEqual(['error CSeq 400', 'BYE 3 ']);
     const first = events[0];
-    expect(first?.type === 'error' && first.error.respond && first.error.request.headers.get('Call-ID')).toBe('framer-test');
+    expect(first?.type === 'error' && first.error.respond && first.error.request.headers.get('Call-ID')).toBe(
+      'framer-test',
+    );
   });
 
   it('no Content-Length: the framing is lost (fatal), but the request can still be answered', () => {
     const framer = new SipStreamFramer();
     const events = framer.push(Buffer.from(request('INVITE', 1).replace('Content-Length: 0\r\n', '')));
     expect(summary(events)).toEqual(['error Content-Length 400 fatal']);
-    expect(events[0]?.type === 'error' && [events[0].error.code, events[0].error.respond]).toEqual(['missing-content-length', true]);
+    expect(events[0]?.type === 'error' && [events[0].error.code, events[0].error.respond]).toEqual([
+      'missing-content-length',
+      true,
+    ]);
     expect(framer.state).toBe('failed');
     expect(framer.push(Buffer.from(request('BYE', 3)))).toEqual([]);
   });
 
   it('an invalid or duplicated Content-Length is fatal', () => {
-    expect(summary(new SipStreamFramer().push(Buffer.from(request('BYE', 1).replace('Content-Length: 0', 'Content-Length: -1'))))).toEqual([
-      'error Content-Length 400 fatal',
-    ]);
-    expect(summary(new SipStreamFramer().push(Buffer.from(request('BYE', 1).replace('Content-Length: 0', 'Content-Length: 0\r\nl: 0'))))).toEqual([
-      'error Content-Length 400 fatal',
-    ]);
+    expect(
+      summary(
+        new SipStreamFramer().push(
+          Buffer.from(request('BYE', 1).replace('Content-Length: 0', 'Content-Length: -1')),
+        ),
+      ),
+    ).toEqual(['error Content-Length 400 fatal']);
+    expect(
+      summary(
+        new SipStreamFramer().push(
+          Buffer.from(request('BYE', 1).replace('Content-Length: 0', 'Content-Length: 0\r\nl: 0')),
+        ),
+      ),
+    ).toEqual(['error Content-Length 400 fatal']);
   });
 
   it('a header block over the limit (default 64 KiB) is rejected without waiting for its end', () => {
     const framer = new SipStreamFramer();
-    const big = Buffer.from(`INVITE sip:bob@biloxi.example.com SIP/2.0\r\nX-Padding: ${'a'.repeat(64 * 1024)}`);
+    const big = Buffer.from(
+      `INVITE sip:bob@biloxi.example.com SIP/2.0\r\nX-Padding: ${'a'.repeat(64 * 1024)}`,
+    );
     const events = framer.push(big);
     expect(events).toEqual([
       {
         type: 'error',
         fatal: true,
-        error: { code: 'message-too-large', field: 'message', reason: 'header section larger than 65536 bytes', status: 513, reasonPhrase: 'Message Too Large', respond: false },
+        error: {
+          code: 'message-too-large',
+          field: 'message',
+          reason: 'header section larger than 65536 bytes',
+          status: 513,
+          reasonPhrase: 'Message Too Large',
+          respond: false,
+        },
       },
     ]);
     expect([framer.state, framer.buffered]).toEqual(['failed', 0]);
   });
 
   it('a header block just under the limit passes; a configurable limit and body limit', () => {
-    const at = (limit: number, data: string): string[] => summary(new SipStreamFramer({ maxHeaderBytes: limit }).push(Buffer.from(data)));
+    const at = (limit: number, data: string): string[] =>
+      summary(new SipStreamFramer({ maxHeaderBytes: limit }).push(Buffer.from(data)));
     const msg = request('BYE', 1);
     const headerBytes = msg.indexOf('\r\n\r\n');
     expect(at(headerBytes, msg)).toEqual(['BYE 1 ']);
     expect(at(headerBytes - 1, msg)).toEqual(['error message 513 fatal']);
     const withBody = request('MESSAGE', 1, 'x'.repeat(100), ['Content-Type: text/plain']);
-    expect(summary(new SipStreamFramer({ maxBodyBytes: 99 }).push(Buffer.from(withBody)))).toEqual(['error message 513 fatal']);
-    expect(summary(new SipStreamFramer({ maxBodyBytes: 100 }).push(Buffer.from(withBody)))).toEqual(['MESSAGE 1 ' + 'x'.repeat(100)]);
+    expect(summary(new SipStreamFramer({ maxBodyBytes: 99 }).push(Buffer.from(withBody)))).toEqual([
+      'error message 513 fatal',
+    ]);
+    expect(summary(new SipStreamFramer({ maxBodyBytes: 100 }).push(Buffer.from(withBody)))).toEqual([
+      'MESSAGE 1 ' + 'x'.repeat(100),
+    ]);
   });
 
   it('passes uriSchemes to the parser', () => {
     const msg = request('OPTIONS', 1).replace('OPTIONS sip:bob@biloxi.example.com', 'OPTIONS urn:x:y');
-    expect(summary(new SipStreamFramer({ uriSchemes: ['sip'] }).push(Buffer.from(msg)))).toEqual(['error Request-URI 416']);
+    expect(summary(new SipStreamFramer({ uriSchemes: ['sip'] }).push(Buffer.from(msg)))).toEqual([
+      'error Request-URI 416',
+    ]);
   });
 });

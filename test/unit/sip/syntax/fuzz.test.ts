@@ -23,7 +23,10 @@ describe('fuzz', () => {
         code = exercise(data).code;
         if (i % 64 === 0) exerciseStream(data, seed, random);
       } catch (e) {
-        throw new Error(`case ${i} (${ops.join(' + ')}): ${String(e)}\n${JSON.stringify(data.toString('latin1'))}`, { cause: e });
+        throw new Error(
+          `case ${i} (${ops.join(' + ')}): ${String(e)}\n${JSON.stringify(data.toString('latin1'))}`,
+          { cause: e },
+        );
       }
       outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
     }
@@ -31,7 +34,14 @@ describe('fuzz', () => {
     expect(total).toBe(CASES);
     // the mutations reach both outcomes and most kinds of error
     expect(outcomes.get('ok')).toBeGreaterThan(CASES / 10);
-    for (const code of ['malformed-start-line', 'malformed-header-line', 'invalid-header', 'duplicate-header', 'body-truncated', 'missing-header']) {
+    for (const code of [
+      'malformed-start-line',
+      'malformed-header-line',
+      'invalid-header',
+      'duplicate-header',
+      'body-truncated',
+      'missing-header',
+    ]) {
       expect(outcomes.get(code), code).toBeGreaterThan(0);
     }
   });
@@ -41,13 +51,34 @@ describe('fuzz', () => {
     const head = (lines: string[]): Buffer => Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
     const base = ['OPTIONS sip:a@b.com SIP/2.0', 'Call-ID: x', 'CSeq: 1 OPTIONS'];
     const cases = [
-      head([...base, `Via: SIP/2.0/UDP ${'a.'.repeat(n)}1`, 'From: <sip:a@b.com>;tag=1', 'To: <sip:a@b.com>']),
+      head([
+        ...base,
+        `Via: SIP/2.0/UDP ${'a.'.repeat(n)}1`,
+        'From: <sip:a@b.com>;tag=1',
+        'To: <sip:a@b.com>',
+      ]),
       head([...base, 'Via: SIP/2.0/UDP h.com', `From: ${'a '.repeat(n)}!`, 'To: <sip:a@b.com>']),
       head([...base, 'Via: SIP/2.0/UDP h.com', `From: <sip:${'a'.repeat(n)}`, 'To: <sip:a@b.com>']),
-      head([...base, 'Via: SIP/2.0/UDP h.com', `From: <sip:${'%41'.repeat(n)}@b.com>;${'x;'.repeat(n)}`, 'To: <sip:a@b.com>']),
-      head([...base, `Via: SIP/2.0/UDP h.com${';x=1'.repeat(n)}!`, 'From: <sip:a@b.com>', 'To: <sip:a@b.com>']),
+      head([
+        ...base,
+        'Via: SIP/2.0/UDP h.com',
+        `From: <sip:${'%41'.repeat(n)}@b.com>;${'x;'.repeat(n)}`,
+        'To: <sip:a@b.com>',
+      ]),
+      head([
+        ...base,
+        `Via: SIP/2.0/UDP h.com${';x=1'.repeat(n)}!`,
+        'From: <sip:a@b.com>',
+        'To: <sip:a@b.com>',
+      ]),
       head([...base, 'Via: SIP/2.0/UDP h.com', 'From: <sip:a@b.com>', `To: "${'\\"'.repeat(n)}`]),
-      head([...base, 'Via: SIP/2.0/UDP h.com', 'From: <sip:a@b.com>', 'To: <sip:a@b.com>', `Contact: ${'<sip:a@b.com>,'.repeat(n / 10)}`]),
+      head([
+        ...base,
+        'Via: SIP/2.0/UDP h.com',
+        'From: <sip:a@b.com>',
+        'To: <sip:a@b.com>',
+        `Contact: ${'<sip:a@b.com>,'.repeat(n / 10)}`,
+      ]),
       Buffer.from(`${'\r\n'.repeat(n)}OPTIONS`),
       Buffer.alloc(n, 0x41),
     ];

@@ -35,7 +35,12 @@ function roundTrips<T>(codec: HeaderCodec<T>, value: string): string {
 
 describe('Via (RFC 3261 §20.42, RFC 3581, RFC 5118)', () => {
   it('reads sent-protocol, sent-by and the typed parameters', () => {
-    expect(ok(Header.Via, 'SIP/2.0/udp pc33.atlanta.com:5066;branch=z9hG4bK776asdhds;received=192.0.2.1;rport=5067;maddr=224.2.0.1;ttl=16;x-foo=bar;x-flag')).toEqual({
+    expect(
+      ok(
+        Header.Via,
+        'SIP/2.0/udp pc33.atlanta.com:5066;branch=z9hG4bK776asdhds;received=192.0.2.1;rport=5067;maddr=224.2.0.1;ttl=16;x-foo=bar;x-flag',
+      ),
+    ).toEqual({
       protocol: 'SIP',
       version: '2.0',
       transport: 'UDP',
@@ -54,9 +59,17 @@ describe('Via (RFC 3261 §20.42, RFC 3581, RFC 5118)', () => {
   });
 
   it('rport without value, IPv6 sent-by and received, LWS around separators', () => {
-    expect(ok(Header.Via, 'SIP/2.0/TCP [2001:db8::9:1]:5060;rport;branch=z9hG4bKa')).toMatchObject({ host: '[2001:db8::9:1]', port: 5060, rport: true });
-    expect(ok(Header.Via, 'SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255').received).toBe('2001:db8::9:255');
-    expect(ok(Header.Via, 'SIP  /  2.0 / TCP   host.example.com  :  5070 ;  branch  =  z9hG4bKb')).toMatchObject({
+    expect(ok(Header.Via, 'SIP/2.0/TCP [2001:db8::9:1]:5060;rport;branch=z9hG4bKa')).toMatchObject({
+      host: '[2001:db8::9:1]',
+      port: 5060,
+      rport: true,
+    });
+    expect(ok(Header.Via, 'SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255').received).toBe(
+      '2001:db8::9:255',
+    );
+    expect(
+      ok(Header.Via, 'SIP  /  2.0 / TCP   host.example.com  :  5070 ;  branch  =  z9hG4bKb'),
+    ).toMatchObject({
       transport: 'TCP',
       host: 'host.example.com',
       port: 5070,
@@ -82,9 +95,9 @@ describe('Via (RFC 3261 §20.42, RFC 3581, RFC 5118)', () => {
   });
 
   it('formats typed parameters first, then the others', () => {
-    expect(roundTrips(Header.Via, 'SIP/2.0/UDP a.com:5060;x=1;rport;branch=z9hG4bKz;received=192.0.2.4')).toBe(
-      'SIP/2.0/UDP a.com:5060;branch=z9hG4bKz;received=192.0.2.4;rport;x=1',
-    );
+    expect(
+      roundTrips(Header.Via, 'SIP/2.0/UDP a.com:5060;x=1;rport;branch=z9hG4bKz;received=192.0.2.4'),
+    ).toBe('SIP/2.0/UDP a.com:5060;branch=z9hG4bKz;received=192.0.2.4;rport;x=1');
   });
 });
 
@@ -95,7 +108,10 @@ describe('From / To', () => {
       tag: '1928301774',
       uri: { user: 'alice', host: 'atlanta.com' },
     });
-    expect(ok(Header.To, 'Bob Smith <sip:bob@biloxi.com>;x=1')).toMatchObject({ displayName: 'Bob Smith', tag: undefined });
+    expect(ok(Header.To, 'Bob Smith <sip:bob@biloxi.com>;x=1')).toMatchObject({
+      displayName: 'Bob Smith',
+      tag: undefined,
+    });
     expect([...ok(Header.To, 'Bob <sip:bob@biloxi.com>;x=1').params]).toEqual([['x', '1']]);
   });
 
@@ -121,7 +137,9 @@ describe('From / To', () => {
   });
 
   it('formats in name-addr form, quoting display names that are not tokens', () => {
-    expect(roundTrips(Header.From, 'Alice <sip:alice@atlanta.com>;tag=88sja8x')).toBe('Alice <sip:alice@atlanta.com>;tag=88sja8x');
+    expect(roundTrips(Header.From, 'Alice <sip:alice@atlanta.com>;tag=88sja8x')).toBe(
+      'Alice <sip:alice@atlanta.com>;tag=88sja8x',
+    );
     expect(roundTrips(Header.To, '"Doe, John" <sip:j@x.com>')).toBe('"Doe, John" <sip:j@x.com>');
     expect(roundTrips(Header.To, 'sip:bob@biloxi.com;tag=a')).toBe('<sip:bob@biloxi.com>;tag=a');
   });
@@ -134,12 +152,24 @@ describe('Contact (RFC 3261 §20.10, RFC 5626)', () => {
   });
 
   it('expires, q, +sip.instance and reg-id are lifted out of the parameters', () => {
-    const c = ok(Header.Contact, '<sip:alice@192.0.2.4;ob>;expires=3600;q=0.7;+sip.instance="<urn:uuid:00000000-0000-1000-8000-000A95A0E128>";reg-id=1;audio');
-    expect(c).toMatchObject({ kind: 'address', expires: 3600, q: 0.7, instance: 'urn:uuid:00000000-0000-1000-8000-000A95A0E128', regId: 1 });
-    expect(c.kind === 'address' && [...c.params]).toEqual([['audio', null]]);
-    expect(roundTrips(Header.Contact, '<sip:alice@192.0.2.4;ob>;expires=3600;q=0.7;+sip.instance="<urn:uuid:x>";reg-id=1;audio')).toBe(
-      '<sip:alice@192.0.2.4;ob>;expires=3600;q=0.7;+sip.instance="<urn:uuid:x>";reg-id=1;audio',
+    const c = ok(
+      Header.Contact,
+      '<sip:alice@192.0.2.4;ob>;expires=3600;q=0.7;+sip.instance="<urn:uuid:00000000-0000-1000-8000-000A95A0E128>";reg-id=1;audio',
     );
+    expect(c).toMatchObject({
+      kind: 'address',
+      expires: 3600,
+      q: 0.7,
+      instance: 'urn:uuid:00000000-0000-1000-8000-000A95A0E128',
+      regId: 1,
+    });
+    expect(c.kind === 'address' && [...c.params]).toEqual([['audio', null]]);
+    expect(
+      roundTrips(
+        Header.Contact,
+        '<sip:alice@192.0.2.4;ob>;expires=3600;q=0.7;+sip.instance="<urn:uuid:x>";reg-id=1;audio',
+      ),
+    ).toBe('<sip:alice@192.0.2.4;ob>;expires=3600;q=0.7;+sip.instance="<urn:uuid:x>";reg-id=1;audio');
   });
 
   it.each([
@@ -156,14 +186,18 @@ describe('Contact (RFC 3261 §20.10, RFC 5626)', () => {
   it('a list of contacts; a bare URI with "?" must be bracketed (RFC 4475 §3.1.2.13)', () => {
     expect(ok(Header.Contact, '<sip:a@b.com>;expires=4294967295').kind).toBe('address');
     const h = Header.Contact;
-    expect(bad(h, 'sip:user@example.com?Route=%3Csip:sip.example.com%3E')).toBe('URI with "?" or "," must be enclosed in <>');
+    expect(bad(h, 'sip:user@example.com?Route=%3Csip:sip.example.com%3E')).toBe(
+      'URI with "?" or "," must be enclosed in <>',
+    );
   });
 });
 
 describe('Route, Record-Route, Path, Service-Route', () => {
   it('name-addr only', () => {
     expect(formatUri(ok(Header.Route, '<sip:p1.example.com;lr>').uri)).toBe('sip:p1.example.com;lr');
-    expect(ok(Header.RecordRoute, '"proxy" <sip:p1.example.com;lr>;x=1')).toMatchObject({ displayName: 'proxy' });
+    expect(ok(Header.RecordRoute, '"proxy" <sip:p1.example.com;lr>;x=1')).toMatchObject({
+      displayName: 'proxy',
+    });
     expect(bad(Header.Route, 'sip:p1.example.com')).toBe('route URI must be in <>');
     expect(roundTrips(Header.Path, '<sip:edge.example.com;lr;ob>')).toBe('<sip:edge.example.com;lr;ob>');
     expect(ok(Header.ServiceRoute, '<sip:orig@scscf.example.com;lr>').uri.kind).toBe('sip');
@@ -172,29 +206,49 @@ describe('Route, Record-Route, Path, Service-Route', () => {
 
 describe('Refer-To, Referred-By, Replaces (RFC 3515, 3892, 3891)', () => {
   it('Refer-To carrying a Replaces for attended transfer', () => {
-    const referTo = ok(Header.ReferTo, '<sip:bob@biloxi.example.com?Replaces=12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994>');
-    const replaces = referTo.uri.kind === 'sip' ? referTo.uri.headers.find(([n]) => n === 'Replaces')?.[1] : undefined;
+    const referTo = ok(
+      Header.ReferTo,
+      '<sip:bob@biloxi.example.com?Replaces=12345%40192.168.118.3%3Bto-tag%3D12345%3Bfrom-tag%3D5FFE-3994>',
+    );
+    const replaces =
+      referTo.uri.kind === 'sip' ? referTo.uri.headers.find(([n]) => n === 'Replaces')?.[1] : undefined;
     expect(replaces).toBe('12345@192.168.118.3;to-tag=12345;from-tag=5FFE-3994');
-    expect(ok(Header.Replaces, replaces!)).toEqual({ callId: '12345@192.168.118.3', toTag: '12345', fromTag: '5FFE-3994', earlyOnly: false, params: NO_PARAMS });
+    expect(ok(Header.Replaces, replaces!)).toEqual({
+      callId: '12345@192.168.118.3',
+      toTag: '12345',
+      fromTag: '5FFE-3994',
+      earlyOnly: false,
+      params: NO_PARAMS,
+    });
   });
 
   it('Replaces: early-only; tags required', () => {
-    expect(roundTrips(Header.Replaces, '425928@bobster.example.org;to-tag=7743;from-tag=6472;early-only')).toBe(
-      '425928@bobster.example.org;to-tag=7743;from-tag=6472;early-only',
+    expect(
+      roundTrips(Header.Replaces, '425928@bobster.example.org;to-tag=7743;from-tag=6472;early-only'),
+    ).toBe('425928@bobster.example.org;to-tag=7743;from-tag=6472;early-only');
+    expect(bad(Header.Replaces, '425928@bobster.example.org;to-tag=7743')).toBe(
+      'to-tag and from-tag are required tokens',
     );
-    expect(bad(Header.Replaces, '425928@bobster.example.org;to-tag=7743')).toBe('to-tag and from-tag are required tokens');
-    expect(bad(Header.Replaces, '425928@bobster.example.org;to-tag=7743;from-tag=1;early-only=yes')).toBe('early-only takes no value');
+    expect(bad(Header.Replaces, '425928@bobster.example.org;to-tag=7743;from-tag=1;early-only=yes')).toBe(
+      'early-only takes no value',
+    );
   });
 
   it('Referred-By keeps cid in the parameters', () => {
-    const v = ok(Header.ReferredBy, '<sip:referrer@referrer.example>;cid="20398823.2UWQFN309shb3@referrer.example"');
+    const v = ok(
+      Header.ReferredBy,
+      '<sip:referrer@referrer.example>;cid="20398823.2UWQFN309shb3@referrer.example"',
+    );
     expect(v.params.get('cid')).toBe('"20398823.2UWQFN309shb3@referrer.example"');
   });
 });
 
 describe('authentication headers (RFC 3261 §20.7, §20.27, §20.28, §20.44)', () => {
   it('a Digest challenge, parameters in order with their quoting', () => {
-    const c = ok(Header.WwwAuthenticate, 'Digest realm="atlanta.example.com", qop="auth,auth-int", nonce="f84f1cec41e6cbe5aea9c8e88d359", opaque="", stale=FALSE, algorithm=MD5');
+    const c = ok(
+      Header.WwwAuthenticate,
+      'Digest realm="atlanta.example.com", qop="auth,auth-int", nonce="f84f1cec41e6cbe5aea9c8e88d359", opaque="", stale=FALSE, algorithm=MD5',
+    );
     expect(c.scheme).toBe('Digest');
     expect(c.params).toEqual([
       { name: 'realm', value: 'atlanta.example.com', quoted: true },
@@ -208,7 +262,8 @@ describe('authentication headers (RFC 3261 §20.7, §20.27, §20.28, §20.44)', 
   });
 
   it('credentials format with the quoting given', () => {
-    const text = 'Digest username="bob", realm="biloxi.com", nonce="dcd98b", uri="sip:bob@biloxi.com", qop=auth, nc=00000001, cnonce="0a4f113b", response="6629fae49393a05397450978507c4ef1", opaque="5ccc069c403ebaf9f0171e9517f40e41"';
+    const text =
+      'Digest username="bob", realm="biloxi.com", nonce="dcd98b", uri="sip:bob@biloxi.com", qop=auth, nc=00000001, cnonce="0a4f113b", response="6629fae49393a05397450978507c4ef1", opaque="5ccc069c403ebaf9f0171e9517f40e41"';
     expect(roundTrips(Header.Authorization, text)).toBe(text);
     expect(ok(Header.ProxyAuthorization, 'Digest username="a\\"b"').params[0]?.value).toBe('a"b');
   });
@@ -216,7 +271,10 @@ describe('authentication headers (RFC 3261 §20.7, §20.27, §20.28, §20.44)', 
   it('scheme without parameters, unknown schemes, and a missing comma after a quoted value', () => {
     expect(ok(Header.ProxyAuthenticate, 'Negotiate')).toEqual({ scheme: 'Negotiate', params: [] });
     expect(ok(Header.Authorization, 'NoOneKnowsThisScheme opaque-data=here').params).toHaveLength(1);
-    expect(ok(Header.Authorization, 'Digest realm="a.com" nonce="x"').params.map((p) => p.name)).toEqual(['realm', 'nonce']);
+    expect(ok(Header.Authorization, 'Digest realm="a.com" nonce="x"').params.map((p) => p.name)).toEqual([
+      'realm',
+      'nonce',
+    ]);
   });
 
   it.each([
@@ -239,7 +297,9 @@ describe('authentication headers (RFC 3261 §20.7, §20.27, §20.28, §20.44)', 
 
 describe('scalar headers', () => {
   it('Call-ID = word [ "@" word ]', () => {
-    expect(ok(Header.CallId, 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com')).toBe('f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com');
+    expect(ok(Header.CallId, 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com')).toBe(
+      'f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com',
+    );
     expect(bad(Header.CallId, 'a@b@c')).toMatch(/word/);
     expect(bad(Header.CallId, 'has space')).toMatch(/word/);
     expect(bad(Header.CallId, '')).toMatch(/word/);
@@ -257,13 +317,19 @@ describe('scalar headers', () => {
   });
 
   it('Max-Forwards 0..255, Content-Length, Expires and Min-Expires 0..2^32-1', () => {
-    expect([ok(Header.MaxForwards, '0'), ok(Header.MaxForwards, '255'), ok(Header.MaxForwards, '0068')]).toEqual([0, 255, 68]);
+    expect([
+      ok(Header.MaxForwards, '0'),
+      ok(Header.MaxForwards, '255'),
+      ok(Header.MaxForwards, '0068'),
+    ]).toEqual([0, 255, 68]);
     expect(bad(Header.MaxForwards, '256')).toBe('Max-Forwards must be 0..255');
     expect(ok(Header.ContentLength, '0')).toBe(0);
     expect(bad(Header.ContentLength, '-999')).toBe('Content-Length must be 1*DIGIT');
     expect(ok(Header.Expires, '4294967295')).toBe(4294967295);
     expect(bad(Header.Expires, '4294967296')).toBe('Expires must be delta-seconds (0..2^32-1)');
-    expect(bad(Header.Expires, 'Thu, 01 Dec 1994 16:00:00 GMT')).toBe('Expires must be delta-seconds (0..2^32-1)');
+    expect(bad(Header.Expires, 'Thu, 01 Dec 1994 16:00:00 GMT')).toBe(
+      'Expires must be delta-seconds (0..2^32-1)',
+    );
     expect(ok(Header.MinExpires, '60')).toBe(60);
   });
 
@@ -271,23 +337,38 @@ describe('scalar headers', () => {
     expect(ok(Header.Date, 'Sat, 13 Nov 2010 23:29:00 GMT').toISOString()).toBe('2010-11-13T23:29:00.000Z');
     expect(bad(Header.Date, 'Fri, 01 Jan 2010 16:00:00 EST')).toBe('Date must be an RFC 1123 date in GMT');
     expect(bad(Header.Date, 'Sat, 31 Feb 2010 23:29:00 GMT')).toBe('no such day');
-    expect(Header.Date.format(new Date(Date.UTC(2010, 10, 13, 23, 29)))).toBe('Sat, 13 Nov 2010 23:29:00 GMT');
+    expect(Header.Date.format(new Date(Date.UTC(2010, 10, 13, 23, 29)))).toBe(
+      'Sat, 13 Nov 2010 23:29:00 GMT',
+    );
   });
 
   it('Retry-After with comment and duration', () => {
-    expect(ok(Header.RetryAfter, '18000;duration=3600')).toEqual({ seconds: 18000, duration: 3600, params: NO_PARAMS });
+    expect(ok(Header.RetryAfter, '18000;duration=3600')).toEqual({
+      seconds: 18000,
+      duration: 3600,
+      params: NO_PARAMS,
+    });
     expect(roundTrips(Header.RetryAfter, "120 (I'm in a meeting);x=y")).toBe("120 (I'm in a meeting);x=y");
-    expect(bad(Header.RetryAfter, '949302838503028349304023988')).toBe('must start with delta-seconds (0..2^32-1)');
+    expect(bad(Header.RetryAfter, '949302838503028349304023988')).toBe(
+      'must start with delta-seconds (0..2^32-1)',
+    );
   });
 });
 
 describe('media types and token lists', () => {
   it('Content-Type: lower-cased type/subtype, parameters as written', () => {
     const ct = ok(Header.ContentType, 'Multipart/Mixed; boundary="7a9cbec02ceef655" ;charset=utf-8');
-    expect([ct.type, ct.subtype, ct.params.get('boundary'), ct.params.get('charset')]).toEqual(['multipart', 'mixed', '"7a9cbec02ceef655"', 'utf-8']);
+    expect([ct.type, ct.subtype, ct.params.get('boundary'), ct.params.get('charset')]).toEqual([
+      'multipart',
+      'mixed',
+      '"7a9cbec02ceef655"',
+      'utf-8',
+    ]);
     expect(bad(Header.ContentType, 'application')).toBe('expected type/subtype');
     expect(bad(Header.ContentType, 'text/plain;flag')).toBe('media type parameter without value');
-    expect(Header.ContentType.format({ type: 'application', subtype: 'sdp', params: NO_PARAMS })).toBe('application/sdp');
+    expect(Header.ContentType.format({ type: 'application', subtype: 'sdp', params: NO_PARAMS })).toBe(
+      'application/sdp',
+    );
   });
 
   it('Accept: ranges, q, and an empty value', () => {
@@ -302,7 +383,12 @@ describe('media types and token lists', () => {
     expect(ok(Header.Allow, 'INVITE')).toBe('INVITE');
     expect(bad(Header.Supported, 'time r')).toBe('Supported values must be tokens');
     expect(ok(Header.AllowEvents, 'presence.winfo')).toBe('presence.winfo');
-    expect([Header.Allow.emptyAllowed, Header.Supported.emptyAllowed, Header.Accept.emptyAllowed, Header.Require.emptyAllowed]).toEqual([true, true, true, false]);
+    expect([
+      Header.Allow.emptyAllowed,
+      Header.Supported.emptyAllowed,
+      Header.Accept.emptyAllowed,
+      Header.Require.emptyAllowed,
+    ]).toEqual([true, true, true, false]);
   });
 
   it('User-Agent / Server: products and (nested) comments', () => {
@@ -317,8 +403,15 @@ describe('media types and token lists', () => {
   });
 
   it('Reason (RFC 3326)', () => {
-    expect(ok(Header.Reason, 'SIP ;cause=200 ;text="Call completed elsewhere"')).toEqual({ protocol: 'SIP', cause: 200, text: 'Call completed elsewhere', params: NO_PARAMS });
-    expect(roundTrips(Header.Reason, 'Q.850;cause=16;text="Terminated"')).toBe('Q.850;cause=16;text="Terminated"');
+    expect(ok(Header.Reason, 'SIP ;cause=200 ;text="Call completed elsewhere"')).toEqual({
+      protocol: 'SIP',
+      cause: 200,
+      text: 'Call completed elsewhere',
+      params: NO_PARAMS,
+    });
+    expect(roundTrips(Header.Reason, 'Q.850;cause=16;text="Terminated"')).toBe(
+      'Q.850;cause=16;text="Terminated"',
+    );
     expect(bad(Header.Reason, 'SIP;cause=abc')).toBe('cause must be digits');
     expect(bad(Header.Reason, 'SIP;text=plain')).toBe('text must be a quoted string');
   });
@@ -326,20 +419,38 @@ describe('media types and token lists', () => {
 
 describe('event and session-timer headers', () => {
   it('Event (RFC 6665)', () => {
-    expect(ok(Header.Event, 'refer;id=93809824')).toEqual({ type: 'refer', id: '93809824', params: NO_PARAMS });
+    expect(ok(Header.Event, 'refer;id=93809824')).toEqual({
+      type: 'refer',
+      id: '93809824',
+      params: NO_PARAMS,
+    });
     expect(roundTrips(Header.Event, 'presence.winfo;x=1')).toBe('presence.winfo;x=1');
     expect(bad(Header.Event, ';id=1')).toBe('missing value');
   });
 
   it('Subscription-State', () => {
-    expect(ok(Header.SubscriptionState, 'active;expires=60')).toEqual({ state: 'active', expires: 60, params: NO_PARAMS });
-    expect(ok(Header.SubscriptionState, 'Terminated;reason=NoResource;retry-after=30')).toMatchObject({ state: 'terminated', reason: 'noresource', retryAfter: 30 });
-    expect(bad(Header.SubscriptionState, 'active;expires=x')).toBe('expires/retry-after must be delta-seconds');
+    expect(ok(Header.SubscriptionState, 'active;expires=60')).toEqual({
+      state: 'active',
+      expires: 60,
+      params: NO_PARAMS,
+    });
+    expect(ok(Header.SubscriptionState, 'Terminated;reason=NoResource;retry-after=30')).toMatchObject({
+      state: 'terminated',
+      reason: 'noresource',
+      retryAfter: 30,
+    });
+    expect(bad(Header.SubscriptionState, 'active;expires=x')).toBe(
+      'expires/retry-after must be delta-seconds',
+    );
     expect(roundTrips(Header.SubscriptionState, 'pending;expires=10')).toBe('pending;expires=10');
   });
 
   it('Session-Expires and Min-SE (RFC 4028)', () => {
-    expect(ok(Header.SessionExpires, '1800;refresher=UAC')).toEqual({ seconds: 1800, refresher: 'uac', params: NO_PARAMS });
+    expect(ok(Header.SessionExpires, '1800;refresher=UAC')).toEqual({
+      seconds: 1800,
+      refresher: 'uac',
+      params: NO_PARAMS,
+    });
     expect(ok(Header.SessionExpires, '90')).toEqual({ seconds: 90, params: NO_PARAMS });
     expect(bad(Header.SessionExpires, '1800;refresher=proxy')).toBe('refresher must be uac or uas');
     expect(bad(Header.SessionExpires, '1800;refresher')).toBe('refresher must be uac or uas');
@@ -349,12 +460,19 @@ describe('event and session-timer headers', () => {
 
   it('Call-Info / Alert-Info: bracketed absolute URIs with parameters', () => {
     const ci = ok(Header.CallInfo, '<http://wwww.example.com/alice/photo.jpg> ;purpose=icon');
-    expect([formatUri(ci.uri), ci.params.get('purpose')]).toEqual(['http://wwww.example.com/alice/photo.jpg', 'icon']);
-    expect(bad(Header.AlertInfo, 'http://www.example.com/sounds/moo.wav')).toBe('expected <URI> and parameters');
+    expect([formatUri(ci.uri), ci.params.get('purpose')]).toEqual([
+      'http://wwww.example.com/alice/photo.jpg',
+      'icon',
+    ]);
+    expect(bad(Header.AlertInfo, 'http://www.example.com/sounds/moo.wav')).toBe(
+      'expected <URI> and parameters',
+    );
   });
 
   it('P-Asserted-Identity (RFC 3325)', () => {
-    expect(ok(Header.PAssertedIdentity, '"Cullen Jennings" <sip:fluffy@cisco.com>').displayName).toBe('Cullen Jennings');
+    expect(ok(Header.PAssertedIdentity, '"Cullen Jennings" <sip:fluffy@cisco.com>').displayName).toBe(
+      'Cullen Jennings',
+    );
   });
 });
 
@@ -362,8 +480,15 @@ describe('builders for typed values', () => {
   it('headerParams quotes what is not a token', () => {
     const uri = parseUri('sip:alice@example.com');
     if (!uri.ok) throw new Error('uri');
-    const params = headerParams({ expires: '60', '+sip.instance': '"<urn:uuid:1>"', note: 'two words', flag: null });
-    expect(Header.To.format({ uri: uri.uri, tag: 'x', params })).toBe('<sip:alice@example.com>;tag=x;expires=60;+sip.instance="<urn:uuid:1>";note="two words";flag');
+    const params = headerParams({
+      expires: '60',
+      '+sip.instance': '"<urn:uuid:1>"',
+      note: 'two words',
+      flag: null,
+    });
+    expect(Header.To.format({ uri: uri.uri, tag: 'x', params })).toBe(
+      '<sip:alice@example.com>;tag=x;expires=60;+sip.instance="<urn:uuid:1>";note="two words";flag',
+    );
     expect(() => headerParams({ 'bad name': '1' })).toThrow(/invalid parameter name/);
   });
 });

@@ -43,17 +43,37 @@ describe('header names', () => {
   it('keys are case-insensitive and compact forms map to the full name', () => {
     expect(['v', 'V', 'via', 'VIA', 'vIa'].map(headerKey)).toEqual(Array(5).fill('via'));
     expect(['i', 'CALL-ID', 'Call-Id'].map(headerKey)).toEqual(Array(3).fill('call-id'));
-    expect(['r', 'b', 'x', 'o', 'u', 'y'].map(canonicalHeaderName)).toEqual(['Refer-To', 'Referred-By', 'Session-Expires', 'Event', 'Allow-Events', 'Identity']);
+    expect(['r', 'b', 'x', 'o', 'u', 'y'].map(canonicalHeaderName)).toEqual([
+      'Refer-To',
+      'Referred-By',
+      'Session-Expires',
+      'Event',
+      'Allow-Events',
+      'Identity',
+    ]);
     expect(canonicalHeaderName('www-authenticate')).toBe('WWW-Authenticate');
     expect(canonicalHeaderName('X-Custom')).toBe('X-Custom');
   });
 
   it('list headers are split; the authentication headers, Date and unknown headers are not', () => {
-    expect(['Via', 'v', 'Contact', 'm', 'Route', 'Allow', 'k', 'Accept', 'Reason', 'Call-Info'].every(isListHeader)).toBe(true);
     expect(
-      ['WWW-Authenticate', 'Authorization', 'Proxy-Authenticate', 'Proxy-Authorization', 'Date', 'From', 'To', 'Subject', 'User-Agent', 'X-Foo'].some(
+      ['Via', 'v', 'Contact', 'm', 'Route', 'Allow', 'k', 'Accept', 'Reason', 'Call-Info'].every(
         isListHeader,
       ),
+    ).toBe(true);
+    expect(
+      [
+        'WWW-Authenticate',
+        'Authorization',
+        'Proxy-Authenticate',
+        'Proxy-Authorization',
+        'Date',
+        'From',
+        'To',
+        'Subject',
+        'User-Agent',
+        'X-Foo',
+      ].some(isListHeader),
     ).toBe(false);
   });
 });
@@ -90,7 +110,9 @@ describe('SipHeaders', () => {
 
   it('reads raw values by any spelling', () => {
     const h = sample();
-    expect(h.get('VIA')).toBe('SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP b.example.com;branch=z9hG4bK2');
+    expect(h.get('VIA')).toBe(
+      'SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP b.example.com;branch=z9hG4bK2',
+    );
     expect(h.getAll('v')).toHaveLength(2);
     expect(h.values('Via')).toHaveLength(3);
     expect(h.values('allow')).toEqual(['INVITE', 'ACK', 'CANCEL', 'BYE']);
@@ -101,7 +123,11 @@ describe('SipHeaders', () => {
   it('typed access: first and all, across lines and list elements', () => {
     const h = sample();
     const all = h.all(Header.Via);
-    expect(all.ok && all.value.map((v) => v.host)).toEqual(['a.example.com', 'b.example.com', 'c.example.com']);
+    expect(all.ok && all.value.map((v) => v.host)).toEqual([
+      'a.example.com',
+      'b.example.com',
+      'c.example.com',
+    ]);
     const first = h.first(Header.Via);
     expect(first.ok && first.value?.branch).toBe('z9hG4bK1');
     expect(h.first(Header.Contact)).toEqual({ ok: true, value: undefined });
@@ -121,14 +147,26 @@ describe('SipHeaders', () => {
 
   it('single(): missing and duplicate are errors', () => {
     const h = sample();
-    expect(h.single(Header.From)).toMatchObject({ ok: false, error: { code: 'missing-header', field: 'From', status: 400 } });
+    expect(h.single(Header.From)).toMatchObject({
+      ok: false,
+      error: { code: 'missing-header', field: 'From', status: 400 },
+    });
     h.append('To', '<sip:x@example.com>');
-    expect(h.single(Header.To)).toMatchObject({ ok: false, error: { code: 'duplicate-header', field: 'To', reasonPhrase: 'Bad Request (duplicate To)' } });
+    expect(h.single(Header.To)).toMatchObject({
+      ok: false,
+      error: { code: 'duplicate-header', field: 'To', reasonPhrase: 'Bad Request (duplicate To)' },
+    });
   });
 
   it('a malformed line yields an error value naming the header', () => {
-    const h = new SipHeaders([['Contact', '<sip:a@b.com'], ['Expires', 'soon']]);
-    expect(h.all(Header.Contact)).toMatchObject({ ok: false, error: { code: 'invalid-header', field: 'Contact', reasonPhrase: 'Bad Request (invalid Contact)' } });
+    const h = new SipHeaders([
+      ['Contact', '<sip:a@b.com'],
+      ['Expires', 'soon'],
+    ]);
+    expect(h.all(Header.Contact)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-header', field: 'Contact', reasonPhrase: 'Bad Request (invalid Contact)' },
+    });
     expect(h.first(Header.Expires)).toMatchObject({ ok: false, error: { field: 'Expires' } });
   });
 
@@ -140,7 +178,9 @@ describe('SipHeaders', () => {
   it('append, prepend, set, remove', () => {
     const h = sample();
     h.prepend('Via', 'SIP/2.0/UDP top.example.com;branch=z9hG4bK0');
-    expect([...h][0]).toEqual(expect.objectContaining({ name: 'Via', value: 'SIP/2.0/UDP top.example.com;branch=z9hG4bK0' }));
+    expect([...h][0]).toEqual(
+      expect.objectContaining({ name: 'Via', value: 'SIP/2.0/UDP top.example.com;branch=z9hG4bK0' }),
+    );
     h.prepend('Route', '<sip:p.example.com;lr>'); // none yet: goes to the top
     expect([...h][0]?.name).toBe('Route');
     h.set('allow', 'OPTIONS');
@@ -165,7 +205,15 @@ describe('SipHeaders', () => {
     h.setValue(Header.Allow, 'INVITE', 'ACK', 'BYE');
     h.setValue(Header.Supported);
     h.appendValue(Header.Expires, 3600);
-    const via: Via = { protocol: 'SIP', version: '2.0', transport: 'UDP', host: 'a.example.com', port: 5060, branch: 'z9hG4bKx', params: NO_PARAMS };
+    const via: Via = {
+      protocol: 'SIP',
+      version: '2.0',
+      transport: 'UDP',
+      host: 'a.example.com',
+      port: 5060,
+      branch: 'z9hG4bKx',
+      params: NO_PARAMS,
+    };
     h.prependValue(Header.Via, via);
     expect([...h].map((f) => [f.name, f.value])).toEqual([
       ['Via', 'SIP/2.0/UDP a.example.com:5060;branch=z9hG4bKx'],

@@ -57,8 +57,17 @@ const SNIPPETS = [
   '\r\n\tfolded',
 ].map((s) => Buffer.from(s, 'latin1'));
 
-export type Mutation = 'flip' | 'truncate' | 'insert' | 'delete' | 'duplicate-header' | 'content-length' | 'swap-lines';
-export const MUTATIONS: readonly Mutation[] = ['flip', 'truncate', 'insert', 'delete', 'duplicate-header', 'content-length', 'swap-lines'];
+export type Mutation =
+  'flip' | 'truncate' | 'insert' | 'delete' | 'duplicate-header' | 'content-length' | 'swap-lines';
+export const MUTATIONS: readonly Mutation[] = [
+  'flip',
+  'truncate',
+  'insert',
+  'delete',
+  'duplicate-header',
+  'content-length',
+  'swap-lines',
+];
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
@@ -66,7 +75,8 @@ function pick<T>(random: () => number, items: readonly T[]): T {
 
 function lineStarts(data: Buffer): number[] {
   const starts = [0];
-  for (let i = data.indexOf('\r\n'); i >= 0 && i + 2 < data.length; i = data.indexOf('\r\n', i + 2)) starts.push(i + 2);
+  for (let i = data.indexOf('\r\n'); i >= 0 && i + 2 < data.length; i = data.indexOf('\r\n', i + 2))
+    starts.push(i + 2);
   return starts;
 }
 
@@ -76,7 +86,8 @@ function mutateOnce(data: Buffer, op: Mutation, random: () => number): Buffer {
     case 'flip': {
       if (data.length === 0) return data;
       const out = Buffer.from(data);
-      out[Math.min(at, data.length - 1)] = random() < 0.5 ? pick(random, [...INTERESTING]) : Math.floor(random() * 256);
+      out[Math.min(at, data.length - 1)] =
+        random() < 0.5 ? pick(random, [...INTERESTING]) : Math.floor(random() * 256);
       return out;
     }
     case 'truncate':
@@ -97,7 +108,17 @@ function mutateOnce(data: Buffer, op: Mutation, random: () => number): Buffer {
     }
     case 'content-length': {
       const text = data.toString('latin1');
-      const value = pick(random, ['-1', '0', '1', '99999', '4294967295', '00000000000000000012', '1 2', '', String(Math.floor(random() * 400))]);
+      const value = pick(random, [
+        '-1',
+        '0',
+        '1',
+        '99999',
+        '4294967295',
+        '00000000000000000012',
+        '1 2',
+        '',
+        String(Math.floor(random() * 400)),
+      ]);
       return Buffer.from(text.replace(/(Content-Length|\bl)\s*:\s*\d+/i, `$1: ${value}`), 'latin1');
     }
     case 'swap-lines': {
@@ -105,7 +126,12 @@ function mutateOnce(data: Buffer, op: Mutation, random: () => number): Buffer {
       if (starts.length < 3) return data;
       const i = 1 + Math.floor(random() * (starts.length - 2));
       const a = data.subarray(starts[i]!, starts[i + 1]!);
-      return Buffer.concat([data.subarray(0, starts[i]!), data.subarray(starts[i + 1]!, starts[i + 2] ?? data.length), a, data.subarray(starts[i + 2] ?? data.length)]);
+      return Buffer.concat([
+        data.subarray(0, starts[i]!),
+        data.subarray(starts[i + 1]!, starts[i + 2] ?? data.length),
+        a,
+        data.subarray(starts[i + 2] ?? data.length),
+      ]);
     }
   }
 }
@@ -144,7 +170,11 @@ const CODECS = Object.values(Header) as HeaderCodec<unknown>[];
 /** Throws (a finding) unless `error` is a well-formed typed error that can be acted on. */
 function checkError(error: SipParseError): void {
   if (!CODES.has(error.code)) throw new Error(`unknown error code ${error.code}`);
-  if (typeof error.field !== 'string' || typeof error.reason !== 'string' || ![400, 416, 505, 513].includes(error.status)) {
+  if (
+    typeof error.field !== 'string' ||
+    typeof error.reason !== 'string' ||
+    ![400, 416, 505, 513].includes(error.status)
+  ) {
     throw new Error(`malformed error ${JSON.stringify(error)}`);
   }
   if (error.respond) serialize(createResponse(error.request, error.status, error.reasonPhrase));

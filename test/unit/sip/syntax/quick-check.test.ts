@@ -8,7 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { Header, parseMessage, splitList, type HeaderCodec } from '../../../../src-main/sip/syntax/index.ts';
 import { corpusBytes, tortureIndex, tortureWire, wellFormedCorpus } from './corpora.ts';
 
-const CODECS = [Header.Via, Header.From, Header.To, Header.CallId, Header.CSeq, Header.MaxForwards, Header.ContentLength] as HeaderCodec<unknown>[];
+const CODECS = [
+  Header.Via,
+  Header.From,
+  Header.To,
+  Header.CallId,
+  Header.CSeq,
+  Header.MaxForwards,
+  Header.ContentLength,
+] as HeaderCodec<unknown>[];
 
 /** Header values (list elements for Via) of every message that parses. */
 function valuesOf(codec: HeaderCodec<unknown>): string[] {
@@ -78,30 +86,41 @@ describe('quick checks', () => {
     expect(accepted.length / values.length).toBeGreaterThan(0.6);
   });
 
-  it.each(CODECS.map((c) => [c.name, c] as const))('%s: never accepts what the full parser rejects (20 000 mutations)', (_name, codec) => {
-    const random = prng(codec.name.length * 7919);
-    const seeds = valuesOf(codec);
-    let quickAccepted = 0;
-    for (let i = 0; i < 20_000; i++) {
-      const v = mutate(seeds[i % seeds.length]!, random);
-      if (!codec.quick!(v)) continue;
-      quickAccepted++;
-      const full = codec.parse(v);
-      expect(full.ok, `quick accepted ${JSON.stringify(v)} but parse says ${full.ok ? '' : full.error.reason}`).toBe(true);
-      if (full.ok && codec.build !== undefined) expect(codec.build(v), v).toEqual(full.value);
-    }
-    expect(quickAccepted).toBeGreaterThan(0);
-  });
+  it.each(CODECS.map((c) => [c.name, c] as const))(
+    '%s: never accepts what the full parser rejects (20 000 mutations)',
+    (_name, codec) => {
+      const random = prng(codec.name.length * 7919);
+      const seeds = valuesOf(codec);
+      let quickAccepted = 0;
+      for (let i = 0; i < 20_000; i++) {
+        const v = mutate(seeds[i % seeds.length]!, random);
+        if (!codec.quick!(v)) continue;
+        quickAccepted++;
+        const full = codec.parse(v);
+        expect(
+          full.ok,
+          `quick accepted ${JSON.stringify(v)} but parse says ${full.ok ? '' : full.error.reason}`,
+        ).toBe(true);
+        if (full.ok && codec.build !== undefined) expect(codec.build(v), v).toEqual(full.value);
+      }
+      expect(quickAccepted).toBeGreaterThan(0);
+    },
+  );
 
   it('Via, From, To and CSeq have fast builders that agree with the full parser on tricky plain forms', () => {
-    expect([Header.Via, Header.From, Header.To, Header.CSeq].map((c) => typeof c.build)).toEqual(Array(4).fill('function'));
+    expect([Header.Via, Header.From, Header.To, Header.CSeq].map((c) => typeof c.build)).toEqual(
+      Array(4).fill('function'),
+    );
     const cases: Array<[HeaderCodec<unknown>, string]> = [
       [Header.From, '"a<b>;c" <sip:x@y.com;lr>;tag=1;x'],
       [Header.From, String.raw`"say \"hi\" \\" <sip:x@y.com>`],
       [Header.From, 'Bob   Smith\t<sips:bob:pw@[::1]>'.replace('[::1]', 'b.com')],
       [Header.To, 'sip:bob@biloxi.com ; tag = 7 ;x=1;x=2;tag=8'],
       [Header.To, '"" <sip:b.com>'],
-      [Header.Via, 'SIP/2.0/TCP h.com:5061 ; branch = z9hG4bKa ;rport;received=10.0.0.1;x;branch=z9hG4bKb;rport=9'],
+      [
+        Header.Via,
+        'SIP/2.0/TCP h.com:5061 ; branch = z9hG4bKa ;rport;received=10.0.0.1;x;branch=z9hG4bKb;rport=9',
+      ],
       [Header.CSeq, '0 ACK'],
     ];
     for (const [codec, value] of cases) {

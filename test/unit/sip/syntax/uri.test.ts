@@ -35,7 +35,9 @@ function reason(text: string): string | undefined {
 
 describe('SIP URI parsing (RFC 3261 §19.1.1)', () => {
   it('reads every component', () => {
-    const u = sip('sips:alice:secret@atlanta.example.com:5061;transport=tcp;lr;maddr=239.255.255.1?subject=project%20x&priority=urgent');
+    const u = sip(
+      'sips:alice:secret@atlanta.example.com:5061;transport=tcp;lr;maddr=239.255.255.1?subject=project%20x&priority=urgent',
+    );
     expect(u).toMatchObject({
       kind: 'sip',
       scheme: 'sips',
@@ -107,7 +109,11 @@ describe('SIP URI parsing (RFC 3261 §19.1.1)', () => {
 
 describe('TEL URIs (RFC 3966)', () => {
   it('global and local numbers with parameters', () => {
-    expect(uri('tel:+1-201-555-0123;ext=1234')).toMatchObject({ kind: 'tel', number: '+1-201-555-0123', global: true });
+    expect(uri('tel:+1-201-555-0123;ext=1234')).toMatchObject({
+      kind: 'tel',
+      number: '+1-201-555-0123',
+      global: true,
+    });
     const local = uri('tel:7042;phone-context=example.com');
     expect(local).toMatchObject({ kind: 'tel', number: '7042', global: false });
     expect(local.kind === 'tel' && local.params.get('phone-context')).toBe('example.com');
@@ -122,13 +128,20 @@ describe('TEL URIs (RFC 3966)', () => {
   it('compares digits without visual separators, parameters in any order (RFC 3966 §4)', () => {
     expect(uriEquals(uri('tel:+1-201-555-0123'), uri('tel:+1(201)5550123'))).toBe(true);
     expect(uriEquals(uri('tel:+1-201-555-0123;ext=1'), uri('tel:+12015550123'))).toBe(false);
-    expect(uriEquals(uri('tel:7042;phone-context=EXAMPLE.com'), uri('tel:7042;phone-context=example.com'))).toBe(true);
+    expect(
+      uriEquals(uri('tel:7042;phone-context=EXAMPLE.com'), uri('tel:7042;phone-context=example.com')),
+    ).toBe(true);
     expect(uriEquals(uri('tel:+1-201-555-0123'), uri('sip:+12015550123@example.com'))).toBe(false);
   });
 });
 
 describe('other schemes stay opaque', () => {
-  it.each(['http://www.example.com/a?b=c', 'urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6', 'mailto:alice@example.com', 'isbn:2983792873'])('%s', (text) => {
+  it.each([
+    'http://www.example.com/a?b=c',
+    'urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6',
+    'mailto:alice@example.com',
+    'isbn:2983792873',
+  ])('%s', (text) => {
     const u = uri(text);
     expect(u.kind).toBe('absolute');
     expect(formatUri(u)).toBe(text);
@@ -146,8 +159,14 @@ describe('URI comparison (RFC 3261 §19.1.4)', () => {
     ['sip:carol@chicago.com', 'sip:carol@chicago.com;newparam=5'],
     ['sip:carol@chicago.com', 'sip:carol@chicago.com;security=on'],
     ['sip:carol@chicago.com;newparam=5', 'sip:carol@chicago.com;security=on'],
-    ['sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com', 'sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com'],
-    ['sip:alice@atlanta.com?subject=project%20x&priority=urgent', 'sip:alice@atlanta.com?priority=urgent&subject=project%20x'],
+    [
+      'sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com',
+      'sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com',
+    ],
+    [
+      'sip:alice@atlanta.com?subject=project%20x&priority=urgent',
+      'sip:alice@atlanta.com?priority=urgent&subject=project%20x',
+    ],
     ['sip:alice@[2001:DB8::1]', 'sip:alice@[2001:db8:0:0::1]'],
   ])('equal: %s = %s', (a, b) => {
     expect(uriEquals(uri(a), uri(b))).toBe(true);
@@ -191,9 +210,13 @@ describe('formatting and building', () => {
       params: { transport: 'tcp', lr: null, x: 'a b' },
       headers: [['Subject', 'hi there']],
     });
-    expect(formatUri(u)).toBe('sip:alice%20smith%40home:p%3Aw@example.com:5060;transport=tcp;lr;x=a%20b?Subject=hi%20there');
+    expect(formatUri(u)).toBe(
+      'sip:alice%20smith%40home:p%3Aw@example.com:5060;transport=tcp;lr;x=a%20b?Subject=hi%20there',
+    );
     expect(uriEquals(uri(formatUri(u)), u)).toBe(true);
-    expect(formatUri(sipUri({ user: '+1-212;x?y', host: '2001:db8::1' }))).toBe('sip:+1-212;x?y@[2001:db8::1]');
+    expect(formatUri(sipUri({ user: '+1-212;x?y', host: '2001:db8::1' }))).toBe(
+      'sip:+1-212;x?y@[2001:db8::1]',
+    );
   });
 
   it('sipUri refuses hosts and ports no URI can carry', () => {
@@ -237,12 +260,19 @@ describe('hosts', () => {
     expect(Buffer.from(parseIPv6(text)!).toString('hex')).toBe(hex);
   });
 
-  it.each(['2001:db8:::192.0.2.1', '1:2:3:4:5:6:7:8:9', '1::2::3', ':1:2', '1:2:3:4:5:6:7:', '12345::', 'g::1', '1:2:3:4:5:6:7', '::1.2.3'])(
-    'parseIPv6 rejects %s',
-    (text) => {
-      expect(parseIPv6(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '2001:db8:::192.0.2.1',
+    '1:2:3:4:5:6:7:8:9',
+    '1::2::3',
+    ':1:2',
+    '1:2:3:4:5:6:7:',
+    '12345::',
+    'g::1',
+    '1:2:3:4:5:6:7',
+    '::1.2.3',
+  ])('parseIPv6 rejects %s', (text) => {
+    expect(parseIPv6(text)).toBeUndefined();
+  });
 
   it('hostKind', () => {
     expect(['example.com', 'a-b.example.com.', 'docker_host', '192.0.2.1', '[::1]'].map(hostKind)).toEqual([
@@ -252,6 +282,8 @@ describe('hosts', () => {
       'ipv4',
       'ipv6',
     ]);
-    expect(['-a.com', 'a-.com', 'a..com', 'com.1', '[::1', '[1.2.3.4]', ''].map(hostKind)).toEqual(Array(7).fill(undefined));
+    expect(['-a.com', 'a-.com', 'a..com', 'com.1', '[::1', '[1.2.3.4]', ''].map(hostKind)).toEqual(
+      Array(7).fill(undefined),
+    );
   });
 });

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../../src-main/platform/index.ts';
-import { InviteClientTransaction, NonInviteClientTransaction } from '../../../../src-main/sip/transaction/index.ts';
+import {
+  InviteClientTransaction,
+  NonInviteClientTransaction,
+} from '../../../../src-main/sip/transaction/index.ts';
 import { RecordingClientChannel, context, recordingUser, reparse, request, response } from './helpers.ts';
 
 let clock: FakeClock;
@@ -119,7 +122,12 @@ describe('InviteClientTransaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => {
   it('logs every transition as from → to (cause) and rejects illegal moves', () => {
     const log: string[] = [];
     const channel = new RecordingClientChannel(clock);
-    const tx = new InviteClientTransaction(context(clock, log), request('INVITE'), channel, recordingUser().user);
+    const tx = new InviteClientTransaction(
+      context(clock, log),
+      request('INVITE'),
+      channel,
+      recordingUser().user,
+    );
     tx.start();
     tx.receiveResponse(response(tx.request, 100));
     expect(log).toContain('debug ICT z9hG4bK-test-1: calling → proceeding (100 received)');
@@ -189,7 +197,11 @@ describe('NonInviteClientTransaction (RFC 3261 §17.1.2)', () => {
 
   it('refuses INVITE and ACK', () => {
     const channel = new RecordingClientChannel(clock);
-    expect(() => new NonInviteClientTransaction(context(clock), request('INVITE'), channel, recordingUser().user)).toThrow();
-    expect(() => new NonInviteClientTransaction(context(clock), request('ACK'), channel, recordingUser().user)).toThrow();
+    expect(
+      () => new NonInviteClientTransaction(context(clock), request('INVITE'), channel, recordingUser().user),
+    ).toThrow();
+    expect(
+      () => new NonInviteClientTransaction(context(clock), request('ACK'), channel, recordingUser().user),
+    ).toThrow();
   });
 });

@@ -10,7 +10,11 @@ import {
 import type { SipRequest, SipResponse, Uri } from '../../../../src-main/sip/syntax/index.ts';
 import type { SendResult, SipLogger, TransportError } from '../../../../src-main/sip/transport/index.ts';
 import { timerValues } from '../../../../src-main/sip/transaction/index.ts';
-import type { ClientChannel, ServerChannel, TransactionContext } from '../../../../src-main/sip/transaction/index.ts';
+import type {
+  ClientChannel,
+  ServerChannel,
+  TransactionContext,
+} from '../../../../src-main/sip/transaction/index.ts';
 
 export function uri(text: string): Uri {
   const r = parseUri(text);
@@ -18,7 +22,11 @@ export function uri(text: string): Uri {
   return r.uri;
 }
 
-export function request(method: string, branch = 'z9hG4bK-test-1', extra: Iterable<readonly [string, string]> = []): SipRequest {
+export function request(
+  method: string,
+  branch = 'z9hG4bK-test-1',
+  extra: Iterable<readonly [string, string]> = [],
+): SipRequest {
   return createRequest({
     method,
     uri: uri('sip:bob@192.0.2.2'),
@@ -26,7 +34,15 @@ export function request(method: string, branch = 'z9hG4bK-test-1', extra: Iterab
     to: { uri: uri('sip:bob@192.0.2.2'), params: NO_PARAMS },
     callId: 'call-1@192.0.2.1',
     cseq: 1,
-    via: { protocol: 'SIP', version: '2.0', transport: 'UDP', host: '192.0.2.1', port: 5060, branch, params: NO_PARAMS },
+    via: {
+      protocol: 'SIP',
+      version: '2.0',
+      transport: 'UDP',
+      host: '192.0.2.1',
+      port: 5060,
+      branch,
+      params: NO_PARAMS,
+    },
     headers: extra,
   });
 }

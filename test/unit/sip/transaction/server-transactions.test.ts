@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../../src-main/platform/index.ts';
-import { InviteServerTransaction, NonInviteServerTransaction } from '../../../../src-main/sip/transaction/index.ts';
+import {
+  InviteServerTransaction,
+  NonInviteServerTransaction,
+} from '../../../../src-main/sip/transaction/index.ts';
 import { RecordingServerChannel, context, request, response } from './helpers.ts';
 
 let clock: FakeClock;

@@ -38,7 +38,12 @@ afterEach(async () => {
 });
 
 async function node(host: MemoryHost, tcp = false): Promise<TransactionLayer> {
-  const transport = new SipTransportLayer({ clock, network: host, udp: { families: [4], port: 5060 }, ...(tcp && { tcpListener: { port: 5060 } }) });
+  const transport = new SipTransportLayer({
+    clock,
+    network: host,
+    udp: { families: [4], port: 5060 },
+    ...(tcp && { tcpListener: { port: 5060 } }),
+  });
   transports.push(transport);
   await transport.start();
   const layer = new TransactionLayer({ transport });
@@ -51,7 +56,10 @@ function udp(address: string): FlowTarget {
 }
 
 /** A server TU answering every request with `status` (INVITE: 180 first). */
-function answer(layer: TransactionLayer, status: number | ((r: ServerRequest) => number | undefined)): ServerRequest[] {
+function answer(
+  layer: TransactionLayer,
+  status: number | ((r: ServerRequest) => number | undefined),
+): ServerRequest[] {
   const seen: ServerRequest[] = [];
   layer.onRequest((r) => {
     seen.push(r);
@@ -59,13 +67,19 @@ function answer(layer: TransactionLayer, status: number | ((r: ServerRequest) =>
     if (tx === undefined) return;
     const code = typeof status === 'number' ? status : status(r);
     if (code === undefined) return;
-    if (tx instanceof InviteServerTransaction) tx.respond(createResponse(r.request, 180, undefined, { toTag: 'srv' }));
+    if (tx instanceof InviteServerTransaction)
+      tx.respond(createResponse(r.request, 180, undefined, { toTag: 'srv' }));
     tx.respond(createResponse(r.request, code, undefined, { toTag: 'srv' }));
   });
   return seen;
 }
 
-function send(layer: TransactionLayer, method: string, targets: FlowTarget[], responses?: SipResponse[]): OutgoingRequest {
+function send(
+  layer: TransactionLayer,
+  method: string,
+  targets: FlowTarget[],
+  responses?: SipResponse[],
+): OutgoingRequest {
   return new OutgoingRequest(layer, simpleRequest(method, `sip:bob@${targets[0]?.address ?? 'x'}`), {
     targets: targetList(targets),
     user: { onResponse: (r) => responses?.push(r) },
@@ -97,7 +111,10 @@ describe('TransactionLayer end to end on the memory network', () => {
     for (let i = 0; i < 10; i++) outs.push(send(a, 'OPTIONS', [udp('203.0.113.5')]));
     for (let i = 0; i < 5; i++) outs.push(send(a, 'INVITE', [udp('203.0.113.5')]));
     const outcomes = await settle(clock, Promise.all(outs.map((o) => o.result)), 100);
-    expect(outcomes.map((o) => (o.kind === 'final' ? o.response.status : o.kind))).toEqual([...Array(10).fill(200), ...Array(5).fill(486)]);
+    expect(outcomes.map((o) => (o.kind === 'final' ? o.response.status : o.kind))).toEqual([
+      ...Array(10).fill(200),
+      ...Array(5).fill(486),
+    ]);
     // Each request reached the TU once, whatever the retransmissions.
     expect(seen.filter((s) => s.transaction !== undefined)).toHaveLength(15);
     const lost = net.sent.filter((p) => p.dropReason === 'loss').length;
@@ -116,7 +133,10 @@ describe('TransactionLayer end to end on the memory network', () => {
     expect(outcome.kind).toBe('final');
     expect(seen).toHaveLength(1);
     const answers = net.sent.filter((p) => p.from.address === '203.0.113.5' && !p.duplicate);
-    expect(answers.map((p) => Buffer.from(p.bytes).toString('latin1').split('\r\n')[0])).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
+    expect(answers.map((p) => Buffer.from(p.bytes).toString('latin1').split('\r\n')[0])).toEqual([
+      'SIP/2.0 200 OK',
+      'SIP/2.0 200 OK',
+    ]);
   });
 
   it('fails over to the next target on timeout, with a new branch (RFC 3263 §4.3)', async () => {
@@ -187,13 +207,14 @@ describe('CANCEL (RFC 3261 §9)', () => {
       } else if (r.request.method === 'CANCEL' && tx !== undefined) {
         const target = b.findCancelTarget(r.request);
         tx.respond(createResponse(r.request, target === undefined ? 481 : 200, undefined, { toTag: 'srv' }));
-        if (target instanceof InviteServerTransaction && target.pending) target.respond(createResponse(target.request, 487, undefined, { toTag: 'srv' }));
+        if (target instanceof InviteServerTransaction && target.pending)
+          target.respond(createResponse(target.request, 487, undefined, { toTag: 'srv' }));
       }
     });
     return { a, b, seen, invite: () => invite };
   }
 
-  it('sends CANCEL after the 180 with the INVITE\'s branch; the INVITE ends with 487, ACKed', async () => {
+  it("sends CANCEL after the 180 with the INVITE's branch; the INVITE ends with 487, ACKed", async () => {
     const { a, seen, invite } = await ringing();
     const responses: SipResponse[] = [];
     const out = send(a, 'INVITE', [udp('203.0.113.5')], responses);
@@ -249,7 +270,8 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
     const got: string[] = [];
     sock.onMessage((d) => got.push(d.toString('latin1').split('\r\n')[0] ?? ''));
     const to = { address: '203.0.113.5', port: 5060, family: 4 as const };
-    const common = 'Via: SIP/2.0/UDP 192.0.2.7:5060\r\nFrom: <sip:old@192.0.2.7>;tag=77\r\nCall-ID: legacy-1\r\nMax-Forwards: 70\r\n';
+    const common =
+      'Via: SIP/2.0/UDP 192.0.2.7:5060\r\nFrom: <sip:old@192.0.2.7>;tag=77\r\nCall-ID: legacy-1\r\nMax-Forwards: 70\r\n';
     const invite = `INVITE sip:b@203.0.113.5 SIP/2.0\r\n${common}To: <sip:b@203.0.113.5>\r\nCSeq: 5 INVITE\r\nContent-Length: 0\r\n\r\n`;
     sock.send(Buffer.from(invite), to);
     await run(clock, 10);

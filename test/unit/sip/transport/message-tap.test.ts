@@ -8,7 +8,12 @@ import { Buffer } from 'node:buffer';
 import { FakeClock, MemoryNetwork } from '../../../../src-main/platform/index.ts';
 import type { MemoryHost, SocketAddress } from '../../../../src-main/platform/index.ts';
 import { SipTransportLayer } from '../../../../src-main/sip/transport/index.ts';
-import type { IncomingRequest, SipFlow, SipTransportOptions, SipWireMessage } from '../../../../src-main/sip/transport/index.ts';
+import type {
+  IncomingRequest,
+  SipFlow,
+  SipTransportOptions,
+  SipWireMessage,
+} from '../../../../src-main/sip/transport/index.ts';
 import { createResponse, serialize } from '../../../../src-main/sip/syntax/index.ts';
 import { StunMethod, encodeStunMessage } from '../../../../src-main/media/stun/index.ts';
 import { flush, run, settle, simpleRequest } from './support.ts';
@@ -35,8 +40,17 @@ afterEach(async () => {
   expect(net.openSockets()).toBe(0);
 });
 
-async function layer(host: MemoryHost, options: Partial<SipTransportOptions> = {}): Promise<SipTransportLayer> {
-  const t = new SipTransportLayer({ clock, network: host, udp: { families: [4], port: 5060 }, random: () => 0.5, ...options });
+async function layer(
+  host: MemoryHost,
+  options: Partial<SipTransportOptions> = {},
+): Promise<SipTransportLayer> {
+  const t = new SipTransportLayer({
+    clock,
+    network: host,
+    udp: { families: [4], port: 5060 },
+    random: () => 0.5,
+    ...options,
+  });
   layers.push(t);
   await t.start();
   return t;
@@ -72,7 +86,9 @@ describe('SipTransportLayer.onMessage', () => {
     a.send(flow, bytes);
     await run(clock, 0);
 
-    expect(atA.map((m) => [m.direction, m.transport, m.local, m.remote, m.text.split('\r\n')[0], m.rejected])).toEqual([
+    expect(
+      atA.map((m) => [m.direction, m.transport, m.local, m.remote, m.text.split('\r\n')[0], m.rejected]),
+    ).toEqual([
       ['out', 'udp', A, B, 'OPTIONS sip:203.0.113.5 SIP/2.0', undefined],
       ['in', 'udp', A, B, 'SIP/2.0 200 OK', undefined],
     ]);
@@ -92,10 +108,19 @@ describe('SipTransportLayer.onMessage', () => {
     b.onRequest((r) => requests.push(r));
     const sock = await net.host('192.0.2.7').bindDatagram({ family: 4, port: 5060 });
     raw.push(sock);
-    const head = 'Via: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-2;rport\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: c2\r\n';
+    const head =
+      'Via: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-2;rport\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: c2\r\n';
     const broken = `OPTIONS sip:b@y SIP/2.0\r\n${head}CSeq: abc OPTIONS\r\nContent-Length: 0\r\n\r\n`;
     sock.send(Buffer.from('\r\n\r\n'), B);
-    sock.send(encodeStunMessage({ method: StunMethod.binding, messageClass: 'request', transactionId: Buffer.from('0123456789ab'), attributes: {} }), B);
+    sock.send(
+      encodeStunMessage({
+        method: StunMethod.binding,
+        messageClass: 'request',
+        transactionId: Buffer.from('0123456789ab'),
+        attributes: {},
+      }),
+      B,
+    );
     sock.send(Buffer.from(broken), B);
     await run(clock, 0);
 
@@ -118,11 +143,15 @@ describe('SipTransportLayer.onMessage', () => {
     conn.write(Buffer.concat([Buffer.from('\r\n\r\n'), one]));
     await run(clock, 0);
     conn.write(
-      Buffer.from('OPTIONS sip:b@y SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1:5060;branch=z9hG4bK-9\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: c9\r\nCSeq: 1 OPTIONS\r\n\r\n'),
+      Buffer.from(
+        'OPTIONS sip:b@y SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1:5060;branch=z9hG4bK-9\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: c9\r\nCSeq: 1 OPTIONS\r\n\r\n',
+      ),
     );
     await run(clock, 0);
 
-    expect(atB.map((m) => [m.direction, m.transport, m.remote.address, m.text.split('\r\n')[0], m.rejected])).toEqual([
+    expect(
+      atB.map((m) => [m.direction, m.transport, m.remote.address, m.text.split('\r\n')[0], m.rejected]),
+    ).toEqual([
       ['in', 'tcp', '192.0.2.1', 'MESSAGE sip:b@203.0.113.5 SIP/2.0', undefined],
       ['in', 'tcp', '192.0.2.1', '', 'Content-Length is mandatory on stream transports'],
       ['out', 'tcp', '192.0.2.1', 'SIP/2.0 400 Bad Request (missing Content-Length)', undefined],

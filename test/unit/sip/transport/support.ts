@@ -1,6 +1,12 @@
 /** Test support shared by the SIP transport/transaction/dialog/UA tests: settling promises on a FakeClock, messages. */
 import type { FakeClock } from '../../../../src-main/platform/index.ts';
-import { NO_PARAMS, createRequest, generateBranch, parseMessage, parseUri } from '../../../../src-main/sip/syntax/index.ts';
+import {
+  NO_PARAMS,
+  createRequest,
+  generateBranch,
+  parseMessage,
+  parseUri,
+} from '../../../../src-main/sip/syntax/index.ts';
 import type { SipMessage, SipRequest, Uri } from '../../../../src-main/sip/syntax/index.ts';
 
 export async function flush(): Promise<void> {
@@ -11,7 +17,12 @@ export async function flush(): Promise<void> {
  * Await `promise` while moving the fake clock in `stepMs` steps (0 by default: deliveries due now), up to
  * `maxMs` of fake time. Throws if it does not settle.
  */
-export async function settle<T>(clock: FakeClock, promise: Promise<T>, stepMs = 0, maxMs = 120_000): Promise<T> {
+export async function settle<T>(
+  clock: FakeClock,
+  promise: Promise<T>,
+  stepMs = 0,
+  maxMs = 120_000,
+): Promise<T> {
   let done = false;
   let value: T | undefined;
   let error: unknown;
@@ -60,7 +71,12 @@ export function uri(text: string): Uri {
 }
 
 /** A request with a top Via carrying a fresh branch (the transport stamps sent-by). */
-export function simpleRequest(method: string, target: string, extra: Iterable<readonly [string, string]> = [], body?: string): SipRequest {
+export function simpleRequest(
+  method: string,
+  target: string,
+  extra: Iterable<readonly [string, string]> = [],
+  body?: string,
+): SipRequest {
   return createRequest({
     method,
     uri: uri(target),
@@ -68,7 +84,14 @@ export function simpleRequest(method: string, target: string, extra: Iterable<re
     to: { uri: uri(target), params: NO_PARAMS },
     callId: `c-${generateBranch().slice(7, 19)}`,
     cseq: 1,
-    via: { protocol: 'SIP', version: '2.0', transport: 'UDP', host: 'invalid', branch: generateBranch(), params: NO_PARAMS },
+    via: {
+      protocol: 'SIP',
+      version: '2.0',
+      transport: 'UDP',
+      host: 'invalid',
+      branch: generateBranch(),
+      params: NO_PARAMS,
+    },
     headers: extra,
     ...(body !== undefined && { body, contentType: 'text/plain' }),
   });

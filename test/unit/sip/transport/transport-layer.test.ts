@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Buffer } from 'node:buffer';
 import { FakeClock, MemoryNetwork } from '../../../../src-main/platform/index.ts';
-import type { MemoryHost, MemoryNat, MemoryTlsServerOptions, SocketAddress, StreamConnection, StreamServer } from '../../../../src-main/platform/index.ts';
+import type {
+  MemoryHost,
+  MemoryNat,
+  MemoryTlsServerOptions,
+  SocketAddress,
+  StreamConnection,
+  StreamServer,
+} from '../../../../src-main/platform/index.ts';
 import { SipTransportLayer } from '../../../../src-main/sip/transport/index.ts';
 import type {
   FlowClosed,
@@ -37,8 +44,17 @@ afterEach(async () => {
   expect(net.openSockets()).toBe(0);
 });
 
-async function layer(host: MemoryHost, options: Partial<SipTransportOptions> = {}): Promise<SipTransportLayer> {
-  const t = new SipTransportLayer({ clock, network: host, udp: { families: [4], port: 5060 }, random: () => 0.5, ...options });
+async function layer(
+  host: MemoryHost,
+  options: Partial<SipTransportOptions> = {},
+): Promise<SipTransportLayer> {
+  const t = new SipTransportLayer({
+    clock,
+    network: host,
+    udp: { families: [4], port: 5060 },
+    random: () => 0.5,
+    ...options,
+  });
   layers.push(t);
   await t.start();
   return t;
@@ -50,8 +66,17 @@ function collect<T>(subscribe: (l: (v: T) => void) => unknown): T[] {
   return out;
 }
 
-async function flowTo(t: SipTransportLayer, transport: 'udp' | 'tcp' | 'tls', address: string, port = 5060, hostname?: string): Promise<SipFlow> {
-  const r = await settle(clock, t.acquireFlow({ transport, address, port, family: 4, ...(hostname !== undefined && { hostname }) }));
+async function flowTo(
+  t: SipTransportLayer,
+  transport: 'udp' | 'tcp' | 'tls',
+  address: string,
+  port = 5060,
+  hostname?: string,
+): Promise<SipFlow> {
+  const r = await settle(
+    clock,
+    t.acquireFlow({ transport, address, port, family: 4, ...(hostname !== undefined && { hostname }) }),
+  );
   if (!r.ok) throw new Error(r.error.reason);
   return r.flow;
 }
@@ -68,7 +93,12 @@ async function sendRequest(t: SipTransportLayer, flow: SipFlow, method = 'OPTION
 /** Client 10.0.0.2 behind a port-restricted NAT 198.51.100.1 (external ports from 20000), server 203.0.113.5. */
 function natWorld(): { client: MemoryHost; server: MemoryHost; nat: MemoryNat } {
   const client = net.host('10.0.0.2');
-  const nat = net.addNat({ publicAddress: '198.51.100.1', inside: [client], portPreservation: false, firstPort: 20000 });
+  const nat = net.addNat({
+    publicAddress: '198.51.100.1',
+    inside: [client],
+    portPreservation: false,
+    firstPort: 20000,
+  });
   const server = net.host('203.0.113.5');
   return { client, server, nat };
 }
@@ -86,7 +116,9 @@ describe('SipTransportLayer over UDP', () => {
     expect(requests).toHaveLength(1);
     const incoming = requests[0]!;
     expect(incoming.origin.source).toEqual({ address: '198.51.100.1', port: 20000, family: 4 });
-    expect(incoming.request.headers.get('Via')).toBe(`SIP/2.0/UDP 10.0.0.2:5060;branch=${sent.topVia.branch};received=198.51.100.1;rport=20000`);
+    expect(incoming.request.headers.get('Via')).toBe(
+      `SIP/2.0/UDP 10.0.0.2:5060;branch=${sent.topVia.branch};received=198.51.100.1;rport=20000`,
+    );
   });
 
   it('routes the response to received:rport through the NAT and reports our public address', async () => {
@@ -98,7 +130,9 @@ describe('SipTransportLayer over UDP', () => {
     const flow = await flowTo(a, 'udp', '203.0.113.5');
     await sendRequest(a, flow);
     const incoming = requests[0]!;
-    expect(await b.sendResponse(createResponse(incoming.request, 200), incoming.origin)).toEqual({ ok: true });
+    expect(await b.sendResponse(createResponse(incoming.request, 200), incoming.origin)).toEqual({
+      ok: true,
+    });
     await run(clock, 0);
     expect(responses).toHaveLength(1);
     expect(responses[0]!.response.status).toBe(200);
@@ -131,7 +165,10 @@ describe('SipTransportLayer over UDP', () => {
     const b = await layer(net.host('2001:db8::2'), { udp: { families: [6], port: 5060 } });
     const atB = collect<IncomingRequest>((l) => b.onRequest(l));
     const atA = collect<IncomingResponse>((l) => a.onResponse(l));
-    const r = await settle(clock, a.acquireFlow({ transport: 'udp', address: '2001:db8::2', port: 5060, family: 6 }));
+    const r = await settle(
+      clock,
+      a.acquireFlow({ transport: 'udp', address: '2001:db8::2', port: 5060, family: 6 }),
+    );
     if (!r.ok) throw new Error(r.error.reason);
     const sent = await sendRequest(a, r.flow);
     expect(sent.headers.get('Via')).toBe(`SIP/2.0/UDP [2001:db8::1]:5060;branch=${sent.topVia.branch};rport`);
@@ -174,14 +211,24 @@ describe('SipTransportLayer over UDP', () => {
     raw.push(sock);
     const got = collect<string>((l) => sock.onMessage((d) => l(d.toString('latin1'))));
     const to = { address: '203.0.113.5', port: 5060, family: 4 as const };
-    const head = 'Via: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-2;rport\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: c2\r\n';
-    sock.send(Buffer.from(`OPTIONS sip:b@y SIP/2.0\r\n${head}CSeq: abc OPTIONS\r\nContent-Length: 0\r\n\r\n`), to);
-    sock.send(Buffer.from(`OPTIONS sip:b@y SIP/3.0\r\n${head}CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`), to);
+    const head =
+      'Via: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-2;rport\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: c2\r\n';
+    sock.send(
+      Buffer.from(`OPTIONS sip:b@y SIP/2.0\r\n${head}CSeq: abc OPTIONS\r\nContent-Length: 0\r\n\r\n`),
+      to,
+    );
+    sock.send(
+      Buffer.from(`OPTIONS sip:b@y SIP/3.0\r\n${head}CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`),
+      to,
+    );
     sock.send(Buffer.from('SIP/2.0 200 OK\r\nCSeq: x\r\n\r\n'), to); // a broken response: dropped
     sock.send(Buffer.from('\r\n\r\n'), to); // a CRLF keepalive: absorbed
     await run(clock, 0);
     expect(requests).toEqual([]);
-    expect(got.map((g) => g.split('\r\n')[0])).toEqual(['SIP/2.0 400 Bad Request (invalid CSeq)', 'SIP/2.0 505 Version Not Supported']);
+    expect(got.map((g) => g.split('\r\n')[0])).toEqual([
+      'SIP/2.0 400 Bad Request (invalid CSeq)',
+      'SIP/2.0 505 Version Not Supported',
+    ]);
   });
 
   it('drops responses whose top Via we did not send (RFC 3261 §18.1.2)', async () => {
@@ -208,17 +255,29 @@ describe('SipTransportLayer over UDP', () => {
     raw.push(sock);
     const got = collect<Buffer>((l) => sock.onMessage((d) => l(d)));
     const id = Buffer.from('0123456789ab');
-    sock.send(encodeStunMessage({ method: StunMethod.binding, messageClass: 'request', transactionId: id, attributes: {} }), {
-      address: '203.0.113.5',
-      port: 5060,
-      family: 4,
-    });
+    sock.send(
+      encodeStunMessage({
+        method: StunMethod.binding,
+        messageClass: 'request',
+        transactionId: id,
+        attributes: {},
+      }),
+      {
+        address: '203.0.113.5',
+        port: 5060,
+        family: 4,
+      },
+    );
     await run(clock, 0);
     expect(requests).toEqual([]);
     const decoded = decodeStunMessage(got[0]!);
     if (!decoded.ok) throw new Error(decoded.reason);
     expect(decoded.message.messageClass).toBe('success');
-    expect(decoded.message.attributes.xorMappedAddress).toEqual({ address: '192.0.2.7', port: 7000, family: 4 });
+    expect(decoded.message.attributes.xorMappedAddress).toEqual({
+      address: '192.0.2.7',
+      port: 7000,
+      family: 4,
+    });
   });
 
   it('sends a request over 1300 bytes over TCP to the same address (RFC 3261 §18.1.1), UDP when TCP is refused', async () => {
@@ -229,16 +288,34 @@ describe('SipTransportLayer over UDP', () => {
     const b = await layer(withTcp, { tcpListener: { port: 5060 } });
     await layer(udpOnly);
     const requests = collect<IncomingRequest>((l) => b.onRequest(l));
-    const big = await settle(clock, a.acquireFlow({ transport: 'udp', address: '203.0.113.5', port: 5060, family: 4 }, { messageBytes: 1301 }));
+    const big = await settle(
+      clock,
+      a.acquireFlow(
+        { transport: 'udp', address: '203.0.113.5', port: 5060, family: 4 },
+        { messageBytes: 1301 },
+      ),
+    );
     if (!big.ok) throw new Error('no flow');
     expect(big.flow.transport).toBe('tcp');
     const sent = await sendRequest(a, big.flow, 'MESSAGE', 'x'.repeat(1300));
     expect(sent.topVia.transport).toBe('TCP');
     expect(requests).toHaveLength(1);
     expect(requests[0]!.request.body.length).toBe(1300);
-    const fallback = await settle(clock, a.acquireFlow({ transport: 'udp', address: '203.0.113.6', port: 5060, family: 4 }, { messageBytes: 1400 }));
+    const fallback = await settle(
+      clock,
+      a.acquireFlow(
+        { transport: 'udp', address: '203.0.113.6', port: 5060, family: 4 },
+        { messageBytes: 1400 },
+      ),
+    );
     expect(fallback.ok && fallback.flow.transport).toBe('udp');
-    const small = await settle(clock, a.acquireFlow({ transport: 'udp', address: '203.0.113.5', port: 5060, family: 4 }, { messageBytes: 1300 }));
+    const small = await settle(
+      clock,
+      a.acquireFlow(
+        { transport: 'udp', address: '203.0.113.5', port: 5060, family: 4 },
+        { messageBytes: 1300 },
+      ),
+    );
     expect(small.ok && small.flow.transport).toBe('udp');
   });
 });
@@ -306,7 +383,10 @@ describe('SipTransportLayer over TCP and TLS', () => {
     await sendRequest(a, flow, 'MESSAGE', 'hello, split world');
     expect(atB.map((r) => r.request.body.toString())).toEqual(['hello, split world']);
     net.setConditions({});
-    const conn = await settle(clock, client.connect({ remote: { address: '203.0.113.5', port: 5060, family: 4 } }));
+    const conn = await settle(
+      clock,
+      client.connect({ remote: { address: '203.0.113.5', port: 5060, family: 4 } }),
+    );
     raw.push(conn);
     const replies = collect<string>((l) => conn.onData((d) => l(d.toString('latin1'))));
     const one = serialize(simpleRequest('MESSAGE', 'sip:b@203.0.113.5', [], 'one'));
@@ -322,10 +402,17 @@ describe('SipTransportLayer over TCP and TLS', () => {
     const server = net.host('203.0.113.5');
     const b = await layer(server, { tcpListener: { port: 5060 } });
     const failed = collect<FlowClosed>((l) => b.onFlowFailed(l));
-    const conn = await settle(clock, client.connect({ remote: { address: '203.0.113.5', port: 5060, family: 4 } }));
+    const conn = await settle(
+      clock,
+      client.connect({ remote: { address: '203.0.113.5', port: 5060, family: 4 } }),
+    );
     raw.push(conn);
     const replies = collect<string>((l) => conn.onData((d) => l(d.toString('latin1'))));
-    conn.write(Buffer.from('OPTIONS sip:b@y SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1:5060;branch=z9hG4bK-9\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: c9\r\nCSeq: 1 OPTIONS\r\n\r\n'));
+    conn.write(
+      Buffer.from(
+        'OPTIONS sip:b@y SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1:5060;branch=z9hG4bK-9\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: c9\r\nCSeq: 1 OPTIONS\r\n\r\n',
+      ),
+    );
     await run(clock, 0);
     expect(replies.join('').split('\r\n')[0]).toBe('SIP/2.0 400 Bad Request (missing Content-Length)');
     expect(failed.map((f) => f.reason)).toEqual(['framing-error']);
@@ -365,22 +452,53 @@ describe('SipTransportLayer over TCP and TLS', () => {
     await sendRequest(a, good);
     expect(atB[0]!.origin.flow.transport).toBe('tls');
     expect(atB[0]!.request.topVia.transport).toBe('TLS');
-    const bad = await settle(clock, a.acquireFlow({ transport: 'tls', address: '203.0.113.5', port: 5061, family: 4, hostname: 'evil.example.com' }));
+    const bad = await settle(
+      clock,
+      a.acquireFlow({
+        transport: 'tls',
+        address: '203.0.113.5',
+        port: 5061,
+        family: 4,
+        hostname: 'evil.example.com',
+      }),
+    );
     expect(bad.ok ? 'connected' : bad.error.code).toBe('tls-failed');
     const c = await layer(net.host('192.0.2.2'), { tlsClient: { insecureSkipVerify: true } });
-    const skipped = await settle(clock, c.acquireFlow({ transport: 'tls', address: '203.0.113.5', port: 5061, family: 4, hostname: 'evil.example.com' }));
+    const skipped = await settle(
+      clock,
+      c.acquireFlow({
+        transport: 'tls',
+        address: '203.0.113.5',
+        port: 5061,
+        family: 4,
+        hostname: 'evil.example.com',
+      }),
+    );
     expect(skipped.ok).toBe(true);
   });
 
   it('presents the configured client certificate to a server that asks for one', async () => {
     const server = net.host('203.0.113.5');
-    const tlsServer: MemoryTlsServerOptions = { cert: 'unused', key: 'unused', requestCert: true, names: ['sip.example.com'] };
+    const tlsServer: MemoryTlsServerOptions = {
+      cert: 'unused',
+      key: 'unused',
+      requestCert: true,
+      names: ['sip.example.com'],
+    };
     await layer(server, { tlsListener: { port: 5061, server: tlsServer } });
-    const target = { transport: 'tls' as const, address: '203.0.113.5', port: 5061, family: 4 as const, hostname: 'sip.example.com' };
+    const target = {
+      transport: 'tls' as const,
+      address: '203.0.113.5',
+      port: 5061,
+      family: 4 as const,
+      hostname: 'sip.example.com',
+    };
     const anonymous = await layer(net.host('192.0.2.1'));
     const refused = await settle(clock, anonymous.acquireFlow(target));
     expect(refused.ok ? 'connected' : refused.error.code).toBe('tls-failed');
-    const withCert = await layer(net.host('192.0.2.2'), { tlsClient: { cert: 'client-cert-pem', key: 'client-key-pem' } });
+    const withCert = await layer(net.host('192.0.2.2'), {
+      tlsClient: { cert: 'client-cert-pem', key: 'client-key-pem' },
+    });
     const accepted = await settle(clock, withCert.acquireFlow(target));
     expect(accepted.ok).toBe(true);
   });
@@ -388,9 +506,16 @@ describe('SipTransportLayer over TCP and TLS', () => {
   it('reports refused and timed-out connects as values', async () => {
     const a = await layer(net.host('192.0.2.1'), { connectTimeoutMs: 5_000 });
     net.host('203.0.113.5');
-    const refused = await settle(clock, a.acquireFlow({ transport: 'tcp', address: '203.0.113.5', port: 5060, family: 4 }));
+    const refused = await settle(
+      clock,
+      a.acquireFlow({ transport: 'tcp', address: '203.0.113.5', port: 5060, family: 4 }),
+    );
     expect(refused.ok ? 'ok' : refused.error.code).toBe('connect-failed');
-    const nowhere = await settle(clock, a.acquireFlow({ transport: 'tcp', address: '198.18.0.1', port: 5060, family: 4 }), 100);
+    const nowhere = await settle(
+      clock,
+      a.acquireFlow({ transport: 'tcp', address: '198.18.0.1', port: 5060, family: 4 }),
+      100,
+    );
     expect(nowhere.ok ? 'ok' : nowhere.error.code).toBe('connect-timeout');
     expect(clock.monotonic()).toBeGreaterThanOrEqual(5_000);
   });
@@ -434,7 +559,12 @@ describe('keepalives (RFC 5626 §4.4)', () => {
     const start = clock.monotonic();
     const pingsAt: number[] = [];
     net.onPacket((p) => {
-      if (p.protocol === 'tcp' && p.from.address === '192.0.2.1' && Buffer.from(p.bytes).toString() === '\r\n\r\n') pingsAt.push(p.sentAt - start);
+      if (
+        p.protocol === 'tcp' &&
+        p.from.address === '192.0.2.1' &&
+        Buffer.from(p.bytes).toString() === '\r\n\r\n'
+      )
+        pingsAt.push(p.sentAt - start);
     });
     const ka = a.startKeepalive(flow, { intervalMs: 25_000 });
     await run(clock, 70_000, 500);
@@ -456,7 +586,11 @@ describe('keepalives (RFC 5626 §4.4)', () => {
     await run(clock, 22_500, 500);
     expect(mapped).toEqual([{ address: '198.51.100.1', port: 20000, family: 4 }]);
     expect(flow.mappedAddress).toEqual({ address: '198.51.100.1', port: 20000, family: 4 });
-    expect(await settle(clock, a.discoverMapping(flow))).toEqual({ address: '198.51.100.1', port: 20000, family: 4 });
+    expect(await settle(clock, a.discoverMapping(flow))).toEqual({
+      address: '198.51.100.1',
+      port: 20000,
+      family: 4,
+    });
   });
 
   it('UDP: no STUN response within 10 s fails the flow; retransmissions at 0, 500, 1500, 3500, 7500 ms', async () => {
@@ -505,7 +639,8 @@ describe('keepalives (RFC 5626 §4.4)', () => {
     const start = clock.monotonic();
     const sends: number[] = [];
     net.onPacket((p) => {
-      if (p.from.address === '192.0.2.1' && Buffer.from(p.bytes).toString() === '\r\n\r\n') sends.push(p.sentAt - start);
+      if (p.from.address === '192.0.2.1' && Buffer.from(p.bytes).toString() === '\r\n\r\n')
+        sends.push(p.sentAt - start);
     });
     const ka = a.startKeepalive(flow, { udpMethod: 'crlf', intervalMs: 30_000 });
     expect(ka.method).toBe('crlf-datagram');

@@ -26,7 +26,10 @@ async function agent(): Promise<SipUserAgent> {
     network: new NodeNetwork(),
     resolver: new NodeResolver(),
     version: 'test',
-    transport: { udp: { families: [4], address: { 4: '127.0.0.1' } }, tcpListener: { families: [4], address: { 4: '127.0.0.1' } } },
+    transport: {
+      udp: { families: [4], address: { 4: '127.0.0.1' } },
+      tcpListener: { families: [4], address: { 4: '127.0.0.1' } },
+    },
   });
   agents.push(ua);
   await ua.start();
@@ -41,7 +44,12 @@ describe('two user agents on the real loopback network', () => {
     if (target === undefined) throw new Error(`b has no ${transport} socket`);
     const to = uri(`sip:b@127.0.0.1:${target.local.port}${transport === 'tcp' ? ';transport=tcp' : ''}`);
     const out = a.sendRequest(
-      a.createRequest({ method: 'OPTIONS', uri: to, from: { uri: uri('sip:a@127.0.0.1'), params: NO_PARAMS }, to: { uri: to, params: NO_PARAMS } }),
+      a.createRequest({
+        method: 'OPTIONS',
+        uri: to,
+        from: { uri: uri('sip:a@127.0.0.1'), params: NO_PARAMS },
+        to: { uri: to, params: NO_PARAMS },
+      }),
       { contact: { user: 'a' } },
     );
     const outcome = await out.result;

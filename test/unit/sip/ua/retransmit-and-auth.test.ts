@@ -18,7 +18,12 @@ let received: { at: number; message: SipRequest | SipResponse }[];
 beforeEach(async () => {
   clock = new FakeClock();
   net = new MemoryNetwork(clock);
-  ua = new SipUserAgent({ clock, network: net.host('192.0.2.10'), resolver: new FakeResolver(), transport: { udp: { families: [4], port: 5060 } } });
+  ua = new SipUserAgent({
+    clock,
+    network: net.host('192.0.2.10'),
+    resolver: new FakeResolver(),
+    transport: { udp: { families: [4], port: 5060 } },
+  });
   await ua.start();
   socket = await net.host('192.0.2.7').bindDatagram({ family: 4, port: 5060 });
   received = [];
@@ -59,7 +64,11 @@ describe('2xx to INVITE retransmission until the ACK (RFC 3261 §13.3.1.4)', () 
   function answerInvite(outcomes: string[]): void {
     ua.onRequest('INVITE', (uas) => {
       uas.onAckOutcome((o) => outcomes.push(`${o} at ${clock.monotonic()}`));
-      uas.respond(200, { contact: [ua.contactFor(uas.flow)], body: 'v=0\r\n', contentType: 'application/sdp' });
+      uas.respond(200, {
+        contact: [ua.contactFor(uas.flow)],
+        body: 'v=0\r\n',
+        contentType: 'application/sdp',
+      });
     });
   }
 
@@ -133,12 +142,23 @@ describe('sendAuthenticated (RFC 3261 §22.2)', () => {
   }
 
   const challenge = (req: SipRequest, nonce: string) =>
-    createResponse(req, 401, undefined, { toTag: 'reg', headers: [['WWW-Authenticate', `Digest realm="example.com", nonce="${nonce}", qop="auth", algorithm=MD5`]] });
+    createResponse(req, 401, undefined, {
+      toTag: 'reg',
+      headers: [
+        ['WWW-Authenticate', `Digest realm="example.com", nonce="${nonce}", qop="auth", algorithm=MD5`],
+      ],
+    });
 
   it('answers a 401 with Authorization, CSeq + 1 and a new branch; the 401 is not passed up', async () => {
-    const session = new DigestSession({ credentials: { username: 'alice', password: 'secret' }, randomBytes: (n) => new Uint8Array(n).fill(7) });
+    const session = new DigestSession({
+      credentials: { username: 'alice', password: 'secret' },
+      randomBytes: (n) => new Uint8Array(n).fill(7),
+    });
     const seen: number[] = [];
-    const auth = ua.sendAuthenticated(register(), session, { contact: { user: 'alice' }, user: { onResponse: (r) => seen.push(r.status) } });
+    const auth = ua.sendAuthenticated(register(), session, {
+      contact: { user: 'alice' },
+      user: { onResponse: (r) => seen.push(r.status) },
+    });
     await run(clock, 10);
     const first = lastRequest();
     sendMessage(challenge(first, 'n1'));
@@ -148,7 +168,9 @@ describe('sendAuthenticated (RFC 3261 §22.2)', () => {
     expect(second.callId).toBe(first.callId);
     expect(second.from.tag).toBe(first.from.tag);
     expect(second.topVia.branch).not.toBe(first.topVia.branch);
-    expect(second.headers.get('Authorization')).toMatch(/^Digest username="alice", realm="example.com", nonce="n1", uri="sip:192.0.2.7", response="[0-9a-f]{32}"/);
+    expect(second.headers.get('Authorization')).toMatch(
+      /^Digest username="alice", realm="example.com", nonce="n1", uri="sip:192.0.2.7", response="[0-9a-f]{32}"/,
+    );
     sendMessage(createResponse(second, 200, undefined, { toTag: 'reg' }));
     const outcome = await settle(clock, auth.result);
     expect(outcome.kind === 'final' && outcome.response.status).toBe(200);

@@ -34,21 +34,32 @@ afterEach(async () => {
 });
 
 async function agent(host: MemoryHost, options: Partial<SipUserAgentOptions> = {}): Promise<SipUserAgent> {
-  const ua = new SipUserAgent({ clock, network: host, resolver, version: '9.9.9', transport: { udp: { families: [4], port: 5060 } }, ...options });
+  const ua = new SipUserAgent({
+    clock,
+    network: host,
+    resolver,
+    version: '9.9.9',
+    transport: { udp: { families: [4], port: 5060 } },
+    ...options,
+  });
   agents.push(ua);
   await ua.start();
   return ua;
 }
 
 /** A raw SIP peer at 192.0.2.7:5060 that sends bytes and collects what comes back. */
-async function peer(address = '192.0.2.7', port = 5060): Promise<{ send(text: string, to?: string): void; received: (SipRequest | SipResponse)[] }> {
+async function peer(
+  address = '192.0.2.7',
+  port = 5060,
+): Promise<{ send(text: string, to?: string): void; received: (SipRequest | SipResponse)[] }> {
   const socket = await net.host(address).bindDatagram({ family: 4, port });
   sockets.push(socket);
   const received: (SipRequest | SipResponse)[] = [];
   socket.onMessage((d) => received.push(parse(d)));
   return {
     received,
-    send: (text, to = '192.0.2.10') => socket.send(Buffer.from(text.replace(/\r?\n/g, '\r\n')), { address: to, port: 5060, family: 4 }),
+    send: (text, to = '192.0.2.10') =>
+      socket.send(Buffer.from(text.replace(/\r?\n/g, '\r\n')), { address: to, port: 5060, family: 4 }),
   };
 }
 
@@ -69,7 +80,15 @@ Call-ID: ${callId}
 CSeq: ${cseq}
 ${extra}`;
 
-function request(method: string, branch: string, extra = '', body = '', callId = 'uas-test', cseq = `1 ${method}`, ruri = 'sip:ua@192.0.2.10'): string {
+function request(
+  method: string,
+  branch: string,
+  extra = '',
+  body = '',
+  callId = 'uas-test',
+  cseq = `1 ${method}`,
+  ruri = 'sip:ua@192.0.2.10',
+): string {
   return `${method} ${ruri} SIP/2.0
 ${headers(branch, callId, cseq, extra)}Content-Length: ${Buffer.byteLength(body)}
 
@@ -101,14 +120,27 @@ describe('SipUserAgent UAS checks (RFC 3261 §8.2), one request each', () => {
     p.send(request('FOO', 'z9hG4bK-f1'));
     await run(clock, 0);
     expect(firstLines(p.received)).toEqual(['405 Method Not Allowed', '501 Not Implemented']);
-    expect(responses(p.received).map((r) => r.headers.get('Allow'))).toEqual(['INVITE, ACK, CANCEL, OPTIONS', 'INVITE, ACK, CANCEL, OPTIONS']);
+    expect(responses(p.received).map((r) => r.headers.get('Allow'))).toEqual([
+      'INVITE, ACK, CANCEL, OPTIONS',
+      'INVITE, ACK, CANCEL, OPTIONS',
+    ]);
   });
 
   it('416 for a Request-URI scheme we do not serve (§8.2.2.1)', async () => {
     const ua = await agent(net.host('192.0.2.10'));
     ua.onRequest('INVITE', (uas) => uas.respond(486));
     const p = await peer();
-    p.send(request('INVITE', 'z9hG4bK-t1', 'Contact: <sip:carol@192.0.2.7>\n', '', 'tel-1', '1 INVITE', 'tel:+15551234'));
+    p.send(
+      request(
+        'INVITE',
+        'z9hG4bK-t1',
+        'Contact: <sip:carol@192.0.2.7>\n',
+        '',
+        'tel-1',
+        '1 INVITE',
+        'tel:+15551234',
+      ),
+    );
     await run(clock, 0);
     expect(firstLines(p.received)).toEqual(['416 Unsupported URI Scheme']);
   });
@@ -141,7 +173,8 @@ describe('SipUserAgent UAS checks (RFC 3261 §8.2), one request each', () => {
     const strict = await agent(net.host('192.0.2.11'), { maxForwards: 'reject-except-options' });
     strict.onRequest('MESSAGE', (uas) => uas.respond(200));
     const p = await peer();
-    const zero = (method: string, branch: string) => request(method, branch).replace('Max-Forwards: 70', 'Max-Forwards: 0');
+    const zero = (method: string, branch: string) =>
+      request(method, branch).replace('Max-Forwards: 70', 'Max-Forwards: 0');
     p.send(zero('MESSAGE', 'z9hG4bK-m0'));
     p.send(zero('MESSAGE', 'z9hG4bK-m1'), '192.0.2.11');
     p.send(zero('OPTIONS', 'z9hG4bK-m2'), '192.0.2.11');
@@ -184,10 +217,22 @@ describe('SipUserAgent UAS checks (RFC 3261 §8.2), one request each', () => {
     );
     const p = await peer();
     p.send(request('MESSAGE', 'z9hG4bK-c1', 'Content-Type: text/html\n', '<b>hi</b>'));
-    p.send(request('MESSAGE', 'z9hG4bK-c2', 'Content-Type: text/plain\nContent-Encoding: gzip\n', 'xx', 'uas-test-2'));
+    p.send(
+      request(
+        'MESSAGE',
+        'z9hG4bK-c2',
+        'Content-Type: text/plain\nContent-Encoding: gzip\n',
+        'xx',
+        'uas-test-2',
+      ),
+    );
     p.send(request('MESSAGE', 'z9hG4bK-c3', 'Content-Type: text/plain\n', 'hello', 'uas-test-3'));
     await run(clock, 0);
-    expect(firstLines(p.received)).toEqual(['415 Unsupported Media Type', '415 Unsupported Media Type', '200 OK']);
+    expect(firstLines(p.received)).toEqual([
+      '415 Unsupported Media Type',
+      '415 Unsupported Media Type',
+      '200 OK',
+    ]);
     const [html, gzip] = responses(p.received);
     expect(html?.headers.get('Accept')).toBe('text/plain');
     expect(gzip?.headers.get('Accept-Encoding')).toBe('identity');
@@ -198,10 +243,15 @@ describe('SipUserAgent UAS checks (RFC 3261 §8.2), one request each', () => {
     const ua = await agent(net.host('192.0.2.10'));
     ua.onRequest('BYE', (uas) => uas.respond(200));
     const p = await peer();
-    p.send(request('BYE', 'z9hG4bK-x1').replace('To: <sip:ua@192.0.2.10>', 'To: <sip:ua@192.0.2.10>;tag=nope'));
+    p.send(
+      request('BYE', 'z9hG4bK-x1').replace('To: <sip:ua@192.0.2.10>', 'To: <sip:ua@192.0.2.10>;tag=nope'),
+    );
     p.send(request('CANCEL', 'z9hG4bK-x2'));
     await run(clock, 0);
-    expect(firstLines(p.received)).toEqual(['481 Call/Transaction Does Not Exist', '481 Call/Transaction Does Not Exist']);
+    expect(firstLines(p.received)).toEqual([
+      '481 Call/Transaction Does Not Exist',
+      '481 Call/Transaction Does Not Exist',
+    ]);
   });
 
   it('500 for an in-dialog request whose CSeq is out of order (§12.2.2)', async () => {
@@ -210,7 +260,11 @@ describe('SipUserAgent UAS checks (RFC 3261 §8.2), one request each', () => {
     ua.onRequest('INVITE', (uas) => {
       const d = ua.dialogs.fromUasRequest(uas.request, uas.toTag, false, 'confirmed');
       if (d.ok) dialog = d.dialog;
-      uas.respond(200, { contact: [ua.contactFor(uas.flow)], body: 'v=0\r\n', contentType: 'application/sdp' });
+      uas.respond(200, {
+        contact: [ua.contactFor(uas.flow)],
+        body: 'v=0\r\n',
+        contentType: 'application/sdp',
+      });
     });
     const infos: number[] = [];
     ua.onRequest('INFO', (uas) => {
@@ -222,12 +276,20 @@ describe('SipUserAgent UAS checks (RFC 3261 §8.2), one request each', () => {
     await run(clock, 0);
     const toTag = responses(p.received)[0]?.to.tag ?? '';
     expect(dialog?.id.localTag).toBe(toTag);
-    const inDialog = (branch: string, seq: string) => request('INFO', branch, '', '', 'dlg-1', seq).replace('To: <sip:ua@192.0.2.10>', `To: <sip:ua@192.0.2.10>;tag=${toTag}`);
+    const inDialog = (branch: string, seq: string) =>
+      request('INFO', branch, '', '', 'dlg-1', seq).replace(
+        'To: <sip:ua@192.0.2.10>',
+        `To: <sip:ua@192.0.2.10>;tag=${toTag}`,
+      );
     p.send(inDialog('z9hG4bK-i2', '6 INFO'));
     p.send(inDialog('z9hG4bK-i3', '4 INFO'));
     await run(clock, 0);
     expect(infos).toEqual([6]);
-    expect(firstLines(p.received)).toEqual(['200 OK', '200 OK', '500 Server Internal Error (CSeq 4 out of order, last was 6)']);
+    expect(firstLines(p.received)).toEqual([
+      '200 OK',
+      '200 OK',
+      '500 Server Internal Error (CSeq 4 out of order, last was 6)',
+    ]);
   });
 
   it('CANCEL: 200 for the CANCEL, onCancel for the handler, 487 for the INVITE (§9.2)', async () => {
@@ -247,7 +309,12 @@ describe('SipUserAgent UAS checks (RFC 3261 §8.2), one request each', () => {
     expect(got).toEqual(['180 INVITE', '200 CANCEL', '487 INVITE']);
     const [ringing, , terminated] = responses(p.received);
     expect(terminated?.to.tag).toBe(ringing?.to.tag);
-    p.send(request('ACK', 'z9hG4bK-inv', '', '', 'cxl-1', '1 ACK').replace('To: <sip:ua@192.0.2.10>', `To: <sip:ua@192.0.2.10>;tag=${ringing?.to.tag ?? ''}`));
+    p.send(
+      request('ACK', 'z9hG4bK-inv', '', '', 'cxl-1', '1 ACK').replace(
+        'To: <sip:ua@192.0.2.10>',
+        `To: <sip:ua@192.0.2.10>;tag=${ringing?.to.tag ?? ''}`,
+      ),
+    );
     await run(clock, 0);
   });
 
@@ -265,7 +332,9 @@ describe('SipUserAgent UAS checks (RFC 3261 §8.2), one request each', () => {
 
 describe('SipUserAgent as UAC', () => {
   it('sends through a loose-routing outbound proxy: Route, Max-Forwards, User-Agent, Contact from the flow', async () => {
-    const ua = await agent(net.host('192.0.2.10'), { outboundProxy: sipUri({ host: '192.0.2.7', params: { lr: null } }) });
+    const ua = await agent(net.host('192.0.2.10'), {
+      outboundProxy: sipUri({ host: '192.0.2.7', params: { lr: null } }),
+    });
     const p = await peer();
     const req = ua.createRequest({
       method: 'OPTIONS',
@@ -285,7 +354,12 @@ describe('SipUserAgent as UAC', () => {
     expect(got.headers.get('Contact')).toBe('<sip:alice@192.0.2.10:5060>;expires=60');
     expect(got.headers.get('Via')).toBe(`SIP/2.0/UDP 192.0.2.10:5060;branch=${got.topVia.branch};rport`);
     expect(got.from.tag).toMatch(/^[\w-]+$/);
-    const ok = `SIP/2.0 200 OK\r\n${got.headers.getAll('Via').map((v) => `Via: ${v}`).join('\r\n')}\r\nFrom: ${got.headers.get('From')}\r\nTo: ${got.headers.get('To')};tag=b\r\nCall-ID: ${got.callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
+    const ok = `SIP/2.0 200 OK\r\n${got.headers
+      .getAll('Via')
+      .map((v) => `Via: ${v}`)
+      .join(
+        '\r\n',
+      )}\r\nFrom: ${got.headers.get('From')}\r\nTo: ${got.headers.get('To')};tag=b\r\nCall-ID: ${got.callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
     p.send(ok);
     const outcome = await settle(clock, out.result);
     expect(outcome.kind === 'final' && outcome.response.status).toBe(200);
@@ -293,9 +367,13 @@ describe('SipUserAgent as UAC', () => {
 
   it('resolves the Request-URI with RFC 3263 (SRV) when there is no proxy', async () => {
     resolver.fail('example.com', 'NAPTR', 'ENODATA');
-    resolver.set('_sip._udp.example.com', 'SRV', [{ name: 'sip1.example.com', port: 5070, priority: 10, weight: 0 }]);
+    resolver.set('_sip._udp.example.com', 'SRV', [
+      { name: 'sip1.example.com', port: 5070, priority: 10, weight: 0 },
+    ]);
     resolver.set('sip1.example.com', 'A', ['192.0.2.7']);
-    const ua = await agent(net.host('192.0.2.10'), { transport: { udp: { families: [4], port: 5060 }, transports: ['udp'] } });
+    const ua = await agent(net.host('192.0.2.10'), {
+      transport: { udp: { families: [4], port: 5060 }, transports: ['udp'] },
+    });
     const p = await peer('192.0.2.7', 5070);
     const req = ua.createRequest({
       method: 'MESSAGE',
@@ -318,7 +396,9 @@ describe('SipUserAgent as UAC', () => {
     const home = net.host('10.0.0.2');
     net.addNat({ publicAddress: '198.51.100.1', inside: [home] });
     const alice = await agent(home);
-    const registrar = await agent(net.host('203.0.113.5'), { transport: { udp: { families: [4], port: 5060 }, tcpListener: { port: 5060 } } });
+    const registrar = await agent(net.host('203.0.113.5'), {
+      transport: { udp: { families: [4], port: 5060 }, tcpListener: { port: 5060 } },
+    });
     let registered: UasRequest | undefined;
     registrar.onRequest('REGISTER', (uas) => {
       registered = uas;
@@ -348,7 +428,10 @@ describe('SipUserAgent as UAC', () => {
       contact: [registrar.contactFor(flow, { user: 'bob' })],
     });
     const statuses: number[] = [];
-    const call = registrar.sendRequest(invite, { flow, user: { onResponse: (r) => statuses.push(r.status) } });
+    const call = registrar.sendRequest(invite, {
+      flow,
+      user: { onResponse: (r) => statuses.push(r.status) },
+    });
     await run(clock, 10);
     expect(call.flow).toBe(flow);
     expect(ringing).toEqual(['INVITE over tcp outgoing']);
@@ -369,9 +452,15 @@ describe('SipUserAgent as UAC', () => {
       bobDialog = d.dialog;
       uas.respond(180, { contact: [bob.contactFor(uas.flow, { user: 'bob' })] });
       d.dialog.confirm();
-      uas.respond(200, { contact: [bob.contactFor(uas.flow, { user: 'bob' })], body: 'v=0\r\n', contentType: 'application/sdp' });
+      uas.respond(200, {
+        contact: [bob.contactFor(uas.flow, { user: 'bob' })],
+        body: 'v=0\r\n',
+        contentType: 'application/sdp',
+      });
     });
-    bob.onRequest('ACK', (uas) => bobLog.push(`ACK ${uas.dialog === bobDialog ? 'in dialog' : 'no dialog'} cseq ${uas.request.cseq.seq}`));
+    bob.onRequest('ACK', (uas) =>
+      bobLog.push(`ACK ${uas.dialog === bobDialog ? 'in dialog' : 'no dialog'} cseq ${uas.request.cseq.seq}`),
+    );
     bob.onRequest('BYE', (uas) => {
       bobLog.push(`BYE ${uas.dialog === bobDialog ? 'in dialog' : 'no dialog'}`);
       uas.dialog?.terminate('BYE');
@@ -386,7 +475,10 @@ describe('SipUserAgent as UAC', () => {
       contentType: 'application/sdp',
     });
     const statuses: number[] = [];
-    const out = alice.sendRequest(invite, { contact: { user: 'alice' }, user: { onResponse: (r) => statuses.push(r.status) } });
+    const out = alice.sendRequest(invite, {
+      contact: { user: 'alice' },
+      user: { onResponse: (r) => statuses.push(r.status) },
+    });
     const outcome = await settle(clock, out.result);
     if (outcome.kind !== 'final') throw new Error(outcome.kind);
     expect(statuses).toEqual([180, 200]);

@@ -14,7 +14,13 @@ const opened = openStore({ dataDir, cipher: NodeKeyFileCipher.forDataDir(dataDir
 if (!opened.ok) throw new Error(JSON.stringify(opened.error));
 const { history } = opened.value;
 
-history.recordStart({ id: 'held-call', direction: 'incoming', accountId: null, remoteUri: 'sip:held@example.com', startedAt: 1000 });
+history.recordStart({
+  id: 'held-call',
+  direction: 'incoming',
+  accountId: null,
+  remoteUri: 'sip:held@example.com',
+  startedAt: 1000,
+});
 history.recordAnswered('held-call', 1500);
 emit('ready');
 

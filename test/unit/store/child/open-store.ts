@@ -7,7 +7,8 @@ import { NodeKeyFileCipher, openStore } from '../../../../src-main/store/index.t
 import { emit } from './output.ts';
 
 const [dataDir, mode] = process.argv.slice(2);
-if (dataDir === undefined || (mode !== 'try' && mode !== 'hold')) throw new Error('usage: open-store.ts <dataDir> try|hold');
+if (dataDir === undefined || (mode !== 'try' && mode !== 'hold'))
+  throw new Error('usage: open-store.ts <dataDir> try|hold');
 
 const opened = openStore({ dataDir, cipher: NodeKeyFileCipher.forDataDir(dataDir) });
 if (!opened.ok) {

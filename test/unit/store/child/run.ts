@@ -13,7 +13,11 @@ export interface RunningChild {
 }
 
 /** Runs one of the scripts in this folder with the same Node binary (which runs .ts directly). */
-export function runChild(script: string, args: readonly string[], stdin: 'pipe' | 'ignore' = 'ignore'): RunningChild {
+export function runChild(
+  script: string,
+  args: readonly string[],
+  stdin: 'pipe' | 'ignore' = 'ignore',
+): RunningChild {
   const child = spawn(process.execPath, [join(import.meta.dirname, script), ...args], {
     stdio: [stdin, 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '', NODE_NO_WARNINGS: '1' },
@@ -36,9 +40,11 @@ export function runChild(script: string, args: readonly string[], stdin: 'pipe' 
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
-  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve) => {
+      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+    },
+  );
   return {
     process: child,
     lines,

@@ -13,7 +13,13 @@ if (!opened.ok) throw new Error(opened.error.message);
 const history = new CallHistoryRepository(opened.value.db);
 for (let i = 0; i < Number(countText); i++) {
   const id = `${prefix}-${i}`;
-  const started = history.recordStart({ id, direction: 'incoming', accountId: null, remoteUri: `sip:${i}@x`, startedAt: i });
+  const started = history.recordStart({
+    id,
+    direction: 'incoming',
+    accountId: null,
+    remoteUri: `sip:${i}@x`,
+    startedAt: i,
+  });
   if (!started.ok) throw new Error(JSON.stringify(started.error));
   const ended = history.recordEnd({ id, endedAt: i + 1, result: 'answered', answeredAt: i });
   if (!ended.ok) throw new Error(JSON.stringify(ended.error));

@@ -7,7 +7,11 @@ import {
   pairPriority,
 } from '../../../../../src-main/media/transport/index.ts';
 import { CandidatePair } from '../../../../../src-main/media/transport/ice/candidate-pair.ts';
-import type { CandidateBase, LocalCandidate, RemoteCandidate } from '../../../../../src-main/media/transport/ice/candidate-pair.ts';
+import type {
+  CandidateBase,
+  LocalCandidate,
+  RemoteCandidate,
+} from '../../../../../src-main/media/transport/ice/candidate-pair.ts';
 import { CheckList, formPairs } from '../../../../../src-main/media/transport/ice/check-list.ts';
 import type { ComponentTransport } from '../../../../../src-main/media/transport/ice/component-transport.ts';
 import type { TurnRelay } from '../../../../../src-main/media/transport/ice/turn-relay.ts';
@@ -51,11 +55,25 @@ describe('foundations (RFC 8445 §5.1.1.3)', () => {
   it('are equal for the same type, base IP, server and transport, and differ otherwise', () => {
     const a = candidateFoundation({ type: 'srflx', baseAddress: '10.0.0.2', server: '203.0.113.5' });
     expect(candidateFoundation({ type: 'srflx', baseAddress: '10.0.0.2', server: '203.0.113.5' })).toBe(a);
-    expect(candidateFoundation({ type: 'srflx', baseAddress: '10.0.0.3', server: '203.0.113.5' })).not.toBe(a);
-    expect(candidateFoundation({ type: 'srflx', baseAddress: '10.0.0.2', server: '203.0.113.6' })).not.toBe(a);
+    expect(candidateFoundation({ type: 'srflx', baseAddress: '10.0.0.3', server: '203.0.113.5' })).not.toBe(
+      a,
+    );
+    expect(candidateFoundation({ type: 'srflx', baseAddress: '10.0.0.2', server: '203.0.113.6' })).not.toBe(
+      a,
+    );
     expect(candidateFoundation({ type: 'host', baseAddress: '10.0.0.2' })).not.toBe(a);
-    const udp = candidateFoundation({ type: 'relay', baseAddress: '203.0.113.5', server: '203.0.113.5', relayTransport: 'udp' });
-    const tcp = candidateFoundation({ type: 'relay', baseAddress: '203.0.113.5', server: '203.0.113.5', relayTransport: 'tcp' });
+    const udp = candidateFoundation({
+      type: 'relay',
+      baseAddress: '203.0.113.5',
+      server: '203.0.113.5',
+      relayTransport: 'udp',
+    });
+    const tcp = candidateFoundation({
+      type: 'relay',
+      baseAddress: '203.0.113.5',
+      server: '203.0.113.5',
+      relayTransport: 'tcp',
+    });
     expect(udp).not.toBe(tcp);
   });
 
@@ -76,11 +94,21 @@ describe('link-local IPv6', () => {
 // ───────── checklist formation ─────────
 
 const socketA = { kind: 'socket', component: 1, transport: {} as ComponentTransport } satisfies CandidateBase;
-const socketA2 = { kind: 'socket', component: 2, transport: {} as ComponentTransport } satisfies CandidateBase;
+const socketA2 = {
+  kind: 'socket',
+  component: 2,
+  transport: {} as ComponentTransport,
+} satisfies CandidateBase;
 const relayBase = { kind: 'relay', component: 1, relay: {} as TurnRelay } satisfies CandidateBase;
 let ids = 1;
 
-function local(type: LocalCandidate['type'], address: string, port: number, base: CandidateBase, pref = 65535): LocalCandidate {
+function local(
+  type: LocalCandidate['type'],
+  address: string,
+  port: number,
+  base: CandidateBase,
+  pref = 65535,
+): LocalCandidate {
   const component = base.component;
   return {
     id: ids++,
@@ -95,7 +123,13 @@ function local(type: LocalCandidate['type'], address: string, port: number, base
   };
 }
 
-function remote(type: RemoteCandidate['type'], address: string, port: number, component: 1 | 2 = 1, foundation?: string): RemoteCandidate {
+function remote(
+  type: RemoteCandidate['type'],
+  address: string,
+  port: number,
+  component: 1 | 2 = 1,
+  foundation?: string,
+): RemoteCandidate {
   return {
     id: ids++,
     foundation: foundation ?? `r${ids}`,
@@ -121,7 +155,9 @@ describe('pair formation and pruning (RFC 8445 §6.1.2.2, §6.1.2.4)', () => {
     const r6 = remote('host', '2001:db8::2', 5000);
     const r2c2 = remote('host', '10.0.1.2', 5001, 2);
     const pairs = formPairs([hostA, srflxA, relayA, hostA2], [r1, r2, r6, r2c2], 'controlling', baseOf);
-    const described = pairs.map((p) => `${p.component} ${p.local.type}:${p.local.address.port} → ${p.remote.address.address}`);
+    const described = pairs.map(
+      (p) => `${p.component} ${p.local.type}:${p.local.address.port} → ${p.remote.address.address}`,
+    );
     expect(described).toEqual([
       '1 host:4000 → 10.0.1.2',
       '2 host:4001 → 10.0.1.2',

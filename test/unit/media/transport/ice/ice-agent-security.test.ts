@@ -8,13 +8,24 @@ import {
   shortTermKey,
   transactionKey,
 } from '../../../../../src-main/media/stun/index.ts';
-import { ATTACKER_ADDRESS, TURN_ADDRESS, addr, createIceLab, exchange, rtpPacket, stunOf } from './support/ice-lab.ts';
+import {
+  ATTACKER_ADDRESS,
+  TURN_ADDRESS,
+  addr,
+  createIceLab,
+  exchange,
+  rtpPacket,
+  stunOf,
+} from './support/ice-lab.ts';
 import type { IceLab, Phone } from './support/ice-lab.ts';
 import { checkRequest } from './support/scripted-peer.ts';
 
 const A = addr('203.0.113.10', 40_000);
 
-async function attackerSocket(lab: IceLab, port = 7000): Promise<{ socket: DatagramSocket; replies: { data: Buffer; from: SocketAddress }[] }> {
+async function attackerSocket(
+  lab: IceLab,
+  port = 7000,
+): Promise<{ socket: DatagramSocket; replies: { data: Buffer; from: SocketAddress }[] }> {
   const socket = await lab.attacker.bindDatagram({ family: 4, port });
   const replies: { data: Buffer; from: SocketAddress }[] = [];
   socket.onMessage((data, from) => replies.push({ data, from }));
@@ -39,18 +50,56 @@ describe('connectivity checks are authenticated both ways', () => {
     a.agent.setRemote({
       ...peer,
       lite: false,
-      candidates: [{ foundation: 'x', component: 1, transport: 'udp', priority: 2_000_000_000, address: addr('203.0.113.30', 6000), type: 'host' }],
+      candidates: [
+        {
+          foundation: 'x',
+          component: 1,
+          transport: 'udp',
+          priority: 2_000_000_000,
+          address: addr('203.0.113.30', 6000),
+          type: 'host',
+        },
+      ],
       endOfCandidates: true,
     });
     const { socket, replies } = await attackerSocket(lab);
     const ours = a.agent.credentials;
     const bad: [string, Buffer][] = [
-      ['wrong password', checkRequest({ username: `${ours.ufrag}:${peer.ufrag}`, password: 'not-the-password-at-all', priority: 1, controlled: 1n })],
-      ['wrong local ufrag', checkRequest({ username: `zzzz:${peer.ufrag}`, password: ours.pwd, priority: 1, controlled: 1n })],
-      ['not the peer ufrag', checkRequest({ username: `${ours.ufrag}:zzzz`, password: ours.pwd, priority: 1, controlled: 1n })],
-      ['no MESSAGE-INTEGRITY', checkRequest({ username: `${ours.ufrag}:${peer.ufrag}`, priority: 1, controlled: 1n })],
-      ['no FINGERPRINT', checkRequest({ username: `${ours.ufrag}:${peer.ufrag}`, password: ours.pwd, priority: 1, controlled: 1n, fingerprint: false })],
-      ['no PRIORITY', checkRequest({ username: `${ours.ufrag}:${peer.ufrag}`, password: ours.pwd, controlled: 1n })],
+      [
+        'wrong password',
+        checkRequest({
+          username: `${ours.ufrag}:${peer.ufrag}`,
+          password: 'not-the-password-at-all',
+          priority: 1,
+          controlled: 1n,
+        }),
+      ],
+      [
+        'wrong local ufrag',
+        checkRequest({ username: `zzzz:${peer.ufrag}`, password: ours.pwd, priority: 1, controlled: 1n }),
+      ],
+      [
+        'not the peer ufrag',
+        checkRequest({ username: `${ours.ufrag}:zzzz`, password: ours.pwd, priority: 1, controlled: 1n }),
+      ],
+      [
+        'no MESSAGE-INTEGRITY',
+        checkRequest({ username: `${ours.ufrag}:${peer.ufrag}`, priority: 1, controlled: 1n }),
+      ],
+      [
+        'no FINGERPRINT',
+        checkRequest({
+          username: `${ours.ufrag}:${peer.ufrag}`,
+          password: ours.pwd,
+          priority: 1,
+          controlled: 1n,
+          fingerprint: false,
+        }),
+      ],
+      [
+        'no PRIORITY',
+        checkRequest({ username: `${ours.ufrag}:${peer.ufrag}`, password: ours.pwd, controlled: 1n }),
+      ],
     ];
     for (const [, request] of bad) socket.send(request, A);
     await lab.run(1000);
@@ -67,13 +116,30 @@ describe('connectivity checks are authenticated both ways', () => {
     expect(a.agent.snapshot().checks).toMatchObject({ refused: 6, answered: 0 });
 
     // Control: the same sender with the right credentials is answered, learned and checked back.
-    socket.send(checkRequest({ username: `${ours.ufrag}:${peer.ufrag}`, password: ours.pwd, priority: 1_862_270_975, controlled: 1n }), A);
+    socket.send(
+      checkRequest({
+        username: `${ours.ufrag}:${peer.ufrag}`,
+        password: ours.pwd,
+        priority: 1_862_270_975,
+        controlled: 1n,
+      }),
+      A,
+    );
     await lab.run(100);
-    expect(replies.slice(bad.length).map((r) => stunOf(r.data)?.messageClass)).toEqual(['success', 'request']);
-    expect(a.agent.remoteCandidates.map((c) => `${c.type} ${formatAddress(c.address)}`)).toContain(`prflx ${ATTACKER_ADDRESS}:7000`);
-    const triggered = lab.net.sent.filter((p) => p.to.address === ATTACKER_ADDRESS && stunOf(p.bytes)?.messageClass === 'request');
+    expect(replies.slice(bad.length).map((r) => stunOf(r.data)?.messageClass)).toEqual([
+      'success',
+      'request',
+    ]);
+    expect(a.agent.remoteCandidates.map((c) => `${c.type} ${formatAddress(c.address)}`)).toContain(
+      `prflx ${ATTACKER_ADDRESS}:7000`,
+    );
+    const triggered = lab.net.sent.filter(
+      (p) => p.to.address === ATTACKER_ADDRESS && stunOf(p.bytes)?.messageClass === 'request',
+    );
     expect(triggered.length).toBeGreaterThanOrEqual(1);
-    expect(stunOf(triggered[0]?.bytes ?? new Uint8Array())?.attributes.username).toBe(`${peer.ufrag}:${ours.ufrag}`);
+    expect(stunOf(triggered[0]?.bytes ?? new Uint8Array())?.attributes.username).toBe(
+      `${peer.ufrag}:${ours.ufrag}`,
+    );
     socket.close();
     await lab.close();
   });
@@ -86,7 +152,16 @@ describe('connectivity checks are authenticated both ways', () => {
     a.agent.setRemote({
       ...peer,
       lite: false,
-      candidates: [{ foundation: 'x', component: 1, transport: 'udp', priority: 2_000_000_000, address: addr('203.0.113.30', 6000), type: 'host' }],
+      candidates: [
+        {
+          foundation: 'x',
+          component: 1,
+          transport: 'udp',
+          priority: 2_000_000_000,
+          address: addr('203.0.113.30', 6000),
+          type: 'host',
+        },
+      ],
       endOfCandidates: true,
     });
     await lab.run(0);
@@ -96,7 +171,12 @@ describe('connectivity checks are authenticated both ways', () => {
     const { socket } = await attackerSocket(lab);
     const forge = (password: string): Buffer =>
       encodeStunMessage(
-        { method: StunMethod.binding, messageClass: 'success', transactionId: request?.transactionId ?? Buffer.alloc(12), attributes: { xorMappedAddress: A } },
+        {
+          method: StunMethod.binding,
+          messageClass: 'success',
+          transactionId: request?.transactionId ?? Buffer.alloc(12),
+          attributes: { xorMappedAddress: A },
+        },
         { integrityKey: shortTermKey(password), fingerprint: true },
       );
     socket.send(forge('guessed-password-guessed'), A);
@@ -115,7 +195,14 @@ describe('connectivity checks are authenticated both ways', () => {
 
   it('with the relay-only policy, leaves checks that reach the socket directly unanswered', async () => {
     const lab = await createIceLab();
-    const turnServers = [{ address: addr(TURN_ADDRESS, 3478), transport: 'udp' as const, username: 'alice', password: 'turn-secret' }];
+    const turnServers = [
+      {
+        address: addr(TURN_ADDRESS, 3478),
+        transport: 'udp' as const,
+        username: 'alice',
+        password: 'turn-secret',
+      },
+    ];
     const a = await lab.phone('a', { policy: 'relay-only', turnServers });
     const candidates = await lab.settle(a.agent.gather());
     expect(candidates.map((c) => c.type)).toEqual(['relay']);
@@ -123,12 +210,29 @@ describe('connectivity checks are authenticated both ways', () => {
       ufrag: 'peerUfrag',
       pwd: 'peerPasswordPeerPassword',
       lite: false,
-      candidates: [{ foundation: 'x', component: 1, transport: 'udp', priority: 2_000_000_000, address: addr('203.0.113.30', 6000), type: 'host' }],
+      candidates: [
+        {
+          foundation: 'x',
+          component: 1,
+          transport: 'udp',
+          priority: 2_000_000_000,
+          address: addr('203.0.113.30', 6000),
+          type: 'host',
+        },
+      ],
       endOfCandidates: true,
     });
     expect(a.agent.state).toBe('checking');
     const { socket, replies } = await attackerSocket(lab);
-    socket.send(checkRequest({ username: `${a.agent.credentials.ufrag}:peerUfrag`, password: a.agent.credentials.pwd, priority: 1, controlled: 1n }), A);
+    socket.send(
+      checkRequest({
+        username: `${a.agent.credentials.ufrag}:peerUfrag`,
+        password: a.agent.credentials.pwd,
+        priority: 1,
+        controlled: 1n,
+      }),
+      A,
+    );
     await lab.run(1000);
     expect(replies).toEqual([]);
     expect(a.agent.snapshot().checks).toMatchObject({ refused: 1, answered: 0 });
@@ -161,7 +265,14 @@ describe('media comes only from the selected pair', () => {
 
   it('drops relayed data from a permitted IP but another port (TURN permissions are per IP)', async () => {
     const lab = await createIceLab({ a: { nat: 'symmetric' }, b: { nat: 'port-restricted' } });
-    const turnServers = [{ address: addr(TURN_ADDRESS, 3478), transport: 'udp' as const, username: 'alice', password: 'turn-secret' }];
+    const turnServers = [
+      {
+        address: addr(TURN_ADDRESS, 3478),
+        transport: 'udp' as const,
+        username: 'alice',
+        password: 'turn-secret',
+      },
+    ];
     const a = await lab.phone('a', { policy: 'relay-only', turnServers });
     const b = await lab.phone('b', { stunServers: [addr(TURN_ADDRESS, 3478)] });
     const atA = collect(a);

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, MemoryNetwork, formatAddress } from '../../../../../src-main/platform/index.ts';
 import { IceAgent, IceMediaPath, MediaSocket } from '../../../../../src-main/media/transport/index.ts';
-import type { IceAgentOptions, IceCandidate, IceComponent } from '../../../../../src-main/media/transport/index.ts';
+import type {
+  IceAgentOptions,
+  IceCandidate,
+  IceComponent,
+} from '../../../../../src-main/media/transport/index.ts';
 import { StunMethod } from '../../../../../src-main/media/stun/index.ts';
 import { TURN_ADDRESS, addr, createIceLab, exchange, rtpPacket, stunOf } from './support/ice-lab.ts';
 import type { IceLab, Phone } from './support/ice-lab.ts';
@@ -19,7 +23,12 @@ function unreachable(count: number): IceCandidate[] {
 }
 
 /** Send times of a's STUN requests, by destination, relative to `t0`. */
-function requestTimes(lab: IceLab, from: string, t0: number, method: number = StunMethod.binding): Record<string, number[]> {
+function requestTimes(
+  lab: IceLab,
+  from: string,
+  t0: number,
+  method: number = StunMethod.binding,
+): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const p of lab.net.sent) {
     const message = stunOf(p.bytes);
@@ -29,10 +38,21 @@ function requestTimes(lab: IceLab, from: string, t0: number, method: number = St
   return out;
 }
 
-async function checkingAlone(lab: IceLab, options: Partial<IceAgentOptions>, candidates: IceCandidate[], endOfCandidates = true): Promise<Phone> {
+async function checkingAlone(
+  lab: IceLab,
+  options: Partial<IceAgentOptions>,
+  candidates: IceCandidate[],
+  endOfCandidates = true,
+): Promise<Phone> {
   const a = await lab.phone('a', options);
   await lab.settle(a.agent.gather());
-  a.agent.setRemote({ ufrag: 'peer', pwd: 'peerpasswordpeerpassword', lite: false, candidates, endOfCandidates });
+  a.agent.setRemote({
+    ufrag: 'peer',
+    pwd: 'peerpasswordpeerpassword',
+    lite: false,
+    candidates,
+    endOfCandidates,
+  });
   return a;
 }
 
@@ -93,7 +113,12 @@ describe('Ta pacing and check retransmissions (RFC 8445 §6.1.4.2, §14)', () =>
       [false, 5000],
     ] as const) {
       const lab = await createIceLab();
-      const a = await checkingAlone(lab, { checkMaxSends: 2, checkFinalWaitFactor: 2, checkingTimeoutMs: 5000 }, unreachable(1), endOfCandidates);
+      const a = await checkingAlone(
+        lab,
+        { checkMaxSends: 2, checkFinalWaitFactor: 2, checkingTimeoutMs: 5000 },
+        unreachable(1),
+        endOfCandidates,
+      );
       await lab.runUntil(() => a.agent.state === 'failed');
       expect(lab.clock.monotonic()).toBe(failedAt);
       expect(a.agent.snapshot().failure?.kind).toBe(endOfCandidates ? 'pairs-failed' : 'timeout');
@@ -110,11 +135,28 @@ describe('gathering (RFC 8445 §5.1.1)', () => {
     const candidates = await lab.settle(a.agent.gather());
     expect(lab.clock.monotonic()).toBe(3000);
     // Two transactions: RTO = MAX(500, 50 · 2); the second starts Ta after the first.
-    expect(requestTimes(lab, '203.0.113.10', 0)).toEqual({ '203.0.113.5:3478': [0], '203.0.113.5:3479': [50, 550, 1550] });
+    expect(requestTimes(lab, '203.0.113.10', 0)).toEqual({
+      '203.0.113.5:3478': [0],
+      '203.0.113.5:3479': [50, 550, 1550],
+    });
     expect(candidates.map((c) => c.type)).toEqual(['host']);
     expect(a.agent.snapshot().servers).toEqual([
-      { kind: 'stun', server: '203.0.113.5:3478', transport: 'udp', component: 1, outcome: 'redundant', detail: 'mapped 203.0.113.10:40000' },
-      { kind: 'stun', server: '203.0.113.5:3479', transport: 'udp', component: 1, outcome: 'timeout', detail: 'no answer before gathering ended' },
+      {
+        kind: 'stun',
+        server: '203.0.113.5:3478',
+        transport: 'udp',
+        component: 1,
+        outcome: 'redundant',
+        detail: 'mapped 203.0.113.10:40000',
+      },
+      {
+        kind: 'stun',
+        server: '203.0.113.5:3479',
+        transport: 'udp',
+        component: 1,
+        outcome: 'timeout',
+        detail: 'no answer before gathering ended',
+      },
     ]);
     expect(a.agent.snapshot().timings.gatheringMs).toBe(3000);
     await lab.close();
@@ -141,9 +183,15 @@ describe('gathering (RFC 8445 §5.1.1)', () => {
       '127.0.0.1:40000 2130640895',
     ]);
     expect(await gather(v6, {})).toEqual(['[2001:db8::10]:40002 2130706431']);
-    expect(await gather(v6, { includeLinkLocal: true })).toEqual(['[2001:db8::10]:40002 2130706431', '[fe80::1]:40002 2130673663']);
+    expect(await gather(v6, { includeLinkLocal: true })).toEqual([
+      '[2001:db8::10]:40002 2130706431',
+      '[fe80::1]:40002 2130673663',
+    ]);
     // A socket bound to one address gives that address only (loopback included: the caller chose it).
-    const lo = new MediaSocket(await host.bindDatagram({ family: 4, address: '127.0.0.1', port: 40_004 }), 'rtp');
+    const lo = new MediaSocket(
+      await host.bindDatagram({ family: 4, address: '127.0.0.1', port: 40_004 }),
+      'rtp',
+    );
     expect(await gather(lo, {})).toEqual(['127.0.0.1:40004 2130706431']);
     for (const s of [v4, v6, lo]) {
       expect(s.listenerCount).toBe(0);
@@ -170,7 +218,9 @@ describe('consent freshness (RFC 7675)', () => {
     lab.net.clearSent();
     await lab.run(60_000);
     expect(a.agent.state).toBe('connected');
-    expect(requestTimes(lab, '203.0.113.10', t0)['203.0.113.20:50000']).toEqual(Array.from({ length: 12 }, (_, i) => (i + 1) * 5000));
+    expect(requestTimes(lab, '203.0.113.10', t0)['203.0.113.20:50000']).toEqual(
+      Array.from({ length: 12 }, (_, i) => (i + 1) * 5000),
+    );
     expect(a.agent.snapshot().checks).toMatchObject({ consentSent: 12, consentAnswered: 12 });
     expect(b.agent.snapshot().checks).toMatchObject({ consentSent: 12, consentAnswered: 12 });
     await lab.close();
@@ -209,7 +259,9 @@ describe('consent freshness (RFC 7675)', () => {
       ['b', 1],
     ]);
     expect(b.agent.state).toBe('disconnected');
-    expect(requestTimes(lab, '203.0.113.10', t0)['203.0.113.20:50000']).toEqual([5000, 10_000, 15_000, 20_000, 25_000]);
+    expect(requestTimes(lab, '203.0.113.10', t0)['203.0.113.20:50000']).toEqual([
+      5000, 10_000, 15_000, 20_000, 25_000,
+    ]);
     path.send('rtp', rtpPacket(2));
     expect(path.stats.sent.rtp).toBe(1);
     expect(path.stats.dropped.noConsent).toBe(1);

@@ -5,7 +5,9 @@ import type { TurnServerConfig } from '../../../../../src-main/media/transport/i
 import { StunMethod } from '../../../../../src-main/media/stun/index.ts';
 import { TURN_ADDRESS, addr, createIceLab, exchange, rtpPacket } from './support/ice-lab.ts';
 
-const TURN_UDP: TurnServerConfig[] = [{ address: addr(TURN_ADDRESS, 3478), transport: 'udp', username: 'alice', password: 'turn-secret' }];
+const TURN_UDP: TurnServerConfig[] = [
+  { address: addr(TURN_ADDRESS, 3478), transport: 'udp', username: 'alice', password: 'turn-secret' },
+];
 
 describe('IceAgent with a TURN relay', () => {
   it('keeps the allocation, the permission and the channel of the selected pair fresh, and releases on close', async () => {
@@ -19,7 +21,9 @@ describe('IceAgent with a TURN relay', () => {
     b.path.onPacket((p) => atB.push(`${p.data.readUInt16BE(2)} from ${formatAddress(p.from)}`));
     a.path = new IceMediaPath(a.agent);
 
-    const authenticated = (method: number): { at: number; peer?: string | undefined; lifetime?: number | undefined }[] =>
+    const authenticated = (
+      method: number,
+    ): { at: number; peer?: string | undefined; lifetime?: number | undefined }[] =>
       lab.turn.requests(method).filter((r) => r.authenticated);
     const allocatedAt = authenticated(StunMethod.allocate)[0]?.at ?? NaN;
     const permittedAt = authenticated(StunMethod.createPermission)[0]?.at ?? NaN;
@@ -33,7 +37,9 @@ describe('IceAgent with a TURN relay', () => {
     // RFC 5766: allocation refreshed 60 s before its 600 s lifetime, permissions (300 s) every 240 s,
     // channels (600 s) every 540 s.
     expect(times(StunMethod.refresh, allocatedAt)).toEqual([540_000, 1_080_000]);
-    expect(times(StunMethod.createPermission, permittedAt)).toEqual([0, 240_000, 480_000, 720_000, 960_000, 1_200_000]);
+    expect(times(StunMethod.createPermission, permittedAt)).toEqual([
+      0, 240_000, 480_000, 720_000, 960_000, 1_200_000,
+    ]);
     expect(times(StunMethod.channelBind, boundAt)).toEqual([0, 540_000, 1_080_000]);
 
     a.path.send('rtp', rtpPacket(5));
@@ -54,7 +60,16 @@ describe('IceAgent with a TURN relay', () => {
       ufrag: 'peerUfrag',
       pwd: 'peerPasswordPeerPassword',
       lite: false,
-      candidates: [{ foundation: 'x', component: 1, transport: 'udp', priority: 2_000_000_000, address: addr('203.0.113.30', 6000), type: 'host' }],
+      candidates: [
+        {
+          foundation: 'x',
+          component: 1,
+          transport: 'udp',
+          priority: 2_000_000_000,
+          address: addr('203.0.113.30', 6000),
+          type: 'host',
+        },
+      ],
       endOfCandidates: true,
     });
     await lab.runUntil(() => a.agent.state === 'failed');

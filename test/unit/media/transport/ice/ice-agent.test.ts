@@ -1,15 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { IceMediaPath } from '../../../../../src-main/media/transport/index.ts';
-import type { IceAgentOptions, IceStateChange, MediaRoute, ReceivedMediaPacket } from '../../../../../src-main/media/transport/index.ts';
+import type {
+  IceAgentOptions,
+  IceStateChange,
+  MediaRoute,
+  ReceivedMediaPacket,
+} from '../../../../../src-main/media/transport/index.ts';
 import { formatAddress } from '../../../../../src-main/platform/index.ts';
 import { StunMethod } from '../../../../../src-main/media/stun/index.ts';
-import { TURN_ADDRESS, createIceLab, exchange, remoteOf, rtcpPacket, rtpPacket, stunOf } from './support/ice-lab.ts';
+import {
+  TURN_ADDRESS,
+  createIceLab,
+  exchange,
+  remoteOf,
+  rtcpPacket,
+  rtpPacket,
+  stunOf,
+} from './support/ice-lab.ts';
 import type { IceLab, NatKind, Phone } from './support/ice-lab.ts';
 import { LiteResponder, ScriptedPeer } from './support/scripted-peer.ts';
 
 const STUN = [{ address: TURN_ADDRESS, port: 3478, family: 4 as const }];
 const TURN_UDP = [
-  { address: { address: TURN_ADDRESS, port: 3478, family: 4 as const }, transport: 'udp' as const, username: 'alice', password: 'turn-secret' },
+  {
+    address: { address: TURN_ADDRESS, port: 3478, family: 4 as const },
+    transport: 'udp' as const,
+    username: 'alice',
+    password: 'turn-secret',
+  },
 ];
 
 function bothConnected(a: Phone, b: Phone): () => boolean {
@@ -20,7 +38,9 @@ function collect(phone: Phone): string[] {
   const path = new IceMediaPath(phone.agent);
   phone.path = path;
   const out: string[] = [];
-  path.onPacket((p: ReceivedMediaPacket) => out.push(`${p.kind} ${p.data.readUInt16BE(2)} from ${formatAddress(p.from)}`));
+  path.onPacket((p: ReceivedMediaPacket) =>
+    out.push(`${p.kind} ${p.data.readUInt16BE(2)} from ${formatAddress(p.from)}`),
+  );
   return out;
 }
 
@@ -45,11 +65,20 @@ describe('IceAgent between two public hosts', () => {
     await lab.runUntil(bothConnected(a, b));
     // The checks cross at 0 ms; the USE-CANDIDATE check goes one Ta later.
     expect(lab.clock.monotonic()).toBe(50);
-    expect(changes).toEqual(['new→gathering', 'gathering→gathered', 'gathered→checking', 'checking→connected']);
+    expect(changes).toEqual([
+      'new→gathering',
+      'gathering→gathered',
+      'gathered→checking',
+      'checking→connected',
+    ]);
     expect(a.agent.selectedPair(1)).toEqual({
       component: 1,
       local: { type: 'host', address: { address: '203.0.113.10', port: 40_000, family: 4 }, protocol: 'udp' },
-      remote: { type: 'host', address: { address: '203.0.113.20', port: 50_000, family: 4 }, protocol: 'udp' },
+      remote: {
+        type: 'host',
+        address: { address: '203.0.113.20', port: 50_000, family: 4 },
+        protocol: 'udp',
+      },
       relayed: false,
       rttMs: 0,
     });
@@ -65,10 +94,19 @@ describe('IceAgent between two public hosts', () => {
       timings: { gatheringMs: 0, connectMs: 50 },
       remoteLite: false,
     });
-    expect(snapshot.checks).toMatchObject({ sent: 2, succeeded: 2, failed: 0, answered: 1, refused: 0, roleConflicts: 0 });
+    expect(snapshot.checks).toMatchObject({
+      sent: 2,
+      succeeded: 2,
+      failed: 0,
+      answered: 1,
+      refused: 0,
+      roleConflicts: 0,
+    });
     expect(b.agent.snapshot().checks).toMatchObject({ answered: 2 });
     // Regular nomination: exactly one request of a carried USE-CANDIDATE.
-    const nominations = lab.net.sent.filter((p) => p.from.address === '203.0.113.10' && stunOf(p.bytes)?.attributes.useCandidate);
+    const nominations = lab.net.sent.filter(
+      (p) => p.from.address === '203.0.113.10' && stunOf(p.bytes)?.attributes.useCandidate,
+    );
     expect(nominations.map((p) => p.sentAt)).toEqual([50]);
     await lab.close();
   });
@@ -139,9 +177,9 @@ describe('IceAgent between two public hosts', () => {
     const a = await lab.phone('a', {});
     expect(() => a.agent.restart()).toThrow(/restart in state new/);
     a.agent.setRemote({ ufrag: 'abcd', pwd: 'p'.repeat(22), lite: false, candidates: [] });
-    expect(() => a.agent.setRemote({ ufrag: 'efgh', pwd: 'p'.repeat(22), lite: false, candidates: [] })).toThrow(
-      /restart\(\) before setRemote/,
-    );
+    expect(() =>
+      a.agent.setRemote({ ufrag: 'efgh', pwd: 'p'.repeat(22), lite: false, candidates: [] }),
+    ).toThrow(/restart\(\) before setRemote/);
     await lab.settle(a.agent.gather());
     // The remote description was known: checks start when gathering ends — and with no pair at all,
     // checking ends at once.
@@ -152,18 +190,26 @@ describe('IceAgent between two public hosts', () => {
   });
 });
 
-async function natScenario(na: NatKind | undefined, nb: NatKind | undefined, extra: { a?: Partial<IceAgentOptions>; b?: Partial<IceAgentOptions> } = {}): Promise<{ lab: IceLab; a: Phone; b: Phone }> {
+async function natScenario(
+  na: NatKind | undefined,
+  nb: NatKind | undefined,
+  extra: { a?: Partial<IceAgentOptions>; b?: Partial<IceAgentOptions> } = {},
+): Promise<{ lab: IceLab; a: Phone; b: Phone }> {
   const lab = await createIceLab({ a: na ? { nat: na } : {}, b: nb ? { nat: nb } : {} });
   const a = await lab.phone('a', { stunServers: STUN, turnServers: TURN_UDP, ...extra.a });
   const b = await lab.phone('b', { stunServers: STUN, turnServers: TURN_UDP, ...extra.b });
   await exchange(lab, a, b);
-  await lab.runUntil(() => a.agent.state !== 'checking' && b.agent.state !== 'checking' && a.agent.state !== 'gathered');
+  await lab.runUntil(
+    () => a.agent.state !== 'checking' && b.agent.state !== 'checking' && a.agent.state !== 'gathered',
+  );
   return { lab, a, b };
 }
 
 function route(phone: Phone): string {
   const pair = phone.agent.selectedPair(1);
-  return pair ? `${pair.local.type} ${formatAddress(pair.local.address)} → ${pair.remote.type} ${formatAddress(pair.remote.address)}` : 'none';
+  return pair
+    ? `${pair.local.type} ${formatAddress(pair.local.address)} → ${pair.remote.type} ${formatAddress(pair.remote.address)}`
+    : 'none';
 }
 
 describe('IceAgent through NATs (in-memory NAT models)', () => {
@@ -171,12 +217,20 @@ describe('IceAgent through NATs (in-memory NAT models)', () => {
     const lab = await createIceLab({ a: { nat: 'cone' } });
     const a = await lab.phone('a', { stunServers: STUN, turnServers: TURN_UDP });
     const candidates = await lab.settle(a.agent.gather());
-    expect(candidates.map((c) => `${c.type} ${formatAddress(c.address)} ${c.priority}${c.related ? ` raddr ${formatAddress(c.related)}` : ''}`)).toEqual([
+    expect(
+      candidates.map(
+        (c) =>
+          `${c.type} ${formatAddress(c.address)} ${c.priority}${c.related ? ` raddr ${formatAddress(c.related)}` : ''}`,
+      ),
+    ).toEqual([
       'host 10.0.1.2:40000 2130706431',
       'srflx 198.51.100.1:40000 1694498815 raddr 10.0.1.2:40000',
       'relay 203.0.113.5:49152 16777215 raddr 198.51.100.1:40000',
     ]);
-    expect(a.agent.snapshot().servers.map((s) => `${s.kind} ${s.transport} ${s.outcome}`)).toEqual(['stun udp ok', 'turn udp ok']);
+    expect(a.agent.snapshot().servers.map((s) => `${s.kind} ${s.transport} ${s.outcome}`)).toEqual([
+      'stun udp ok',
+      'turn udp ok',
+    ]);
     // The TURN allocation's mapped address equals the STUN one: not a second srflx (§5.1.3).
     expect(candidates.filter((c) => c.type === 'srflx')).toHaveLength(1);
     // Gathering paced at Ta: the Binding request at 0, the Allocate at 50 ms; done when both answered.
@@ -210,7 +264,9 @@ describe('IceAgent through NATs (in-memory NAT models)', () => {
     expect(b.agent.snapshot().path).toBe('relayed');
     expect(b.agent.selectedPair(1)?.local.type).toBe('relay');
     // The symmetric NAT gave a's checks a new mapping: b learned it as a peer-reflexive candidate (§7.3.1.3).
-    expect(b.agent.remoteCandidates.some((c) => c.type === 'prflx' && c.address.address === '198.51.100.1')).toBe(true);
+    expect(
+      b.agent.remoteCandidates.some((c) => c.type === 'prflx' && c.address.address === '198.51.100.1'),
+    ).toBe(true);
     const atA = collect(a);
     const atB = collect(b);
     const before = lab.turn.relayedToPeers + lab.turn.relayedToClients;
@@ -226,7 +282,11 @@ describe('IceAgent through NATs (in-memory NAT models)', () => {
   it('symmetric with the relay-only policy: only relayed candidates, media through our own relay', async () => {
     const { lab, a, b } = await natScenario('symmetric', 'port-restricted', { a: { policy: 'relay-only' } });
     expect(a.agent.localCandidates.map((c) => c.type)).toEqual(['relay']);
-    expect(a.agent.selectedPair(1)?.local).toMatchObject({ type: 'relay', relayTransport: 'udp', relayServer: { address: TURN_ADDRESS, port: 3478, family: 4 } });
+    expect(a.agent.selectedPair(1)?.local).toMatchObject({
+      type: 'relay',
+      relayTransport: 'udp',
+      relayServer: { address: TURN_ADDRESS, port: 3478, family: 4 },
+    });
     expect(a.agent.snapshot().path).toBe('relayed');
     expect(b.agent.state).toBe('connected');
     // The relay carries the selected peer on a channel (RFC 5766 §11).
@@ -257,7 +317,9 @@ describe('IceAgent through NATs (in-memory NAT models)', () => {
         password: 'turn-secret',
         ...(transport === 'tls' ? { tls: { servername: 'turn.lab.test' } } : {}),
       };
-      const { lab, a, b } = await natScenario('symmetric', 'port-restricted', { a: { policy: 'relay-only', turnServers: [server] } });
+      const { lab, a, b } = await natScenario('symmetric', 'port-restricted', {
+        a: { policy: 'relay-only', turnServers: [server] },
+      });
       expect(a.agent.selectedPair(1)?.local).toMatchObject({ type: 'relay', relayTransport: transport });
       const atB = collect(b);
       const atA = collect(a);
@@ -281,9 +343,13 @@ describe('IceAgent roles and nomination', () => {
     await lab.runUntil(bothConnected(a, b));
     expect(a.agent.role).toBe('controlling');
     expect(b.agent.role).toBe('controlled');
-    expect(a.agent.snapshot().checks.roleConflicts + b.agent.snapshot().checks.roleConflicts).toBeGreaterThanOrEqual(1);
+    expect(
+      a.agent.snapshot().checks.roleConflicts + b.agent.snapshot().checks.roleConflicts,
+    ).toBeGreaterThanOrEqual(1);
     // a answered b's ICE-CONTROLLING with 487 (its tie-breaker is larger).
-    const conflicts = lab.net.sent.filter((p) => p.from.address === '203.0.113.10' && stunOf(p.bytes)?.attributes.errorCode?.code === 487);
+    const conflicts = lab.net.sent.filter(
+      (p) => p.from.address === '203.0.113.10' && stunOf(p.bytes)?.attributes.errorCode?.code === 487,
+    );
     expect(conflicts).toHaveLength(1);
     expect(route(a)).toBe('host 203.0.113.10:40000 → host 203.0.113.20:50000');
     await lab.close();
@@ -297,7 +363,9 @@ describe('IceAgent roles and nomination', () => {
     await lab.runUntil(bothConnected(a, b));
     expect(a.agent.role).toBe('controlling');
     expect(b.agent.role).toBe('controlled');
-    const conflicts = lab.net.sent.filter((p) => p.from.address === '203.0.113.20' && stunOf(p.bytes)?.attributes.errorCode?.code === 487);
+    const conflicts = lab.net.sent.filter(
+      (p) => p.from.address === '203.0.113.20' && stunOf(p.bytes)?.attributes.errorCode?.code === 487,
+    );
     expect(conflicts).toHaveLength(1);
     await lab.close();
   });
@@ -310,7 +378,9 @@ describe('IceAgent roles and nomination', () => {
     await lab.runUntil(bothConnected(a, b));
     // Every check of a carries USE-CANDIDATE: both sides are done with the first exchange.
     expect(lab.clock.monotonic()).toBe(0);
-    const fromA = lab.net.sent.filter((p) => p.from.address === '203.0.113.10' && stunOf(p.bytes)?.messageClass === 'request');
+    const fromA = lab.net.sent.filter(
+      (p) => p.from.address === '203.0.113.10' && stunOf(p.bytes)?.messageClass === 'request',
+    );
     expect(fromA.every((p) => stunOf(p.bytes)?.attributes.useCandidate === true)).toBe(true);
     expect(route(b)).toBe('host 203.0.113.20:50000 → host 203.0.113.10:40000');
     await lab.close();
@@ -326,13 +396,28 @@ describe('IceAgent roles and nomination', () => {
       ufrag: lite.ufrag,
       pwd: lite.pwd,
       lite: true,
-      candidates: [{ foundation: 'L1', component: 1, transport: 'udp', priority: 2_130_706_431, address: lite.address, type: 'host' }],
+      candidates: [
+        {
+          foundation: 'L1',
+          component: 1,
+          transport: 'udp',
+          priority: 2_130_706_431,
+          address: lite.address,
+          type: 'host',
+        },
+      ],
       endOfCandidates: true,
     });
     expect(a.agent.role).toBe('controlling');
     await lab.runUntil(() => a.agent.state === 'connected');
     expect(lab.clock.monotonic()).toBe(50);
-    expect(lite.requests.map((r) => [r.at, r.message.attributes.useCandidate === true, r.message.attributes.iceControlling !== undefined])).toEqual([
+    expect(
+      lite.requests.map((r) => [
+        r.at,
+        r.message.attributes.useCandidate === true,
+        r.message.attributes.iceControlling !== undefined,
+      ]),
+    ).toEqual([
       [0, false, true],
       [50, true, true],
     ]);
@@ -340,7 +425,9 @@ describe('IceAgent roles and nomination', () => {
     // Consent keeps the lite peer's pair: one request every 5 s (random fixed at the middle).
     await lab.run(61_000);
     expect(a.agent.state).toBe('connected');
-    expect(lite.requests.slice(2).map((r) => r.at)).toEqual([5050, 10_050, 15_050, 20_050, 25_050, 30_050, 35_050, 40_050, 45_050, 50_050, 55_050, 60_050]);
+    expect(lite.requests.slice(2).map((r) => r.at)).toEqual([
+      5050, 10_050, 15_050, 20_050, 25_050, 30_050, 35_050, 40_050, 45_050, 50_050, 55_050, 60_050,
+    ]);
     lite.close();
     await lab.close();
   });
@@ -359,7 +446,16 @@ describe('IceAgent races', () => {
       ufrag: peer.ufrag,
       pwd: peer.pwd,
       lite: false,
-      candidates: [{ foundation: 'P', component: 1, transport: 'udp', priority: 2_130_706_431, address: peer.address, type: 'host' }],
+      candidates: [
+        {
+          foundation: 'P',
+          component: 1,
+          transport: 'udp',
+          priority: 2_130_706_431,
+          address: peer.address,
+          type: 'host',
+        },
+      ],
       endOfCandidates: true,
     });
     await lab.runUntil(() => a.agent.state === 'connected', 5000);
@@ -405,12 +501,20 @@ describe('IceAgent restart (RFC 8445 §9)', () => {
     await lab.runUntil(bothConnected(a, b));
     a.path?.send('rtp', rtpPacket(43));
     await lab.run(0);
-    expect(atB).toEqual(['rtp 41 from 203.0.113.10:40000', 'rtp 42 from 203.0.113.10:40000', 'rtp 43 from 203.0.113.10:40000']);
+    expect(atB).toEqual([
+      'rtp 41 from 203.0.113.10:40000',
+      'rtp 42 from 203.0.113.10:40000',
+      'rtp 43 from 203.0.113.10:40000',
+    ]);
     expect(routes).toEqual(['203.0.113.20:50000']);
     expect(a.agent.snapshot()).toMatchObject({ generation: 1, state: 'connected' });
     // The new checks used the new credentials.
-    const lastCheck = lab.net.sent.filter((p) => p.from.address === '203.0.113.10' && stunOf(p.bytes)?.messageClass === 'request').at(-1);
-    expect(stunOf(lastCheck?.bytes ?? new Uint8Array())?.attributes.username).toBe(`${b.agent.credentials.ufrag}:${fresh.ufrag}`);
+    const lastCheck = lab.net.sent
+      .filter((p) => p.from.address === '203.0.113.10' && stunOf(p.bytes)?.messageClass === 'request')
+      .at(-1);
+    expect(stunOf(lastCheck?.bytes ?? new Uint8Array())?.attributes.username).toBe(
+      `${b.agent.credentials.ufrag}:${fresh.ufrag}`,
+    );
     await lab.close();
   });
 });

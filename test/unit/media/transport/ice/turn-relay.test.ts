@@ -37,7 +37,15 @@ async function fixture(config: Partial<TurnServerConfig> = {}, lifetimeS?: numbe
   const serverHost = net.host(SERVER);
   const clientHost = net.host(CLIENT);
   const peerHost = net.host(PEER);
-  const server = await MemoryTurnServer.start({ host: serverHost, clock, address: SERVER, port: 3478, tcpPort: 3478, tlsPort: 5349, tlsNames: ['turn.lab.test'] });
+  const server = await MemoryTurnServer.start({
+    host: serverHost,
+    clock,
+    address: SERVER,
+    port: 3478,
+    tcpPort: 3478,
+    tlsPort: 5349,
+    tlsNames: ['turn.lab.test'],
+  });
   const socket = new MediaSocket(await clientHost.bindDatagram({ family: 4, port: 40_000 }), 'rtp');
   const peer = await peerHost.bindDatagram({ family: 4, port: 50_000 });
   const peerReceived: { data: Buffer; from: SocketAddress }[] = [];
@@ -158,7 +166,9 @@ describe('TurnRelay over UDP (from the media socket)', () => {
     await f.settle(f.relay.allocate());
     f.relay.bindChannel(peerAddress);
     await f.run(0);
-    expect(f.server.requests(StunMethod.channelBind).map((r) => [r.channel, r.peer])).toEqual([[0x4000, `${PEER}:50000`]]);
+    expect(f.server.requests(StunMethod.channelBind).map((r) => [r.channel, r.peer])).toEqual([
+      [0x4000, `${PEER}:50000`],
+    ]);
     expect(f.relay.boundChannels).toEqual({ [`${PEER}:50000`]: 0x4000 });
     f.relay.send(Buffer.from('via channel'), peerAddress);
     f.peer.send(Buffer.from('reply'), { address: SERVER, port: 49152, family: 4 });
@@ -180,7 +190,10 @@ describe('TurnRelay over UDP (from the media socket)', () => {
     f.relay.bindChannel(peerAddress);
     await f.run(1_200_000);
     const times = (method: number): number[] =>
-      f.server.requests(method).filter((r) => r.authenticated).map((r) => r.at - t0);
+      f.server
+        .requests(method)
+        .filter((r) => r.authenticated)
+        .map((r) => r.at - t0);
     expect(times(StunMethod.createPermission)).toEqual([0, 240_000, 480_000, 720_000, 960_000, 1_200_000]);
     expect(times(StunMethod.channelBind)).toEqual([0, 540_000, 1_080_000]);
     expect(times(StunMethod.refresh)).toEqual([540_000, 1_080_000]);
@@ -201,11 +214,12 @@ describe('TurnRelay over UDP (from the media socket)', () => {
     await f.run(0);
     f.relay.retainPeers([peerAddress]);
     await f.run(300_000);
-    expect(f.server.requests(StunMethod.createPermission).filter((r) => r.authenticated).map((r) => r.peer)).toEqual([
-      `${PEER}:50000`,
-      '203.0.113.30:1',
-      `${PEER}:50000`,
-    ]);
+    expect(
+      f.server
+        .requests(StunMethod.createPermission)
+        .filter((r) => r.authenticated)
+        .map((r) => r.peer),
+    ).toEqual([`${PEER}:50000`, '203.0.113.30:1', `${PEER}:50000`]);
     expect(f.relay.permittedPeers).toEqual([PEER]);
     await f.close();
   });
@@ -249,7 +263,12 @@ describe('TurnRelay over UDP (from the media socket)', () => {
     f.relay.onFailure((reason) => failures.push(reason));
     // The server forgets the allocation (a restart): the refresh at 240 s gets 437.
     f.server.close();
-    const restarted = await MemoryTurnServer.start({ host: f.net.hosts[0]!, clock: f.clock, address: SERVER, port: 3478 });
+    const restarted = await MemoryTurnServer.start({
+      host: f.net.hosts[0]!,
+      clock: f.clock,
+      address: SERVER,
+      port: 3478,
+    });
     await f.run(240_000);
     expect(f.relay.state).toBe('failed');
     expect(failures).toEqual(['allocation refresh failed (437 Allocation Mismatch)']);

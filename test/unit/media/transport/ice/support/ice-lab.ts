@@ -9,9 +9,19 @@
  */
 import { expect } from 'vitest';
 import { FakeClock, MemoryNetwork } from '../../../../../../src-main/platform/index.ts';
-import type { MemoryHost, MemoryNat, MemoryNatOptions, SocketAddress } from '../../../../../../src-main/platform/index.ts';
+import type {
+  MemoryHost,
+  MemoryNat,
+  MemoryNatOptions,
+  SocketAddress,
+} from '../../../../../../src-main/platform/index.ts';
 import { IceAgent, MediaSocket } from '../../../../../../src-main/media/transport/index.ts';
-import type { IceAgentOptions, IceCandidate, IceMediaPath, IceRemoteDescription } from '../../../../../../src-main/media/transport/index.ts';
+import type {
+  IceAgentOptions,
+  IceCandidate,
+  IceMediaPath,
+  IceRemoteDescription,
+} from '../../../../../../src-main/media/transport/index.ts';
 import { decodeStunMessage } from '../../../../../../src-main/media/stun/index.ts';
 import type { DecodedStunMessage } from '../../../../../../src-main/media/stun/index.ts';
 import { MemoryTurnServer } from './memory-turn-server.ts';
@@ -46,7 +56,10 @@ export interface IceLab {
   b: MemoryHost;
   natA: MemoryNat | undefined;
   natB: MemoryNat | undefined;
-  phone(which: 'a' | 'b', options: Partial<IceAgentOptions> & { rtcpMux?: boolean; port?: number }): Promise<Phone>;
+  phone(
+    which: 'a' | 'b',
+    options: Partial<IceAgentOptions> & { rtcpMux?: boolean; port?: number },
+  ): Promise<Phone>;
   /** Jump from timer to timer until `done()` (or fail after `limitMs` of fake time). */
   runUntil(done: () => boolean, limitMs?: number): Promise<void>;
   /** Let `ms` of fake time pass, letting promise callbacks run at every timer on the way. */
@@ -59,14 +72,20 @@ export interface IceLab {
 const NAT_BEHAVIOUR: Record<NatKind, Omit<MemoryNatOptions, 'publicAddress'>> = {
   cone: { mapping: 'endpoint-independent', filtering: 'endpoint-independent' },
   'port-restricted': { mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' },
-  symmetric: { mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent', portPreservation: false },
+  symmetric: {
+    mapping: 'address-and-port-dependent',
+    filtering: 'address-and-port-dependent',
+    portPreservation: false,
+  },
 };
 
 export async function flush(): Promise<void> {
   for (let i = 0; i < 30; i++) await Promise.resolve();
 }
 
-export async function createIceLab(spec: { a?: PhoneSpec; b?: PhoneSpec; seed?: number } = {}): Promise<IceLab> {
+export async function createIceLab(
+  spec: { a?: PhoneSpec; b?: PhoneSpec; seed?: number } = {},
+): Promise<IceLab> {
   const clock = new FakeClock();
   const net = new MemoryNetwork(clock, { seed: spec.seed ?? 1 });
   const serverHost = net.host(TURN_ADDRESS, { name: 'turn' });
@@ -74,10 +93,20 @@ export async function createIceLab(spec: { a?: PhoneSpec; b?: PhoneSpec; seed?: 
   const a = net.host(spec.a?.nat ? '10.0.1.2' : '203.0.113.10', { name: 'a' });
   const b = net.host(spec.b?.nat ? '10.0.2.2' : '203.0.113.20', { name: 'b' });
   const natA = spec.a?.nat
-    ? net.addNat({ publicAddress: '198.51.100.1', inside: [a], ...NAT_BEHAVIOUR[spec.a.nat], ...spec.a.extra })
+    ? net.addNat({
+        publicAddress: '198.51.100.1',
+        inside: [a],
+        ...NAT_BEHAVIOUR[spec.a.nat],
+        ...spec.a.extra,
+      })
     : undefined;
   const natB = spec.b?.nat
-    ? net.addNat({ publicAddress: '198.51.100.2', inside: [b], ...NAT_BEHAVIOUR[spec.b.nat], ...spec.b.extra })
+    ? net.addNat({
+        publicAddress: '198.51.100.2',
+        inside: [b],
+        ...NAT_BEHAVIOUR[spec.b.nat],
+        ...spec.b.extra,
+      })
     : undefined;
   const turn = await MemoryTurnServer.start({
     host: serverHost,
@@ -98,7 +127,9 @@ export async function createIceLab(spec: { a?: PhoneSpec; b?: PhoneSpec; seed?: 
       if (next === undefined) {
         await flush();
         if (done()) return;
-        throw new Error(`nothing left to wait for at ${clock.monotonic()} ms, and the condition is still false`);
+        throw new Error(
+          `nothing left to wait for at ${clock.monotonic()} ms, and the condition is still false`,
+        );
       }
       if (next - start > limitMs) throw new Error(`condition not met within ${limitMs} ms of fake time`);
       clock.advanceTo(Math.max(next, clock.monotonic()));
@@ -132,7 +163,10 @@ export async function createIceLab(spec: { a?: PhoneSpec; b?: PhoneSpec; seed?: 
       const host = which === 'a' ? a : b;
       const port = options.port ?? (which === 'a' ? 40_000 : 50_000);
       const rtp = new MediaSocket(await host.bindDatagram({ family: 4, port }), 'rtp');
-      const rtcp = options.rtcpMux === false ? new MediaSocket(await host.bindDatagram({ family: 4, port: port + 1 }), 'rtcp') : undefined;
+      const rtcp =
+        options.rtcpMux === false
+          ? new MediaSocket(await host.bindDatagram({ family: 4, port: port + 1 }), 'rtcp')
+          : undefined;
       const logs: string[] = [];
       const agent = new IceAgent({
         clock,
@@ -190,8 +224,18 @@ export async function createIceLab(spec: { a?: PhoneSpec; b?: PhoneSpec; seed?: 
 }
 
 /** The peer's ICE description as the call layer would hand it over. */
-export function remoteOf(agent: IceAgent, candidates: readonly IceCandidate[], lite = false): IceRemoteDescription {
-  return { ufrag: agent.credentials.ufrag, pwd: agent.credentials.pwd, lite, candidates, endOfCandidates: true };
+export function remoteOf(
+  agent: IceAgent,
+  candidates: readonly IceCandidate[],
+  lite = false,
+): IceRemoteDescription {
+  return {
+    ufrag: agent.credentials.ufrag,
+    pwd: agent.credentials.pwd,
+    lite,
+    candidates,
+    endOfCandidates: true,
+  };
 }
 
 /** Gather on both, exchange descriptions (offer a → b, answer b → a). */

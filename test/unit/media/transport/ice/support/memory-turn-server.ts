@@ -26,7 +26,11 @@ import {
   newTransactionId,
   verifyMessageIntegrity,
 } from '../../../../../../src-main/media/stun/index.ts';
-import type { DecodedStunMessage, StunAttributes, StunMessage } from '../../../../../../src-main/media/stun/index.ts';
+import type {
+  DecodedStunMessage,
+  StunAttributes,
+  StunMessage,
+} from '../../../../../../src-main/media/stun/index.ts';
 
 export interface TurnServerLogEntry {
   readonly at: number;
@@ -93,7 +97,11 @@ export class MemoryTurnServer {
 
   static async start(options: MemoryTurnServerOptions): Promise<MemoryTurnServer> {
     const server = new MemoryTurnServer(options);
-    const udp = await options.host.bindDatagram({ family: 4, address: options.address, port: options.port ?? 3478 });
+    const udp = await options.host.bindDatagram({
+      family: 4,
+      address: options.address,
+      port: options.port ?? 3478,
+    });
     server.udp = udp;
     udp.onMessage((data, from) => server.receive('udp', data, from, (bytes) => udp.send(bytes, from)));
     if (options.tcpPort !== undefined) await server.listen('tcp', options.tcpPort);
@@ -106,7 +114,12 @@ export class MemoryTurnServer {
   }
 
   addressOf(transport: 'udp' | 'tcp' | 'tls'): SocketAddress {
-    const port = transport === 'udp' ? this.options.port ?? 3478 : transport === 'tcp' ? this.options.tcpPort : this.options.tlsPort;
+    const port =
+      transport === 'udp'
+        ? (this.options.port ?? 3478)
+        : transport === 'tcp'
+          ? this.options.tcpPort
+          : this.options.tlsPort;
     if (port === undefined) throw new Error(`no ${transport} listener`);
     return { address: this.options.address, port, family: 4 };
   }
@@ -147,7 +160,9 @@ export class MemoryTurnServer {
       family: 4,
       address: this.options.address,
       port,
-      ...(transport === 'tls' ? { tls: { cert: '', key: '', names: this.options.tlsNames ?? ['turn.lab.test'] } } : {}),
+      ...(transport === 'tls'
+        ? { tls: { cert: '', key: '', names: this.options.tlsNames ?? ['turn.lab.test'] } }
+        : {}),
     } as Parameters<MemoryHost['listen']>[0]);
     this.listeners.push(server);
     server.onConnection((connection) => {
@@ -157,8 +172,14 @@ export class MemoryTurnServer {
       connection.onData((chunk) => {
         const result = framer.push(chunk);
         for (const frame of result.frames) {
-          if (frame.kind === 'stun') this.receive(transport, frame.bytes, connection.remote, reply, connection);
-          else this.channelFromClient(this.allocations.get(this.streamKey(transport, connection)), frame.channel, frame.data);
+          if (frame.kind === 'stun')
+            this.receive(transport, frame.bytes, connection.remote, reply, connection);
+          else
+            this.channelFromClient(
+              this.allocations.get(this.streamKey(transport, connection)),
+              frame.channel,
+              frame.data,
+            );
         }
       });
       connection.onClose(() => {
@@ -211,44 +232,84 @@ export class MemoryTurnServer {
         method: message.method,
         from: formatAddress(from),
         lifetime: message.attributes.lifetime,
-        peer: message.attributes.xorPeerAddress ? formatAddress(message.attributes.xorPeerAddress) : undefined,
+        peer: message.attributes.xorPeerAddress
+          ? formatAddress(message.attributes.xorPeerAddress)
+          : undefined,
         channel: message.attributes.channelNumber,
         authenticated,
       });
     };
     if (message.method === StunMethod.binding) {
       entry(false);
-      reply(encodeStunMessage(response(message, 'success', { xorMappedAddress: from }), { fingerprint: true }));
+      reply(
+        encodeStunMessage(response(message, 'success', { xorMappedAddress: from }), { fingerprint: true }),
+      );
       return;
     }
     // Long-term credentials (RFC 5389 §10.2.2).
     const { username, realm, nonce } = message.attributes;
     const password = username === undefined ? undefined : this.users[username];
-    if (message.messageIntegrity === undefined || username === undefined || password === undefined || realm !== this.realm) {
+    if (
+      message.messageIntegrity === undefined ||
+      username === undefined ||
+      password === undefined ||
+      realm !== this.realm
+    ) {
       entry(false);
-      reply(encodeStunMessage(response(message, 'error', { errorCode: { code: 401, reason: 'Unauthorized' }, realm: this.realm, nonce: this.nonce }), { fingerprint: true }));
+      reply(
+        encodeStunMessage(
+          response(message, 'error', {
+            errorCode: { code: 401, reason: 'Unauthorized' },
+            realm: this.realm,
+            nonce: this.nonce,
+          }),
+          { fingerprint: true },
+        ),
+      );
       return;
     }
     const keyBytes = longTermKey(username, this.realm, password);
     if (!verifyMessageIntegrity(message.bytes, keyBytes)) {
       entry(false);
-      reply(encodeStunMessage(response(message, 'error', { errorCode: { code: 401, reason: 'Unauthorized' }, realm: this.realm, nonce: this.nonce }), { fingerprint: true }));
+      reply(
+        encodeStunMessage(
+          response(message, 'error', {
+            errorCode: { code: 401, reason: 'Unauthorized' },
+            realm: this.realm,
+            nonce: this.nonce,
+          }),
+          { fingerprint: true },
+        ),
+      );
       return;
     }
     if (nonce !== this.nonce) {
       entry(false);
-      reply(encodeStunMessage(response(message, 'error', { errorCode: { code: 438, reason: 'Stale Nonce' }, realm: this.realm, nonce: this.nonce }), { fingerprint: true }));
+      reply(
+        encodeStunMessage(
+          response(message, 'error', {
+            errorCode: { code: 438, reason: 'Stale Nonce' },
+            realm: this.realm,
+            nonce: this.nonce,
+          }),
+          { fingerprint: true },
+        ),
+      );
       return;
     }
     entry(true);
-    const signed = (m: StunMessage): void => reply(encodeStunMessage(m, { integrityKey: keyBytes, fingerprint: true }));
+    const signed = (m: StunMessage): void =>
+      reply(encodeStunMessage(m, { integrityKey: keyBytes, fingerprint: true }));
     const allocation = this.allocations.get(key);
     switch (message.method) {
       case StunMethod.allocate:
         void this.allocate(key, transport, from, reply, username, message, signed);
         return;
       case StunMethod.refresh: {
-        if (!allocation) return signed(response(message, 'error', { errorCode: { code: 437, reason: 'Allocation Mismatch' } }));
+        if (!allocation)
+          return signed(
+            response(message, 'error', { errorCode: { code: 437, reason: 'Allocation Mismatch' } }),
+          );
         const lifetime = Math.min(message.attributes.lifetime ?? 600, this.options.maxLifetimeS ?? 3600);
         if (lifetime === 0) this.deleteAllocation(allocation);
         else this.armExpiry(allocation, lifetime);
@@ -256,8 +317,14 @@ export class MemoryTurnServer {
       }
       case StunMethod.createPermission: {
         const peer = message.attributes.xorPeerAddress;
-        if (!allocation || !peer) return signed(response(message, 'error', { errorCode: { code: 437, reason: 'Allocation Mismatch' } }));
-        allocation.permissions.set(peer.address, this.options.clock.monotonic() + TURN_PERMISSION_LIFETIME_MS);
+        if (!allocation || !peer)
+          return signed(
+            response(message, 'error', { errorCode: { code: 437, reason: 'Allocation Mismatch' } }),
+          );
+        allocation.permissions.set(
+          peer.address,
+          this.options.clock.monotonic() + TURN_PERMISSION_LIFETIME_MS,
+        );
         return signed(response(message, 'success', {}));
       }
       case StunMethod.channelBind: {
@@ -287,7 +354,13 @@ export class MemoryTurnServer {
   ): Promise<void> {
     const existing = this.allocations.get(key);
     if (existing) {
-      signed(response(message, 'success', { xorRelayedAddress: existing.relay.local, xorMappedAddress: client, lifetime: 600 }));
+      signed(
+        response(message, 'success', {
+          xorRelayedAddress: existing.relay.local,
+          xorMappedAddress: client,
+          lifetime: 600,
+        }),
+      );
       return;
     }
     const relay = await this.options.host.bindDatagram({ family: 4, address: this.options.address });
@@ -305,12 +378,16 @@ export class MemoryTurnServer {
       channels: new Map(),
     };
     this.allocations.set(key, allocation);
-    signed(response(message, 'success', { xorRelayedAddress: relay.local, xorMappedAddress: client, lifetime }));
+    signed(
+      response(message, 'success', { xorRelayedAddress: relay.local, xorMappedAddress: client, lifetime }),
+    );
   }
 
   private armExpiry(allocation: Allocation, lifetimeS: number): void {
     allocation.expiry.cancel();
-    allocation.expiry = this.options.clock.setTimer(lifetimeS * 1000, () => this.deleteAllocation(allocation));
+    allocation.expiry = this.options.clock.setTimer(lifetimeS * 1000, () =>
+      this.deleteAllocation(allocation),
+    );
   }
 
   private deleteAllocation(allocation: Allocation): void {
@@ -371,6 +448,10 @@ export class MemoryTurnServer {
   }
 }
 
-function response(request: StunMessage, messageClass: 'success' | 'error', attributes: StunAttributes): StunMessage {
+function response(
+  request: StunMessage,
+  messageClass: 'success' | 'error',
+  attributes: StunAttributes,
+): StunMessage {
   return { method: request.method, messageClass, transactionId: request.transactionId, attributes };
 }

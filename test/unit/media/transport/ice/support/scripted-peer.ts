@@ -3,7 +3,12 @@
  * one wrong on purpose), and a minimal ICE-lite responder (RFC 8445 §2.5: answers checks, never sends
  * any).
  */
-import type { Clock, DatagramSocket, MemoryHost, SocketAddress } from '../../../../../../src-main/platform/index.ts';
+import type {
+  Clock,
+  DatagramSocket,
+  MemoryHost,
+  SocketAddress,
+} from '../../../../../../src-main/platform/index.ts';
 import {
   StunMethod,
   bindingSuccess,
@@ -75,7 +80,10 @@ export class LiteResponder {
     const auth = checkShortTermRequest(decoded.message, this.ufrag, key);
     if (!auth.ok) return;
     this.requests.push({ at: this.now(), from, message: decoded.message });
-    this.socket.send(encodeStunMessage(bindingSuccess(decoded.message, from), { integrityKey: key, fingerprint: true }), from);
+    this.socket.send(
+      encodeStunMessage(bindingSuccess(decoded.message, from), { integrityKey: key, fingerprint: true }),
+      from,
+    );
   }
 }
 
@@ -102,9 +110,19 @@ export class ScriptedPeer {
     socket.onMessage((data, from) => this.receive(data, from));
   }
 
-  static async start(host: MemoryHost, port: number, clock: Clock, holdFirstMs: number): Promise<ScriptedPeer> {
+  static async start(
+    host: MemoryHost,
+    port: number,
+    clock: Clock,
+    holdFirstMs: number,
+  ): Promise<ScriptedPeer> {
     const address = host.addresses()[0] ?? '0.0.0.0';
-    return new ScriptedPeer(await host.bindDatagram({ family: 4, port }), { address, port, family: 4 }, clock, holdFirstMs);
+    return new ScriptedPeer(
+      await host.bindDatagram({ family: 4, port }),
+      { address, port, family: 4 },
+      clock,
+      holdFirstMs,
+    );
   }
 
   /** The agent's credentials, for the peer's own check. */
@@ -122,8 +140,14 @@ export class ScriptedPeer {
     const key = shortTermKey(this.pwd);
     if (!checkShortTermRequest(decoded.message, this.ufrag, key).ok) return;
     const first = this.requests.length === 0;
-    this.requests.push({ at: this.clock.monotonic(), useCandidate: decoded.message.attributes.useCandidate === true });
-    const answer = encodeStunMessage(bindingSuccess(decoded.message, from), { integrityKey: key, fingerprint: true });
+    this.requests.push({
+      at: this.clock.monotonic(),
+      useCandidate: decoded.message.attributes.useCandidate === true,
+    });
+    const answer = encodeStunMessage(bindingSuccess(decoded.message, from), {
+      integrityKey: key,
+      fingerprint: true,
+    });
     if (!first) {
       this.socket.send(answer, from);
       return;
@@ -131,7 +155,15 @@ export class ScriptedPeer {
     this.clock.setTimer(this.holdFirstMs, () => this.socket.send(answer, from));
     const target = this.target;
     if (target !== undefined) {
-      this.socket.send(checkRequest({ username: `${target.ufrag}:${this.ufrag}`, password: target.pwd, priority: 1_862_270_975, controlled: 1n }), from);
+      this.socket.send(
+        checkRequest({
+          username: `${target.ufrag}:${this.ufrag}`,
+          password: target.pwd,
+          priority: 1_862_270_975,
+          controlled: 1n,
+        }),
+        from,
+      );
     }
   }
 }

@@ -32,6 +32,7 @@ export default defineConfig({
     root: resolve(import.meta.dirname, 'src-renderer'),
     build: {
       ...rendererConfig.build,
+      outDir: resolve(import.meta.dirname, 'out/renderer'),
       rollupOptions: { input: resolve(import.meta.dirname, 'src-renderer/index.html') },
     },
   },

@@ -37,8 +37,9 @@ export default defineConfig({
     __INTLIFY_PROD_DEVTOOLS__: 'false',
   },
   build: {
-    // relative to `root`, i.e. <repo>/out/renderer
-    outDir: '../out/renderer',
+    // <repo>/out/renderer, absolute: electron-vite resolves a relative outDir against the repo root, not
+    // against `root`, which put the bundle outside the checkout
+    outDir: `${import.meta.dirname}/../out/renderer`,
     emptyOutDir: true,
     // the polyfill is an inline script, which the CSP forbids; Chromium supports modulepreload natively
     modulePreload: { polyfill: false },

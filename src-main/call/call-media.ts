@@ -129,15 +129,21 @@ export interface MediaTransportProvider {
   open(request: MediaTransportRequest): Promise<MediaTransportResult>;
 }
 
-/** Plain RTP: an even/odd port pair in the configured range (RTCP mux offered, the odd port the fallback). */
+/**
+ * Plain RTP: an even/odd port pair in the configured range (RTCP mux offered, the odd port the fallback).
+ * The sockets hold the media that arrives before the session starts (MediaSocket.holdUnclaimedMedia).
+ */
 export class PlainRtpTransportProvider implements MediaTransportProvider {
   readonly #allocator: MediaPortAllocator;
+  readonly #clock: Clock;
 
   constructor(options: {
+    readonly clock: Clock;
     readonly network: Network;
     readonly range?: MediaPortRange;
     readonly random?: () => number;
   }) {
+    this.#clock = options.clock;
     this.#allocator = new MediaPortAllocator({
       network: options.network,
       ...(options.range !== undefined && { range: options.range }),
@@ -150,6 +156,9 @@ export class PlainRtpTransportProvider implements MediaTransportProvider {
     // that refuses mux; the odd port is closed as soon as the answer accepts it.
     const allocated = await this.#allocator.allocate({ family: request.family, rtcpMux: false });
     if (!allocated.ok) return { ok: false, message: allocated.message };
+    // The peer's first RTP can arrive before the answer that starts our session: held until then.
+    allocated.rtp.holdUnclaimedMedia({ clock: this.#clock });
+    allocated.rtcp?.holdUnclaimedMedia({ clock: this.#clock });
     return { ok: true, transport: new PlainRtpTransport(allocated.rtp, allocated.rtcp) };
   }
 }

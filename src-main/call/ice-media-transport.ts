@@ -185,6 +185,9 @@ export class IceMediaTransportProvider implements MediaTransportProvider {
     // (RFC 5761 §5.1.1), or is ICE's component 2 when we answer an offer without mux.
     const allocated = await this.#allocator.allocate({ family: request.family, rtcpMux: false });
     if (!allocated.ok) return { ok: false, message: allocated.message };
+    // The peer's first RTP can arrive before the answer that starts our session: held until then.
+    allocated.rtp.holdUnclaimedMedia({ clock: this.#options.clock });
+    allocated.rtcp?.holdUnclaimedMedia({ clock: this.#options.clock });
     const transport = new IceMediaTransport(this.#options, settings, allocated.rtp, allocated.rtcp, () =>
       this.#live.delete(transport),
     );
@@ -897,6 +900,12 @@ class SwitchingMediaPath implements MediaPath {
 
   onRouteChange(listener: (route: MediaRoute) => void): Disposable {
     return this.#routeChanges.on(listener);
+  }
+
+  /** The inner path's rules decide (with none — ICE already failed — the held media stays unclaimed). */
+  deliverHeld(): void {
+    if (this.#disposed) throw new Error('SwitchingMediaPath: deliverHeld after dispose');
+    this.#inner?.deliverHeld();
   }
 
   dispose(): void {

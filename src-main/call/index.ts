@@ -4,7 +4,7 @@
  *
  *   const agent = new CallAgent({
  *     ua, clock,
- *     media: new PlainRtpTransportProvider({ network, range: { min: 16384, max: 32767 } }),   // the media hook
+ *     media: new PlainRtpTransportProvider({ clock, network, range: { min: 16384, max: 32767 } }), // media hook
  *     // or ICE: new IceMediaTransportProvider({ clock, network, settings: () => ({ mode: 'auto',
  *     //           stunServers, turnServers, policy: 'all' }) })   — plain RTP fallback on the same socket
  *     openAudio: (call) => new ToneGenerator({ sampleRate: 8000, frequencyHz: 440 }),          // AudioPort

@@ -7,7 +7,8 @@
  *   softphone COMMAND [options] [--json]
  */
 import { parseArgs } from 'node:util';
-import { PhoneStartError, packageInfo } from '../phone/index.ts';
+// Not ../phone/index.ts: that loads the whole phone, which `--version` and `help` must not wait for.
+import { packageInfo } from '../phone/package-info.ts';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type CliCommand, type CliContext } from './command.ts';
 import { createOutput, type Writable } from './output.ts';
@@ -82,7 +83,10 @@ export async function runCli(options: RunOptions): Promise<number> {
       out.error('usage', `${error.message}\nusage: ${cmd.usage}`);
       return EXIT_USAGE;
     }
-    if (error instanceof PhoneStartError) {
+    // Loaded only here: a command that failed to start its phone has loaded it already (then this is
+    // free); when the phone cannot even be loaded, that is the unexpected failure reported below.
+    const phone = await import('../phone/index.ts').catch(() => undefined);
+    if (phone !== undefined && error instanceof phone.PhoneStartError) {
       out.error(error.code, error.message);
       return EXIT_FAILED;
     }

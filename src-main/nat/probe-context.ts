@@ -9,7 +9,7 @@ import type {
   NatTestRecord,
   TransportAddress,
 } from '../../src-shared/model/nat.ts';
-import { errorCode } from '../platform/index.ts';
+import { errorCode, formatAddress } from '../platform/index.ts';
 import type {
   Clock,
   DatagramSocket,
@@ -17,6 +17,7 @@ import type {
   Network,
   SocketAddress,
   StreamConnection,
+  TlsClientOptions,
 } from '../platform/index.ts';
 import { stunOverDatagramSocket, stunOverStream } from '../media/stun/index.ts';
 import type { StunEndpoint, StunTiming, StunTransactionResult } from '../media/stun/index.ts';
@@ -165,18 +166,14 @@ export async function openStreamProbe(
     connection = await ctx.network.connect({
       remote,
       timeoutMs: ctx.connectTimeoutMs,
-      ...(transport === 'tls'
-        ? {
-            tls: {
-              servername,
-              ...(ctx.tls.ca ? { ca: ctx.tls.ca } : {}),
-              ...(ctx.tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
-            },
-          }
-        : {}),
+      ...(transport === 'tls' ? { tls: tlsClientOptions(ctx, servername) } : {}),
     });
   } catch (error) {
-    return { ok: false, error: connectError(error, transport, remote, ctx.connectTimeoutMs) };
+    const failure = {
+      code: errorCode(error),
+      message: error instanceof Error ? error.message : String(error),
+    };
+    return { ok: false, error: connectError(failure, transport, remote, ctx.connectTimeoutMs) };
   }
   const endpoint = stunOverStream(connection, {
     clock: ctx.clock,
@@ -203,15 +200,24 @@ export async function openStreamProbe(
 const TLS_ERROR =
   /^(ERR_TLS|ERR_SSL|EPROTO|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH)/;
 
-/** Plain words for a failed TCP/TLS connect. */
+/** SNI and certificate check against `servername`, with the check's trust settings. */
+export function tlsClientOptions(ctx: ProbeContext, servername: string): TlsClientOptions {
+  return {
+    servername,
+    ...(ctx.tls.ca ? { ca: ctx.tls.ca } : {}),
+    ...(ctx.tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+  };
+}
+
+/** Plain words for a failed TCP/TLS connect (`code`: the platform's error code, e.g. ETIMEDOUT). */
 export function connectError(
-  error: unknown,
+  failure: { code: string | undefined; message: string },
   transport: 'tcp' | 'tls',
   remote: SocketAddress,
   timeoutMs: number,
 ): NatServerError {
-  const code = errorCode(error) ?? '';
-  const where = `${remote.family === 6 ? `[${remote.address}]` : remote.address}:${remote.port}`;
+  const code = failure.code ?? '';
+  const where = formatAddress(remote);
   if (code === 'ETIMEDOUT')
     return {
       code: 'timeout',
@@ -219,17 +225,9 @@ export function connectError(
     };
   if (code === 'ECONNREFUSED')
     return { code: 'connect', message: `${where} refused the ${transport.toUpperCase()} connection.` };
-  if (transport === 'tls' && (TLS_ERROR.test(code) || code === 'ECONNRESET')) {
-    const reason = error instanceof Error ? error.message : code;
-    return { code: 'tls', message: `TLS with ${where} failed: ${reason}`.slice(0, 500) };
-  }
-  return {
-    code: 'connect',
-    message: `Could not connect to ${where}: ${error instanceof Error ? error.message : String(error)}`.slice(
-      0,
-      500,
-    ),
-  };
+  if (transport === 'tls' && (TLS_ERROR.test(code) || code === 'ECONNRESET'))
+    return { code: 'tls', message: `TLS with ${where} failed: ${failure.message || code}`.slice(0, 500) };
+  return { code: 'connect', message: `Could not connect to ${where}: ${failure.message}`.slice(0, 500) };
 }
 
 /** Wait `ms` on the clock; resolves false early when the check is cancelled. The timer never outlives it. */

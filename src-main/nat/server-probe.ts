@@ -8,11 +8,25 @@
  *    relayed address, lifetime and round trip noted, then released at once (Refresh, LIFETIME 0). Without
  *    credentials, an unauthenticated Allocate shows the server is alive and asks for them (401).
  */
-import type { NatServerError, NatServerTransport } from '../../src-shared/model/nat.ts';
-import type { SocketAddress } from '../platform/index.ts';
-import { StunMethod, TurnAllocation, saslPrep } from '../media/stun/index.ts';
-import type { StunEndpoint, StunTransactionResult, TurnFailure } from '../media/stun/index.ts';
-import { median, openStreamProbe, openUdpProbe, recordOf, toTransportAddress } from './probe-context.ts';
+import type { NatServerError, NatServerTransport, NatTestRecord } from '../../src-shared/model/nat.ts';
+import { formatAddress } from '../platform/index.ts';
+import type { DatagramSocket, SocketAddress } from '../platform/index.ts';
+import { StunMethod, TRANSPORT_UDP, TurnRelay, decodeStunMessage, saslPrep } from '../media/stun/index.ts';
+import type {
+  StunEndpoint,
+  StunTransactionResult,
+  TurnRelayFailure,
+  TurnReleaseResult,
+} from '../media/stun/index.ts';
+import {
+  connectError,
+  median,
+  openStreamProbe,
+  openUdpProbe,
+  recordOf,
+  tlsClientOptions,
+  toTransportAddress,
+} from './probe-context.ts';
 import type { ProbeContext } from './probe-context.ts';
 import type { ServerToTest } from './server-discovery.ts';
 
@@ -44,10 +58,6 @@ function failed(error: NatServerError, address: SocketAddress | null = null): Se
   return { ...NOTHING, ok: false, error, address };
 }
 
-function where(a: SocketAddress): string {
-  return a.family === 6 ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
-}
-
 export async function probeServer(ctx: ProbeContext, server: ServerToTest): Promise<ServerProbeResult> {
   const address = server.addresses[0];
   if (address === undefined)
@@ -55,17 +65,20 @@ export async function probeServer(ctx: ProbeContext, server: ServerToTest): Prom
   return server.kind === 'stun' ? probeStun(ctx, server, address) : probeTurn(ctx, server, address);
 }
 
-// ───────────────────────────── STUN ─────────────────────────────
-
-async function probeStun(
+/**
+ * Open a STUN endpoint to `address` over the server's transport (a UDP socket of its own, or a TCP/TLS
+ * connection), run `test` on it, and close it whatever happens.
+ */
+async function onEndpoint(
   ctx: ProbeContext,
   server: ServerToTest,
   address: SocketAddress,
+  test: (endpoint: StunEndpoint, local: SocketAddress) => Promise<ServerProbeResult>,
 ): Promise<ServerProbeResult> {
   if (server.transport === 'udp') {
     const probe = await openUdpProbe(ctx, address.family);
     try {
-      return await threeBindings(ctx, probe.endpoint, probe.socket.local, address, 'udp');
+      return await test(probe.endpoint, probe.socket.local);
     } finally {
       probe.close();
     }
@@ -73,16 +86,22 @@ async function probeStun(
   const opened = await openStreamProbe(ctx, address, server.transport, server.host);
   if (!opened.ok) return failed(opened.error, address);
   try {
-    return await threeBindings(
-      ctx,
-      opened.probe.endpoint,
-      opened.probe.connection.local,
-      address,
-      server.transport,
-    );
+    return await test(opened.probe.endpoint, opened.probe.connection.local);
   } finally {
     opened.probe.close();
   }
+}
+
+// ───────────────────────────── STUN ─────────────────────────────
+
+function probeStun(
+  ctx: ProbeContext,
+  server: ServerToTest,
+  address: SocketAddress,
+): Promise<ServerProbeResult> {
+  return onEndpoint(ctx, server, address, (endpoint, local) =>
+    threeBindings(ctx, endpoint, local, address, server.transport),
+  );
 }
 
 async function threeBindings(
@@ -127,17 +146,23 @@ function bindingError(
     case 'error-response':
       return {
         code: String(result.error.code),
-        message: `${where(to)} answered ${result.error.code} ${result.error.reason}.`,
+        message: `${formatAddress(to)} answered ${result.error.code} ${result.error.reason}.`,
       };
     case 'invalid-response':
-      return { code: 'invalid-response', message: `${where(to)} sent an unusable answer: ${result.reason}.` };
+      return {
+        code: 'invalid-response',
+        message: `${formatAddress(to)} sent an unusable answer: ${result.reason}.`,
+      };
     case 'timeout':
       return {
         code: 'timeout',
-        message: `No answer from ${where(to)} over ${transport.toUpperCase()} (${result.sends} tries in ${result.elapsedMs / 1000} s).`,
+        message: `No answer from ${formatAddress(to)} over ${transport.toUpperCase()} (${result.sends} tries in ${result.elapsedMs / 1000} s).`,
       };
     case 'transport-failed':
-      return { code: 'transport', message: `The connection to ${where(to)} failed: ${result.reason}.` };
+      return {
+        code: 'transport',
+        message: `The connection to ${formatAddress(to)} failed: ${result.reason}.`,
+      };
     case 'cancelled':
     case 'success':
     case undefined:
@@ -153,63 +178,72 @@ async function probeTurn(
   address: SocketAddress,
 ): Promise<ServerProbeResult> {
   const credentials = server.credentials;
-  if (credentials !== undefined) {
-    const prepared = saslPrep(credentials.password);
-    if (!prepared.ok)
-      return failed(
-        { code: 'bad-password', message: `The TURN password cannot be used: ${prepared.reason}.` },
-        address,
-      );
-  }
-  if (server.transport === 'udp') {
-    const probe = await openUdpProbe(ctx, address.family);
-    try {
-      return await allocateAndRelease(ctx, server, probe.endpoint, probe.socket.local, address);
-    } finally {
-      probe.close();
-    }
-  }
-  const opened = await openStreamProbe(ctx, address, server.transport, server.host);
-  if (!opened.ok) return failed(opened.error, address);
-  try {
-    return await allocateAndRelease(
-      ctx,
-      server,
-      opened.probe.endpoint,
-      opened.probe.connection.local,
+  if (credentials === undefined)
+    return onEndpoint(ctx, server, address, (endpoint, local) =>
+      challengeOnly(ctx, server, endpoint, local, address),
+    );
+  const prepared = saslPrep(credentials.password);
+  if (!prepared.ok)
+    return failed(
+      { code: 'bad-password', message: `The TURN password cannot be used: ${prepared.reason}.` },
       address,
     );
+  // Over UDP the allocation is made from a socket of its own, whose datagrams all go to the relay.
+  let socket: DatagramSocket | undefined;
+  if (server.transport === 'udp') socket = await ctx.network.bindDatagram({ family: address.family });
+  const relay = new TurnRelay({
+    clock: ctx.clock,
+    server: {
+      address,
+      transport: server.transport,
+      username: credentials.username,
+      password: credentials.password,
+      ...(server.transport === 'tls' ? { tls: tlsClientOptions(ctx, server.host) } : {}),
+    },
+    ...(socket ? { socket } : { network: ctx.network }),
+    timing: ctx.timing,
+    connectTimeoutMs: ctx.connectTimeoutMs,
+    ...(ctx.software ? { software: ctx.software } : {}),
+  });
+  const received = socket?.onMessage((data, from) => {
+    const decoded = decodeStunMessage(data);
+    if (decoded.ok) relay.receiveStun(decoded.message, from);
+  });
+  // Cancelling the check abandons an Allocate in flight, or gives back what was allocated.
+  const onAbort = (): void => void relay.release();
+  ctx.signal?.addEventListener('abort', onAbort);
+  try {
+    return await allocateAndRelease(ctx, server, relay, address);
   } finally {
-    opened.probe.close();
+    ctx.signal?.removeEventListener('abort', onAbort);
+    await relay.release();
+    received?.dispose();
+    socket?.close();
   }
 }
 
+/** A real allocation with the given credentials, noted and released at once (RFC 5766 §6, §7.1). */
 async function allocateAndRelease(
   ctx: ProbeContext,
   server: ServerToTest,
-  endpoint: StunEndpoint,
-  local: SocketAddress,
+  relay: TurnRelay,
   to: SocketAddress,
 ): Promise<ServerProbeResult> {
-  const credentials = server.credentials;
   const sentAt = ctx.clock.monotonic();
-  if (credentials === undefined) return challengeOnly(ctx, server, endpoint, local, to, sentAt);
-
-  const allocation = new TurnAllocation({
-    endpoint,
-    server: to,
-    username: credentials.username,
-    password: credentials.password,
-  });
-  const result = await allocation.allocate();
+  const result = await relay.allocate();
+  // No TCP/TLS connection: no request was sent, nothing to record (as for a STUN server).
+  if (!result.ok && result.failure.kind === 'connect')
+    return failed(turnErrorOf(ctx, result.failure, server, to), to);
+  const local = relay.local;
   const base = {
     test: 'turn-allocate' as const,
     atMs: Math.max(0, sentAt - ctx.startedAt),
     transport: server.transport,
-    local: toTransportAddress(local),
+    local: local ? toTransportAddress(local) : null,
     requestTo: toTransportAddress(to),
-  };
+  } satisfies Partial<NatTestRecord>;
   if (!result.ok) {
+    const error = turnErrorOf(ctx, result.failure, server, to);
     ctx.record({
       ...base,
       responseFrom:
@@ -220,26 +254,26 @@ async function allocateAndRelease(
       outcome:
         result.failure.kind === 'timeout'
           ? 'timeout'
-          : result.failure.kind === 'transport'
+          : result.failure.kind === 'transport' || result.failure.kind === 'cancelled'
             ? 'transport-failed'
             : 'error-response',
       sends: result.requests,
       elapsedMs: ctx.clock.monotonic() - sentAt,
-      detail: turnErrorOf(result.failure, server, to).message.slice(0, 300),
+      detail: error.message.slice(0, 300),
     });
-    return failed(turnErrorOf(result.failure, server, to), to);
+    return failed(error, to);
   }
   ctx.record({
     ...base,
     responseFrom: toTransportAddress(to),
-    mappedAddress: toTransportAddress(result.relayedAddress),
+    mappedAddress: toTransportAddress(result.relayed),
     outcome: 'success',
     sends: result.requests,
     elapsedMs: result.elapsedMs,
-    detail: `relayed ${where(result.relayedAddress)}, lifetime ${result.lifetimeS} s${result.realm ? `, realm ${result.realm}` : ''}`,
+    detail: `relayed ${formatAddress(result.relayed)}, lifetime ${result.lifetimeS} s${result.realm ? `, realm ${result.realm}` : ''}`,
   });
   const releasedAt = ctx.clock.monotonic();
-  const released = await allocation.release();
+  const released: TurnReleaseResult = await relay.release();
   ctx.record({
     ...base,
     test: 'turn-release',
@@ -251,7 +285,7 @@ async function allocateAndRelease(
     elapsedMs: ctx.clock.monotonic() - releasedAt,
     detail: released.ok
       ? 'allocation deleted (LIFETIME 0)'
-      : turnErrorOf(released.failure, server, to).message.slice(0, 300),
+      : turnErrorOf(ctx, released.failure, server, to).message.slice(0, 300),
   });
   return {
     ...NOTHING,
@@ -259,8 +293,8 @@ async function allocateAndRelease(
     error: null,
     address: to,
     rttMs: result.rttMs,
-    mappedAddress: result.mappedAddress ?? null,
-    relayedAddress: result.relayedAddress,
+    mappedAddress: result.mapped ?? null,
+    relayedAddress: result.relayed,
     lifetimeS: result.lifetimeS,
   };
 }
@@ -272,10 +306,10 @@ async function challengeOnly(
   endpoint: StunEndpoint,
   local: SocketAddress,
   to: SocketAddress,
-  sentAt: number,
 ): Promise<ServerProbeResult> {
+  const sentAt = ctx.clock.monotonic();
   const result = await endpoint.client.request(
-    { method: StunMethod.allocate, attributes: { requestedTransport: 17 } },
+    { method: StunMethod.allocate, attributes: { requestedTransport: TRANSPORT_UDP } },
     to,
   );
   ctx.record(
@@ -286,22 +320,30 @@ async function challengeOnly(
     return failed(
       {
         code: 'credentials-needed',
-        message: `The TURN server at ${where(to)} answers and asks for credentials${realm ? ` (realm "${realm}")` : ''}; none were given.`,
+        message: `The TURN server at ${formatAddress(to)} answers and asks for credentials${realm ? ` (realm "${realm}")` : ''}; none were given.`,
       },
       to,
     );
   }
   if (result.outcome === 'success') {
     return failed(
-      { code: 'invalid-response', message: `The TURN server at ${where(to)} allocated without credentials.` },
+      {
+        code: 'invalid-response',
+        message: `The TURN server at ${formatAddress(to)} allocated without credentials.`,
+      },
       to,
     );
   }
   return failed(bindingError(result, to, server.transport), to);
 }
 
-function turnErrorOf(failure: TurnFailure, server: ServerToTest, to: SocketAddress): NatServerError {
-  const at = `The TURN server at ${where(to)}`;
+function turnErrorOf(
+  ctx: ProbeContext,
+  failure: TurnRelayFailure,
+  server: ServerToTest,
+  to: SocketAddress,
+): NatServerError {
+  const at = `The TURN server at ${formatAddress(to)}`;
   switch (failure.kind) {
     case 'wrong-credentials':
       return {
@@ -315,10 +357,19 @@ function turnErrorOf(failure: TurnFailure, server: ServerToTest, to: SocketAddre
         code: 'timeout',
         message: `${at} did not answer over ${server.transport.toUpperCase()} (${failure.sends} tries in ${failure.elapsedMs / 1000} s).`,
       };
+    case 'connect':
+      return connectError(
+        { code: failure.code, message: failure.reason },
+        server.transport === 'tls' ? 'tls' : 'tcp',
+        to,
+        ctx.connectTimeoutMs,
+      );
     case 'transport':
       return { code: 'transport', message: `${at}: the connection failed (${failure.reason}).` };
     case 'invalid-response':
       return { code: 'invalid-response', message: `${at} sent an unusable answer: ${failure.reason}.` };
+    case 'cancelled':
+      return { code: 'transport', message: 'The test was cancelled.' };
   }
 }
 

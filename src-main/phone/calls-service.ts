@@ -318,6 +318,7 @@ export class CallsService {
       ua,
       clock: this.#options.clock,
       media: new PlainRtpTransportProvider({
+        clock: this.#options.clock,
         network: this.#options.network,
         range: this.#options.settings().network.rtpPorts,
       }),

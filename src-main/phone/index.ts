@@ -2,7 +2,8 @@ export { Phone, type PhoneOptions } from './phone.ts';
 export { CommandRouter, type CommandHandlers, type SenderInfo, type RouterOptions } from './router.ts';
 export { PhoneLog, redactSecrets, type ScopedLog } from './log.ts';
 export { InMemorySettings, deepMerge, type SettingsStore } from './settings.ts';
-export { createNodePhone, packageInfo, type NodePhoneOptions, type PackageInfo } from './node.ts';
+export { createNodePhone, type NodePhoneOptions } from './node.ts';
+export { packageInfo, type PackageInfo } from './package-info.ts';
 export {
   DiagnosticsService,
   type DiagnosticsServiceOptions,

@@ -2,7 +2,6 @@
  * Wires a `Phone` to the real platform (Node sockets, DNS, clock) and to its store in the data folder —
  * used by the CLI, the Electron main process and the e2e test host.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { NetworkMonitor, NodeClock, NodeNetwork, NodeResolver, defaultDataDir } from '../platform/index.ts';
 import type { HostKind } from '../../src-shared/model/app.ts';
@@ -12,30 +11,7 @@ import { Phone } from './phone.ts';
 import type { PhoneSipOptions } from './accounts-service.ts';
 import type { CallsIceOptions } from './calls-service.ts';
 import { dataDirFailure, storeOpenFailure } from './start-error.ts';
-
-export interface PackageInfo {
-  name: string;
-  productName: string;
-  version: string;
-}
-
-let cachedPackage: PackageInfo | undefined;
-
-/** name/productName/version from our package.json (read once). */
-export function packageInfo(): PackageInfo {
-  if (!cachedPackage) {
-    const raw = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    cachedPackage = {
-      name: String(raw.name ?? 'softphone'),
-      productName: String(raw.productName ?? 'Softphone'),
-      version: String(raw.version ?? '0.0.0'),
-    };
-  }
-  return cachedPackage;
-}
+import { packageInfo, type PackageInfo } from './package-info.ts';
 
 export interface NodePhoneOptions {
   host: HostKind;

@@ -5,13 +5,15 @@
  *   import FILE     a vCard 3.0/4.0 file, all cards or none; an error names the file's line
  *   export          every contact as vCard (--version 3.0, the most widely read, or 4.0) on stdout or --out
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import type { Contact, VCardVersion } from '../../../src-shared/model/contact.ts';
-import { CONTACT_LIST_MAX, VCARD_IMPORT_MAX_CHARS } from '../../../src-shared/model/contact.ts';
-import { createNodePhone } from '../../phone/index.ts';
-import { EXIT_FAILED, EXIT_OK, UsageError, numberOption, stringOption } from '../command.ts';
-import type { CliCommand, CliContext, ParsedCommandLine } from '../command.ts';
-import { CliPhoneClient } from '../phone-client.ts';
+import type { VCardVersion } from '../../../src-shared/model/contact.ts';
+import { UsageError, numberOption, stringOption } from '../command.ts';
+import type { CliCommand, ParsedCommandLine } from '../command.ts';
+
+/**
+ * `list --limit`'s default and maximum: the contract's CONTACT_LIST_MAX (src-shared/model/contact.ts),
+ * written out because importing it would load zod into `softphone help`. A unit test keeps them equal.
+ */
+export const CONTACTS_LIST_LIMIT = 500;
 
 const ACTIONS = ['list', 'import', 'export'] as const;
 type ContactsAction = (typeof ACTIONS)[number];
@@ -36,10 +38,10 @@ export function contactsRequestOf(args: ParsedCommandLine): ContactsRequest {
     case 'list': {
       only(['search', 'limit']);
       if (file !== undefined) throw new UsageError('"contacts list" takes no file');
-      const limit = numberOption(args.values, 'limit', 1, CONTACT_LIST_MAX);
+      const limit = numberOption(args.values, 'limit', 1, CONTACTS_LIST_LIMIT);
       if (limit !== undefined && !Number.isInteger(limit))
         throw new UsageError('--limit must be a whole number');
-      return { action, search: stringOption(args.values, 'search'), limit: limit ?? CONTACT_LIST_MAX };
+      return { action, search: stringOption(args.values, 'search'), limit: limit ?? CONTACTS_LIST_LIMIT };
     }
     case 'import':
       only([]);
@@ -75,7 +77,7 @@ export const contactsCommand: CliCommand = {
     limit: {
       type: 'string',
       value: 'N',
-      description: `list: at most N contacts (default and maximum ${CONTACT_LIST_MAX}).`,
+      description: `list: at most N contacts (default and maximum ${CONTACTS_LIST_LIMIT}).`,
     },
     version: {
       type: 'string',
@@ -91,137 +93,7 @@ export const contactsCommand: CliCommand = {
   },
   async run(args, ctx) {
     const request = contactsRequestOf(args);
-    // Read the file before taking the data folder: a missing file needs no database.
-    let text: string | undefined;
-    if (request.action === 'import') {
-      const read = await readVCardFile(request.file);
-      if (!read.ok) {
-        ctx.out.error(read.code, read.message);
-        return EXIT_FAILED;
-      }
-      text = read.text;
-    }
-    const phone = createNodePhone({ host: 'cli', dataDir: stringOption(args.values, 'data-dir') });
-    try {
-      const client = new CliPhoneClient(phone);
-      switch (request.action) {
-        case 'list':
-          return await list(client, request.search, request.limit, ctx);
-        case 'import':
-          return await importFile(client, request.file, text ?? '', ctx);
-        case 'export':
-          return await exportTo(client, request.version, request.out, ctx);
-      }
-    } finally {
-      await phone.close();
-    }
+    const { runContacts } = await import('./contacts-run.ts');
+    return runContacts(request, stringOption(args.values, 'data-dir'), ctx);
   },
 };
-
-async function list(
-  client: CliPhoneClient,
-  search: string | undefined,
-  limit: number,
-  ctx: CliContext,
-): Promise<number> {
-  const res = await client.call('contacts.list', { ...(search !== undefined ? { search } : {}), limit });
-  if (!res.ok) {
-    ctx.out.error(res.error.code, res.error.message);
-    return EXIT_FAILED;
-  }
-  for (const contact of res.value) ctx.out.event('contact', contact);
-  const more = res.value.length === limit;
-  ctx.out.result({ count: res.value.length }, contactLines(res.value, search, more));
-  return EXIT_OK;
-}
-
-async function importFile(
-  client: CliPhoneClient,
-  file: string,
-  text: string,
-  ctx: CliContext,
-): Promise<number> {
-  const res = await client.call('contacts.importVCard', { text });
-  if (!res.ok) {
-    ctx.out.error(res.error.code, `${file}: ${res.error.message}`);
-    return EXIT_FAILED;
-  }
-  const { added, updated } = res.value;
-  ctx.out.result(
-    { file, added, updated },
-    `Imported ${added + updated} contact(s) from ${file}: ${added} new, ${updated} updated.`,
-  );
-  return EXIT_OK;
-}
-
-async function exportTo(
-  client: CliPhoneClient,
-  version: VCardVersion,
-  out: string | undefined,
-  ctx: CliContext,
-): Promise<number> {
-  const res = await client.call('contacts.exportVCard', { version });
-  if (!res.ok) {
-    ctx.out.error(res.error.code, res.error.message);
-    return EXIT_FAILED;
-  }
-  const { text, count } = res.value;
-  if (out === undefined) {
-    if (ctx.out.json) ctx.out.result({ count, version, text });
-    else ctx.out.raw(text);
-    return EXIT_OK;
-  }
-  try {
-    await writeFile(out, text, 'utf8');
-  } catch (error) {
-    ctx.out.error('file', `cannot write ${out}: ${(error as Error).message}`);
-    return EXIT_FAILED;
-  }
-  ctx.out.result(
-    { count, version, file: out },
-    `Exported ${count} contact(s) as vCard ${version} to ${out}.`,
-  );
-  return EXIT_OK;
-}
-
-type ReadOutcome = { ok: true; text: string } | { ok: false; code: string; message: string };
-
-async function readVCardFile(file: string): Promise<ReadOutcome> {
-  try {
-    // A UTF-8 character is at most 4 bytes: a file larger than this cannot be within the limit.
-    const size = (await stat(file)).size;
-    if (size > VCARD_IMPORT_MAX_CHARS * 4) return tooLarge(file);
-    const text = await readFile(file, 'utf8');
-    if (text.length > VCARD_IMPORT_MAX_CHARS) return tooLarge(file);
-    if (text.trim() === '')
-      return { ok: false, code: 'invalid-request', message: `${file} is empty: there is no vCard to import` };
-    return { ok: true, text };
-  } catch (error) {
-    return { ok: false, code: 'file', message: `cannot read ${file}: ${(error as Error).message}` };
-  }
-}
-
-function tooLarge(file: string): ReadOutcome {
-  return {
-    ok: false,
-    code: 'invalid-request',
-    message: `${file} is too large to import (the limit is ${VCARD_IMPORT_MAX_CHARS / 1024 / 1024} MB of text)`,
-  };
-}
-
-/** The human view: one line per contact (★ for favourites), its addresses indented below. */
-export function contactLines(
-  contacts: readonly Contact[],
-  search: string | undefined,
-  more: boolean,
-): string {
-  if (contacts.length === 0)
-    return search === undefined ? 'The address book is empty.' : 'No contacts match.';
-  const lines: string[] = [];
-  for (const c of contacts) {
-    lines.push(`${c.favourite ? '★ ' : ''}${c.name}${c.company === '' ? '' : ` (${c.company})`}`);
-    for (const a of c.addresses) lines.push(`    ${a.value}${a.label === '' ? '' : `  ${a.label}`}`);
-  }
-  if (more) lines.push('', `(the first ${contacts.length}; use --search to narrow, or export for all)`);
-  return lines.join('\n');
-}

@@ -6,17 +6,8 @@
  * Exit 0 when the check ran (whatever it found), 1 when nothing could be tested (no server, or none
  * resolved), 2 for a wrong command line.
  */
-import { CommandRouter, createNodePhone } from '../../phone/index.ts';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, numberOption, stringOption } from '../command.ts';
+import { UsageError, numberOption, stringOption } from '../command.ts';
 import type { CliCommand, ParsedCommandLine } from '../command.ts';
-
-/** What the phone's `diagnostics.run` answers, as far as the CLI reads it. */
-interface ReportView {
-  natType: string;
-  verdict: string;
-  servers: { address: unknown }[];
-  explanation: { key: string; text: string }[];
-}
 
 function stringList(values: ParsedCommandLine['values'], name: string): string[] {
   const v = values[name];
@@ -65,18 +56,6 @@ export function natCheckRequestOf(values: ParsedCommandLine['values']): Record<s
   };
 }
 
-/** The human summary: the NAT and the verdict first, then the details. */
-function summary(report: ReportView): string {
-  const lines = report.explanation.map((s) => s.text);
-  const first = report.explanation.findIndex(
-    (s) => s.key.startsWith('nat.type.') || s.key === 'nat.nothingTested',
-  );
-  const verdict = report.explanation.findIndex((s) => s.key.startsWith('nat.verdict.'));
-  const head = [first, verdict].filter((i) => i >= 0).map((i) => lines[i] ?? '');
-  const rest = lines.filter((_, i) => i !== first && i !== verdict).map((t) => `  - ${t}`);
-  return ['', head.join(' '), ...(rest.length > 0 ? ['', ...rest] : [])].join('\n');
-}
-
 export const natCheckCommand: CliCommand = {
   name: 'nat-check',
   summary: 'Test STUN/TURN servers, find out what the NAT does and whether calls can go direct.',
@@ -121,31 +100,7 @@ export const natCheckCommand: CliCommand = {
   },
   async run(args, ctx) {
     const request = natCheckRequestOf(args.values);
-    const phone = createNodePhone({
-      host: 'cli',
-      dataDir: stringOption(args.values, 'data-dir'),
-      storage: 'none',
-    });
-    const subscription = phone.events.on((e) => {
-      if (e.name === 'diagnostics.progress')
-        ctx.out.event('progress', { ...e.payload }, ctx.out.json ? undefined : `  … ${e.payload.detail}`);
-    });
-    void ctx.interrupted.then(() => phone.close());
-    try {
-      ctx.out.info('Checking the network between this computer and the internet…');
-      const router = new CommandRouter(phone.handlers, { isTrustedSender: (s) => s.kind === 'cli' });
-      const res = await router.dispatch('diagnostics.run', request, { kind: 'cli' });
-      if (!res.ok) {
-        ctx.out.error(res.error.code, res.error.message);
-        return res.error.code === 'invalid-request' ? EXIT_USAGE : EXIT_FAILED;
-      }
-      const report = res.value as ReportView & Record<string, unknown>;
-      ctx.out.event('report', report);
-      ctx.out.result(report, summary(report));
-      return report.servers.some((s) => s.address !== null) ? EXIT_OK : EXIT_FAILED;
-    } finally {
-      subscription.dispose();
-      await phone.close();
-    }
+    const { runNatCheck } = await import('./nat-check-run.ts');
+    return runNatCheck(request, stringOption(args.values, 'data-dir'), ctx);
   },
 };

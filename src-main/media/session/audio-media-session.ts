@@ -190,6 +190,8 @@ export class AudioMediaSession {
         if (this.negotiated.receive) this.dtmfEvents.emit({ digit: dtmf.key, durationMs: dtmf.durationMs });
       }),
     );
+    // Now that we listen: the peer's packets that beat the answer here, if the path accepts them.
+    this.path.deliverHeld();
     if (!options.negotiated.send) this.rtp.sendKeepalive();
     this.mediaTimer = this.clock.setInterval(AUDIO_FRAME_MS, () => this.tick());
   }

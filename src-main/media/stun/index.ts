@@ -8,7 +8,10 @@
  *  - `StunEndpoint` on a dedicated or shared datagram socket or on a TCP/TLS stream (framing);
  *  - RFC 7983 first-byte demultiplexing for sockets shared with RTP/DTLS/SIP;
  *  - Binding helpers for ICE checks (build, authenticate, answer);
- *  - long-term credentials and a TURN allocation control client (Allocate/Refresh/release).
+ *  - `TurnRelay`, the one TURN client (RFC 5766/8656): long-term credentials (RFC 5389 §10.2),
+ *    Allocate/Refresh/release, permissions, channels, Send/Data and ChannelData over UDP, TCP or TLS,
+ *    refresh timers on the Clock, failures as values. The ICE agent's relayed candidates and the NAT
+ *    diagnostics' TURN server test both use it.
  */
 export {
   FINGERPRINT_XOR,
@@ -63,14 +66,25 @@ export { DatagramDemux, PACKET_KINDS, classifyPacket, isRtcpPacket } from './dem
 export type { DatagramListener, PacketKind } from './demux.ts';
 export { bindingSuccess, checkShortTermRequest, errorResponse, iceCheckAttributes } from './binding.ts';
 export type { IceCheckParameters, IceRole, ShortTermCheckResult } from './binding.ts';
-export { LongTermCredentials } from './long-term-auth.ts';
-export type { ChallengeDecision, LongTermAuthState, SignedAttributes } from './long-term-auth.ts';
-export { TurnAllocation } from './turn-allocation.ts';
+export {
+  CHANNEL_REFRESH_MS,
+  DEFAULT_TURN_LIFETIME_S,
+  PERMISSION_REFRESH_MS,
+  TurnRelay,
+  allocationRefreshDelayMs,
+  describeTurnFailure,
+} from './turn-relay.ts';
 export type {
-  TurnAllocateResult,
+  DatagramSender,
   TurnAllocated,
-  TurnAllocationOptions,
-  TurnAllocationState,
-  TurnFailure,
+  TurnLogLevel,
+  TurnLogger,
+  TurnRelayAllocateResult,
+  TurnRelayFailure,
+  TurnRelayOptions,
+  TurnRelayState,
+  TurnRelayStats,
   TurnReleaseResult,
-} from './turn-allocation.ts';
+  TurnServerConfig,
+  TurnTransport,
+} from './turn-relay.ts';

@@ -4,7 +4,9 @@
  *  - `MediaPortAllocator`: binds an even/odd RTP/RTCP pair (or one socket with rtcp-mux) inside the
  *    configured port range, IPv4 or IPv6, from a random start, skipping ports in use.
  *  - `MediaSocket`: one socket with the RFC 7983 demultiplexer in front (STUN / TURN ChannelData /
- *    RTP / RTCP, the last two split by RFC 5761 §4). Everything else is dropped and counted.
+ *    RTP / RTCP, the last two split by RFC 5761 §4). Everything else is dropped and counted. From
+ *    `holdUnclaimedMedia()` it keeps the early RTP/RTCP nobody listens for yet (bounded), until the
+ *    media path takes it with `deliverHeld()` and checks where it came from.
  *  - `MediaPath`: what the RTP session sends through and receives from. `LatchingMediaPath` implements
  *    it for peers without ICE (symmetric RTP, latching to the peer's real source; see its header for the
  *    security trade-off).
@@ -19,14 +21,22 @@
  *  - Provide your own `MediaPath` on the same sockets once a pair is nominated: subscribe to
  *    `onRtp`/`onRtcp`, accept only packets from the selected pair (or unwrap relayed data from the TURN
  *    client), send with `MediaSocket.send` (or through the relay), and report
- *    `route = { local, remote, remoteRtcp, kind: 'ice', relayed }`. The RTP session takes any MediaPath.
+ *    `route = { local, remote, remoteRtcp, kind: 'ice', relayed }`, and give held early media
+ *    (`deliverHeld`, `MediaSocket.takeHeldMedia`) the same source check. The RTP session takes any
+ *    MediaPath.
  *    Do not attach a LatchingMediaPath and an ICE path to one socket at the same time: both would
  *    deliver the same RTP.
  */
 export type { DatagramClass } from './datagram-class.ts';
 export { DATAGRAM_CLASSES, classifyDatagram } from './datagram-class.ts';
-export type { DatagramListener, MediaSocketComponent, MediaSocketStats } from './media-socket.ts';
-export { MediaSocket } from './media-socket.ts';
+export type {
+  DatagramListener,
+  HeldMediaDatagram,
+  MediaHoldOptions,
+  MediaSocketComponent,
+  MediaSocketStats,
+} from './media-socket.ts';
+export { DEFAULT_MEDIA_HOLD, MediaSocket } from './media-socket.ts';
 export type {
   MediaPortAllocation,
   MediaPortAllocatorOptions,

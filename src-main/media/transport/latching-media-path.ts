@@ -38,6 +38,14 @@
  *    a peer sends RTCP at least every ~6 s even on hold, RFC 3550 §6.2) and 10 packets (200 ms) in
  *    sequence. `relatch: false` turns it off: then only a re-INVITE moves the stream.
  *
+ * Early media held by the sockets (MediaSocket.holdUnclaimedMedia: packets that arrived after our offer,
+ * before this path existed) is delivered by `deliverHeld()` under a stricter rule: held RTP passes only
+ * from the SDP address (where it latches, as live RTP from there would) or from the latched source;
+ * held RTP from anywhere else is dropped (`heldForeignSource`) and never latches. A held packet from a
+ * source that live latching would accept (a peer behind a NAT) is lost, as it would be without the hold:
+ * letting it latch would hand the stream to whoever sprayed our port while the call was ringing, before
+ * the peer's first live packet could compete. Held RTCP follows the RTCP rules below.
+ *
  * RTCP without mux latches separately: the first valid RTCP from the SDP RTCP address or from the IP of
  * the latched RTP source fixes the RTCP destination; until then RTCP goes to the SDP RTCP address.
  */
@@ -96,6 +104,8 @@ export interface LatchingMediaPathStats {
     readonly unexpectedSsrc: number;
     /** RTP arriving on the RTCP socket. */
     readonly misdirected: number;
+    /** Held early RTP from neither the SDP address nor the latched source (see the header). */
+    readonly heldForeignSource: number;
   };
   /** Monotonic time of the last accepted packet. */
   readonly lastPacketAt: number | undefined;
@@ -141,6 +151,7 @@ export class LatchingMediaPath implements MediaPath {
     unexpectedPayloadType: 0,
     unexpectedSsrc: 0,
     misdirected: 0,
+    heldForeignSource: 0,
   };
 
   constructor(options: LatchingMediaPathOptions) {
@@ -240,6 +251,20 @@ export class LatchingMediaPath implements MediaPath {
     }
   }
 
+  /** The early media the sockets held (in arrival order per socket), by the stricter rule of the header. */
+  deliverHeld(): void {
+    if (this.disposed) throw new Error('LatchingMediaPath: deliverHeld after dispose');
+    for (const held of this.rtpSocket.takeHeldMedia()) {
+      if (held.kind === 'rtcp') this.receiveRtcp(held.data, held.from);
+      else if (this.isFromPeer(held.from)) this.receiveRtp(held.data, held.from);
+      else this.dropped.heldForeignSource++;
+    }
+    for (const held of this.rtcpSocket?.takeHeldMedia() ?? []) {
+      if (held.kind === 'rtcp') this.receiveRtcp(held.data, held.from);
+      else this.dropped.misdirected++;
+    }
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -306,6 +331,12 @@ export class LatchingMediaPath implements MediaPath {
       return this.accept('rtcp', data, from, now);
     }
     this.dropped.foreignSource++;
+  }
+
+  /** The SDP address, or the source we latched to: where the signalling (or the peer itself) put us. */
+  private isFromPeer(from: SocketAddress): boolean {
+    const latched = this.state === 'latched' && this.source !== undefined && sameAddress(from, this.source);
+    return latched || sameAddress(from, this.remote.rtp);
   }
 
   private accept(kind: MediaPacketKind, data: Buffer, from: SocketAddress, now: number): void {

@@ -15,6 +15,13 @@
  *  - `onPacket` delivers only packets the path accepts, each with the transport address it came from.
  *  - `dispose()` detaches the path from its sockets (it does not close them: their owner does) and drops
  *    its listeners. Idempotent.
+ *  - `deliverHeld()` takes the early media its sockets held before the path existed
+ *    (`MediaSocket.holdUnclaimedMedia`) and delivers, through `onPacket`, what it accepts of it. The rules
+ *    are stricter than for live packets: a held packet may not establish or move the route — it passes
+ *    only when it comes from where the path already sends (latching: the peer's SDP address or the
+ *    latched source; ICE: the remote of a pair the agent accepts media on). Otherwise an attacker who
+ *    sprayed our port while the call was ringing would win the latching race before the peer's first
+ *    live packet could. The receiver calls it once it listens.
  */
 import type { Disposable } from '../../../src-shared/util/emitter.ts';
 import type { SocketAddress } from '../../platform/index.ts';
@@ -47,4 +54,6 @@ export interface MediaPath extends Disposable {
   onPacket(listener: (packet: ReceivedMediaPacket) => void): Disposable;
   /** The route changed (latched to a new source, ICE switched pairs). */
   onRouteChange(listener: (route: MediaRoute) => void): Disposable;
+  /** Delivers what it accepts of the media its sockets held (see the header). */
+  deliverHeld(): void;
 }

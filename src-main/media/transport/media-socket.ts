@@ -11,13 +11,23 @@
  * The socket is shared: the STUN hook is what the ICE agent attaches to, and it answers connectivity
  * checks with `send()` on this very socket, so the address it advertised is the one media flows on
  * (ARCHITECTURE.md, "The media transport decision"). A class with no listener is counted as
- * `unhandled` and dropped. Listeners run synchronously, in subscription order.
+ * `unhandled` and dropped — except RTP and RTCP while the socket holds unclaimed media (below).
+ * Listeners run synchronously, in subscription order.
+ *
+ * Early media hold: the callee starts sending RTP the moment it answers, and its first packets take the
+ * direct path while the 2xx (or the 183 with SDP) goes through the proxies — so they can arrive before
+ * our media session exists, when nobody listens on the socket. Dropping them would cost the first
+ * packet intervals of audio and of call set-up time. From `holdUnclaimedMedia` until `takeHeldMedia`, RTP and
+ * RTCP that no listener takes are kept instead: the newest `maxPackets`, none older than `maxAgeMs`
+ * when taken. Held packets are not trusted: whoever takes them (the media path, once the answer is
+ * applied) runs them through its source checks, which are stricter for them than for live packets
+ * (MediaPath.deliverHeld).
  *
  * The MediaSocket owns its DatagramSocket: `close()` closes it and drops every listener.
  */
 import { Emitter } from '../../../src-shared/util/emitter.ts';
 import type { Disposable } from '../../../src-shared/util/emitter.ts';
-import type { DatagramSocket, SocketAddress } from '../../platform/index.ts';
+import type { Clock, DatagramSocket, SocketAddress } from '../../platform/index.ts';
 import { DATAGRAM_CLASSES, classifyDatagram } from './datagram-class.ts';
 import type { DatagramClass } from './datagram-class.ts';
 
@@ -32,6 +42,10 @@ export interface MediaSocketStats {
   readonly received: Readonly<Record<DatagramClass, number>>;
   /** Datagrams of a known class that no listener wanted (e.g. STUN before the ICE agent attached). */
   readonly unhandled: number;
+  /** RTP/RTCP kept by the early media hold. */
+  readonly held: number;
+  /** Held datagrams dropped: pushed out by newer ones, or too old when taken. */
+  readonly heldDropped: number;
   /** Datagrams that are none of the protocols we speak (or too short for their header). */
   readonly unknown: number;
   readonly sent: number;
@@ -39,6 +53,34 @@ export interface MediaSocketStats {
 }
 
 type Routed = Exclude<DatagramClass, 'unknown' | 'dtls' | 'zrtp'>;
+
+/** How much unclaimed media the socket holds (see the header). */
+export interface MediaHoldOptions {
+  readonly clock: Clock;
+  /** Keep the newest this many; default DEFAULT_MEDIA_HOLD.maxPackets. */
+  readonly maxPackets?: number;
+  /** Give out none older than this (ms); default DEFAULT_MEDIA_HOLD.maxAgeMs. */
+  readonly maxAgeMs?: number;
+}
+
+/** Five packets, 100 ms: a 20 ms stream's first packets, not enough to matter if they were stale. */
+export const DEFAULT_MEDIA_HOLD = { maxPackets: 5, maxAgeMs: 100 } as const;
+
+/** An RTP or RTCP datagram that arrived while nobody listened for it. */
+export interface HeldMediaDatagram {
+  readonly kind: 'rtp' | 'rtcp';
+  readonly data: Buffer;
+  readonly from: SocketAddress;
+  /** Monotonic time of arrival. */
+  readonly receivedAt: number;
+}
+
+interface MediaHold {
+  readonly clock: Clock;
+  readonly maxPackets: number;
+  readonly maxAgeMs: number;
+  readonly datagrams: HeldMediaDatagram[];
+}
 
 export class MediaSocket {
   readonly component: MediaSocketComponent;
@@ -55,6 +97,9 @@ export class MediaSocket {
     number
   >;
   private unhandledCount = 0;
+  private hold: MediaHold | undefined;
+  private heldCount = 0;
+  private heldDroppedCount = 0;
   private sentCount = 0;
   private sentBytes = 0;
 
@@ -107,6 +152,32 @@ export class MediaSocket {
     return this.on('rtcp', listener);
   }
 
+  /**
+   * From now on, keep the RTP and RTCP that no listener takes, bounded by `options` (see the header),
+   * until `takeHeldMedia()`. The call's media transport starts this when it opens the sockets.
+   */
+  holdUnclaimedMedia(options: MediaHoldOptions): void {
+    if (this.hold !== undefined) return;
+    this.hold = {
+      clock: options.clock,
+      maxPackets: options.maxPackets ?? DEFAULT_MEDIA_HOLD.maxPackets,
+      maxAgeMs: options.maxAgeMs ?? DEFAULT_MEDIA_HOLD.maxAgeMs,
+      datagrams: [],
+    };
+  }
+
+  /**
+   * Ends the hold and gives out what it kept that is not older than `maxAgeMs`, oldest first (nothing
+   * when the socket was not holding). Later unclaimed media is dropped and counted as `unhandled`.
+   */
+  takeHeldMedia(): HeldMediaDatagram[] {
+    const hold = this.hold;
+    if (hold === undefined) return [];
+    this.hold = undefined;
+    this.expire(hold);
+    return hold.datagrams;
+  }
+
   /** Asynchronous socket errors (ICMP unreachable and the like). */
   onError(listener: (error: Error) => void): Disposable {
     return this.socket.onError(listener);
@@ -116,6 +187,8 @@ export class MediaSocket {
     return {
       received: { ...this.received },
       unhandled: this.unhandledCount,
+      held: this.heldCount,
+      heldDropped: this.heldDroppedCount,
       unknown: this.received.unknown + this.received.dtls + this.received.zrtp,
       sent: this.sentCount,
       sentBytes: this.sentBytes,
@@ -129,6 +202,7 @@ export class MediaSocket {
 
   /** Closes the socket and forgets every listener. Idempotent. */
   close(): void {
+    this.hold = undefined;
     this.subscription.dispose();
     for (const emitter of Object.values(this.emitters)) emitter.clear();
     this.socket.close();
@@ -147,8 +221,10 @@ export class MediaSocket {
       case 'rtp':
       case 'rtcp': {
         const emitter = this.emitters[kind];
-        if (emitter.listenerCount === 0) this.unhandledCount++;
-        else emitter.emit({ data, from });
+        if (emitter.listenerCount > 0) emitter.emit({ data, from });
+        else if (this.hold !== undefined && (kind === 'rtp' || kind === 'rtcp'))
+          this.keep(this.hold, { kind, data, from, receivedAt: this.hold.clock.monotonic() });
+        else this.unhandledCount++;
         return;
       }
       case 'dtls':
@@ -157,5 +233,26 @@ export class MediaSocket {
         // Not spoken here (no DTLS-SRTP, no ZRTP): dropped, counted in `received`.
         return;
     }
+  }
+
+  private keep(hold: MediaHold, datagram: HeldMediaDatagram): void {
+    hold.datagrams.push(datagram);
+    this.heldCount++;
+    this.expire(hold);
+    const excess = hold.datagrams.length - hold.maxPackets;
+    if (excess > 0) {
+      hold.datagrams.splice(0, excess);
+      this.heldDroppedCount += excess;
+    }
+  }
+
+  /** Drops held datagrams older than the hold's maxAgeMs. */
+  private expire(hold: MediaHold): void {
+    const oldest = hold.clock.monotonic() - hold.maxAgeMs;
+    const firstFresh = hold.datagrams.findIndex((d) => d.receivedAt >= oldest);
+    const count = firstFresh === -1 ? hold.datagrams.length : firstFresh;
+    if (count === 0) return;
+    hold.datagrams.splice(0, count);
+    this.heldDroppedCount += count;
   }
 }

@@ -27,7 +27,7 @@ import type { SipMessage, SipRequest, SipResponse } from '../../../src-main/sip/
 import { SipUserAgent } from '../../../src-main/sip/ua/index.ts';
 import { parseSdp } from '../../../src-main/sdp/index.ts';
 import type { SessionDescription } from '../../../src-main/sdp/index.ts';
-import { MemoryTurnServer } from '../media/transport/ice/support/memory-turn-server.ts';
+import { MemoryTurnServer } from '../media/stun/support/memory-turn-server.ts';
 import { flush, seeded, sipUri, uri } from './support.ts';
 
 export { flush, heard, seeded } from './support.ts';

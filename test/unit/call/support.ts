@@ -172,7 +172,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const agent = new CallAgent({
       ua,
       clock,
-      media: new PlainRtpTransportProvider({ network: host, random }),
+      media: new PlainRtpTransportProvider({ clock, network: host, random }),
       openAudio: (call) => {
         const speaker = new MemoryAudioPort(8000);
         speakers.set(call.id, speaker);

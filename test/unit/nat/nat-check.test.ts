@@ -110,7 +110,7 @@ describe('the whole NAT check against in-memory NATs', () => {
       mappedAddress: { address: NAT_PUBLIC },
     });
     expect(report.servers[1]).toMatchObject({ relayedAddress: { address: PRIMARY.address }, lifetimeS: 600 });
-    expect(lab?.server.allocations.size).toBe(0); // every test allocation was released
+    expect(lab?.server.turn?.allocationCount).toBe(0); // every test allocation was released
     const texts = report.explanation.map((s) => s.text);
     expect(texts[0]).toBe(
       'You are behind a port-restricted cone NAT: it lets in packets only from the exact address and port you have sent to.',

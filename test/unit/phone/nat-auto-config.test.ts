@@ -46,6 +46,7 @@ beforeEach(async () => {
     primary: STUN,
     alternate: STUN_ALT,
     turn: { realm: 'lab.test', users: { '1000': 'secret', relay: 'relay-pw' } },
+    clock,
   });
   resolver = new FakeResolver()
     .set('_stun._udp.lab.test', 'SRV', [{ name: 'stun.lab.test', port: 3478, priority: 10, weight: 1 }])

@@ -24,7 +24,8 @@
  */
 import { formatAddress, sameAddress } from '../../../platform/index.ts';
 import type { Clock, Network, SocketAddress, Timer } from '../../../platform/index.ts';
-import { StunMethod, reflexiveAddressOf } from '../../stun/index.ts';
+import { StunMethod, TurnRelay, describeTurnFailure, reflexiveAddressOf } from '../../stun/index.ts';
+import type { TurnServerConfig } from '../../stun/index.ts';
 import {
   MAX_LOCAL_PREFERENCE,
   candidateFoundation,
@@ -35,8 +36,6 @@ import type { IceComponent, TurnTransport } from './candidate.ts';
 import type { CandidateBase, LocalCandidate } from './candidate-pair.ts';
 import type { ComponentTransport } from './component-transport.ts';
 import type { IceLogger } from './credentials.ts';
-import { TurnRelay, describeFailure } from './turn-relay.ts';
-import type { TurnServerConfig } from './turn-relay.ts';
 
 export type IceCandidatePolicy = 'all' | 'relay-only';
 
@@ -335,10 +334,10 @@ export class CandidateGatherer {
         const allocation = await relay.allocate();
         if (ended) return;
         if (!allocation.ok) {
-          report('failed', describeFailure(allocation.failure));
+          report('failed', describeTurnFailure(allocation.failure));
           this.options.log(
             'info',
-            `TURN ${name}: no relayed candidate (${describeFailure(allocation.failure)})`,
+            `TURN ${name}: no relayed candidate (${describeTurnFailure(allocation.failure)})`,
           );
           return;
         }

@@ -14,10 +14,10 @@
  * in `succeeded`.
  */
 import { sameAddress } from '../../../platform/index.ts';
+import type { TurnRelay } from '../../stun/index.ts';
 import type { IceCandidate, IceComponent, IceRole } from './candidate.ts';
 import { describeCandidate, pairPriority } from './candidate.ts';
 import type { ComponentTransport } from './component-transport.ts';
-import type { TurnRelay } from './turn-relay.ts';
 
 /** Where a local candidate sends from: the component's socket, or a TURN relay. */
 export type CandidateBase =

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { formatAddress } from '../../../platform/index.ts';
 import type { SocketAddress } from '../../../platform/index.ts';
+import type { TurnTransport } from '../../stun/index.ts';
 
 export type IceCandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
 export const ICE_CANDIDATE_TYPES: readonly IceCandidateType[] = ['host', 'srflx', 'prflx', 'relay'];
@@ -12,8 +13,8 @@ export const ICE_CANDIDATE_TYPES: readonly IceCandidateType[] = ['host', 'srflx'
 /** RFC 8445 §5.1.1: component 1 carries RTP, component 2 RTCP (absent with rtcp-mux). */
 export type IceComponent = 1 | 2;
 
-/** How we reach a TURN server (the relayed candidate itself is always UDP, RFC 5766). */
-export type TurnTransport = 'udp' | 'tcp' | 'tls';
+/** How we reach a TURN server (the TURN client, `TurnRelay`, lives in media/stun). */
+export type { TurnTransport };
 
 /** Who we are in the ICE session (RFC 8445 §6.1.1). */
 export type IceRole = 'controlling' | 'controlled';

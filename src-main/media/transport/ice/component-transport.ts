@@ -14,10 +14,9 @@
 import { DisposableStore } from '../../../../src-shared/util/emitter.ts';
 import type { Clock, SocketAddress } from '../../../platform/index.ts';
 import { StunClient, decodeStunMessage } from '../../stun/index.ts';
-import type { DecodedStunMessage } from '../../stun/index.ts';
+import type { DecodedStunMessage, TurnRelay } from '../../stun/index.ts';
 import type { MediaSocket } from '../media-socket.ts';
 import type { IceComponent } from './candidate.ts';
-import type { TurnRelay } from './turn-relay.ts';
 
 export interface ComponentTransportOptions {
   component: IceComponent;

@@ -64,7 +64,13 @@ import {
   transactionKey,
   verifyMessageIntegrity,
 } from '../../stun/index.ts';
-import type { DecodedStunMessage, RetransmitSchedule, StunMessage } from '../../stun/index.ts';
+import type {
+  DecodedStunMessage,
+  RetransmitSchedule,
+  StunMessage,
+  TurnRelay,
+  TurnServerConfig,
+} from '../../stun/index.ts';
 import { classifyDatagram } from '../datagram-class.ts';
 import type { MediaPacketKind } from '../media-path.ts';
 import type { MediaSocket } from '../media-socket.ts';
@@ -84,7 +90,6 @@ import {
   silentIceLogger,
 } from './credentials.ts';
 import type { IceCredentials, IceLogger, RandomBytes } from './credentials.ts';
-import type { TurnRelay, TurnServerConfig } from './turn-relay.ts';
 
 export type IceAgentState =
   'new' | 'gathering' | 'gathered' | 'checking' | 'connected' | 'disconnected' | 'failed' | 'closed';

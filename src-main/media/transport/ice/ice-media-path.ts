@@ -9,6 +9,9 @@
  *    for a direct pair, the relay (whose Data/ChannelData names the peer) for a relayed one — or from the
  *    remote of another pair the controlling agent nominated. Everything else is dropped and counted
  *    (`foreignSource`): a third party that learned our address cannot inject audio.
+ *  - held early media (MediaSocket.holdUnclaimedMedia, `deliverHeld()`): by the same rule, checked when
+ *    it is delivered — so it passes only when the agent already accepts media from its source then.
+ *    What it does not accept is dropped (`heldForeignSource`): a held packet never selects a pair.
  *  - route: the pair's addresses, candidate types and relay transport; `onRouteChange` when ICE selects
  *    or switches pairs (a restart included).
  *
@@ -44,6 +47,8 @@ export interface IceMediaPathStats {
     readonly noConsent: number;
     /** RTP on the RTCP socket. */
     readonly misdirected: number;
+    /** Held early media from an address the agent did not accept media from when it was delivered. */
+    readonly heldForeignSource: number;
   };
 }
 
@@ -56,7 +61,13 @@ export class IceMediaPath implements MediaPath {
   private disposed = false;
   private readonly accepted = { rtp: 0, rtcp: 0 };
   private readonly sent = { rtp: 0, rtcp: 0 };
-  private readonly dropped = { foreignSource: 0, noRoute: 0, noConsent: 0, misdirected: 0 };
+  private readonly dropped = {
+    foreignSource: 0,
+    noRoute: 0,
+    noConsent: 0,
+    misdirected: 0,
+    heldForeignSource: 0,
+  };
 
   constructor(agent: IceAgent) {
     this.agent = agent;
@@ -144,6 +155,18 @@ export class IceMediaPath implements MediaPath {
 
   onRouteChange(listener: (route: MediaRoute) => void): Disposable {
     return this.routeChanges.on(listener);
+  }
+
+  /** The early media the component sockets held, accepted by the agent's rule as it stands now. */
+  deliverHeld(): void {
+    if (this.disposed) throw new Error('IceMediaPath: deliverHeld after dispose');
+    for (const component of this.rtcpComponent === 2 ? ([1, 2] as const) : ([1] as const)) {
+      for (const held of this.agent.socketOf(component)?.takeHeldMedia() ?? []) {
+        if (component === 2 && held.kind === 'rtp') this.dropped.misdirected++;
+        else if (!this.agent.acceptsMedia(component, undefined, held.from)) this.dropped.heldForeignSource++;
+        else this.deliver(held.kind, held.data, held.from);
+      }
+    }
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 /**
  * media/transport/ice — our RFC 8445 full ICE agent on the call's own media sockets (ARCHITECTURE.md,
  * "The media transport decision"), with RFC 7675 consent freshness and TURN relays (RFC 5766/8656) over
- * UDP, TCP and TLS.
+ * UDP, TCP and TLS — made with media/stun's `TurnRelay`, the TURN client the NAT diagnostics use too.
  *
  *   const agent = new IceAgent({ clock, network, rtpSocket, rtcpSocket, role: 'controlling',
  *                                stunServers, turnServers, policy: verdictSaysRelay ? 'relay-only' : 'all' });
@@ -52,19 +52,5 @@ export type {
 export { ICE_DEFAULTS, IceAgent } from './ice-agent.ts';
 export type { IceMediaPathStats, IceRoute } from './ice-media-path.ts';
 export { IceMediaPath } from './ice-media-path.ts';
-export type {
-  DatagramSender,
-  TurnRelayAllocateResult,
-  TurnRelayFailure,
-  TurnRelayOptions,
-  TurnRelayState,
-  TurnRelayStats,
-  TurnServerConfig,
-} from './turn-relay.ts';
-export {
-  CHANNEL_REFRESH_MS,
-  DEFAULT_TURN_LIFETIME_S,
-  PERMISSION_REFRESH_MS,
-  TurnRelay,
-  allocationRefreshDelayMs,
-} from './turn-relay.ts';
+// The TURN client is media/stun's `TurnRelay`; the agent's `turnServers` option takes its configuration.
+export type { TurnServerConfig } from '../../stun/index.ts';

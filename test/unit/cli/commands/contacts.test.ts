@@ -6,6 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONTACT_LIST_MAX } from '../../../../src-shared/model/contact.ts';
+import { CONTACTS_LIST_LIMIT } from '../../../../src-main/cli/commands/contacts.ts';
 import { makeTempDir, type TempDir } from '../../store/helpers.ts';
 import { softphone } from './spawn.ts';
 
@@ -168,5 +170,9 @@ describe('softphone contacts', { timeout: 60_000 }, () => {
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr.split('\n')[0], args.join(' ')).toBe(`softphone: ${message}`);
     }
+  });
+
+  it('limits list to the contract’s maximum (written out in contacts.ts so that help needs no zod)', () => {
+    expect(CONTACTS_LIST_LIMIT).toBe(CONTACT_LIST_MAX);
   });
 });

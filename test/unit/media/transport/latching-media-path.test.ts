@@ -172,6 +172,7 @@ describe('LatchingMediaPath', () => {
       unexpectedPayloadType: 0,
       unexpectedSsrc: 0,
       misdirected: 0,
+      heldForeignSource: 0,
     });
     expect(f.path.route.remote).toEqual(addr(PEER, 30_000));
     f.cleanup();
@@ -314,5 +315,144 @@ describe('LatchingMediaPath', () => {
         }),
     ).toThrow(/RTCP socket/);
     f.cleanup();
+  });
+});
+
+describe('LatchingMediaPath: early media the sockets held (deliverHeld)', () => {
+  /** Sockets that hold from the start; `open()` builds the path on them later, as the answer would. */
+  async function early(options: { mux: boolean; sdp?: string }) {
+    const clock = new FakeClock();
+    const net = new MemoryNetwork(clock);
+    const us = net.host(US);
+    const rtpSocket = new MediaSocket(await us.bindDatagram({ family: 4, port: 20_000 }), 'rtp');
+    const rtcpSocket = options.mux
+      ? undefined
+      : new MediaSocket(await us.bindDatagram({ family: 4, port: 20_001 }), 'rtcp');
+    rtpSocket.holdUnclaimedMedia({ clock });
+    rtcpSocket?.holdUnclaimedMedia({ clock });
+    const extra: DatagramSocket[] = [];
+    const received: string[] = [];
+    let path: LatchingMediaPath | undefined;
+    const sdp = options.sdp ?? PEER;
+    return {
+      clock,
+      net,
+      received,
+      async socketOn(host: MemoryHost, port: number): Promise<DatagramSocket> {
+        const s = await host.bindDatagram({ family: 4, port });
+        extra.push(s);
+        return s;
+      },
+      open(): LatchingMediaPath {
+        path = new LatchingMediaPath({
+          clock,
+          rtpSocket,
+          rtcpSocket,
+          remote: {
+            rtp: addr(sdp, 30_000),
+            rtcp: addr(sdp, 30_001),
+            rtcpMux: options.mux,
+            payloadTypes: [0, 101],
+          },
+        });
+        path.onPacket((p) => {
+          const type = p.kind === 'rtp' ? p.data[1]! & 0x7f : p.data[1]; // payload type, RTCP packet type
+          received.push(`${p.kind} ${type} ${p.from.address}:${p.from.port}`);
+        });
+        path.deliverHeld();
+        return path;
+      },
+      cleanup(): void {
+        path?.dispose();
+        rtpSocket.close();
+        rtcpSocket?.close();
+        for (const s of extra) s.close();
+        expect(net.openSockets()).toBe(0);
+        expect(clock.pendingTimers()).toBe(0);
+      },
+    };
+  }
+
+  it('delivers held RTP and RTCP from the SDP address once it exists, latched there', async () => {
+    const e = await early({ mux: true });
+    const peer = await e.socketOn(e.net.host(PEER), 30_000);
+    peer.send(rtp(0, 1, 0xabc), OURS);
+    e.clock.advance(20);
+    peer.send(rtp(0, 2, 0xabc), OURS);
+    peer.send(rtcp(0xabc), OURS);
+    e.clock.advance(5);
+    expect(e.received).toEqual([]);
+    const path = e.open();
+    expect(e.received).toEqual([`rtp 0 ${PEER}:30000`, `rtp 0 ${PEER}:30000`, `rtcp 201 ${PEER}:30000`]);
+    expect(path.stats).toMatchObject({ state: 'latched', latches: 1, accepted: { rtp: 2, rtcp: 1 } });
+    // Delivered once: the hold is over.
+    path.deliverHeld();
+    expect(e.received).toHaveLength(3);
+    e.cleanup();
+  });
+
+  it('never plays nor latches held RTP from a third address, even when it came first', async () => {
+    const e = await early({ mux: true });
+    const attacker = await e.socketOn(e.net.host(ATTACKER), 30_000);
+    const peer = await e.socketOn(e.net.host(PEER), 30_000);
+    attacker.send(rtp(0, 500, 0x666), OURS);
+    e.clock.advance(5);
+    peer.send(rtp(0, 1, 0xabc), OURS);
+    e.clock.advance(5);
+    const path = e.open();
+    expect(e.received).toEqual([`rtp 0 ${PEER}:30000`]);
+    expect(path.route.remote).toEqual(addr(PEER, 30_000));
+    expect(path.stats).toMatchObject({
+      state: 'latched',
+      dropped: { heldForeignSource: 1, foreignSource: 0 },
+    });
+    e.cleanup();
+  });
+
+  it('leaves a path whose held RTP all came from elsewhere learning: the peer’s first live packet latches', async () => {
+    const e = await early({ mux: true });
+    const attacker = await e.socketOn(e.net.host(ATTACKER), 30_000);
+    const peer = await e.socketOn(e.net.host(PEER), 30_000);
+    for (let seq = 1; seq <= 3; seq++) attacker.send(rtp(0, seq, 0x666), OURS);
+    e.clock.advance(5);
+    const path = e.open();
+    expect(e.received).toEqual([]);
+    expect(path.stats).toMatchObject({ state: 'learning', latches: 0, dropped: { heldForeignSource: 3 } });
+    peer.send(rtp(0, 1, 0xabc), OURS);
+    e.clock.advance(0);
+    expect(e.received).toEqual([`rtp 0 ${PEER}:30000`]);
+    expect(path.route.remote).toEqual(addr(PEER, 30_000));
+    e.cleanup();
+  });
+
+  it('loses a NATed peer’s held RTP (its source is not the SDP address) and latches on its first live packet', async () => {
+    const e = await early({ mux: true, sdp: PEER_PRIVATE });
+    const nat = e.net.addNat({ publicAddress: NAT_PUBLIC, portPreservation: false, firstPort: 40_000 });
+    const peer = await e.socketOn(e.net.host(PEER_PRIVATE, { nat }), 30_000);
+    peer.send(rtp(0, 1, 0xabc), OURS);
+    e.clock.advance(5);
+    const path = e.open();
+    expect(e.received).toEqual([]);
+    expect(path.stats.dropped.heldForeignSource).toBe(1);
+    peer.send(rtp(0, 2, 0xabc), OURS);
+    e.clock.advance(0);
+    expect(e.received).toEqual([`rtp 0 ${NAT_PUBLIC}:40000`]);
+    e.cleanup();
+  });
+
+  it('without rtcp-mux: held RTCP from a=rtcp is delivered, held RTP on the RTCP socket is misdirected', async () => {
+    const e = await early({ mux: false });
+    const peerHost = e.net.host(PEER);
+    const peerRtp = await e.socketOn(peerHost, 30_000);
+    const peerRtcp = await e.socketOn(peerHost, 30_001);
+    peerRtp.send(rtp(0, 1, 0xabc), OURS);
+    peerRtcp.send(rtcp(0xabc), OURS_RTCP);
+    peerRtcp.send(rtp(0, 2, 0xabc), OURS_RTCP);
+    e.clock.advance(5);
+    const path = e.open();
+    expect(e.received).toEqual([`rtp 0 ${PEER}:30000`, `rtcp 201 ${PEER}:30001`]);
+    expect(path.route).toMatchObject({ remote: addr(PEER, 30_000), remoteRtcp: addr(PEER, 30_001) });
+    expect(path.stats.dropped).toMatchObject({ misdirected: 1, heldForeignSource: 0 });
+    e.cleanup();
   });
 });

@@ -88,3 +88,99 @@ describe('MediaSocket', () => {
     expect(net.openSockets()).toBe(0);
   });
 });
+
+describe('MediaSocket early media hold', () => {
+  const PEER: SocketAddress = { address: '203.0.113.2', port: 30_000, family: 4 };
+
+  async function holding(hold: { maxPackets?: number; maxAgeMs?: number } = {}) {
+    const clock = new FakeClock();
+    const net = new MemoryNetwork(clock);
+    const media = new MediaSocket(
+      await net.host('203.0.113.1').bindDatagram({ family: 4, port: 20_000 }),
+      'rtp',
+    );
+    const peer = await net.host('203.0.113.2').bindDatagram({ family: 4, port: 30_000 });
+    const to: SocketAddress = { address: '203.0.113.1', port: 20_000, family: 4 };
+    media.holdUnclaimedMedia({ clock, ...hold });
+    const cleanup = () => {
+      media.close();
+      peer.close();
+      expect(net.openSockets()).toBe(0);
+      expect(clock.pendingTimers()).toBe(0);
+    };
+    return { clock, media, peer, to, cleanup };
+  }
+
+  const rtpWithSeq = (seq: number): Buffer => {
+    const b = Buffer.from(RTP);
+    b.writeUInt16BE(seq, 2);
+    return b;
+  };
+
+  it('keeps RTP and RTCP nobody listens for and gives them out once, oldest first, with source and arrival time', async () => {
+    const { clock, media, peer, to, cleanup } = await holding();
+    peer.send(rtpWithSeq(1), to);
+    clock.advance(20);
+    peer.send(RTCP_RR, to);
+    peer.send(STUN, to); // not media: dropped as before
+    clock.advance(20);
+    expect(media.stats).toMatchObject({ held: 2, heldDropped: 0, unhandled: 1 });
+    const held = media.takeHeldMedia();
+    expect(held.map((h) => [h.kind, h.data.readUInt16BE(2), h.from, h.receivedAt])).toEqual([
+      ['rtp', 1, PEER, 0],
+      ['rtcp', 1, PEER, 20],
+    ]);
+    // The hold is over: later unclaimed media is dropped, and there is nothing more to take.
+    peer.send(rtpWithSeq(2), to);
+    clock.advance(0);
+    expect(media.takeHeldMedia()).toEqual([]);
+    expect(media.stats).toMatchObject({ held: 2, heldDropped: 0, unhandled: 2 });
+    cleanup();
+  });
+
+  it('keeps only the newest maxPackets', async () => {
+    const { clock, media, peer, to, cleanup } = await holding({ maxPackets: 3 });
+    for (let seq = 1; seq <= 5; seq++) {
+      peer.send(rtpWithSeq(seq), to);
+      clock.advance(10);
+    }
+    expect(media.takeHeldMedia().map((h) => h.data.readUInt16BE(2))).toEqual([3, 4, 5]);
+    expect(media.stats).toMatchObject({ held: 5, heldDropped: 2 });
+    cleanup();
+  });
+
+  it('gives out none older than maxAgeMs (default 5 packets, 100 ms)', async () => {
+    const { clock, media, peer, to, cleanup } = await holding();
+    // 7 packets 20 ms apart (at 0 … 120 ms): the count pushes out the first two as 6 and 7 arrive.
+    for (let seq = 1; seq <= 7; seq++) {
+      peer.send(rtpWithSeq(seq), to);
+      clock.advance(20);
+    }
+    expect(media.stats).toMatchObject({ held: 7, heldDropped: 2 });
+    // Taken at 170 ms: 3 (40 ms) and 4 (60 ms) are older than 100 ms.
+    clock.advance(30);
+    expect(media.takeHeldMedia().map((h) => [h.data.readUInt16BE(2), h.receivedAt])).toEqual([
+      [5, 80],
+      [6, 100],
+      [7, 120],
+    ]);
+    expect(media.stats).toMatchObject({ held: 7, heldDropped: 4 });
+    cleanup();
+  });
+
+  it('hands media to a listener as usual while holding, and forgets the hold on close', async () => {
+    const { clock, media, peer, to, cleanup } = await holding();
+    const seen: number[] = [];
+    const sub = media.onRtp((data) => seen.push(data.readUInt16BE(2)));
+    peer.send(rtpWithSeq(1), to);
+    clock.advance(0);
+    sub.dispose();
+    peer.send(rtpWithSeq(2), to);
+    clock.advance(0);
+    expect(seen).toEqual([1]);
+    expect(media.stats).toMatchObject({ held: 1, unhandled: 0 });
+    media.close();
+    expect(media.takeHeldMedia()).toEqual([]);
+    cleanup();
+  });
+});

@@ -58,6 +58,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     host: serverHost,
     primary: { address: PRIMARY.address, port: PRIMARY.port },
     alternate: { address: ALTERNATE.address, port: ALTERNATE.port },
+    clock,
     ...options.server,
   });
   const records: NatTestRecord[] = [];

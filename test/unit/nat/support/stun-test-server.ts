@@ -6,14 +6,15 @@
  *    RESPONSE-ORIGIN, CHANGE-REQUEST (answered from the changed socket), RESPONSE-PORT;
  *  - or a plain RFC 5389 server (one socket, no OTHER-ADDRESS), optionally one that ignores
  *    CHANGE-REQUEST (answers from the primary socket) or refuses it with 420;
- *  - TURN (RFC 5766) on the primary UDP socket and on optional TCP / TLS listeners: long-term credentials
- *    (401 challenge, 401 for a wrong password, 438 for a stale nonce), Allocate → a relay socket,
- *    Refresh (LIFETIME 0 deletes), 437 for a second Allocate, injected 486 / 508.
+ *  - TURN (RFC 5766) on the same sockets and on optional TCP / TLS listeners: everything that is not a
+ *    Binding request goes to the tests' one TURN server logic, `MemoryTurnServer` (long-term credentials,
+ *    Allocate/Refresh/permissions/channels, 437, injected 486 / 508, stale nonces).
  *
- * It uses our codec (validated separately against RFC 5769) and keeps a log of what it received.
+ * It uses our codec (validated separately against RFC 5769) and keeps a log of the requests it received.
  */
 import { DisposableStore } from '../../../../src-shared/util/emitter.ts';
 import type {
+  Clock,
   DatagramSocket,
   MemoryHost,
   SocketAddress,
@@ -25,25 +26,17 @@ import {
   StunStreamFramer,
   decodeStunMessage,
   encodeStunMessage,
-  longTermKey,
-  verifyMessageIntegrity,
 } from '../../../../src-main/media/stun/index.ts';
 import type {
   DecodedStunMessage,
   StunAttributes,
   StunMessage,
 } from '../../../../src-main/media/stun/index.ts';
+import { MemoryTurnServer } from '../../media/stun/support/memory-turn-server.ts';
+import type { TurnBehaviour, TurnServerTransport } from '../../media/stun/support/memory-turn-server.ts';
 
-export interface TurnServerBehaviour {
-  realm: string;
-  users: Record<string, string>;
-  /** LIFETIME granted when the request names none (default 600). */
-  defaultLifetimeS?: number;
-  /** Answer every Allocate that passes authentication with this error instead. */
-  allocateError?: { code: number; reason: string };
-  /** Answer the first authenticated Allocate with 438 and a fresh nonce. */
-  staleNonceOnce?: boolean;
-}
+/** TURN on the server's addresses: who may allocate, and what to refuse (see `MemoryTurnServer`). */
+export type TurnServerBehaviour = Omit<TurnBehaviour, 'host' | 'clock' | 'address'>;
 
 export interface StunTestServerOptions {
   host: MemoryHost;
@@ -58,6 +51,8 @@ export interface StunTestServerOptions {
   /** Honour RESPONSE-PORT (default true when RFC 5780). */
   responsePort?: boolean;
   turn?: TurnServerBehaviour;
+  /** Needed with `turn`: allocations, permissions and channels expire on it. */
+  clock?: Clock;
   /** TCP listener port (STUN + TURN) on the primary address. */
   tcpPort?: number;
   /** TLS listener on the primary address: port and the names its certificate is valid for. */
@@ -66,37 +61,35 @@ export interface StunTestServerOptions {
 }
 
 export interface ReceivedRequest {
-  transport: 'udp' | 'tcp' | 'tls';
+  transport: TurnServerTransport;
   local: SocketAddress;
   from: SocketAddress;
   message: DecodedStunMessage;
 }
 
-interface Allocation {
-  key: string;
-  relay: DatagramSocket;
-  transactionId: string;
-}
-
-type Reply = (
-  message: StunMessage,
-  options?: { integrityKey?: Buffer; via?: DatagramSocket; to?: SocketAddress },
-) => void;
+type Reply = (message: StunMessage, options?: { via?: DatagramSocket; to?: SocketAddress }) => void;
 
 export class StunTestServer {
   readonly log: ReceivedRequest[] = [];
-  readonly allocations = new Map<string, Allocation>();
+  /** The TURN side, when the options asked for one. */
+  readonly turn: MemoryTurnServer | undefined;
   private readonly options: StunTestServerOptions;
   private readonly sockets = new Map<string, DatagramSocket>();
   private readonly listeners: StreamServer[] = [];
   private readonly connections = new Set<StreamConnection>();
   private readonly subscriptions = new DisposableStore();
-  private nonceCounter = 0;
-  private currentNonce = 'nonce-0';
-  private staleSent = false;
 
   private constructor(options: StunTestServerOptions) {
     this.options = options;
+    if (options.turn !== undefined) {
+      if (options.clock === undefined) throw new Error('a StunTestServer with TURN needs the clock');
+      this.turn = MemoryTurnServer.attached({
+        ...options.turn,
+        host: options.host,
+        clock: options.clock,
+        address: options.primary.address,
+      });
+    }
   }
 
   static async start(options: StunTestServerOptions): Promise<StunTestServer> {
@@ -115,8 +108,7 @@ export class StunTestServer {
     for (const socket of this.sockets.values()) socket.close();
     for (const listener of this.listeners) listener.close();
     for (const connection of this.connections) connection.close();
-    for (const allocation of this.allocations.values()) allocation.relay.close();
-    this.allocations.clear();
+    this.turn?.close();
   }
 
   /** Requests received of a method. */
@@ -162,22 +154,21 @@ export class StunTestServer {
         const framer = new StunStreamFramer();
         connection.onClose(() => {
           this.connections.delete(connection);
-          this.deleteAllocation(`${transport}|${connection.remote.address}:${connection.remote.port}`);
+          this.turn?.connectionClosed(transport, connection);
         });
+        const turnReply = (bytes: Uint8Array): void => connection.write(bytes);
         connection.onData((chunk) => {
           const result = framer.push(chunk);
           for (const frame of result.frames) {
-            if (frame.kind !== 'stun') continue;
-            const decoded = decodeStunMessage(frame.bytes);
-            if (!decoded.ok || decoded.message.messageClass !== 'request') continue;
-            const reply: Reply = (message, options) =>
-              connection.write(
-                encodeStunMessage(message, {
-                  ...(options?.integrityKey ? { integrityKey: options.integrityKey } : {}),
-                  fingerprint: true,
-                }),
-              );
-            this.handle(transport, connection.local, connection.remote, decoded.message, reply);
+            if (frame.kind === 'channel-data') {
+              this.turn?.receiveChannelData(transport, connection, frame.channel, frame.data);
+              continue;
+            }
+            const reply: Reply = (message) =>
+              connection.write(encodeStunMessage(message, { fingerprint: true }));
+            this.handle(transport, connection.local, connection.remote, frame.bytes, reply, (bytes) =>
+              this.turn?.receive(transport, bytes, connection.remote, turnReply, connection),
+            );
           }
         });
       }),
@@ -185,43 +176,40 @@ export class StunTestServer {
   }
 
   private onDatagram(socket: DatagramSocket, data: Buffer, from: SocketAddress): void {
-    const decoded = decodeStunMessage(data);
-    if (!decoded.ok || decoded.message.messageClass !== 'request') return;
-    const reply: Reply = (message, options) => {
-      const via = options?.via ?? socket;
-      via.send(
-        encodeStunMessage(message, {
-          ...(options?.integrityKey ? { integrityKey: options.integrityKey } : {}),
-          fingerprint: true,
-        }),
-        options?.to ?? from,
-      );
-    };
-    this.handle('udp', socket.local, from, decoded.message, reply, socket);
+    const reply: Reply = (message, options) =>
+      (options?.via ?? socket).send(encodeStunMessage(message, { fingerprint: true }), options?.to ?? from);
+    this.handle(
+      'udp',
+      socket.local,
+      from,
+      data,
+      reply,
+      (bytes) => this.turn?.receive('udp', bytes, from, (out) => socket.send(out, from)),
+      socket,
+    );
   }
 
+  /** Binding requests are this server's; the rest (TURN requests, indications, ChannelData) is TURN's. */
   private handle(
-    transport: 'udp' | 'tcp' | 'tls',
+    transport: TurnServerTransport,
     local: SocketAddress,
     from: SocketAddress,
-    request: DecodedStunMessage,
+    data: Buffer,
     reply: Reply,
+    toTurn: (data: Buffer) => void,
     socket?: DatagramSocket,
   ): void {
-    this.log.push({ transport, local, from, message: request });
-    switch (request.method) {
-      case StunMethod.binding:
-        return this.binding(transport, local, from, request, reply, socket);
-      case StunMethod.allocate:
-      case StunMethod.refresh:
-        return this.turnRequest(transport, from, request, reply);
-      default:
-        reply(error(request, 400, 'Bad Request'));
-    }
+    const decoded = decodeStunMessage(data);
+    const request = decoded.ok && decoded.message.messageClass === 'request' ? decoded.message : undefined;
+    if (request !== undefined) this.log.push({ transport, local, from, message: request });
+    if (request?.method === StunMethod.binding)
+      return this.binding(transport, local, from, request, reply, socket);
+    if (this.turn !== undefined) return toTurn(data);
+    if (request !== undefined) reply(error(request, 400, 'Bad Request'));
   }
 
   private binding(
-    transport: 'udp' | 'tcp' | 'tls',
+    transport: TurnServerTransport,
     local: SocketAddress,
     from: SocketAddress,
     request: DecodedStunMessage,
@@ -268,96 +256,6 @@ export class StunTestServer {
     };
     const to = responsePort !== undefined ? { ...from, port: responsePort } : from;
     reply(response, { ...(via ? { via } : {}), to });
-  }
-
-  private allocationKey(transport: string, from: SocketAddress): string {
-    return `${transport}|${from.address}:${from.port}`;
-  }
-
-  private turnRequest(
-    transport: 'udp' | 'tcp' | 'tls',
-    from: SocketAddress,
-    request: DecodedStunMessage,
-    reply: Reply,
-  ): void {
-    const turn = this.options.turn;
-    if (!turn) return reply(error(request, 400, 'Bad Request'));
-    const challenge = (code: number, reason: string): void =>
-      reply(error(request, code, reason, { realm: turn.realm, nonce: this.currentNonce }));
-    const { username, realm, nonce } = request.attributes;
-    if (request.messageIntegrity === undefined || username === undefined)
-      return challenge(401, 'Unauthorized');
-    const password = turn.users[username];
-    if (password === undefined || realm !== turn.realm) return challenge(401, 'Unauthorized');
-    const key = longTermKey(username, turn.realm, password);
-    if (!verifyMessageIntegrity(request.bytes, key)) return challenge(401, 'Unauthorized');
-    if (nonce !== this.currentNonce) return challenge(438, 'Stale Nonce');
-    if (turn.staleNonceOnce && !this.staleSent && request.method === StunMethod.allocate) {
-      this.staleSent = true;
-      this.currentNonce = `nonce-${++this.nonceCounter}`;
-      return challenge(438, 'Stale Nonce');
-    }
-    const signedReply = (message: StunMessage): void => reply(message, { integrityKey: key });
-    const allocationKey = this.allocationKey(transport, from);
-    const existing = this.allocations.get(allocationKey);
-
-    if (request.method === StunMethod.allocate) {
-      if (existing) {
-        // A retransmission of the same request gets the same answer; another Allocate is a mismatch.
-        if (existing.transactionId === request.transactionId.toString('hex'))
-          return signedReply(this.allocateSuccess(request, existing, from));
-        return signedReply(error(request, 437, 'Allocation Mismatch'));
-      }
-      if (turn.allocateError)
-        return signedReply(error(request, turn.allocateError.code, turn.allocateError.reason));
-      void this.options.host
-        .bindDatagram({ family: 4, address: this.options.primary.address })
-        .then((relay) => {
-          const allocation: Allocation = {
-            key: allocationKey,
-            relay,
-            transactionId: request.transactionId.toString('hex'),
-          };
-          this.allocations.set(allocationKey, allocation);
-          signedReply(this.allocateSuccess(request, allocation, from));
-        });
-      return;
-    }
-    // Refresh
-    if (!existing) return signedReply(error(request, 437, 'Allocation Mismatch'));
-    const lifetime = request.attributes.lifetime ?? turn.defaultLifetimeS ?? 600;
-    if (lifetime === 0) this.deleteAllocation(allocationKey);
-    signedReply({
-      method: StunMethod.refresh,
-      messageClass: 'success',
-      transactionId: request.transactionId,
-      attributes: { lifetime },
-    });
-  }
-
-  private allocateSuccess(
-    request: DecodedStunMessage,
-    allocation: Allocation,
-    from: SocketAddress,
-  ): StunMessage {
-    return {
-      method: StunMethod.allocate,
-      messageClass: 'success',
-      transactionId: request.transactionId,
-      attributes: {
-        xorRelayedAddress: allocation.relay.local,
-        xorMappedAddress: from,
-        lifetime: Math.min(request.attributes.lifetime ?? this.options.turn?.defaultLifetimeS ?? 600, 3600),
-        ...(this.options.software !== undefined ? { software: this.options.software } : {}),
-      },
-    };
-  }
-
-  private deleteAllocation(key: string): void {
-    const allocation = this.allocations.get(key);
-    if (!allocation) return;
-    allocation.relay.close();
-    this.allocations.delete(key);
   }
 }
 

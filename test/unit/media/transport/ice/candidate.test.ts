@@ -14,7 +14,7 @@ import type {
 } from '../../../../../src-main/media/transport/ice/candidate-pair.ts';
 import { CheckList, formPairs } from '../../../../../src-main/media/transport/ice/check-list.ts';
 import type { ComponentTransport } from '../../../../../src-main/media/transport/ice/component-transport.ts';
-import type { TurnRelay } from '../../../../../src-main/media/transport/ice/turn-relay.ts';
+import type { TurnRelay } from '../../../../../src-main/media/stun/index.ts';
 
 describe('candidate priority (RFC 8445 §5.1.2.1)', () => {
   it('uses the recommended type preferences', () => {

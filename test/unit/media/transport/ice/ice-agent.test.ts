@@ -145,7 +145,7 @@ describe('IceAgent between two public hosts', () => {
     expect(a.path?.stats).toEqual({
       accepted: { rtp: 1, rtcp: 0 },
       sent: { rtp: 1, rtcp: 1 },
-      dropped: { foreignSource: 0, noRoute: 1, noConsent: 0, misdirected: 0 },
+      dropped: { foreignSource: 0, noRoute: 1, noConsent: 0, misdirected: 0, heldForeignSource: 0 },
     });
     await lab.close();
   });

@@ -24,7 +24,7 @@ import type {
 } from '../../../../../../src-main/media/transport/index.ts';
 import { decodeStunMessage } from '../../../../../../src-main/media/stun/index.ts';
 import type { DecodedStunMessage } from '../../../../../../src-main/media/stun/index.ts';
-import { MemoryTurnServer } from './memory-turn-server.ts';
+import { MemoryTurnServer } from '../../../stun/support/memory-turn-server.ts';
 
 export const TURN_ADDRESS = '203.0.113.5';
 export const ATTACKER_ADDRESS = '203.0.113.66';

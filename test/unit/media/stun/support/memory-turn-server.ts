@@ -1,12 +1,21 @@
 /**
  * A small STUN/TURN server (RFC 5389 Binding, RFC 5766 Allocate / Refresh / CreatePermission / Send /
- * Data / ChannelBind / ChannelData) on a MemoryHost, for the ICE unit tests. Long-term credentials with a
- * realm and a nonce; UDP on one port, TCP and TLS listeners optional (RFC 6062-style framing on streams).
- * Allocations, permissions (300 s) and channels (600 s) expire on the fake clock, so relayed data stops
- * when a client forgets to refresh. Every request is logged with its time for schedule assertions.
+ * Data / ChannelBind / ChannelData) on a MemoryHost, for unit tests: the TURN client's, the ICE agent's,
+ * the calls', and — behind `StunTestServer`, which owns its RFC 5780 sockets and hands TURN traffic over
+ * (`attached`) — the NAT diagnostics'.
+ *
+ *  - Long-term credentials with a realm and a nonce: 401 challenge, 401 for a wrong password, 438 for a
+ *    stale nonce (`rotateNonce`, or `staleNonceOnce` for the first authenticated Allocate).
+ *  - Allocate → a relay socket; a retransmitted Allocate gets the same answer, another one on the same
+ *    5-tuple 437 Allocation Mismatch; `allocateError` injects 486 / 508 and the like.
+ *  - UDP on one port, TCP and TLS listeners optional (RFC 6062-style framing on streams).
+ *  - Allocations, permissions (300 s) and channels (600 s) expire on the fake clock, so relayed data stops
+ *    when a client forgets to refresh.
+ *
+ * Every request is logged with its time for schedule assertions.
  */
-import type { Disposable } from '../../../../../../src-shared/util/emitter.ts';
-import { formatAddress } from '../../../../../../src-main/platform/index.ts';
+import type { Disposable } from '../../../../../src-shared/util/emitter.ts';
+import { formatAddress } from '../../../../../src-main/platform/index.ts';
 import type {
   Clock,
   DatagramSocket,
@@ -15,7 +24,7 @@ import type {
   StreamConnection,
   StreamServer,
   Timer,
-} from '../../../../../../src-main/platform/index.ts';
+} from '../../../../../src-main/platform/index.ts';
 import {
   StunMethod,
   StunStreamFramer,
@@ -25,47 +34,63 @@ import {
   longTermKey,
   newTransactionId,
   verifyMessageIntegrity,
-} from '../../../../../../src-main/media/stun/index.ts';
+} from '../../../../../src-main/media/stun/index.ts';
 import type {
   DecodedStunMessage,
   StunAttributes,
   StunMessage,
-} from '../../../../../../src-main/media/stun/index.ts';
+} from '../../../../../src-main/media/stun/index.ts';
+
+export type TurnServerTransport = 'udp' | 'tcp' | 'tls';
 
 export interface TurnServerLogEntry {
   readonly at: number;
-  readonly transport: 'udp' | 'tcp' | 'tls';
+  readonly transport: TurnServerTransport;
   readonly method: number;
   readonly from: string;
   readonly lifetime?: number | undefined;
   readonly peer?: string | undefined;
   readonly channel?: number | undefined;
+  readonly nonce?: string | undefined;
   readonly authenticated: boolean;
 }
 
-export interface MemoryTurnServerOptions {
+/** What the TURN side does, wherever its sockets come from. */
+export interface TurnBehaviour {
   host: MemoryHost;
   clock: Clock;
+  /** Where relay sockets are bound. */
   address: string;
+  realm?: string;
+  users?: Record<string, string>;
+  /** Upper bound of granted lifetimes (default 3600 s). */
+  maxLifetimeS?: number;
+  /** Answer every Allocate that passes authentication with this error instead (486, 508…). */
+  allocateError?: { code: number; reason: string };
+  /** Answer the first authenticated Allocate with 438 Stale Nonce and a new nonce. */
+  staleNonceOnce?: boolean;
+}
+
+export interface MemoryTurnServerOptions extends TurnBehaviour {
   port?: number;
   tcpPort?: number;
   tlsPort?: number;
   /** TLS listener names (the "certificate"). */
   tlsNames?: string[];
-  realm?: string;
-  users?: Record<string, string>;
-  /** Upper bound of granted lifetimes (default 3600 s). */
-  maxLifetimeS?: number;
 }
+
+/** Sends bytes back to the client on the socket or stream the request came in on. */
+export type TurnReply = (bytes: Uint8Array) => void;
 
 interface Allocation {
   readonly key: string;
-  readonly transport: 'udp' | 'tcp' | 'tls';
+  readonly transport: TurnServerTransport;
   readonly client: SocketAddress;
-  readonly reply: (bytes: Uint8Array) => void;
+  readonly reply: TurnReply;
   readonly relay: DatagramSocket;
   readonly relaySubscription: Disposable;
-  readonly username: string;
+  readonly transactionId: string;
+  readonly lifetimeS: number;
   expiry: Timer;
   readonly permissions: Map<string, number>;
   readonly channels: Map<number, { peer: SocketAddress; expiresAt: number }>;
@@ -83,7 +108,11 @@ export class MemoryTurnServer {
   private udp: DatagramSocket | undefined;
   private readonly listeners: StreamServer[] = [];
   private readonly connections = new Set<StreamConnection>();
+  private readonly streamKeys = new WeakMap<StreamConnection, string>();
+  private nextStream = 1;
+  private nonceCount = 1;
   private nonce = 'nonce-1';
+  private staleNonceSent = false;
   /** Data relayed client → peer and peer → client. */
   relayedToPeers = 0;
   relayedToClients = 0;
@@ -95,6 +124,7 @@ export class MemoryTurnServer {
     this.users = options.users ?? { alice: 'turn-secret' };
   }
 
+  /** A STUN/TURN server on sockets of its own: UDP `port`, TCP and TLS listeners when asked for. */
   static async start(options: MemoryTurnServerOptions): Promise<MemoryTurnServer> {
     const server = new MemoryTurnServer(options);
     const udp = await options.host.bindDatagram({
@@ -109,11 +139,19 @@ export class MemoryTurnServer {
     return server;
   }
 
+  /**
+   * The TURN side alone, for a server that owns its sockets and hands over what is TURN's: `receive`
+   * for datagrams and stream frames, `receiveChannelData` for stream ChannelData, `connectionClosed`.
+   */
+  static attached(behaviour: TurnBehaviour): MemoryTurnServer {
+    return new MemoryTurnServer(behaviour);
+  }
+
   get address(): SocketAddress {
     return { address: this.options.address, port: this.options.port ?? 3478, family: 4 };
   }
 
-  addressOf(transport: 'udp' | 'tcp' | 'tls'): SocketAddress {
+  addressOf(transport: TurnServerTransport): SocketAddress {
     const port =
       transport === 'udp'
         ? (this.options.port ?? 3478)
@@ -124,7 +162,7 @@ export class MemoryTurnServer {
     return { address: this.options.address, port, family: 4 };
   }
 
-  /** Live allocations, with their relayed addresses. */
+  /** Live allocations. */
   get allocationCount(): number {
     return this.allocations.size;
   }
@@ -155,58 +193,15 @@ export class MemoryTurnServer {
     for (const connection of this.connections) connection.close();
   }
 
-  private async listen(transport: 'tcp' | 'tls', port: number): Promise<void> {
-    const server = await this.options.host.listen({
-      family: 4,
-      address: this.options.address,
-      port,
-      ...(transport === 'tls'
-        ? { tls: { cert: '', key: '', names: this.options.tlsNames ?? ['turn.lab.test'] } }
-        : {}),
-    } as Parameters<MemoryHost['listen']>[0]);
-    this.listeners.push(server);
-    server.onConnection((connection) => {
-      this.connections.add(connection);
-      const framer = new StunStreamFramer();
-      const reply = (bytes: Uint8Array): void => connection.write(bytes);
-      connection.onData((chunk) => {
-        const result = framer.push(chunk);
-        for (const frame of result.frames) {
-          if (frame.kind === 'stun')
-            this.receive(transport, frame.bytes, connection.remote, reply, connection);
-          else
-            this.channelFromClient(
-              this.allocations.get(this.streamKey(transport, connection)),
-              frame.channel,
-              frame.data,
-            );
-        }
-      });
-      connection.onClose(() => {
-        this.connections.delete(connection);
-        const allocation = this.allocations.get(this.streamKey(transport, connection));
-        if (allocation) this.deleteAllocation(allocation);
-      });
-    });
-  }
-
-  private streamKeys = new WeakMap<StreamConnection, string>();
-  private nextStream = 1;
-
-  private streamKey(transport: string, connection: StreamConnection): string {
-    let key = this.streamKeys.get(connection);
-    if (key === undefined) {
-      key = `${transport}#${this.nextStream++}`;
-      this.streamKeys.set(connection, key);
-    }
-    return key;
-  }
-
-  private receive(
-    transport: 'udp' | 'tcp' | 'tls',
+  /**
+   * One datagram (STUN or ChannelData) or one STUN frame of a stream from a client; `connection` is the
+   * stream it came on.
+   */
+  receive(
+    transport: TurnServerTransport,
     data: Buffer,
     from: SocketAddress,
-    reply: (bytes: Uint8Array) => void,
+    reply: TurnReply,
     connection?: StreamConnection,
   ): void {
     const key = connection ? this.streamKey(transport, connection) : `udp|${formatAddress(from)}`;
@@ -236,6 +231,7 @@ export class MemoryTurnServer {
           ? formatAddress(message.attributes.xorPeerAddress)
           : undefined,
         channel: message.attributes.channelNumber,
+        nonce: message.attributes.nonce,
         authenticated,
       });
     };
@@ -246,6 +242,19 @@ export class MemoryTurnServer {
       );
       return;
     }
+    const challenge = (code: 401 | 438, reason: string): void => {
+      entry(false);
+      reply(
+        encodeStunMessage(
+          response(message, 'error', {
+            errorCode: { code, reason },
+            realm: this.realm,
+            nonce: this.nonce,
+          }),
+          { fingerprint: true },
+        ),
+      );
+    };
     // Long-term credentials (RFC 5389 §10.2.2).
     const { username, realm, nonce } = message.attributes;
     const password = username === undefined ? undefined : this.users[username];
@@ -254,62 +263,43 @@ export class MemoryTurnServer {
       username === undefined ||
       password === undefined ||
       realm !== this.realm
-    ) {
-      entry(false);
-      reply(
-        encodeStunMessage(
-          response(message, 'error', {
-            errorCode: { code: 401, reason: 'Unauthorized' },
-            realm: this.realm,
-            nonce: this.nonce,
-          }),
-          { fingerprint: true },
-        ),
-      );
-      return;
-    }
+    )
+      return challenge(401, 'Unauthorized');
     const keyBytes = longTermKey(username, this.realm, password);
-    if (!verifyMessageIntegrity(message.bytes, keyBytes)) {
-      entry(false);
-      reply(
-        encodeStunMessage(
-          response(message, 'error', {
-            errorCode: { code: 401, reason: 'Unauthorized' },
-            realm: this.realm,
-            nonce: this.nonce,
-          }),
-          { fingerprint: true },
-        ),
-      );
-      return;
-    }
-    if (nonce !== this.nonce) {
-      entry(false);
-      reply(
-        encodeStunMessage(
-          response(message, 'error', {
-            errorCode: { code: 438, reason: 'Stale Nonce' },
-            realm: this.realm,
-            nonce: this.nonce,
-          }),
-          { fingerprint: true },
-        ),
-      );
-      return;
+    if (!verifyMessageIntegrity(message.bytes, keyBytes)) return challenge(401, 'Unauthorized');
+    if (nonce !== this.nonce) return challenge(438, 'Stale Nonce');
+    if (this.options.staleNonceOnce && !this.staleNonceSent && message.method === StunMethod.allocate) {
+      this.staleNonceSent = true;
+      this.nonce = `nonce-${++this.nonceCount}`;
+      return challenge(438, 'Stale Nonce');
     }
     entry(true);
     const signed = (m: StunMessage): void =>
       reply(encodeStunMessage(m, { integrityKey: keyBytes, fingerprint: true }));
     const allocation = this.allocations.get(key);
+    const mismatch = (): void =>
+      signed(response(message, 'error', { errorCode: { code: 437, reason: 'Allocation Mismatch' } }));
     switch (message.method) {
       case StunMethod.allocate:
-        void this.allocate(key, transport, from, reply, username, message, signed);
+        if (allocation) {
+          // RFC 5766 §6.2: a retransmission gets the same answer; any other Allocate on the 5-tuple is 437.
+          if (allocation.transactionId !== message.transactionId.toString('hex')) return mismatch();
+          return signed(
+            response(message, 'success', {
+              xorRelayedAddress: allocation.relay.local,
+              xorMappedAddress: from,
+              lifetime: allocation.lifetimeS,
+            }),
+          );
+        }
+        if (this.options.allocateError) {
+          const { code, reason } = this.options.allocateError;
+          return signed(response(message, 'error', { errorCode: { code, reason } }));
+        }
+        void this.allocate(key, transport, from, reply, message, signed);
         return;
       case StunMethod.refresh: {
-        if (!allocation)
-          return signed(
-            response(message, 'error', { errorCode: { code: 437, reason: 'Allocation Mismatch' } }),
-          );
+        if (!allocation) return mismatch();
         const lifetime = Math.min(message.attributes.lifetime ?? 600, this.options.maxLifetimeS ?? 3600);
         if (lifetime === 0) this.deleteAllocation(allocation);
         else this.armExpiry(allocation, lifetime);
@@ -317,10 +307,7 @@ export class MemoryTurnServer {
       }
       case StunMethod.createPermission: {
         const peer = message.attributes.xorPeerAddress;
-        if (!allocation || !peer)
-          return signed(
-            response(message, 'error', { errorCode: { code: 437, reason: 'Allocation Mismatch' } }),
-          );
+        if (!allocation || !peer) return mismatch();
         allocation.permissions.set(
           peer.address,
           this.options.clock.monotonic() + TURN_PERMISSION_LIFETIME_MS,
@@ -343,28 +330,70 @@ export class MemoryTurnServer {
     }
   }
 
+  /** ChannelData framed on a stream (RFC 5766 §11.5). */
+  receiveChannelData(
+    transport: TurnServerTransport,
+    connection: StreamConnection,
+    channel: number,
+    data: Buffer,
+  ): void {
+    this.channelFromClient(this.allocations.get(this.streamKey(transport, connection)), channel, data);
+  }
+
+  /** A client's stream closed: its allocation goes with it. */
+  connectionClosed(transport: TurnServerTransport, connection: StreamConnection): void {
+    const allocation = this.allocations.get(this.streamKey(transport, connection));
+    if (allocation) this.deleteAllocation(allocation);
+  }
+
+  private async listen(transport: 'tcp' | 'tls', port: number): Promise<void> {
+    const server = await this.options.host.listen({
+      family: 4,
+      address: this.options.address,
+      port,
+      ...(transport === 'tls'
+        ? { tls: { cert: '', key: '', names: this.options.tlsNames ?? ['turn.lab.test'] } }
+        : {}),
+    } as Parameters<MemoryHost['listen']>[0]);
+    this.listeners.push(server);
+    server.onConnection((connection) => {
+      this.connections.add(connection);
+      const framer = new StunStreamFramer();
+      const reply: TurnReply = (bytes) => connection.write(bytes);
+      connection.onData((chunk) => {
+        const result = framer.push(chunk);
+        for (const frame of result.frames) {
+          if (frame.kind === 'stun')
+            this.receive(transport, frame.bytes, connection.remote, reply, connection);
+          else this.receiveChannelData(transport, connection, frame.channel, frame.data);
+        }
+      });
+      connection.onClose(() => {
+        this.connections.delete(connection);
+        this.connectionClosed(transport, connection);
+      });
+    });
+  }
+
+  private streamKey(transport: TurnServerTransport, connection: StreamConnection): string {
+    let key = this.streamKeys.get(connection);
+    if (key === undefined) {
+      key = `${transport}#${this.nextStream++}`;
+      this.streamKeys.set(connection, key);
+    }
+    return key;
+  }
+
   private async allocate(
     key: string,
-    transport: 'udp' | 'tcp' | 'tls',
+    transport: TurnServerTransport,
     client: SocketAddress,
-    reply: (bytes: Uint8Array) => void,
-    username: string,
+    reply: TurnReply,
     message: DecodedStunMessage,
     signed: (m: StunMessage) => void,
   ): Promise<void> {
-    const existing = this.allocations.get(key);
-    if (existing) {
-      signed(
-        response(message, 'success', {
-          xorRelayedAddress: existing.relay.local,
-          xorMappedAddress: client,
-          lifetime: 600,
-        }),
-      );
-      return;
-    }
     const relay = await this.options.host.bindDatagram({ family: 4, address: this.options.address });
-    const lifetime = Math.min(message.attributes.lifetime ?? 600, this.options.maxLifetimeS ?? 3600);
+    const lifetimeS = Math.min(message.attributes.lifetime ?? 600, this.options.maxLifetimeS ?? 3600);
     const allocation: Allocation = {
       key,
       transport,
@@ -372,14 +401,19 @@ export class MemoryTurnServer {
       reply,
       relay,
       relaySubscription: relay.onMessage((data, from) => this.fromPeer(allocation, data, from)),
-      username,
-      expiry: this.options.clock.setTimer(lifetime * 1000, () => this.deleteAllocation(allocation)),
+      transactionId: message.transactionId.toString('hex'),
+      lifetimeS,
+      expiry: this.options.clock.setTimer(lifetimeS * 1000, () => this.deleteAllocation(allocation)),
       permissions: new Map(),
       channels: new Map(),
     };
     this.allocations.set(key, allocation);
     signed(
-      response(message, 'success', { xorRelayedAddress: relay.local, xorMappedAddress: client, lifetime }),
+      response(message, 'success', {
+        xorRelayedAddress: relay.local,
+        xorMappedAddress: client,
+        lifetime: lifetimeS,
+      }),
     );
   }
 

@@ -1,6 +1,10 @@
 /**
- * A TURN relay (RFC 5766, updated by RFC 8656) for the ICE agent's relayed candidates: the allocation,
- * its permissions and channels, and the data relayed through it — on our sockets and our Clock.
+ * Our TURN client (RFC 5766, updated by RFC 8656): the allocation, its permissions and channels, and the
+ * data relayed through it — on our sockets and our Clock. Two users:
+ *  - the ICE agent (media/transport/ice), for relayed candidates: a UDP allocation from the media socket
+ *    itself, or one over TCP/TLS, kept alive for the call and released when it ends;
+ *  - the NAT diagnostics' server test (nat/server-probe.ts): allocate, note the relayed address, lifetime
+ *    and round trip (or the server's typed refusal), release at once.
  *
  *      idle ──(tcp/tls)──▶ connecting ──▶ allocating ──success──▶ allocated ──release──▶ releasing ──▶ released
  *        │                     │              │                      │
@@ -10,20 +14,26 @@
  *
  * Why our own client and not werift's `TurnProtocol` (ARCHITECTURE.md names it): werift's client opens its
  * own UDP socket or TCP/TLS connection, runs on Node's timers and DNS, and leaves the allocation on the
- * server when closed. Our agent must make the UDP allocation from the media socket itself (so the TURN
- * server's XOR-MAPPED-ADDRESS is the mapping media uses, and one NAT binding serves both), must be
- * testable on the FakeClock and the in-memory network with exact refresh schedules, and must give every
- * allocation back (Refresh with LIFETIME 0) when the call ends. Nor `TurnAllocation` from media/stun: it
- * covers Allocate/Refresh only and keeps its long-term credentials (realm, nonce) private, and
- * CreatePermission and ChannelBind must be signed with the same nonce. So this class reuses media/stun's
- * pieces — `StunEndpoint` (transactions, on a datagram socket or framed on a stream), `LongTermCredentials`
- * (401/438 handling), the ChannelData framing — and adds the rest. werift's client is what we measure
+ * server when closed. The ICE agent must make the UDP allocation from the media socket itself (so the TURN
+ * server's XOR-MAPPED-ADDRESS is the mapping media uses, and one NAT binding serves both), everything must
+ * be testable on the FakeClock and the in-memory network with exact refresh schedules, and every
+ * allocation must be given back (Refresh with LIFETIME 0) — a diagnostic that tests every configured
+ * server should not leave a trail of allocations behind either. The pieces below it are this folder's:
+ * `StunEndpoint` (transactions, on a datagram socket or framed on a stream), `LongTermCredentials`
+ * (realm and nonce, shared by every request of the allocation, since CreatePermission and ChannelBind
+ * must be signed with the same nonce), the ChannelData framing. werift's client is what we measure
  * against in the interop tests; what it does well (the peer address of relayed data, permissions and
  * channels per peer) this class does too.
  *
+ * Errors (RFC 5766 §6.4, RFC 5389 §10.2.3): 401 → resend with credentials (once; a second 401 means wrong
+ * credentials); 438 Stale Nonce → resend with the new nonce; anything else (300 Try Alternate, 403, 437
+ * Allocation Mismatch, 486 Allocation Quota Reached, 508 Insufficient Capacity…) → a failure value with
+ * the server's code and reason. Failures are values; `allocate()` and `release()` never reject.
+ *
  * Lifetimes and refreshes (all timers belong to the `allocated` state and die with it):
  *  - allocation: RFC 5766 §7 — refreshed 60 s before the granted LIFETIME runs out (at half of it when
- *    the lifetime is 2 minutes or less); released with LIFETIME 0 on `release()` (§7.1).
+ *    the lifetime is 2 minutes or less), with the lifetime the server grants adopted each time; released
+ *    with LIFETIME 0 on `release()` (§7.1).
  *  - permissions: §8 — "The Permission Lifetime MUST be 300 seconds (= 5 minutes)": one CreatePermission per
  *    peer IP, refreshed every 240 s while the peer is retained. Data for a peer whose permission is still
  *    being created waits in a short queue, so the first ICE check through the relay is not lost.
@@ -32,13 +42,13 @@
  *
  * Relayed data arrives as Data indications (§10.4) or ChannelData (§11.6), both carrying the peer's
  * address, which `onData` reports — the ICE agent needs it to tell the selected peer from anyone else.
- * For a UDP relay the agent hands over what arrives on the media socket from the server
- * (`receiveStun`, `receiveChannelData`); a TCP/TLS relay reads its own stream (RFC 6062 framing: STUN and
- * ChannelData padded to four bytes, RFC 5766 §11.5).
+ * For a UDP relay the owner of the socket hands over what arrives from the server (`receiveStun`,
+ * `receiveChannelData`); a TCP/TLS relay reads its own stream (RFC 6062 framing: STUN and ChannelData
+ * padded to four bytes, RFC 5766 §11.5).
  */
-import { Emitter } from '../../../../src-shared/util/emitter.ts';
-import type { Disposable } from '../../../../src-shared/util/emitter.ts';
-import { errorCode, formatAddress, sameAddress } from '../../../platform/index.ts';
+import { Emitter } from '../../../src-shared/util/emitter.ts';
+import type { Disposable } from '../../../src-shared/util/emitter.ts';
+import { errorCode, formatAddress, sameAddress } from '../../platform/index.ts';
 import type {
   Clock,
   Network,
@@ -46,21 +56,14 @@ import type {
   StreamConnection,
   Timer,
   TlsClientOptions,
-} from '../../../platform/index.ts';
-import {
-  LongTermCredentials,
-  StunEndpoint,
-  StunMethod,
-  TRANSPORT_UDP,
-  encodeChannelData,
-  encodeStunMessage,
-  newTransactionId,
-  stunOverStream,
-} from '../../stun/index.ts';
-import type { DecodedStunMessage, SignedAttributes, StunAttributes, StunTiming } from '../../stun/index.ts';
-import type { TurnTransport } from './candidate.ts';
-import { silentIceLogger } from './credentials.ts';
-import type { IceLogger } from './credentials.ts';
+} from '../../platform/index.ts';
+import { StunEndpoint, stunOverStream } from './endpoint.ts';
+import { LongTermCredentials } from './long-term-auth.ts';
+import type { SignedAttributes } from './long-term-auth.ts';
+import { StunMethod, TRANSPORT_UDP, encodeStunMessage, newTransactionId } from './message.ts';
+import type { DecodedStunMessage, StunAttributes } from './message.ts';
+import { encodeChannelData } from './stream-framer.ts';
+import type { StunTiming } from './transaction.ts';
 
 export type TurnRelayState =
   'idle' | 'connecting' | 'allocating' | 'allocated' | 'releasing' | 'released' | 'failed';
@@ -75,8 +78,11 @@ const MOVES: Readonly<Record<TurnRelayState, readonly TurnRelayState[]>> = {
   failed: [],
 };
 
+/** How we reach a TURN server (the relayed address itself is always UDP, RFC 5766 §2.1). */
+export type TurnTransport = 'udp' | 'tcp' | 'tls';
+
 export interface TurnServerConfig {
-  /** The server's transport address (resolved: the agent never does DNS). */
+  /** The server's transport address (resolved: the relay never does DNS). */
   readonly address: SocketAddress;
   readonly transport: TurnTransport;
   readonly username: string;
@@ -85,10 +91,14 @@ export interface TurnServerConfig {
   readonly tls?: TlsClientOptions | undefined;
 }
 
-/** Where a UDP relay sends: the media socket the allocation is made from. */
+/** Where a UDP relay sends from: the socket the allocation is made from (the media socket, for ICE). */
 export interface DatagramSender {
+  readonly local: SocketAddress;
   send(data: Uint8Array, to: SocketAddress): void;
 }
+
+export type TurnLogLevel = 'debug' | 'info' | 'warn';
+export type TurnLogger = (level: TurnLogLevel, message: string) => void;
 
 export interface TurnRelayOptions {
   clock: Clock;
@@ -99,31 +109,55 @@ export interface TurnRelayOptions {
   network?: Network;
   /** LIFETIME asked for in Allocate and Refresh (default 600 s, RFC 5766 §6.2's default). */
   lifetimeS?: number;
-  /** Timing of the Allocate transaction (the ICE agent passes RFC 8445 §14.3's gathering RTO). */
+  /** Timing of every transaction (default RFC 5389's; the NAT tests pass their shorter one). */
+  timing?: Partial<StunTiming>;
+  /** Timing of the Allocate, over `timing` (the ICE agent passes RFC 8445 §14.3's gathering RTO). */
   allocateTiming?: Partial<StunTiming>;
   /** Connect timeout for TCP/TLS (default 5000 ms). */
   connectTimeoutMs?: number;
-  log?: IceLogger;
+  /** SOFTWARE attribute of the requests (RFC 5389 §15.10). */
+  software?: string;
+  log?: TurnLogger;
   newTransactionId?: () => Buffer;
 }
 
 export type TurnRelayFailure =
-  | { readonly kind: 'connect'; readonly reason: string }
+  /** The TCP/TLS connection failed; `code` is the platform's error code (ETIMEDOUT, ERR_TLS_…). */
+  | { readonly kind: 'connect'; readonly code: string | undefined; readonly reason: string }
   | { readonly kind: 'error-response'; readonly code: number; readonly reason: string }
+  /** 401 to a request that carried our credentials (RFC 5389 §10.2.3). */
   | { readonly kind: 'wrong-credentials'; readonly reason: string }
-  | { readonly kind: 'timeout' }
+  | { readonly kind: 'timeout'; readonly sends: number; readonly elapsedMs: number }
   | { readonly kind: 'transport'; readonly reason: string }
   | { readonly kind: 'invalid-response'; readonly reason: string }
   | { readonly kind: 'cancelled' };
 
+export interface TurnAllocated {
+  readonly relayed: SocketAddress;
+  /** XOR-MAPPED-ADDRESS: our address as the server saw it (for UDP, a server-reflexive candidate). */
+  readonly mapped: SocketAddress | undefined;
+  readonly lifetimeS: number;
+  /** The REALM of the server's challenge. */
+  readonly realm: string | undefined;
+  /** Duration of the Allocate transaction that succeeded. */
+  readonly rttMs: number;
+  /** From the first Allocate to the allocation, challenge round included (not the TCP/TLS connect). */
+  readonly elapsedMs: number;
+  /** Allocate requests sent: the challenged one, the authenticated one, one more per stale nonce. */
+  readonly requests: number;
+}
+
 export type TurnRelayAllocateResult =
-  | {
-      readonly ok: true;
-      readonly relayed: SocketAddress;
-      /** XOR-MAPPED-ADDRESS: our address as the server saw it (for UDP, a server-reflexive candidate). */
-      readonly mapped: SocketAddress | undefined;
-      readonly lifetimeS: number;
-    }
+  | ({ readonly ok: true } & TurnAllocated)
+  | { readonly ok: false; readonly failure: TurnRelayFailure; readonly requests: number };
+
+/**
+ * What `release()` achieved: the server confirmed LIFETIME 0 (or answered 437, RFC 5766 §7.2: the
+ * allocation is gone already), with the round trip — undefined when nothing had been allocated — or the
+ * Refresh failed and the allocation expires on the server by itself.
+ */
+export type TurnReleaseResult =
+  | { readonly ok: true; readonly rttMs: number | undefined }
   | { readonly ok: false; readonly failure: TurnRelayFailure };
 
 export interface TurnRelayStats {
@@ -151,7 +185,10 @@ const LAST_CHANNEL = 0x4fff;
 const PERMISSION_QUEUE_LIMIT = 32;
 /** At most this many requests per operation (challenge, stale nonces). */
 const MAX_ATTEMPTS = 4;
-/** A release must not hold the end of a call for long: three sends over 3.5 s, or 3 s on a stream. */
+/**
+ * A release must not hold the end of a call for long: three sends, then four RTOs of waiting (3.5 s at
+ * RFC 5389's RTO), or 3 s on a stream.
+ */
 const RELEASE_TIMING: Partial<StunTiming> = { maxSends: 3, finalWaitFactor: 4, streamTimeoutMs: 3000 };
 
 interface Permission {
@@ -168,7 +205,17 @@ interface Channel {
   refresh: Timer | undefined;
 }
 
-type RequestOutcome = { ok: true; response: DecodedStunMessage } | { ok: false; failure: TurnRelayFailure };
+/** `rttMs`: the last transaction's duration; `elapsedMs`: all of them; `requests`: how many were sent. */
+interface RequestCost {
+  rttMs: number;
+  elapsedMs: number;
+  requests: number;
+}
+type RequestOutcome =
+  | ({ ok: true; response: DecodedStunMessage } & RequestCost)
+  | ({ ok: false; failure: TurnRelayFailure } & RequestCost);
+
+const silentLogger: TurnLogger = () => {};
 
 /** Allocation refresh delay: 60 s before expiry, or half the lifetime for short ones. */
 export function allocationRefreshDelayMs(lifetimeS: number): number {
@@ -179,7 +226,7 @@ export class TurnRelay {
   readonly server: TurnServerConfig;
   private readonly clock: Clock;
   private readonly options: TurnRelayOptions;
-  private readonly log: IceLogger;
+  private readonly log: TurnLogger;
   private readonly credentials: LongTermCredentials;
   private readonly lifetimeRequestS: number;
   private current: TurnRelayState = 'idle';
@@ -193,7 +240,7 @@ export class TurnRelay {
   private readonly channels = new Map<string, Channel>();
   private readonly channelsByNumber = new Map<number, Channel>();
   private nextChannel = FIRST_CHANNEL;
-  private releasing: Promise<void> | undefined;
+  private releasing: Promise<TurnReleaseResult> | undefined;
   private readonly data = new Emitter<{ data: Buffer; peer: SocketAddress }>();
   private readonly failures = new Emitter<string>();
   private readonly counters = {
@@ -220,7 +267,7 @@ export class TurnRelay {
     this.options = options;
     this.server = options.server;
     this.clock = options.clock;
-    this.log = options.log ?? silentIceLogger;
+    this.log = options.log ?? silentLogger;
     this.credentials = new LongTermCredentials(options.server.username, options.server.password);
     this.lifetimeRequestS = options.lifetimeS ?? DEFAULT_TURN_LIFETIME_S;
   }
@@ -240,6 +287,11 @@ export class TurnRelay {
 
   get lifetimeS(): number {
     return this.grantedLifetimeS;
+  }
+
+  /** Our end of the 5-tuple: the UDP socket's address, or the local end of the TCP/TLS connection. */
+  get local(): SocketAddress | undefined {
+    return this.server.transport === 'udp' ? this.options.socket?.local : this.connection?.local;
   }
 
   get stats(): TurnRelayStats {
@@ -276,13 +328,18 @@ export class TurnRelay {
   /** Connect (TCP/TLS) and Allocate a UDP relay (RFC 5766 §6.1). Never rejects: failures are values. */
   async allocate(): Promise<TurnRelayAllocateResult> {
     if (this.current !== 'idle') throw new Error(`TurnRelay.allocate in state ${this.current}`);
+    const endpointOptions = {
+      clock: this.clock,
+      ...(this.options.timing ? { timing: this.options.timing } : {}),
+      ...(this.options.software !== undefined ? { software: this.options.software } : {}),
+      ...(this.options.newTransactionId ? { newTransactionId: this.options.newTransactionId } : {}),
+    };
     if (this.server.transport === 'udp') {
       const socket = this.options.socket as DatagramSender;
       this.endpoint = new StunEndpoint({
-        clock: this.clock,
+        ...endpointOptions,
         send: (bytes, to) => socket.send(bytes, to),
         reliable: false,
-        ...(this.options.newTransactionId ? { newTransactionId: this.options.newTransactionId } : {}),
       });
     } else {
       this.moveTo('connecting', `connect ${this.server.transport} ${formatAddress(this.server.address)}`);
@@ -294,21 +351,24 @@ export class TurnRelay {
           timeoutMs: this.options.connectTimeoutMs ?? 5000,
         });
       } catch (error) {
-        const reason = `${errorCode(error) ?? 'error'}: ${error instanceof Error ? error.message : String(error)}`;
-        if (!this.is('connecting')) return { ok: false, failure: { kind: 'cancelled' } };
-        this.moveTo('failed', `connect failed (${reason})`);
-        return { ok: false, failure: { kind: 'connect', reason } };
+        const failure: TurnRelayFailure = {
+          kind: 'connect',
+          code: errorCode(error),
+          reason: error instanceof Error ? error.message : String(error),
+        };
+        if (!this.is('connecting')) return { ok: false, failure: { kind: 'cancelled' }, requests: 0 };
+        this.moveTo('failed', `connect failed (${describeTurnFailure(failure)})`);
+        return { ok: false, failure, requests: 0 };
       }
       if (!this.is('connecting')) {
         connection.close();
-        return { ok: false, failure: { kind: 'cancelled' } };
+        return { ok: false, failure: { kind: 'cancelled' }, requests: 0 };
       }
       this.connection = connection;
       this.endpoint = stunOverStream(connection, {
-        clock: this.clock,
+        ...endpointOptions,
         onChannelData: (channel, data) => this.receiveChannel(channel, data),
         onFailure: (reason) => this.streamFailed(reason),
-        ...(this.options.newTransactionId ? { newTransactionId: this.options.newTransactionId } : {}),
       });
     }
     this.endpoint.onIndication(({ message }) => this.receiveIndication(message));
@@ -319,10 +379,11 @@ export class TurnRelay {
       { requestedTransport: TRANSPORT_UDP, lifetime: this.lifetimeRequestS },
       this.options.allocateTiming,
     );
-    if (!this.is('allocating')) return { ok: false, failure: { kind: 'cancelled' } };
+    const { requests } = outcome;
+    if (!this.is('allocating')) return { ok: false, failure: { kind: 'cancelled' }, requests };
     if (!outcome.ok) {
-      this.moveTo('failed', `Allocate failed (${describeFailure(outcome.failure)})`);
-      return outcome;
+      this.moveTo('failed', `Allocate failed (${describeTurnFailure(outcome.failure)})`);
+      return { ok: false, failure: outcome.failure, requests };
     }
     const relayed = outcome.response.attributes.xorRelayedAddress;
     const lifetime = outcome.response.attributes.lifetime;
@@ -332,14 +393,23 @@ export class TurnRelay {
         reason: 'Allocate success without XOR-RELAYED-ADDRESS or LIFETIME',
       };
       this.moveTo('failed', failure.reason);
-      return { ok: false, failure };
+      return { ok: false, failure, requests };
     }
     this.relayedAddress = relayed;
     this.mappedAddress = outcome.response.attributes.xorMappedAddress;
     this.grantedLifetimeS = lifetime;
     this.moveTo('allocated', `relayed ${formatAddress(relayed)}, lifetime ${lifetime} s`);
     this.armAllocationRefresh();
-    return { ok: true, relayed, mapped: this.mappedAddress, lifetimeS: lifetime };
+    return {
+      ok: true,
+      relayed,
+      mapped: this.mappedAddress,
+      lifetimeS: lifetime,
+      realm: this.credentials.serverRealm,
+      rttMs: outcome.rttMs,
+      elapsedMs: outcome.elapsedMs,
+      requests,
+    };
   }
 
   /**
@@ -444,8 +514,12 @@ export class TurnRelay {
     return true;
   }
 
-  /** Give the allocation back (Refresh with LIFETIME 0, RFC 5766 §7.1) and close the stream. Idempotent. */
-  release(): Promise<void> {
+  /**
+   * Give the allocation back (Refresh with LIFETIME 0, RFC 5766 §7.1) and close the stream. Idempotent:
+   * a second call answers what the first one did. Never rejects.
+   */
+  release(): Promise<TurnReleaseResult> {
+    const nothingAllocated: TurnReleaseResult = { ok: true, rttMs: undefined };
     switch (this.current) {
       case 'idle':
       case 'connecting':
@@ -454,24 +528,40 @@ export class TurnRelay {
         // allocation lives until its lifetime runs out (nothing can be released without its response).
         this.moveTo('released', 'released before the allocation was made');
         this.closeTransport();
-        return Promise.resolve();
+        this.releasing = Promise.resolve(nothingAllocated);
+        return this.releasing;
       case 'allocated':
         this.moveTo('releasing', 'release');
-        this.releasing = this.request(StunMethod.refresh, { lifetime: 0 }, RELEASE_TIMING).then((outcome) => {
-          const detail = outcome.ok
-            ? 'LIFETIME 0 accepted'
-            : // RFC 5766 §7.2: 437 means the allocation is gone already — released all the same.
-              `release not confirmed (${describeFailure(outcome.failure)})`;
-          this.moveTo('released', detail);
-          this.closeTransport();
-        });
+        this.releasing = this.request(StunMethod.refresh, { lifetime: 0 }, RELEASE_TIMING).then(
+          (outcome): TurnReleaseResult => {
+            // RFC 5766 §7.2: 437 Allocation Mismatch means the allocation is gone already (it expired, or
+            // this is the answer to a retransmitted release) — released all the same.
+            const gone =
+              !outcome.ok && outcome.failure.kind === 'error-response' && outcome.failure.code === 437;
+            const result: TurnReleaseResult =
+              outcome.ok || gone
+                ? { ok: true, rttMs: outcome.rttMs }
+                : { ok: false, failure: outcome.failure };
+            this.moveTo(
+              'released',
+              result.ok
+                ? outcome.ok
+                  ? 'LIFETIME 0 accepted'
+                  : 'the server had no such allocation (437)'
+                : `release not confirmed (${describeTurnFailure(result.failure)})`,
+            );
+            this.closeTransport();
+            return result;
+          },
+        );
         return this.releasing;
       case 'releasing':
-        return this.releasing ?? Promise.resolve();
       case 'released':
+        return this.releasing ?? Promise.resolve(nothingAllocated);
       case 'failed':
+        // Refused, timed out or lost: there is no allocation of ours left to give back.
         this.closeTransport();
-        return Promise.resolve();
+        return Promise.resolve(nothingAllocated);
     }
   }
 
@@ -528,7 +618,7 @@ export class TurnRelay {
       void this.request(StunMethod.refresh, { lifetime: this.lifetimeRequestS }).then((outcome) => {
         if (this.current !== 'allocated') return;
         if (!outcome.ok) {
-          const reason = `allocation refresh failed (${describeFailure(outcome.failure)})`;
+          const reason = `allocation refresh failed (${describeTurnFailure(outcome.failure)})`;
           this.moveTo('failed', reason);
           this.failures.emit(reason);
           return;
@@ -557,7 +647,7 @@ export class TurnRelay {
       if (!outcome.ok) {
         this.log(
           'warn',
-          `TURN ${this.label}: permission for ${permission.peer.address} refused (${describeFailure(outcome.failure)})`,
+          `TURN ${this.label}: permission for ${permission.peer.address} refused (${describeTurnFailure(outcome.failure)})`,
         );
         permission.state = 'failed';
         this.counters.dropped += permission.queue.length;
@@ -585,7 +675,7 @@ export class TurnRelay {
       if (!outcome.ok) {
         this.log(
           'warn',
-          `TURN ${this.label}: ChannelBind for ${key} refused (${describeFailure(outcome.failure)})`,
+          `TURN ${this.label}: ChannelBind for ${key} refused (${describeTurnFailure(outcome.failure)})`,
         );
         channel.state = 'failed';
         this.channelsByNumber.delete(channel.number);
@@ -675,9 +765,11 @@ export class TurnRelay {
     attributes: StunAttributes,
     timing?: Partial<StunTiming>,
   ): Promise<RequestOutcome> {
+    let elapsedMs = 0;
     for (let attempt = 1; ; attempt++) {
       const endpoint = this.endpoint;
-      if (endpoint === undefined) return { ok: false, failure: { kind: 'cancelled' } };
+      if (endpoint === undefined)
+        return { ok: false, failure: { kind: 'cancelled' }, rttMs: 0, elapsedMs, requests: attempt - 1 };
       const signed: SignedAttributes = this.credentials.sign(attributes);
       const result = await endpoint.client.request(
         { method, attributes: signed.attributes },
@@ -687,36 +779,43 @@ export class TurnRelay {
           ...(timing ? { timing } : {}),
         },
       );
+      elapsedMs += result.elapsedMs;
+      const cost: RequestCost = { rttMs: result.elapsedMs, elapsedMs, requests: attempt };
       switch (result.outcome) {
         case 'success':
-          return { ok: true, response: result.response };
+          return { ok: true, response: result.response, ...cost };
         case 'error-response': {
           const decision = this.credentials.learn(result.response, signed);
           if (decision.action === 'retry' && attempt < MAX_ATTEMPTS) continue;
-          if (decision.action === 'give-up' && decision.cause === 'wrong-credentials') {
-            return { ok: false, failure: { kind: 'wrong-credentials', reason: result.error.reason } };
-          }
-          return {
-            ok: false,
-            failure: { kind: 'error-response', code: result.error.code, reason: result.error.reason },
-          };
+          const { code, reason } = result.error;
+          const failure: TurnRelayFailure =
+            decision.action === 'give-up' && decision.cause === 'wrong-credentials'
+              ? { kind: 'wrong-credentials', reason }
+              : { kind: 'error-response', code, reason };
+          return { ok: false, failure, ...cost };
         }
         case 'invalid-response':
-          return { ok: false, failure: { kind: 'invalid-response', reason: result.reason } };
+          return { ok: false, failure: { kind: 'invalid-response', reason: result.reason }, ...cost };
         case 'timeout':
-          return { ok: false, failure: { kind: 'timeout' } };
+          return {
+            ok: false,
+            failure: { kind: 'timeout', sends: result.sends, elapsedMs: result.elapsedMs },
+            ...cost,
+          };
         case 'cancelled':
-          return { ok: false, failure: { kind: 'cancelled' } };
+          return { ok: false, failure: { kind: 'cancelled' }, ...cost };
         case 'transport-failed':
-          return { ok: false, failure: { kind: 'transport', reason: result.reason } };
+          return { ok: false, failure: { kind: 'transport', reason: result.reason }, ...cost };
       }
     }
   }
 }
 
-export function describeFailure(failure: TurnRelayFailure): string {
+/** One line for logs and diagnostics. */
+export function describeTurnFailure(failure: TurnRelayFailure): string {
   switch (failure.kind) {
     case 'connect':
+      return `connect: ${failure.code ?? 'error'}: ${failure.reason}`;
     case 'transport':
     case 'invalid-response':
       return `${failure.kind}: ${failure.reason}`;

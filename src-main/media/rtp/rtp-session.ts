@@ -108,6 +108,11 @@ export interface RtpSessionOptions extends RtpFormats {
   cname?: string;
   rtcp?: RtcpTimingOptions;
   /**
+   * RFC 3550 §A.1 probation: in-sequence packets a new source needs before it counts (default
+   * MIN_SEQUENTIAL = 2). 1 when the transport already validates where packets come from.
+   */
+  minSequential?: number;
+  /**
    * RFC 6263 §4.6 keepalive: an empty RTP packet with a payload type the peer does not use, sent by
    * `sendKeepalive()` and by `skipAudio` every `intervalMs` without other RTP. Default: PT 127 (or the
    * highest dynamic type not negotiated), every 15 000 ms (RFC 6263 §4: "Tr ... default value of 15 s").
@@ -248,6 +253,7 @@ export class RtpSession {
   private readonly random: () => number;
   readonly cname: string;
   private formats: RtpFormats;
+  private readonly minSequential: number | undefined;
   private readonly minIntervalMs: number;
   private readonly rtcpBandwidth: number;
   private readonly keepalive: { payloadType: number; intervalMs: number } | undefined;
@@ -318,6 +324,7 @@ export class RtpSession {
     this.random = options.random ?? cryptoRandom;
     this.cname = options.cname ?? randomBytes(12).toString('base64');
     this.formats = { send: options.send, receive: options.receive, telephoneEvent: options.telephoneEvent };
+    this.minSequential = options.minSequential;
     this.minIntervalMs = options.rtcp?.minIntervalMs ?? RTCP_MIN_INTERVAL_MS;
     this.rtcpBandwidth =
       ((options.rtcp?.sessionBandwidthBps ?? DEFAULT_SESSION_BANDWIDTH_BPS) * RTCP_BANDWIDTH_FRACTION) / 8;
@@ -647,7 +654,12 @@ export class RtpSession {
     const clockRate = audioRate ?? (isEvent ? te.clockRate : this.formats.send.clockRate);
 
     const source = this.sourceFor(header.ssrc, now);
-    source.statistics ??= new RtpSourceStatistics(header.ssrc, header.sequenceNumber, clockRate);
+    source.statistics ??= new RtpSourceStatistics(
+      header.ssrc,
+      header.sequenceNumber,
+      clockRate,
+      this.minSequential,
+    );
     const wasValid = source.statistics.valid;
     const verdict: SequenceVerdict = source.statistics.update(
       header.sequenceNumber,

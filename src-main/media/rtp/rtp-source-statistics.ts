@@ -53,7 +53,8 @@ export class RtpSourceStatistics {
   private cycles = 0;
   private baseSeq = 0;
   private badSeq = RTP_SEQ_MOD + 1;
-  private probation = MIN_SEQUENTIAL;
+  private probation: number;
+  private readonly minSequential: number;
   private receivedCount = 0;
   private expectedPrior = 0;
   private receivedPrior = 0;
@@ -61,10 +62,20 @@ export class RtpSourceStatistics {
   private transit: number | undefined;
   private jitterUnits = 0;
 
-  /** §A.1: "when a new source is heard for the first time ... max_seq = seq - 1; probation = MIN_SEQUENTIAL". */
-  constructor(ssrc: number, firstSeq: number, clockRate: number) {
+  /**
+   * §A.1: "when a new source is heard for the first time ... max_seq = seq - 1; probation = MIN_SEQUENTIAL".
+   * `minSequential` 1 makes a source valid from its first packet — for receivers whose media path has
+   * already decided where packets may come from (latching, ICE), where probation only delays the first
+   * sample by a packet interval. §A.1 allows it: probation matters "if ... packets are not otherwise
+   * validated".
+   */
+  constructor(ssrc: number, firstSeq: number, clockRate: number, minSequential: number = MIN_SEQUENTIAL) {
+    if (!Number.isInteger(minSequential) || minSequential < 1)
+      throw new RangeError(`minSequential ${minSequential} < 1`);
     this.ssrc = ssrc;
     this.clockRate = clockRate;
+    this.minSequential = minSequential;
+    this.probation = minSequential;
     this.initSequence(firstSeq);
     this.maxSeq = (firstSeq - 1) & 0xffff;
   }
@@ -158,7 +169,7 @@ export class RtpSourceStatistics {
           return 'valid';
         }
       } else {
-        this.probation = MIN_SEQUENTIAL - 1;
+        this.probation = this.minSequential - 1;
         this.maxSeq = seq;
       }
       return 'probation';

@@ -168,6 +168,9 @@ export class AudioMediaSession {
       ...rtpFormatsOf(options.negotiated, this.codec, this.receiveCodecs),
       random: options.random,
       cname: options.cname,
+      // Our media paths (latching, ICE) already decide which source may send; §A.1 probation would only
+      // hold back the first packet of every call by one interval.
+      minSequential: 1,
       rtcp: { sessionBandwidthBps: sessionBandwidth(this.codec, options.negotiated.ptime), ...options.rtcp },
       keepalive: options.keepalive === false ? false : { intervalMs: options.keepalive?.intervalMs },
       dtmf: options.dtmf,

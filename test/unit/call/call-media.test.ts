@@ -3,9 +3,9 @@
  * (the callee's first RTP takes the direct path, its 200 OK or 183 the proxies): held by the media
  * sockets and delivered when the session starts — only from the address the answer names.
  *
- * The far end sends two packets in sequence: RFC 3550 §A.1 keeps a new source on probation until
- * MIN_SEQUENTIAL (2) packets arrived in sequence, so `packetsReceived` counts (and the speaker plays)
- * the second — which is why a lost first packet costs two packet intervals, not one.
+ * The far end sends two packets in sequence. The media paths validate the source (answer address,
+ * latch, ICE pair), so the session skips RFC 3550 §A.1 probation and counts a source from its first
+ * packet: both held packets count.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { IceMediaTransportProvider } from '../../../src-main/call/index.ts';
@@ -102,12 +102,12 @@ describe('media that arrives before the answer', () => {
     expect(call.phase).toBe('active');
     const snapshot = call.snapshot();
     // Only the far end's packets: the attacker's came first but are not from the answer's address.
-    expect(snapshot.stats.packetsReceived).toBe(1);
+    expect(snapshot.stats.packetsReceived).toBe(2);
     expect(snapshot.media.remote).toBe(`${PEER}:${PEER_MEDIA_PORT}`);
     await lab.run(300);
     const played = alice.speakers.get(call.id)?.played() ?? new Int16Array();
     expect(played.some((sample) => sample !== 0)).toBe(true);
-    expect(call.snapshot().stats.packetsReceived).toBe(1);
+    expect(call.snapshot().stats.packetsReceived).toBe(2);
     call.hangup();
     await lab.run(100);
   });
@@ -159,7 +159,7 @@ describe('media that arrives before the answer', () => {
     const call = alice.agent.dial(alice.account, uri(`sip:x@${PEER}`));
     await lab.run(10);
     expect(call.phase).toBe('early');
-    expect(call.snapshot().stats.packetsReceived).toBe(1);
+    expect(call.snapshot().stats.packetsReceived).toBe(2);
     far.peer.respond(invite!, 200, {
       toTag: 'f1',
       headers: answerHeaders,
@@ -167,7 +167,7 @@ describe('media that arrives before the answer', () => {
     });
     await lab.run(10);
     expect(call.phase).toBe('active');
-    expect(call.snapshot().stats.packetsReceived).toBe(1);
+    expect(call.snapshot().stats.packetsReceived).toBe(2);
     call.hangup();
     await lab.run(100);
   });
@@ -196,8 +196,8 @@ describe('media that arrives before the answer', () => {
     const call = alice.agent.dial(alice.account, uri(`sip:x@${PEER}`));
     await lab.run(120, 5);
     expect(call.phase).toBe('active');
-    // seq 8 puts the source on probation; 9–12 count.
-    expect(call.snapshot().stats.packetsReceived).toBe(4);
+    // the newest five held packets (8–12) all count: no probation on a validated path
+    expect(call.snapshot().stats.packetsReceived).toBe(5);
     call.hangup();
     await lab.run(100);
   });
@@ -233,7 +233,7 @@ describe('media that arrives before the answer', () => {
     expect(offer).toMatch(/^a=ice-ufrag:/m);
     expect(call.phase).toBe('active');
     expect(call.snapshot().media).toMatchObject({ transport: 'plain', remote: `${PEER}:${PEER_MEDIA_PORT}` });
-    expect(call.snapshot().stats.packetsReceived).toBe(1);
+    expect(call.snapshot().stats.packetsReceived).toBe(2);
     call.hangup();
     await lab.run(100);
   });

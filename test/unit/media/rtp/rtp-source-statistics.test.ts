@@ -77,3 +77,25 @@ describe('RtpSourceStatistics (RFC 3550 §A.1, §A.3)', () => {
     expect(source.jitterMs).toBe(0);
   });
 });
+
+describe('RtpSourceStatistics without probation (a validated transport)', () => {
+  it('counts a source from its first packet when minSequential is 1', () => {
+    const stats = new RtpSourceStatistics(0x1234, 100, 8000, 1);
+    expect(stats.update(100, 0, 0)).toBe('valid');
+    expect(stats.valid).toBe(true);
+    expect(stats.received).toBe(1);
+    expect(stats.update(101, 160, 20)).toBe('valid');
+    expect(stats.received).toBe(2);
+  });
+
+  it('keeps the RFC 3550 default of two in-sequence packets', () => {
+    const stats = new RtpSourceStatistics(0x1234, 100, 8000);
+    expect(stats.update(100, 0, 0)).toBe('probation');
+    expect(stats.valid).toBe(false);
+    expect(stats.update(101, 160, 20)).toBe('valid');
+  });
+
+  it('refuses a probation shorter than one packet', () => {
+    expect(() => new RtpSourceStatistics(1, 1, 8000, 0)).toThrow(RangeError);
+  });
+});

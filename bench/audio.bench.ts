@@ -1,11 +1,12 @@
 /**
  * Audio processing throughput for one call: every 20 ms frame of a 10-minute call through the send path
- * (48 kHz device frame → 8 kHz → G.711 encode) and the receive path (G.711 decode → 48 kHz), then the
- * same receive path through the playout pipeline (jitter buffer + decode + concealment).
+ * (48 kHz device frame → 8 kHz → G.711 encode, or → 16 kHz → G.722 encode) and the receive path (decode
+ * → 48 kHz), then the same receive path through the playout pipeline (jitter buffer + decode +
+ * concealment).
  *
  * Run: node bench/audio.bench.ts   (prints one line per figure; `--json` prints one JSON object)
  */
-import { PCMA, PCMU } from '../src-main/media/codec/index.ts';
+import { G722, PCMA, PCMU } from '../src-main/media/codec/index.ts';
 import type { AudioCodec } from '../src-main/media/codec/index.ts';
 import { Resampler, ToneGenerator } from '../src-main/media/audio/index.ts';
 import { PlayoutPipeline } from '../src-main/media/jitter/index.ts';
@@ -39,21 +40,25 @@ function deviceFrames(count: number): Int16Array[] {
 
 function roundTrip(codec: AudioCodec): Figure {
   const frames = deviceFrames(CALL_FRAMES);
-  return measure(`${codec.name} 48k→8k→encode→decode→48k`, CALL_FRAMES, () => {
-    const down = new Resampler({ inputRate: DEVICE_RATE, outputRate: codec.clockRate });
-    const up = new Resampler({ inputRate: codec.clockRate, outputRate: DEVICE_RATE });
+  return measure(`${codec.name} 48k→${codec.sampleRate / 1000}k→encode→decode→48k`, CALL_FRAMES, () => {
+    const down = new Resampler({ inputRate: DEVICE_RATE, outputRate: codec.sampleRate });
+    const up = new Resampler({ inputRate: codec.sampleRate, outputRate: DEVICE_RATE });
+    const encoder = codec.createEncoder();
+    const decoder = codec.createDecoder();
     for (let i = 0; i < CALL_FRAMES; i++) {
-      const payload = codec.encode(down.process(frames[i % frames.length]!));
-      const played = up.process(codec.decode(payload));
+      const payload = encoder.encode(down.process(frames[i % frames.length]!));
+      const played = up.process(decoder.decode(payload));
       if (played.length !== 960) throw new Error('frame size');
     }
   });
 }
 
 function codecOnly(codec: AudioCodec): Figure {
-  const frames = deviceFrames(CALL_FRAMES).map((f) => f.subarray(0, 160));
+  const frames = deviceFrames(CALL_FRAMES).map((f) => f.subarray(0, codec.frameSamples(20)));
   return measure(`${codec.name} encode+decode only`, CALL_FRAMES, () => {
-    for (let i = 0; i < CALL_FRAMES; i++) codec.decode(codec.encode(frames[i % frames.length]!));
+    const encoder = codec.createEncoder();
+    const decoder = codec.createDecoder();
+    for (let i = 0; i < CALL_FRAMES; i++) decoder.decode(encoder.encode(frames[i % frames.length]!));
   });
 }
 
@@ -85,7 +90,15 @@ function playout(): Figure {
   });
 }
 
-const figures = [roundTrip(PCMU), roundTrip(PCMA), codecOnly(PCMU), resampleOnly(), playout()];
+const figures = [
+  roundTrip(PCMU),
+  roundTrip(PCMA),
+  roundTrip(G722),
+  codecOnly(PCMU),
+  codecOnly(G722),
+  resampleOnly(),
+  playout(),
+];
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify({ bench: 'audio', node: process.version, figures }));
 } else {

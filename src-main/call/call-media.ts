@@ -17,15 +17,18 @@ import type { Disposable } from '../../src-shared/util/emitter.ts';
 import type { CallIce, CallReason, MediaPath } from '../../src-shared/model/call.ts';
 import type { IpFamily, Network } from '../platform/index.ts';
 import { CODEC_NAMES, codecByName } from '../media/codec/index.ts';
-import type { DtmfKey } from '../media/codec/index.ts';
+import type { CodecName, DtmfKey } from '../media/codec/index.ts';
 import type { AudioPort } from '../media/audio/index.ts';
 import { AudioMediaSession } from '../media/session/index.ts';
+import { SRTP_SUITES, newSrtpMasterKey } from '../media/rtp/index.ts';
 import type { AudioMediaSessionStats, AudioMediaTransport, SendDtmfResult } from '../media/session/index.ts';
 import { MediaPortAllocator } from '../media/transport/index.ts';
 import type { MediaPortRange, MediaRoute, MediaSocket } from '../media/transport/index.ts';
 import type { Clock } from '../platform/index.ts';
-import { DEFAULT_AUDIO_CODECS, DEFAULT_TELEPHONE_EVENT } from '../sdp/index.ts';
+import { DEFAULT_TELEPHONE_EVENT } from '../sdp/index.ts';
 import type {
+  SdesConfig,
+  SdesSuite,
   Attribute,
   Direction,
   LocalCodec,
@@ -35,6 +38,7 @@ import type {
   SessionDescription,
 } from '../sdp/index.ts';
 import { estimateMos } from './e-model.ts';
+import { mediaAddressFor, offeredMediaAddress } from './media-family.ts';
 
 /** What the transport puts into one of our descriptions. */
 export interface TransportDescription {
@@ -136,6 +140,7 @@ export interface MediaTransportProvider {
 export class PlainRtpTransportProvider implements MediaTransportProvider {
   readonly #allocator: MediaPortAllocator;
   readonly #clock: Clock;
+  readonly #network: Network;
 
   constructor(options: {
     readonly clock: Clock;
@@ -144,6 +149,7 @@ export class PlainRtpTransportProvider implements MediaTransportProvider {
     readonly random?: () => number;
   }) {
     this.#clock = options.clock;
+    this.#network = options.network;
     this.#allocator = new MediaPortAllocator({
       network: options.network,
       ...(options.range !== undefined && { range: options.range }),
@@ -151,7 +157,7 @@ export class PlainRtpTransportProvider implements MediaTransportProvider {
     });
   }
 
-  async open(request: { readonly family: IpFamily }): Promise<MediaTransportResult> {
+  async open(request: MediaTransportRequest): Promise<MediaTransportResult> {
     // A pair even though we offer rtcp-mux: RFC 5761 §5.1.1 keeps a=rtcp as the fallback for a peer
     // that refuses mux; the odd port is closed as soon as the answer accepts it.
     const allocated = await this.#allocator.allocate({ family: request.family, rtcpMux: false });
@@ -159,7 +165,11 @@ export class PlainRtpTransportProvider implements MediaTransportProvider {
     // The peer's first RTP can arrive before the answer that starts our session: held until then.
     allocated.rtp.holdUnclaimedMedia({ clock: this.#clock });
     allocated.rtcp?.holdUnclaimedMedia({ clock: this.#clock });
-    return { ok: true, transport: new PlainRtpTransport(allocated.rtp, allocated.rtcp) };
+    // c= names an address of the sockets' family (media-family.ts), the SIP flow's when it is one.
+    const peer = offeredMediaAddress(request.offer);
+    const addressFor = (signalling: string): string =>
+      mediaAddressFor(this.#network, request.family, signalling, peer);
+    return { ok: true, transport: new PlainRtpTransport(allocated.rtp, allocated.rtcp, addressFor) };
   }
 }
 
@@ -168,16 +178,18 @@ class PlainRtpTransport implements CallMediaTransport {
   readonly mediaAttributes: readonly Attribute[] = [];
   readonly #rtp: MediaSocket;
   #rtcp: MediaSocket | undefined;
+  readonly #addressFor: (signalling: string) => string;
   #handedOver = false;
 
-  constructor(rtp: MediaSocket, rtcp: MediaSocket | undefined) {
+  constructor(rtp: MediaSocket, rtcp: MediaSocket | undefined, addressFor: (signalling: string) => string) {
     this.#rtp = rtp;
     this.#rtcp = rtcp;
+    this.#addressFor = addressFor;
   }
 
   endpoint(address: string): MediaEndpoint {
     return {
-      address,
+      address: this.#addressFor(address),
       port: this.#rtp.local.port,
       ...(this.#rtcp !== undefined && { rtcpPort: this.#rtcp.local.port }),
     };
@@ -203,19 +215,25 @@ class PlainRtpTransport implements CallMediaTransport {
   }
 }
 
-/** The codecs we can run, in the preference order given (names as in settings: `PCMU`, `opus`…). */
+/**
+ * The codecs we can run, in the preference order given (names as in settings: `PCMU`, `G722`, `opus`…;
+ * names we do not implement are skipped). Each is offered at its static payload type and RTP clock rate —
+ * for G.722 `a=rtpmap:9 G722/8000`, although it carries 16 kHz audio (RFC 3551 §4.5.2).
+ */
 export function localCodecsFor(preference: readonly string[] | undefined): LocalCodec[] {
   const chosen: LocalCodec[] = [];
+  const add = (name: CodecName): void => {
+    if (chosen.some((c) => c.name === name)) return;
+    const codec = codecByName(name);
+    chosen.push({ name: codec.name, clockRate: codec.clockRate, payloadType: codec.payloadType });
+  };
   for (const name of preference ?? []) {
     const known = CODEC_NAMES.find((c) => c.toLowerCase() === name.toLowerCase());
-    if (known === undefined || chosen.some((c) => c.name === known)) continue;
-    const codec = codecByName(known);
-    chosen.push({ name: codec.name, clockRate: codec.clockRate, payloadType: codec.payloadType });
+    if (known !== undefined) add(known);
   }
   // Codecs we have but the list left out still come last: a call with a peer that only has those
   // beats a 488.
-  for (const fallback of DEFAULT_AUDIO_CODECS)
-    if (!chosen.some((c) => c.name === fallback.name)) chosen.push(fallback);
+  for (const name of CODEC_NAMES) add(name);
   return chosen;
 }
 
@@ -233,6 +251,22 @@ export interface CallMediaOptions {
   readonly log?: (message: string) => void;
   /** Re-offers and media failures the transport asks the call for. */
   readonly host?: CallMediaHost;
+  /**
+   * SDES-SRTP (RFC 4568; src-main/sdp/sdes.ts has the rules): `optional` offers RTP/AVP with a=crypto and
+   * takes either answer; `required` offers RTP/SAVP and accepts nothing unencrypted. Default `off`.
+   */
+  readonly srtp?: CallSrtpMode;
+  /** Source of the SRTP master keys (tests); default node:crypto. */
+  readonly randomBytes?: (count: number) => Uint8Array;
+}
+
+export type CallSrtpMode = 'off' | 'optional' | 'required';
+
+/** How the call's media is protected, for its snapshot. */
+export interface CallMediaEncryption {
+  readonly encryption: 'none' | 'srtp';
+  /** The SRTP crypto-suite (RFC 4568 §6.2); null for none. */
+  readonly suite: string | null;
 }
 
 export type CallMediaState = 'new' | 'opening' | 'ready' | 'running' | 'closed' | 'failed';
@@ -251,8 +285,24 @@ export class CallMedia {
   #dtmfSubscription: Disposable | undefined;
   #lastStats: AudioMediaSessionStats | undefined;
 
+  /** Our SDES offer/answer configuration (keys made once per call), undefined when SRTP is off. */
+  readonly #sdes: SdesConfig | undefined;
+
   constructor(options: CallMediaOptions) {
     this.#options = options;
+    const mode = options.srtp ?? 'off';
+    // One fresh master key per suite we offer, kept for the call: re-offers repeat the same crypto lines
+    // (the context goes on, RFC 4568 §7.1.4) and never reuse a key across suites.
+    this.#sdes =
+      mode === 'off'
+        ? undefined
+        : {
+            policy: mode,
+            keys: SRTP_SUITES.map((suite: SdesSuite) => ({
+              suite,
+              key: newSrtpMasterKey(suite, options.randomBytes),
+            })),
+          };
   }
 
   get state(): CallMediaState {
@@ -310,6 +360,7 @@ export class CallMedia {
       direction,
       rtcpMux: described.rtcpMux ?? true,
       origin: { sessionId: this.#options.sessionId },
+      srtp: this.#sdes,
       sessionAttributes: described.sessionAttributes,
       mediaAttributes: described.mediaAttributes,
     };
@@ -350,13 +401,29 @@ export class CallMedia {
     this.#session = session;
     this.#state = 'running';
     this.#options.log?.(
-      `media: ${negotiated.codec.name}/${negotiated.codec.clockRate} ptime ${negotiated.ptime} ${negotiated.direction} to ${negotiated.remoteRtp.address}:${negotiated.remoteRtp.port}${negotiated.rtcpMux ? ' (rtcp-mux)' : ''}`,
+      `media: ${negotiated.codec.name}/${negotiated.codec.clockRate} ptime ${negotiated.ptime} ${negotiated.direction} to ${negotiated.remoteRtp.address}:${negotiated.remoteRtp.port}${negotiated.rtcpMux ? ' (rtcp-mux)' : ''}${negotiated.srtp ? `, SRTP ${negotiated.srtp.suite}` : ''}`,
     );
   }
 
   /** The last negotiation applied. */
   get negotiated(): NegotiatedMedia | undefined {
     return this.#negotiated;
+  }
+
+  /**
+   * The SDES part of our descriptions (undefined: SRTP off) — also what an incoming offer is checked
+   * against before the phone rings.
+   */
+  get sdes(): SdesConfig | undefined {
+    return this.#sdes;
+  }
+
+  /** Encrypted or not, by the last negotiation applied (none before one). */
+  get encryption(): CallMediaEncryption {
+    const srtp = this.#negotiated?.srtp;
+    return srtp === undefined
+      ? { encryption: 'none', suite: null }
+      : { encryption: 'srtp', suite: srtp.suite };
   }
 
   get running(): boolean {

@@ -52,9 +52,10 @@ import type { RequestOutcome } from '../sip/transaction/index.ts';
 import type { SipFlow, SipTransport } from '../sip/transport/index.ts';
 import type { ContactTemplate, SendRequestOptions, SipUserAgent, UasRequest } from '../sip/ua/index.ts';
 import { CallMedia } from './call-media.ts';
-import type { MediaTransportProvider } from './call-media.ts';
+import type { CallSrtpMode, MediaTransportProvider } from './call-media.ts';
 import type { LocalCodec } from '../sdp/index.ts';
 import { DTMF_PLAIN, DTMF_RELAY, dtmfRelayBody, parseDtmfBody } from './message-bodies.ts';
+import { offeredMediaFamily } from './media-family.ts';
 import { OutgoingInvite } from './outgoing-invite.ts';
 import type { InviteFailure } from './outgoing-invite.ts';
 import {
@@ -103,6 +104,8 @@ export interface CallAccount {
   readonly autoAnswer: boolean;
   /** Media sockets of this account's calls (its port range, ICE); default: the agent's. */
   readonly media?: MediaTransportProvider;
+  /** SDES-SRTP for this account's calls (call-media.ts); default off. */
+  readonly srtp?: CallSrtpMode;
 }
 
 /** Limits of the call machine, in ms. */
@@ -246,6 +249,7 @@ export class Call {
       openAudio: () => env.openAudio(this),
       sessionId: sessionIdFrom(env.random),
       random: env.random,
+      ...(account.srtp !== undefined && { srtp: account.srtp }),
       log: (m) => this.#log('debug', m),
       host: {
         renegotiate: (why) => {
@@ -419,6 +423,8 @@ export class Call {
         remote: route === undefined ? null : formatAddress(route.remote),
         transport: view?.transport ?? (route === undefined ? null : route.kind === 'ice' ? 'ice' : 'plain'),
         ice: view?.ice ?? null,
+        encryption: this.#media.encryption.encryption,
+        srtpSuite: this.#media.encryption.suite,
       },
       dtmfReceived: this.#dtmfReceived,
       transfer: this.transfer,
@@ -446,7 +452,7 @@ export class Call {
       return { ok: false, error: `the call is ${this.state}, not ringing here` };
     const uas = this.#uas;
     if (uas === undefined) throw new Error('incoming call without its INVITE');
-    const opened = await this.#media.open(familyOf(uas.flow), this.#remoteOffer);
+    const opened = await this.#media.open(mediaFamilyOf(uas.flow, this.#remoteOffer), this.#remoteOffer);
     if (this.#phase !== 'ringing') return { ok: false, error: `the call is ${this.state}` };
     if (!opened.ok) {
       this.#rejectInvite(500, 'network', `No media port: ${opened.message}`);
@@ -642,12 +648,6 @@ export class Call {
   // ───────────────────────────── outgoing ─────────────────────────────
 
   async #startOutgoing(target: Uri, options: DialOptions): Promise<void> {
-    const opened = await this.#media.open(familyOfUri(this.account.outboundProxy ?? target));
-    if (this.#phase === 'ended') return;
-    if (!opened.ok) {
-      this.#end({ kind: 'network', text: `No media port: ${opened.message}` }, null);
-      return;
-    }
     const account = this.account;
     const timing = this.#env.timing;
     const headers: [string, string][] = [
@@ -669,6 +669,16 @@ export class Call {
       contentType: 'application/sdp',
     });
     request.headers.set('Supported', this.#supported());
+    // The media sockets follow the signalling: the family of the flow the INVITE will leave on (its SDP
+    // names the flow's local address), found by resolving the first hop as sending it will.
+    const first = await this.#ua.firstTarget(request, routeFor(account));
+    if (this.#hasEnded()) return;
+    const opened = await this.#media.open(first?.family ?? familyOfUri(account.outboundProxy ?? target));
+    if (this.#phase === 'ended') return;
+    if (!opened.ok) {
+      this.#end({ kind: 'network', text: `No media port: ${opened.message}` }, null);
+      return;
+    }
     const invite = new OutgoingInvite({
       ua: this.#ua,
       request,
@@ -694,6 +704,11 @@ export class Call {
       log: (m) => this.#log('debug', m),
     });
     this.#invite = invite;
+  }
+
+  /** The phase now (read after an await, where the compiler's narrowing of `#phase` is stale). */
+  #hasEnded(): boolean {
+    return this.#phase === 'ended';
   }
 
   /**
@@ -799,6 +814,8 @@ export class Call {
         endpoint: { address: '192.0.2.1', port: 9 },
         codecs: this.account.codecs,
         origin: { sessionId: '0' },
+        // The account's SRTP policy decides too: RTP/SAVP without it, plain RTP when it is required.
+        srtp: this.#media.sdes,
       });
       if (!probe.ok) {
         this.#rejectInvite(488, 'no-common-codec', probe.failure.detail);
@@ -832,7 +849,7 @@ export class Call {
     // (Ringing)" — with our Contact, as it creates the early dialog.
     uas.respond(100);
     uas.respond(180, { contact: [this.#contactFor(uas.flow)], headers: recordRoutesOf(request) });
-    void this.#media.open(familyOf(uas.flow), this.#remoteOffer);
+    void this.#media.open(mediaFamilyOf(uas.flow, this.#remoteOffer), this.#remoteOffer);
     this.#enterPhase('ringing');
   }
 
@@ -1709,8 +1726,9 @@ function sessionIdFrom(random: () => number): string {
   return String(1_000_000_000 + Math.floor(random() * 8_999_999_999));
 }
 
-function familyOf(flow: SipFlow): IpFamily {
-  return flow.local.family;
+/** An incoming call's media family: the offer's, else the SIP flow's (media-family.ts). */
+function mediaFamilyOf(flow: SipFlow, offer: SessionDescription | undefined): IpFamily {
+  return offeredMediaFamily(offer) ?? flow.local.family;
 }
 
 function familyOfUri(uri: Uri): IpFamily {

@@ -15,6 +15,14 @@
  * 25.1). The delay is one way, mouth to ear: half the RTCP round trip (RFC 3550 §6.4.1), the jitter
  * buffer's playout delay, and the packetisation (one ptime; G.711 has no look-ahead).
  *
+ * G.722 is scored narrowband-equivalent, on this same narrow-band R scale: Ie = 0 (it loses nothing a
+ * narrow-band listener would hear; its 1.5 ms of QMF delay is left out) and the G.711 loss robustness,
+ * because the same concealment runs on its decoded audio. Its real advantage — the 50–7000 Hz band —
+ * lives on G.107.1's wideband scale (Ro = 129, with the wideband codec factors Ie,wb of G.113 Appendix
+ * IV), which a narrow-band MOS cannot express: a perfect G.722 call therefore shows the same 4.41 as a
+ * perfect G.711 call. Mixing the two scales in one number would be wrong; keeping the
+ * estimate narrowband keeps MOS comparable across codecs and with other VoIP monitors.
+ *
  * What it is not: G.107 is a planning tool; its MOS is a "conversational quality estimate" (MOS-CQE),
  * good for telling a clean call from a poor one and for trends, not a listening test.
  */
@@ -38,11 +46,22 @@ export const G711_IMPAIRMENT = {
   withoutPlc: { ie: 0, bpl: 4.3 },
 } as const satisfies Record<string, CodecImpairment>;
 
+/**
+ * G.722, narrowband-equivalent (see the header): G.711's figures. Without concealment an ADPCM decoder
+ * that missed packets also runs with a mis-adapted predictor for a while, so that case is no better
+ * than G.711's 4.3.
+ */
+export const G722_NARROWBAND_EQUIVALENT_IMPAIRMENT = G711_IMPAIRMENT;
+
 /** The codec figures for a codec name; undefined for codecs without published narrow-band figures. */
 export function codecImpairment(codec: string, plc: boolean): CodecImpairment | undefined {
   const name = codec.toUpperCase();
   if (name === 'PCMU' || name === 'PCMA' || name === 'G711')
     return plc ? G711_IMPAIRMENT.withPlc : G711_IMPAIRMENT.withoutPlc;
+  if (name === 'G722') {
+    const figures = G722_NARROWBAND_EQUIVALENT_IMPAIRMENT;
+    return plc ? figures.withPlc : figures.withoutPlc;
+  }
   return undefined;
 }
 

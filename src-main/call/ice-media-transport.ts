@@ -29,10 +29,18 @@
  *    with rtcp-mux with one component (mux accepted), one without it with two.
  *  - Default candidate (c=/m=): our socket's server-reflexive address, else its host address, else a
  *    relayed one — not RFC 5245 §4.1.4's relay-first order. The default is where a peer without ICE
- *    sends, and the fallback is plain RTP on our socket (ARCHITECTURE.md): the agent keeps its TURN
- *    allocations to itself, so RTP sent to our relay would need a permission nobody installs. With the
- *    relay-only policy the relay is all there is. With host candidates only, the one on the address SIP
- *    uses is the default (a loopback call stays on loopback).
+ *    sends, and the fallback is plain RTP on our socket (ARCHITECTURE.md). With the relay-only policy
+ *    the relay is all there is. With host candidates only, the one on the address SIP uses is the
+ *    default (a loopback call stays on loopback).
+ *  - Relay-only with a peer without ICE (the rule, kept simple): when the policy is relay-only — the NAT
+ *    verdict says direct paths fail, e.g. we sit behind a symmetric NAT — plain RTP goes through the
+ *    agent's default relays (`RelayedMediaPath`: CreatePermission and ChannelBind for the SDP addresses,
+ *    latching to the peer's source as the relay reports it), never from the host socket; the route is
+ *    `relayed`. The agent stays open for its allocations (released when the call ends). We also gather
+ *    relays to answer an offer without ICE, so that our answer names the relayed address. Without a relay
+ *    for every component the plain path needs (none was allocated, or ICE had already begun checking), the
+ *    fallback is the host socket as with any other policy. With the policy `all` the host path is used:
+ *    a relayed address would only add a hop for peers that can reach us.
  *  - Roles (RFC 8445 §6.1.1): the offerer is controlling; a restart's offerer becomes controlling too.
  *  - The controlling agent's updated offer (RFC 5245 §8.1.2 and §9.1.2.2, kept by RFC 8839 for
  *    subsequent offers): once connected on a pair whose local candidate is not the default of our last
@@ -53,7 +61,13 @@ import { Emitter } from '../../src-shared/util/emitter.ts';
 import type { CallIce, CallIceState } from '../../src-shared/model/call.ts';
 import { formatAddress } from '../platform/index.ts';
 import type { Clock, Network, NetworkChange, SocketAddress, Timer } from '../platform/index.ts';
-import { IceAgent, IceMediaPath, LatchingMediaPath, MediaPortAllocator } from '../media/transport/index.ts';
+import {
+  IceAgent,
+  IceMediaPath,
+  LatchingMediaPath,
+  MediaPortAllocator,
+  RelayedMediaPath,
+} from '../media/transport/index.ts';
 import type {
   IceAgentOptions,
   IceCandidate,
@@ -105,6 +119,7 @@ import {
   remoteCandidatesAttribute,
 } from './ice-sdp.ts';
 import type { MediaTransportDecision } from './ice-sdp.ts';
+import { mediaAddressFor, offeredMediaAddress } from './media-family.ts';
 
 /** The account's ICE setting (src-shared/model/settings.ts `IceMode`). */
 export type IceMode = 'on' | 'off' | 'auto';
@@ -236,8 +251,14 @@ export class IceMediaTransport implements CallMediaTransport {
   #nextAgent: IceAgent | undefined;
   #icePath: IceMediaPath | undefined;
   #latching: LatchingMediaPath | undefined;
+  /** Relay-only without ICE: plain RTP through the relays of `#relayAgent` (see the header). */
+  #relayed: RelayedMediaPath | undefined;
+  /** An agent kept open only for its TURN allocations (no checks): closed with the transport. */
+  #relayAgent: IceAgent | undefined;
   /** Our answer says a=ice-mismatch (RFC 8839 §4.2.5). */
   #mismatch = false;
+  /** Where the offer we answer sends media to (its c=), for the address our c= names. */
+  #peerAddress: string | undefined;
   #handedOver = false;
   #negotiated: NegotiatedMedia | undefined;
   #lastLocal: SessionDescription | undefined;
@@ -280,6 +301,7 @@ export class IceMediaTransport implements CallMediaTransport {
 
   /** Decide ICE or plain RTP and gather (provider's open). `offer`: the peer's, when we answer it. */
   async start(offer: SessionDescription | undefined): Promise<void> {
+    this.#peerAddress = offeredMediaAddress(offer);
     if (this.#settings.mode === 'off') return this.#moveTo('plain', 'ICE is off for this account');
     let components: 1 | 2;
     let role: IceRole = 'controlling';
@@ -287,6 +309,8 @@ export class IceMediaTransport implements CallMediaTransport {
       const decision = decideFromOffer(offer);
       if (decision.transport === 'latching') {
         this.#mismatch = decision.answerWithMismatch;
+        if (this.#settings.policy === 'relay-only') await this.#gatherRelays(offer);
+        if (this.#state !== 'describing') return;
         return this.#moveTo(
           'plain',
           decision.reason === 'ice-mismatch'
@@ -340,8 +364,8 @@ export class IceMediaTransport implements CallMediaTransport {
       this.#state === 'closed'
     ) {
       return {
-        endpoint: {
-          address,
+        endpoint: this.#relayEndpoint() ?? {
+          address: this.#mediaAddress(address),
           port: this.#rtp.local.port,
           ...(this.#rtcp !== undefined && { rtcpPort: this.#rtcp.local.port }),
         },
@@ -366,7 +390,7 @@ export class IceMediaTransport implements CallMediaTransport {
       // One component (mux): a=rtcp, where it is written, names the RTP port itself (RFC 5761 §5.1.3).
       endpoint:
         endpoint === undefined
-          ? { address, port: this.#rtp.local.port }
+          ? { address: this.#mediaAddress(address), port: this.#rtp.local.port }
           : single
             ? { ...endpoint, rtcpPort: endpoint.port }
             : endpoint,
@@ -421,6 +445,7 @@ export class IceMediaTransport implements CallMediaTransport {
     switch (this.#state) {
       case 'plain':
         this.#latching?.updateRemote(latchingRemoteOf(negotiated));
+        this.#relayed?.updateRemote(latchingRemoteOf(negotiated));
         return;
       case 'ice':
       case 'restarting': {
@@ -462,7 +487,12 @@ export class IceMediaTransport implements CallMediaTransport {
       return {
         transport,
         ice: null,
-        path: this.#state === 'plain' && this.#handedOver ? 'direct' : 'unknown',
+        path:
+          this.#state === 'plain' && this.#handedOver
+            ? this.#relayed !== undefined
+              ? 'relayed'
+              : 'direct'
+            : 'unknown',
       };
     }
     const ice = this.#iceView(agent);
@@ -500,6 +530,12 @@ export class IceMediaTransport implements CallMediaTransport {
     if (!this.#handedOver) this.#path.dispose();
     this.#latching?.dispose();
     this.#latching = undefined;
+    this.#relayed?.dispose();
+    this.#relayed = undefined;
+    if (this.#relayAgent !== undefined) {
+      this.#closings.push(this.#relayAgent.close());
+      this.#relayAgent = undefined;
+    }
     this.#dropAgent();
     if (this.#nextAgent !== undefined) {
       this.#closings.push(this.#nextAgent.close());
@@ -796,34 +832,109 @@ export class IceMediaTransport implements CallMediaTransport {
 
   // ───────────────────────────── plain RTP ─────────────────────────────
 
-  /** Plain RTP on our RTP socket (symmetric, latching: RFC 4961), to the peer's SDP address. */
+  /**
+   * Plain RTP (symmetric, latching: RFC 4961) to the peer's SDP address: on our RTP socket, or — relay-only
+   * — through our TURN relays (see the header).
+   */
   #usePlain(negotiated: NegotiatedMedia, cause: string | undefined): void {
     if (this.#state === 'closed' || this.#state === 'failed') return;
-    this.#dropAgent();
+    const relayed = this.#relayedPath(negotiated);
+    if (relayed !== undefined) this.#keepAgentForRelays();
+    else this.#dropAgent();
     if (negotiated.rtcpMux) this.#closeRtcp();
-    const latching = new LatchingMediaPath({
+    if (relayed !== undefined) {
+      this.#relayed = relayed;
+      this.#path.use(relayed);
+      this.#log('info', `plain RTP through our TURN relay ${formatAddress(relayed.route.local)}`);
+    } else {
+      const latching = new LatchingMediaPath({
+        clock: this.#options.clock,
+        rtpSocket: this.#rtp,
+        ...(this.#rtcp !== undefined && { rtcpSocket: this.#rtcp }),
+        remote: latchingRemoteOf(negotiated),
+      });
+      this.#latching = latching;
+      this.#path.use(latching);
+    }
+    if (this.#state !== 'plain') this.#moveTo('plain', cause ?? 'plain RTP');
+  }
+
+  /**
+   * Relay-only: a path through the default relays of the agent that described us (the addresses our SDP
+   * named), when it has one for RTP and, without rtcp-mux, one for RTCP, and never began checks.
+   */
+  #relayedPath(negotiated: NegotiatedMedia): RelayedMediaPath | undefined {
+    if (this.#settings.policy !== 'relay-only') return undefined;
+    const agent = this.#relayAgent ?? this.#agent;
+    if (agent === undefined || agent.state !== 'gathered') return undefined;
+    const rtpRelay = agent.defaultRelay(1);
+    const rtcpRelay = negotiated.rtcpMux ? undefined : agent.defaultRelay(2);
+    if (rtpRelay === undefined || (!negotiated.rtcpMux && rtcpRelay === undefined)) {
+      this.#log('warn', 'relay-only, but no TURN relay for every component: plain RTP from the host socket');
+      return undefined;
+    }
+    return new RelayedMediaPath({
       clock: this.#options.clock,
-      rtpSocket: this.#rtp,
-      ...(this.#rtcp !== undefined && { rtcpSocket: this.#rtcp }),
+      rtpRelay,
+      ...(rtcpRelay !== undefined && { rtcpRelay }),
       remote: latchingRemoteOf(negotiated),
     });
-    this.#latching = latching;
-    this.#path.use(latching);
-    if (this.#state !== 'plain') this.#moveTo('plain', cause ?? 'plain RTP');
+  }
+
+  /** The current agent stays open, without checks or events, for the relays a RelayedMediaPath uses. */
+  #keepAgentForRelays(): void {
+    const agent = this.#agent;
+    if (agent === undefined) return;
+    this.#agent = undefined;
+    for (const s of this.#agentSubscriptions.splice(0)) s.dispose();
+    this.#relayAgent = agent;
+  }
+
+  /**
+   * Relay-only, answering an offer without ICE: an agent gathers only to allocate the relays our answer
+   * names (one component with rtcp-mux in the offer, else two); it never checks.
+   */
+  async #gatherRelays(offer: SessionDescription): Promise<void> {
+    const media = firstAudio(offer);
+    const components = (media !== undefined && hasRtcpMux(media)) || this.#rtcp === undefined ? 1 : 2;
+    const agent = this.#createAgent(components, 'controlled');
+    // Known before it gathers, so that close() meanwhile closes it (after its allocations are released).
+    this.#relayAgent = agent;
+    await agent.gather();
+    if (this.#relayAgent !== agent || agent.defaultRelay(1) !== undefined) return;
+    this.#log('warn', 'relay-only, but no TURN relay was allocated: plain RTP from the host socket');
+    this.#relayAgent = undefined;
+    this.#closings.push(agent.close());
+  }
+
+  /** The address c= names for our sockets: the SIP flow's, or one of the sockets' family (media-family.ts). */
+  #mediaAddress(signalling: string): string {
+    return mediaAddressFor(this.#options.network, this.#rtp.local.family, signalling, this.#peerAddress);
+  }
+
+  /** Our c=/m= (and a=rtcp) on the relays of `#relayAgent`, when plain RTP goes through them. */
+  #relayEndpoint(): MediaEndpoint | undefined {
+    const agent = this.#relayAgent;
+    if (agent === undefined || this.#state !== 'plain') return undefined;
+    const single = agent.components.length === 1;
+    const endpoint = iceMediaEndpoint(agent.localCandidates, single, ['relay']);
+    if (endpoint === undefined) return undefined;
+    return single ? { ...endpoint, rtcpPort: endpoint.port } : endpoint;
   }
 
   /** With rtcp-mux accepted the odd port is not needed (RFC 5761 §5.1.1), unless ICE uses it. */
   #closeUnusedRtcp(negotiated: NegotiatedMedia): void {
     if (!negotiated.rtcpMux) return;
-    if (this.#agent !== undefined && this.#agent.components.length === 2) return;
     this.#closeRtcp();
   }
 
   #closeRtcp(): void {
     const rtcp = this.#rtcp;
     if (rtcp === undefined) return;
-    // The agent of a 2-component session still has it (the mux came with a later negotiation): keep it.
-    if (this.#agent !== undefined && this.#agent.components.length === 2) return;
+    // The agent of a 2-component session still has it (the mux came with a later negotiation), or its
+    // TURN allocation lives on it until the agent releases it: keep it.
+    const agent = this.#agent ?? this.#relayAgent;
+    if (agent !== undefined && agent.components.length === 2) return;
     this.#rtcp = undefined;
     if (!rtcp.closed) rtcp.close();
   }

@@ -46,6 +46,7 @@ import type {
   SessionDescription,
 } from '../sdp/index.ts';
 import { ICE_CANDIDATE_TYPES } from '../media/transport/index.ts';
+import { parseIp } from '../platform/index.ts';
 import type {
   IceAgent,
   IceCandidate,
@@ -80,26 +81,21 @@ export function fromSdpCandidate(c: SdpCandidate): IceCandidate | undefined {
   if (c.transport.toUpperCase() !== 'UDP') return undefined;
   if (c.component !== 1 && c.component !== 2) return undefined;
   const type = ICE_CANDIDATE_TYPES.find((t) => t === c.type);
-  const family = ipFamily(c.address);
-  if (type === undefined || family === undefined || c.port === 0 || c.priority < 1) return undefined;
-  const relatedFamily = c.relatedAddress === undefined ? undefined : ipFamily(c.relatedAddress);
+  // Canonical text (RFC 5952), as the sockets report sources: the agent compares addresses as strings.
+  const address = parseIp(c.address);
+  if (type === undefined || address === undefined || c.port === 0 || c.priority < 1) return undefined;
+  const related = c.relatedAddress === undefined ? undefined : parseIp(c.relatedAddress);
   return {
     foundation: c.foundation,
     component: c.component,
     transport: 'udp',
     priority: c.priority,
-    address: { address: c.address, port: c.port, family },
+    address: { address: address.address, port: c.port, family: address.family },
     type,
-    ...(c.relatedAddress !== undefined && c.relatedPort !== undefined && relatedFamily !== undefined
-      ? { related: { address: c.relatedAddress, port: c.relatedPort, family: relatedFamily } }
+    ...(related !== undefined && c.relatedPort !== undefined
+      ? { related: { address: related.address, port: c.relatedPort, family: related.family } }
       : {}),
   };
-}
-
-function ipFamily(address: string): 4 | 6 | undefined {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) return 4;
-  if (address.includes(':') && /^[0-9a-fA-F:.]+$/.test(address)) return 6;
-  return undefined;
 }
 
 // ───────────────────────────── our description ─────────────────────────────
@@ -209,8 +205,14 @@ export function hasIceMismatch(media: MediaDescription, session: SessionDescript
   return !listed(2, rtcp?.address ?? connection.address, rtcp?.port ?? media.port + 1);
 }
 
+/** One address written two ways (RFC 5952: IPv6 text has many forms; SDP does not insist on one). */
 function sameIp(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return canonicalIp(a) === canonicalIp(b);
+}
+
+/** A numeric address in canonical form (the sockets' form); a name lower-cased. */
+function canonicalIp(address: string): string {
+  return parseIp(address)?.address ?? address.toLowerCase();
 }
 
 /** How the call's media travels, decided from the peer's description of the audio section. */

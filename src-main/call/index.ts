@@ -39,10 +39,12 @@ export { CallAgent } from './call-agent.ts';
 export type { CallAgentOptions } from './call-agent.ts';
 export { CallMedia, PlainRtpTransportProvider, localCodecsFor } from './call-media.ts';
 export type {
+  CallMediaEncryption,
   CallMediaHost,
   CallMediaOptions,
   CallMediaState,
   CallMediaTransport,
+  CallSrtpMode,
   DescriptionPurpose,
   MediaTransportProvider,
   MediaTransportRequest,
@@ -131,3 +133,5 @@ export {
   usableRemoteCandidates,
 } from './ice-sdp.ts';
 export type { IceSelectionView, MediaTransportDecision } from './ice-sdp.ts';
+// IPv4 or IPv6 for a call's media, and the address our SDP names for it.
+export { mediaAddressFor, offeredMediaAddress, offeredMediaFamily } from './media-family.ts';

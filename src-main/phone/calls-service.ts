@@ -35,6 +35,7 @@ import type {
   MediaTransportProvider,
 } from '../call/index.ts';
 import type { AudioPort } from '../media/audio/index.ts';
+import { codecFor } from '../media/session/index.ts';
 import {
   DuplexAudioPort,
   SilencePort,
@@ -60,15 +61,26 @@ import type { CommandHandlers } from './router.ts';
  * Where calls get their audio. `open` is called when a call's media starts (early media or the answer)
  * and must answer at once with a port (one that fills up later — a MessagePort bridge to the renderer's
  * 48 kHz AudioWorklet — is fine: it returns silence meanwhile); the port is closed when the call ends.
+ * `format` tells the rate the negotiated codec runs at; a port at that rate needs no resampling, any
+ * other rate is converted by the call.
  */
 export interface AudioDeviceProvider {
-  open(callId: string, options: CallAudioOptions): AudioPort;
+  open(callId: string, options: CallAudioOptions, format: CallAudioFormat): AudioPort;
+}
+
+/** The audio format of a call when its media starts. */
+export interface CallAudioFormat {
+  /** PCM rate of the negotiated codec: 8000 for G.711, 16000 for G.722. */
+  readonly sampleRate: number;
 }
 
 /** Audio from files and tones, for hosts without devices (the CLI, tests). */
 export interface FileAudioPlan {
-  /** The port rate (8000: G.711's, nothing resampled). */
-  readonly sampleRate: number;
+  /**
+   * A fixed port rate; default: the call's codec rate (8 kHz G.711, 16 kHz G.722), so nothing is
+   * resampled and a recording keeps all the codec carried.
+   */
+  readonly sampleRate?: number | undefined;
   /** Send a sine of this frequency … */
   readonly tone?: number | undefined;
   /** … or this WAV file (looped); neither: silence. */
@@ -77,26 +89,31 @@ export interface FileAudioPlan {
   readonly record?: string | undefined;
 }
 
-/** An AudioDeviceProvider of tone/WAV microphones and WAV recorder speakers. */
+/**
+ * An AudioDeviceProvider of tone/WAV microphones and WAV recorder speakers. A tone the port's rate cannot
+ * carry (5 kHz on an 8 kHz G.711 call) is reported and replaced by silence rather than aliased.
+ */
 export function fileAudioProvider(
   plan: FileAudioPlan,
   onError: (message: string) => void = () => {},
 ): AudioDeviceProvider {
   let opened = 0;
   return {
-    open: (): AudioPort => {
+    open: (_callId: string, _options: CallAudioOptions, format: CallAudioFormat): AudioPort => {
       opened++;
-      let source: AudioPort = new SilencePort(plan.sampleRate);
-      if (plan.tone !== undefined)
-        source = new ToneGenerator({ sampleRate: plan.sampleRate, frequencyHz: plan.tone });
+      const sampleRate = plan.sampleRate ?? format.sampleRate;
+      let source: AudioPort = new SilencePort(sampleRate);
+      if (plan.tone !== undefined && plan.tone >= sampleRate / 2)
+        onError(`a ${plan.tone} Hz tone does not fit the call's ${sampleRate} Hz audio: sending silence`);
+      else if (plan.tone !== undefined) source = new ToneGenerator({ sampleRate, frequencyHz: plan.tone });
       else if (plan.play !== undefined) {
-        const file = WavFileSource.open({ path: plan.play, sampleRate: plan.sampleRate, loop: true });
+        const file = WavFileSource.open({ path: plan.play, sampleRate, loop: true });
         if (file.ok) source = file.port;
         else onError(`cannot play ${plan.play}: ${file.message}`);
       }
       if (plan.record === undefined) return source;
       const path = opened === 1 ? plan.record : plan.record.replace(/(\.wav)?$/i, `-${opened}$1`);
-      const recorder = WavRecorder.create({ path, sampleRate: plan.sampleRate });
+      const recorder = WavRecorder.create({ path, sampleRate });
       if (!recorder.ok) {
         onError(`cannot record to ${path}: ${recorder.message}`);
         return source;
@@ -337,8 +354,15 @@ export class CallsService {
   #openAudio(call: Call): AudioPort {
     const options = this.#watched.get(call.id)?.audio ?? {};
     const provider = this.#audio;
+    // The media opens with the first usable negotiation, so the codec is known here.
+    const negotiated = call.negotiated;
+    const format: CallAudioFormat = {
+      sampleRate: negotiated === undefined ? 8000 : codecFor(negotiated.codec).sampleRate,
+    };
     // Without a device (a headless phone with no audio configured) the call still runs, silently.
-    return provider === undefined ? new SilencePort(8000) : provider.open(call.id, options);
+    return provider === undefined
+      ? new SilencePort(format.sampleRate)
+      : provider.open(call.id, options, format);
   }
 
   #watch(call: Call): void {
@@ -506,6 +530,7 @@ export class CallsService {
       dtmfMode: account.dtmfMode ?? settings.calls.dtmfMode,
       autoAnswer: account.autoAnswer,
       media,
+      srtp: account.srtp,
     };
   }
 

@@ -37,6 +37,7 @@ export {
   fileAudioProvider,
   type AudioDeviceProvider,
   type CallAccountsSource,
+  type CallAudioFormat,
   type CallsIceOptions,
   type CallsServiceOptions,
   type FileAudioPlan,

@@ -19,6 +19,8 @@ export type {
   Resolver,
 } from './ports.ts';
 export { formatAddress, sameAddress, errorCode } from './ports.ts';
+export { parseIp } from './ip-address.ts';
+export type { ParsedIp } from './ip-address.ts';
 
 export { NodeClock, MAX_NATIVE_TIMER_DELAY_MS } from './node-clock.ts';
 export type { NodeClockOptions } from './node-clock.ts';

@@ -1,4 +1,7 @@
-/** Numeric IP address helpers for the in-memory network. */
+/**
+ * Numeric IP address helpers: the in-memory network's, and `parseIp` for everyone who compares addresses
+ * that came as text (SDP, ICE candidates) with those the sockets report, which are canonical (RFC 5952).
+ */
 import { isIP } from 'node:net';
 import type { IpFamily, SocketAddress } from './ports.ts';
 

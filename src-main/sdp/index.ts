@@ -1,6 +1,6 @@
 /**
- * SDP: parse/build (RFC 8866 / RFC 4566) and RFC 3264 offer/answer for the phone's audio stream.
- * Pure: no I/O, no clock, no randomness.
+ * SDP: parse/build (RFC 8866 / RFC 4566) and RFC 3264 offer/answer for the phone's audio stream, with
+ * SDES-SRTP crypto lines (RFC 4568, sdes.ts). Pure: no I/O, no clock, no randomness (keys come in).
  */
 export type {
   Attribute,
@@ -118,6 +118,28 @@ export type {
   TelephoneEventConfig,
   TransportAddress,
 } from './negotiation.ts';
+
+export {
+  SDES_KEY_SALT_BYTES,
+  SDES_SUITES,
+  answerCryptoAttribute,
+  cryptoLine,
+  formatInlineKey,
+  isSdesSuite,
+  isSecureProfile,
+  negotiateSrtp,
+  offerCryptoAttributes,
+  readInlineKey,
+  usableCrypto,
+} from './sdes.ts';
+export type {
+  NegotiatedSrtp,
+  SdesConfig,
+  SdesInlineKey,
+  SdesReading,
+  SdesSuite,
+  SrtpPolicy,
+} from './sdes.ts';
 
 export { OfferAnswer } from './offer-answer.ts';
 export type { OfferAnswerState, OfferAnswerTransition } from './offer-answer.ts';

@@ -14,6 +14,9 @@
  * - One audio stream is negotiated: the first offered m=audio with a non-zero port, a transport
  *   protocol we accept and a codec in common. Every other m-line is answered with port 0, one answer
  *   m-line per offer m-line in the same order (RFC 3264 §6).
+ * - SRTP (SDES, RFC 4568) with `config.srtp`: sdes.ts has the policies and the crypto-line rules; the
+ *   offered transport follows the policy (RTP/AVP for optional, RTP/SAVP for required), and an offered
+ *   stream whose crypto we cannot take is passed over like one without a common codec.
  * - The `o=` line: the same username/session id/address for the whole session; the version goes up by
  *   exactly one whenever our new description differs from the previous one we sent, and stays when it is
  *   identical (RFC 3264 §8). `previous` is always the last description we SENT (offer or answer, even
@@ -39,6 +42,8 @@ import type { RtpFormat } from './query.ts';
 import { DEFAULT_TELEPHONE_EVENTS, isDynamicPayloadType, isTelephoneEvent, sameCodec } from './codecs.ts';
 import type { CodecDescriptor } from './codecs.ts';
 import type { Attribute, Direction, MediaDescription, Origin, SessionDescription } from './model.ts';
+import { answerCryptoAttribute, isSecureProfile, negotiateSrtp, offerCryptoAttributes } from './sdes.ts';
+import type { NegotiatedSrtp, SdesConfig } from './sdes.ts';
 
 // ───────────────────────────── configuration ─────────────────────────────
 
@@ -101,8 +106,13 @@ export interface LocalMediaConfig {
   readonly sessionAttributes?: readonly Attribute[] | undefined;
   /** Hook: attributes added to our audio m-line (e.g. `ice-ufrag`, `ice-pwd`, `candidate`). */
   readonly mediaAttributes?: readonly Attribute[] | undefined;
-  /** Transport protocols we accept in offers; the first is the one we offer. Default `['RTP/AVP']`. */
+  /**
+   * Transport protocols we accept in offers; the first is the one we offer. Default `['RTP/AVP']`, or with
+   * `srtp` RTP/AVP and RTP/SAVP (RTP/SAVP first when SRTP is required).
+   */
   readonly protocols?: readonly string[] | undefined;
+  /** SDES-SRTP (sdes.ts): offer and accept a=crypto under this policy; undefined: plain RTP only. */
+  readonly srtp?: SdesConfig | undefined;
 }
 
 export const DEFAULT_PTIME = 20;
@@ -177,6 +187,8 @@ export interface NegotiatedMedia {
   readonly remoteHold: boolean;
   /** The peer's ICE parameters for this stream (for the ICE agent); undefined when it does not do ICE. */
   readonly remoteIce: IceDescription | undefined;
+  /** SDES-SRTP suite and keys when the media is encrypted (sdes.ts); undefined: plain RTP. */
+  readonly srtp: NegotiatedSrtp | undefined;
 }
 
 export type NegotiationFailureReason =
@@ -184,6 +196,11 @@ export type NegotiationFailureReason =
   | 'no-audio'
   /** An audio stream exists but shares no codec with us. */
   | 'no-common-codec'
+  /**
+   * SRTP could not be agreed: the offer's a=crypto lines name nothing we can run (or carry none while we
+   * require SRTP), or the answer's crypto does not match our offer (RFC 4568 §7.1.3).
+   */
+  | 'no-common-crypto'
   /** The answer rejected our audio stream (port 0). */
   | 'media-rejected'
   /** The answer does not line up with the offer (m-line count or media type differ; RFC 3264 §6). */
@@ -249,7 +266,9 @@ function telephoneEventRate(config: LocalMediaConfig): number {
 }
 
 function protocolsOf(config: LocalMediaConfig): readonly string[] {
-  return config.protocols ?? ['RTP/AVP'];
+  if (config.protocols !== undefined) return config.protocols;
+  if (config.srtp === undefined) return ['RTP/AVP'];
+  return config.srtp.policy === 'required' ? ['RTP/SAVP', 'RTP/AVP'] : ['RTP/AVP', 'RTP/SAVP'];
 }
 
 /** Configuration mistakes are bugs in the caller: thrown, not returned. */
@@ -339,6 +358,7 @@ function audioMediaLine(
   formats: readonly OurFormat[],
   direction: Direction,
   rtcp: { readonly mux: boolean; readonly announcePort: boolean },
+  crypto: readonly Attribute[],
 ): MediaDescription {
   const { endpoint } = config;
   const attributes: Attribute[] = [];
@@ -368,6 +388,7 @@ function audioMediaLine(
     attributes.push({ name: 'rtcp', value: formatRtcp({ port: rtcpPort, address: endpoint.rtcpAddress }) });
   }
   if (rtcp.mux) attributes.push({ name: 'rtcp-mux' });
+  attributes.push(...crypto);
   attributes.push(...(config.mediaAttributes ?? []));
   return {
     type: 'audio',
@@ -489,10 +510,12 @@ export function createOffer(
   // disabled by setting its port to zero".
   if (audioIndex < 0) audioIndex = previousMedia.findIndex((m) => m.type === 'audio' && m.port === 0);
   const previousAudio = audioIndex >= 0 ? previousMedia[audioIndex] : undefined;
-  const protocol =
-    previousAudio && protocols.includes(previousAudio.protocol)
-      ? previousAudio.protocol
-      : (protocols[0] ?? 'RTP/AVP');
+  // A re-offer keeps the stream's transport — except that a required SRTP never re-offers RTP/AVP.
+  const keepPrevious =
+    previousAudio !== undefined &&
+    protocols.includes(previousAudio.protocol) &&
+    (config.srtp?.policy !== 'required' || isSecureProfile(previousAudio.protocol));
+  const protocol = keepPrevious ? previousAudio.protocol : (protocols[0] ?? 'RTP/AVP');
   // RFC 5761 §5.1.1: offer rtcp-mux, and keep a=rtcp (RFC 3605) as the fallback for a peer that
   // refuses it.
   const remoteAudio = remote?.media[audioIndex]?.type === 'audio' ? remote.media[audioIndex] : undefined;
@@ -505,6 +528,7 @@ export function createOffer(
       mux: rtcpMux,
       announcePort: true,
     },
+    config.srtp === undefined ? [] : offerCryptoAttributes(config.srtp),
   );
 
   const media: MediaDescription[] = previousMedia.map((m, i) =>
@@ -548,18 +572,30 @@ export function createAnswer(
   const protocols = protocolsOf(config);
   const ourDirection = config.direction ?? 'sendrecv';
 
-  let chosen: { index: number; formats: OurFormat[] } | undefined;
+  let chosen: { index: number; formats: OurFormat[]; crypto: Attribute[] } | undefined;
   let sawAudio = false;
+  let sawCrypto: string | undefined;
   for (let i = 0; i < remoteOffer.media.length && chosen === undefined; i++) {
     const m = remoteOffer.media[i] as MediaDescription;
     if (!isOurAudio(m, protocols)) continue;
+    const crypto = config.srtp === undefined ? undefined : answerCryptoAttribute(m, config.srtp);
+    if (crypto === undefined && (isSecureProfile(m.protocol) || config.srtp?.policy === 'required')) {
+      // RFC 4568 §7.1.2: a stream whose crypto we cannot accept is rejected — and one without crypto
+      // when SRTP is required of us.
+      sawCrypto ??= isSecureProfile(m.protocol)
+        ? "the offer's a=crypto lines name no suite and key we can use (RFC 4568 §7.1.2)"
+        : 'SRTP is required and the offer has no a=crypto we can use';
+      continue;
+    }
     sawAudio = true;
     const formats = answerFormats(rtpFormats(m), config);
-    if (formats.some((f) => !isTelephoneEvent(f.codec))) chosen = { index: i, formats };
+    if (formats.some((f) => !isTelephoneEvent(f.codec)))
+      chosen = { index: i, formats, crypto: crypto === undefined ? [] : [crypto] };
   }
   if (chosen === undefined) {
-    return sawAudio
-      ? failure('no-common-codec', 'no offered audio codec matches ours (RFC 3264 §6.1)')
+    if (sawAudio) return failure('no-common-codec', 'no offered audio codec matches ours (RFC 3264 §6.1)');
+    return sawCrypto !== undefined
+      ? failure('no-common-crypto', sawCrypto)
       : failure('no-audio', 'the offer has no audio stream over a transport we accept');
   }
 
@@ -579,10 +615,14 @@ export function createAnswer(
   const rtcpMux = (config.rtcpMux ?? true) && hasRtcpMux(offered);
 
   // With mux accepted there is no separate RTCP port to announce.
-  const audio = audioMediaLine(config, offered.protocol, chosen.formats, direction, {
-    mux: rtcpMux,
-    announcePort: !rtcpMux,
-  });
+  const audio = audioMediaLine(
+    config,
+    offered.protocol,
+    chosen.formats,
+    direction,
+    { mux: rtcpMux, announcePort: !rtcpMux },
+    chosen.crypto,
+  );
   const media = remoteOffer.media.map((m, i) => (i === chosen.index ? audio : rejectedLine(m)));
   const answer = withOriginVersion(sessionShell(config, previous, media), previous);
   const result = negotiate(answer, remoteOffer, 'answerer', chosen.index);
@@ -747,6 +787,9 @@ export function negotiate(
   // media we offered to send is a hold (answering our `inactive` with `inactive` is not).
   const remoteHold = !remoteReceives && (role === 'answerer' || sends(localDirection));
 
+  const srtp = negotiateSrtp(localMedia, remoteMedia, role);
+  if (!srtp.ok) return failure('no-common-crypto', srtp.reason);
+
   const localPtime = packetTime(localMedia) ?? DEFAULT_PTIME;
   return {
     ok: true,
@@ -765,6 +808,7 @@ export function negotiate(
       receive,
       remoteHold,
       remoteIce: offersIce(remoteMedia, remote) ? iceDescription(remoteMedia, remote) : undefined,
+      srtp: srtp.value,
     },
   };
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { AccountInput, SipTransport } from '../../src-shared/model/account.ts';
+import { AccountInput, SipTransport, SrtpMode } from '../../src-shared/model/account.ts';
 import type { AccountConfig, TurnServerConfig } from '../../src-shared/model/account.ts';
 import { CodecOrder, DtmfMode, IceMode } from '../../src-shared/model/settings.ts';
 import type { Clock } from '../platform/ports.ts';
@@ -325,7 +325,7 @@ function toConfig(row: AccountRow, turn: readonly TurnRow[]): AccountConfig {
     codecs: row.codecs === null ? null : CodecOrder.parse(JSON.parse(row.codecs)),
     dtmfMode: row.dtmf_mode === null ? null : DtmfMode.parse(row.dtmf_mode),
     autoAnswer: row.auto_answer === 1,
-    srtp: 'off',
+    srtp: SrtpMode.parse(row.srtp),
     turnServers,
     hasPassword: row.password_blob !== null,
   };

@@ -77,9 +77,25 @@ export const TurnServerInput = z.strictObject({
 });
 export type TurnServerInput = z.infer<typeof TurnServerInput>;
 
-/** SRTP is not offered yet; the field exists so that stored accounts need no migration when it is. */
-export const SrtpMode = z.enum(['off']);
+/**
+ * Media encryption with SDES-SRTP (RFC 4568 keys in the SDP, RFC 3711 SRTP):
+ *   off        plain RTP; RTP/SAVP offers are refused
+ *   optional   "best effort": offers RTP/AVP with a=crypto; encrypted when the far end takes it, plain
+ *              otherwise; accepts encrypted and plain offers
+ *   required   offers RTP/SAVP; a call that cannot be encrypted is refused (488) or ended
+ * The keys travel inside the SIP messages, so SRTP protects the audio only when the signalling is
+ * encrypted too: with TLS. Over UDP or TCP anyone who sees the SIP sees the keys — which is why the
+ * default is `optional` for TLS accounts and `off` for the others (`defaultSrtpMode`), and why the
+ * account form warns when SRTP is turned on for an account without TLS.
+ * (Accounts stored before SRTP existed kept 'off', the only value then.)
+ */
+export const SrtpMode = z.enum(['off', 'optional', 'required']);
 export type SrtpMode = z.infer<typeof SrtpMode>;
+
+/** The SRTP mode a new account starts with: best-effort SRTP over TLS, none where the keys would show. */
+export function defaultSrtpMode(transport: SipTransport): SrtpMode {
+  return transport === 'tls' ? 'optional' : 'off';
+}
 
 /** The fields shared by `AccountConfig` and `AccountInput`. */
 const accountFields = {

@@ -158,6 +158,9 @@ export const CallIce = z.strictObject({
 });
 export type CallIce = z.infer<typeof CallIce>;
 
+export const CallEncryption = z.enum(['none', 'srtp']);
+export type CallEncryption = z.infer<typeof CallEncryption>;
+
 /** Where the audio goes. `direct`: plain RTP or a host/srflx ICE pair; `relayed`: through TURN. */
 export const CallMedia = z.strictObject({
   path: MediaPath,
@@ -172,6 +175,13 @@ export const CallMedia = z.strictObject({
   transport: z.enum(['ice', 'plain']).nullable().optional(),
   /** The ICE session, when the call uses ICE. */
   ice: CallIce.nullable().optional(),
+  /**
+   * `srtp`: the audio is encrypted and authenticated (SDES-SRTP, RFC 4568 / RFC 3711 — as private as the
+   * SIP signalling that carried the keys); `none`: plain RTP. Absent before SRTP existed: none.
+   */
+  encryption: CallEncryption.optional(),
+  /** The SRTP crypto-suite (`AES_CM_128_HMAC_SHA1_80`), null without SRTP. */
+  srtpSuite: z.string().max(64).nullable().optional(),
 });
 export type CallMedia = z.infer<typeof CallMedia>;
 

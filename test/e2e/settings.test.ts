@@ -91,7 +91,7 @@ describe('settings against the real core', () => {
       .toBe('Move PCMA up');
     await expect
       .poll(() => p.locator('.settings-codecs-name').allTextContents())
-      .toEqual(['opus', 'PCMA', 'G722', 'PCMU']);
+      .toEqual(['opus', 'PCMA', 'G.722 (HD)', 'PCMU']);
   });
 
   it('saves DTMF, ICE, discovery and keepalive; refuses a keepalive out of range at the field', async () => {
@@ -166,7 +166,7 @@ describe('settings against the real core', () => {
       expect(await p.locator('.settings-codecs-name').allTextContents()).toEqual([
         'opus',
         'PCMA',
-        'G722',
+        'G.722 (HD)',
         'PCMU',
       ]);
       expect(await section('Global shortcuts').locator('kbd').first().textContent()).toContain('Ctrl+Alt+A');

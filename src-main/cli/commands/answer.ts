@@ -20,7 +20,7 @@ export const answerCommand: CliCommand = {
   summary:
     'Wait for one incoming call, answer it, send a tone or a WAV file, record what comes back, hang up after --duration.',
   usage:
-    'softphone answer --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--ring S] [--wait S] [--waiting reject|answer] [--ice | --no-ice] [--stun HOST:PORT] [--turn URI --turn-user U --turn-password P] [--relay-only] [--json]',
+    'softphone answer --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--ring S] [--wait S] [--waiting reject|answer] [--ice | --no-ice] [--stun HOST:PORT] [--turn URI --turn-user U --turn-password P] [--relay-only] [--srtp off|optional|required] [--json]',
   options: {
     ...ACCOUNT_AND_AUDIO_OPTIONS,
     ring: {

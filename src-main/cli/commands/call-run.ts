@@ -72,10 +72,9 @@ export function startCliPhone(plan: CallPlan, audio: CallAudioPlan, ctx: CliCont
         );
     });
   }
-  // 8 kHz ports: G.711's rate, so nothing is resampled on the way.
-  phone.calls.useAudio(
-    fileAudioProvider({ ...audio, sampleRate: 8000 }, (message) => ctx.out.info(`warning: ${message}`)),
-  );
+  // Ports at the codec's rate (8 kHz G.711, 16 kHz G.722): nothing is resampled on the way, and the
+  // recording holds all the codec carried.
+  phone.calls.useAudio(fileAudioProvider(audio, (message) => ctx.out.info(`warning: ${message}`)));
   return phone;
 }
 

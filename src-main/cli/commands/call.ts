@@ -10,11 +10,15 @@
  * NAT traversal: ICE is offered by default (`auto`: plain RTP when the far end does not do ICE);
  * `--no-ice` turns it off, `--stun HOST:PORT` and `--turn URI --turn-user U --turn-password P` give the
  * servers (the password also from SOFTPHONE_TURN_PASSWORD), `--relay-only` gathers relayed candidates only.
+ * `--srtp off|optional|required` sets media encryption (SDES-SRTP; default optional over TLS, else off);
+ * the snapshots' `media.encryption` says whether the call is encrypted (`srtp`, with `media.srtpSuite`).
  * SOFTPHONE_LOG=debug (or info, warn) adds the phone's log as `log` lines. Exit 0 when the call was answered and
  * ended normally (hang-up by either side, a completed transfer), 1 otherwise with the reason in words,
  * 2 for a wrong command line.
  *
- * The recording is what we received, decoded, as 16-bit mono at 8 kHz.
+ * The recording is what we received, decoded, as 16-bit mono at the codec's rate: 8 kHz for G.711, 16 kHz
+ * for G.722. A tone (or WAV) runs at that rate too, so a tone above 4 kHz needs G.722 (on a G.711 call it
+ * is reported and replaced by silence).
  */
 import type { AccountInput } from '../../../src-shared/model/account.ts';
 import { UsageError, numberOption, stringOption } from '../command.ts';
@@ -53,10 +57,15 @@ export const ACCOUNT_AND_AUDIO_OPTIONS: Record<string, CliOption> = {
   tone: {
     type: 'string',
     value: 'HZ',
-    description: 'Send a sine tone of this frequency (default: silence).',
+    description:
+      'Send a sine tone of this frequency, 20–7900 Hz; above 3.9 kHz only on G.722 (default: silence).',
   },
   play: { type: 'string', value: 'FILE.wav', description: 'Send this WAV file (16-bit PCM, looped).' },
-  record: { type: 'string', value: 'FILE.wav', description: 'Record what we receive (decoded, 8 kHz mono).' },
+  record: {
+    type: 'string',
+    value: 'FILE.wav',
+    description: 'Record what we receive (decoded, mono, at the codec rate: 8 kHz G.711, 16 kHz G.722).',
+  },
   duration: {
     type: 'string',
     value: 'S',
@@ -95,6 +104,12 @@ export const ACCOUNT_AND_AUDIO_OPTIONS: Record<string, CliOption> = {
     description: 'TURN password (or set SOFTPHONE_TURN_PASSWORD).',
   },
   'relay-only': { type: 'boolean', description: 'Use relayed candidates only (needs --turn).' },
+  srtp: {
+    type: 'string',
+    value: 'off|optional|required',
+    description:
+      'Media encryption, SDES-SRTP (default: optional over TLS, off otherwise — the keys travel in the SIP messages).',
+  },
 };
 
 /** The account plan of a call: the registration's, plus the phone-wide ICE override. */
@@ -148,7 +163,8 @@ export interface CallAudioPlan {
 }
 
 export function audioPlanOf(values: ParsedCommandLine['values']): CallAudioPlan {
-  const tone = numberOption(values, 'tone', 20, 3900);
+  // Up to just below the Nyquist frequency of G.722's 16 kHz; the call refuses what its codec cannot carry.
+  const tone = numberOption(values, 'tone', 20, 7900);
   const play = stringOption(values, 'play');
   if (tone !== undefined && play !== undefined) throw new UsageError('--tone and --play exclude each other');
   return { tone, play, record: stringOption(values, 'record') };
@@ -169,7 +185,14 @@ export function callAccountPlanOf(values: ParsedCommandLine['values'], env: Node
     mediaPorts = { min: Number(m[1]), max: Number(m[2]) };
   }
   const { nat, relayOnly } = natOptionsOf(values, env);
-  return { ...plan, account: { ...plan.account, dtmfMode: mode ?? null, mediaPorts, ...nat }, relayOnly };
+  const srtp = stringOption(values, 'srtp') ?? plan.account.srtp;
+  if (srtp !== 'off' && srtp !== 'optional' && srtp !== 'required')
+    throw new UsageError('--srtp must be off, optional or required');
+  return {
+    ...plan,
+    account: { ...plan.account, dtmfMode: mode ?? null, mediaPorts, ...nat, srtp },
+    relayOnly,
+  };
 }
 
 /** Something `--dtmf`, `--hold-at`, `--resume-at` or `--transfer-to` asks for, at a time after the answer. */
@@ -221,7 +244,7 @@ export const callCommand: CliCommand = {
   summary:
     'Call a SIP address from an account, send a tone or a WAV file, record what comes back, hang up after --duration.',
   usage:
-    'softphone call TARGET --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--dtmf DIGITS] [--hold-at S --resume-at S] [--transfer-to URI --transfer-at S] [--ice | --no-ice] [--stun HOST:PORT] [--turn URI --turn-user U --turn-password P] [--relay-only] [--json]',
+    'softphone call TARGET --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--dtmf DIGITS] [--hold-at S --resume-at S] [--transfer-to URI --transfer-at S] [--ice | --no-ice] [--stun HOST:PORT] [--turn URI --turn-user U --turn-password P] [--relay-only] [--srtp off|optional|required] [--json]',
   positionals: ['TARGET'],
   options: {
     ...ACCOUNT_AND_AUDIO_OPTIONS,

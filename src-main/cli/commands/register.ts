@@ -55,6 +55,10 @@ export function registerPlanOf(values: ParsedCommandLine['values'], env: NodeJS.
       throw new UsageError(`--ca ${file}: ${(error as Error).message}`);
     }
   });
+  const proxy = stringOption(values, 'proxy');
+  // SRTP by default only where the SDP (and its keys) travels over TLS: --transport tls, or a proxy or
+  // address of record that names TLS (the model's defaultSrtpMode, not imported: start-up stays lean).
+  const tls = transportText === 'tls' || /;transport=tls/i.test(proxy ?? '') || /^sips:/i.test(proxy ?? aor);
   const account: AccountInput = {
     label: aor.slice(0, 100),
     aor,
@@ -72,7 +76,7 @@ export function registerPlanOf(values: ParsedCommandLine['values'], env: NodeJS.
     codecs: null,
     dtmfMode: null,
     autoAnswer: false,
-    srtp: 'off',
+    srtp: tls ? 'optional' : 'off',
     turnServers: [],
     ...(password !== undefined && { password }),
   };

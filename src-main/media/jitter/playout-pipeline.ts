@@ -1,12 +1,18 @@
 /**
  * The receive side of one audio stream after the RTP session: jitter buffer → decode → loss
- * concealment → fixed frames of PCM at the codec's rate (20 ms = 160 samples for G.711).
+ * concealment → fixed frames of PCM at the codec's sample rate (20 ms = 160 samples for G.711, 320 for
+ * G.722).
+ *
+ * Two units meet here (audio-codec.ts): the jitter buffer schedules in RTP timestamp units (the codec's
+ * clock rate, 8 kHz for G.722 too), while decoding, concealment and the output frames count PCM samples
+ * (its sample rate, 16 kHz for G.722). Packets enter with the timestamp units they span; the buffer's
+ * conceal/silence units are converted back to samples.
  *
  * Packets may carry any duration (10, 20, 30, 60 ms…): the jitter buffer plays packet-sized units and a
  * small PCM queue re-cuts them into output frames. Each unit is pulled from the buffer at the time its
  * first sample will be heard (now + what is already queued), so the schedule stays exact.
  */
-import type { AudioCodec } from '../codec/index.ts';
+import type { AudioCodec, AudioDecoder } from '../codec/index.ts';
 import { JitterBuffer } from './jitter-buffer.ts';
 import type { JitterBufferOptions, JitterBufferStats, JitterPushOutcome } from './jitter-buffer.ts';
 import { PacketLossConcealer } from './packet-loss-concealer.ts';
@@ -38,9 +44,13 @@ export interface PlayoutStats {
 
 export class PlayoutPipeline {
   readonly codec: AudioCodec;
+  /** PCM samples per second of the output (the codec's sample rate). */
   readonly sampleRate: number;
+  /** PCM samples in one output frame. */
   readonly frameSamples: number;
   private readonly buffer: JitterBuffer<Uint8Array>;
+  /** This stream's decoder (G.722 keeps state from packet to packet). */
+  private decoder: AudioDecoder;
   private readonly concealer: PacketLossConcealer;
   /** Decoded audio not yet handed out: whole chunks, the first one read from `queueOffset`. */
   private readonly queue: Int16Array[] = [];
@@ -50,10 +60,15 @@ export class PlayoutPipeline {
 
   constructor(options: PlayoutPipelineOptions) {
     this.codec = options.codec;
-    this.sampleRate = options.codec.clockRate;
+    this.sampleRate = options.codec.sampleRate;
+    this.decoder = options.codec.createDecoder();
     const frameMs = options.frameMs ?? 20;
     this.frameSamples = options.codec.frameSamples(frameMs);
-    this.buffer = new JitterBuffer<Uint8Array>({ frameMs, ...options.jitter, clockRate: this.sampleRate });
+    this.buffer = new JitterBuffer<Uint8Array>({
+      frameMs,
+      ...options.jitter,
+      clockRate: options.codec.clockRate,
+    });
     this.concealer = new PacketLossConcealer({ ...options.concealment, sampleRate: this.sampleRate });
   }
 
@@ -62,7 +77,8 @@ export class PlayoutPipeline {
   }
 
   push(packet: RtpAudioPacket): JitterPushOutcome {
-    return this.buffer.push({ ...packet, samples: this.codec.sampleCount(packet.payload) });
+    const samples = this.codec.sampleCount(packet.payload);
+    return this.buffer.push({ ...packet, samples: this.codec.samplesToTimestamp(samples) });
   }
 
   /** The next output frame (exactly `frameSamples` samples) for playout starting at `nowMs`. */
@@ -71,13 +87,13 @@ export class PlayoutPipeline {
       const unit = this.buffer.pull(nowMs + (this.queued * 1000) / this.sampleRate);
       switch (unit.kind) {
         case 'frame':
-          this.enqueue(this.concealer.good(this.codec.decode(unit.payload)));
+          this.enqueue(this.concealer.good(this.decoder.decode(unit.payload)));
           break;
         case 'conceal':
-          this.enqueue(this.concealer.conceal(unit.samples));
+          this.enqueue(this.concealer.conceal(this.codec.timestampToSamples(unit.samples)));
           break;
         case 'silence':
-          this.enqueue(this.concealer.silence(unit.samples));
+          this.enqueue(this.concealer.silence(this.codec.timestampToSamples(unit.samples)));
           break;
       }
     }
@@ -88,6 +104,7 @@ export class PlayoutPipeline {
   /** Forget the stream (hold, new source). */
   reset(): void {
     this.buffer.reset();
+    this.decoder = this.codec.createDecoder();
     this.concealer.reset();
     this.queue.length = 0;
     this.queueOffset = 0;

@@ -10,6 +10,11 @@
  *  - Packet helpers: `parseRtpPacket`/`serializeRtpPacket` (validated werift `RtpPacket`),
  *    `parseRtcpCompound` (§A.2 validation; SR/RR/SDES through werift, BYE through `RtcpByePacket`),
  *    `serializeRtcpCompound`, NTP helpers, `RtpSourceStatistics`, `rtcpIntervalMs`.
+ *  - SRTP (RFC 3711) for the SDES suites AES_CM_128_HMAC_SHA1_80/_32 (RFC 4568 §6.2; srtp-crypto.ts
+ *    says why not werift's): `SrtpProtection` (what a media path applies: protect before sending,
+ *    unprotect after receiving, re-keying, drop counters), `SrtpSender`/`SrtpReceiver` (one direction,
+ *    §3.3 index estimate and replay list), the primitives (`deriveSrtpKey`, `aesCmKeystream`, `srtpIv`)
+ *    and `newSrtpMasterKey`.
  */
 export type { RtpParseError, RtpParseResult, RtpPacketFields } from './rtp-packet.ts';
 export { RTP_HEADER_BYTES, parseRtpPacket, serializeRtpPacket } from './rtp-packet.ts';
@@ -63,3 +68,24 @@ export type {
   RtpTransport,
 } from './rtp-session.ts';
 export { RtpSession } from './rtp-session.ts';
+export type { SrtpSessionKeys, SrtpSuite, SrtpSuiteParameters } from './srtp-crypto.ts';
+export {
+  SRTP_MASTER_KEY_SALT_BYTES,
+  SRTP_SUITES,
+  SRTP_SUITE_PARAMETERS,
+  SrtpKeyLabel,
+  aesCm,
+  aesCmKeystream,
+  deriveSessionKeys,
+  deriveSrtpKey,
+  hmacSha1Tag,
+  isSrtpSuite,
+  newSrtpMasterKey,
+  srtpIv,
+} from './srtp-crypto.ts';
+export type { SrtpDropReason, SrtpUnprotectResult } from './srtp-context.ts';
+export { SrtpReceiver, SrtpSender, estimateRoc, rtpHeaderLength } from './srtp-context.ts';
+export type { ReplayVerdict } from './srtp-replay-window.ts';
+export { DEFAULT_REPLAY_WINDOW, SrtpReplayWindow } from './srtp-replay-window.ts';
+export type { SrtpKeys, SrtpPacketKind, SrtpProtectionStats } from './srtp-protection.ts';
+export { SrtpProtection } from './srtp-protection.ts';

@@ -5,6 +5,11 @@
  *     capture   port.readFrame() ─▶ resample to the codec rate ─▶ cut into ptime packets ─▶ encode ─▶ RTP
  *     playout   RTP ─▶ jitter buffer ─▶ decode / PLC (PlayoutPipeline) ─▶ resample ─▶ port.writeFrame()
  *
+ * Rates: the port's rate (8, 16 or 48 kHz) is converted to the codec's PCM sample rate; RTP timestamps
+ * count the codec's clock rate. The two differ for G.722 (16 kHz audio, 8 kHz RTP clock, RFC 3551
+ * §4.5.2): a 20 ms packet is 320 samples, one 160-octet payload, and advances the timestamp by 160.
+ * Telephone-events share the RTP clock (telephone-event/8000 with G.722 too, RFC 4733 §2.1).
+ *
  * Direction (RFC 3264 §5.1) follows the negotiated `send`/`receive`:
  *   - not sending (recvonly, inactive — e.g. we are on hold, or hold the peer with inactive): no media;
  *     one RFC 6263 keepalive at once and then every keepalive interval, so our NAT binding and the
@@ -16,8 +21,16 @@
  *     port's NAT binding alive.
  * Mute keeps sending: encoded silence, so the peer's jitter buffer, its latching and the NATs stay happy.
  *
- * `update()` takes a re-INVITE's negotiation: codec, payload types, ptime, telephone-event, direction
- * and — for a session that built its own LatchingMediaPath — the new remote address. `close()` sends
+ * SRTP (negotiated `srtp` keys, RFC 4568 / RFC 3711): an `SrtpProtection` sits below the RTP session —
+ * given to the LatchingMediaPath the session builds (so that only authenticated packets latch), or
+ * wrapped around a path handed in (`ProtectedMediaPath`, the ICE agent's) — so packets are protected
+ * right before they leave and unprotected right after they arrive; RTP statistics, the jitter buffer and
+ * DTMF only see plain RTP. Packets that fail authentication or replay are dropped and counted
+ * (`stats().srtp`).
+ *
+ * `update()` takes a re-INVITE's negotiation: codec, payload types, ptime, telephone-event, direction,
+ * SRTP keys (a new crypto line re-keys) and — for a session that built its own LatchingMediaPath — the
+ * new remote address. `close()` sends
  * RTCP BYE and releases the timer, listeners, the path and the sockets it was given. The AudioPort is
  * the caller's and stays open (a WAV recorder is finalised by whoever created it).
  */
@@ -26,12 +39,12 @@ import type { Disposable } from '../../../src-shared/util/emitter.ts';
 import { AUDIO_FRAME_MS, Resampler, SampleFifo } from '../audio/index.ts';
 import type { AudioPort } from '../audio/index.ts';
 import { isDtmfKey } from '../codec/index.ts';
-import type { AudioCodec, CodecName, DtmfKey } from '../codec/index.ts';
+import type { AudioCodec, AudioEncoder, CodecName, DtmfKey } from '../codec/index.ts';
 import { PlayoutPipeline } from '../jitter/index.ts';
 import type { JitterBufferOptions, PlayoutStats } from '../jitter/index.ts';
-import { RtpSession } from '../rtp/index.ts';
-import type { RtcpTimingOptions, RtpFormats, RtpSessionStats } from '../rtp/index.ts';
-import { LatchingMediaPath } from '../transport/index.ts';
+import { RtpSession, SrtpProtection } from '../rtp/index.ts';
+import type { RtcpTimingOptions, RtpFormats, RtpSessionStats, SrtpProtectionStats } from '../rtp/index.ts';
+import { LatchingMediaPath, ProtectedMediaPath } from '../transport/index.ts';
 import type {
   LatchingMediaPathStats,
   LatchingRemote,
@@ -92,6 +105,8 @@ export interface AudioMediaSessionStats extends RtpSessionStats {
   readonly playout: PlayoutStats | undefined;
   /** Drops and latches of the latching path (undefined with an ICE path). */
   readonly latching: LatchingMediaPathStats | undefined;
+  /** SRTP: the suite in use (undefined: plain RTP) and what was protected, unprotected and dropped. */
+  readonly srtp: SrtpProtectionStats;
 }
 
 interface Playout {
@@ -105,6 +120,7 @@ export class AudioMediaSession {
   private readonly path: MediaPath;
   private readonly latching: LatchingMediaPath | undefined;
   private readonly ownedSockets: MediaSocket[];
+  private readonly protection = new SrtpProtection();
   private readonly rtp: RtpSession;
   private readonly jitterOptions: Omit<JitterBufferOptions, 'clockRate' | 'frameMs'>;
   private readonly subscriptions: Disposable[] = [];
@@ -113,6 +129,8 @@ export class AudioMediaSession {
 
   private negotiated: NegotiatedAudio;
   private codec: AudioCodec;
+  /** Our stream's encoder (G.722 carries state from packet to packet); new with every new codec. */
+  private encoder: AudioEncoder;
   private receiveCodecs = new Map<number, AudioCodec>();
   private playout: Playout | undefined;
   private lastPlayoutStats: PlayoutStats | undefined;
@@ -130,20 +148,22 @@ export class AudioMediaSession {
     this.audio = options.audio;
     this.negotiated = options.negotiated;
     this.codec = codecFor(options.negotiated.codec);
+    this.encoder = this.codec.createEncoder();
     this.receiveCodecs = receiveCodecsOf(options.negotiated);
     this.jitterOptions = options.jitter ?? {};
     this.captureResampler = new Resampler({
       inputRate: this.audio.sampleRate,
-      outputRate: this.codec.clockRate,
+      outputRate: this.codec.sampleRate,
     });
     this.playbackResampler = new Resampler({
-      inputRate: this.codec.clockRate,
+      inputRate: this.codec.sampleRate,
       outputRate: this.audio.sampleRate,
     });
 
+    this.protection.configure(options.negotiated.srtp);
     const transport = options.transport;
     if ('path' in transport) {
-      this.path = transport.path;
+      this.path = new ProtectedMediaPath(transport.path, this.protection);
       this.latching = undefined;
       this.ownedSockets = [];
     } else {
@@ -154,6 +174,7 @@ export class AudioMediaSession {
         remote: latchingRemoteOf(options.negotiated),
         relatch: transport.relatch,
         lockSsrc: transport.lockSsrc,
+        protection: this.protection,
       });
       this.path = this.latching;
       this.ownedSockets = [
@@ -242,13 +263,14 @@ export class AudioMediaSession {
     this.receiveCodecs = receiveCodecsOf(negotiated);
     this.rtp.updateFormats(rtpFormatsOf(negotiated, codec, this.receiveCodecs));
     if (codec !== this.codec || negotiated.ptime !== previous.ptime) this.clearPacketizer();
-    if (codec.clockRate !== this.codec.clockRate) {
+    if (codec !== this.codec) this.encoder = codec.createEncoder();
+    if (codec.sampleRate !== this.codec.sampleRate) {
       this.captureResampler = new Resampler({
         inputRate: this.audio.sampleRate,
-        outputRate: codec.clockRate,
+        outputRate: codec.sampleRate,
       });
       this.playbackResampler = new Resampler({
-        inputRate: codec.clockRate,
+        inputRate: codec.sampleRate,
         outputRate: this.audio.sampleRate,
       });
       this.playbackFifo.clear();
@@ -260,6 +282,8 @@ export class AudioMediaSession {
     ) {
       this.dropPlayout();
     }
+    // New keys apply to the next packet each way (RFC 4568 §7.1.4: the new crypto line's context).
+    this.protection.configure(negotiated.srtp);
     this.latching?.updateRemote(latchingRemoteOf(negotiated));
     this.negotiated = negotiated;
 
@@ -283,6 +307,7 @@ export class AudioMediaSession {
       route: this.path.route,
       playout: this.playout?.pipeline.stats ?? this.lastPlayoutStats,
       latching: this.latching?.stats,
+      srtp: this.protection.stats,
     };
   }
 
@@ -309,9 +334,9 @@ export class AudioMediaSession {
   private capture(): void {
     let frame = this.audio.readFrame();
     if (this.isMuted) frame = new Int16Array(this.audio.frameSamples);
-    const frameSamples = (this.codec.clockRate * AUDIO_FRAME_MS) / 1000;
     if (!this.negotiated.send) {
-      this.rtp.skipAudio(frameSamples, 'not-sending');
+      // The RTP timestamp follows the media clock: one frame's worth of timestamp units.
+      this.rtp.skipAudio((this.codec.clockRate * AUDIO_FRAME_MS) / 1000, 'not-sending');
       return;
     }
     const real = frame !== null;
@@ -319,10 +344,11 @@ export class AudioMediaSession {
     this.packetFifo.push(pcm);
     this.packetRuns.push({ samples: pcm.length, real });
     const packetSamples = this.codec.frameSamples(this.negotiated.ptime);
+    const packetUnits = this.codec.samplesToTimestamp(packetSamples);
     while (this.packetFifo.length >= packetSamples) {
       const packet = this.packetFifo.shift(packetSamples);
-      if (this.takeRuns(packetSamples)) this.rtp.sendAudio(this.codec.encode(packet), packetSamples);
-      else this.rtp.skipAudio(packetSamples, 'no-audio');
+      if (this.takeRuns(packetSamples)) this.rtp.sendAudio(this.encoder.encode(packet), packetUnits);
+      else this.rtp.skipAudio(packetUnits, 'no-audio');
     }
   }
 
@@ -421,6 +447,6 @@ function latchingRemoteOf(negotiated: NegotiatedAudio): LatchingRemote {
 
 /** RFC 3550 §6.2 session bandwidth: payload plus IPv4/UDP/RTP headers (40 octets) per packet, in bit/s. */
 function sessionBandwidth(codec: AudioCodec, ptimeMs: number): number {
-  const payloadBytes = codec.encode(new Int16Array(codec.frameSamples(ptimeMs))).length;
+  const payloadBytes = codec.createEncoder().encode(new Int16Array(codec.frameSamples(ptimeMs))).length;
   return ((payloadBytes + 40) * 8 * 1000) / ptimeMs;
 }

@@ -6,6 +6,8 @@
  *    `NegotiatedMedia` satisfies as it is) and an `AudioPort`. A 20 ms media clock captures, resamples,
  *    encodes and sends; received RTP goes through the jitter buffer, decoder and PLC to the port.
  *    Direction (hold), mute, `sendDtmf`/`onDtmf`, `update()` for re-INVITEs, `stats()`, `close()`.
+ *    With `negotiated.srtp` the packets are SRTP on the wire (media/rtp's SrtpProtection under the RTP
+ *    session: only authenticated packets latch or play; `stats().srtp` counts the drops).
  *  - `NegotiatedAudio` and helpers (`directionOf`, `codecFor`, `socketAddressOf`).
  */
 export type {

@@ -5,7 +5,9 @@
  */
 import { findCodec } from '../codec/index.ts';
 import type { AudioCodec } from '../codec/index.ts';
+import { parseIp } from '../../platform/index.ts';
 import type { IpFamily, SocketAddress } from '../../platform/index.ts';
+import type { SrtpKeys } from '../rtp/index.ts';
 
 export interface NegotiatedAudioCodec {
   readonly name: string;
@@ -33,6 +35,11 @@ export interface NegotiatedAudio {
   /** Direction (RFC 3264 §5.1): whether we may send and whether we want to receive. */
   readonly send: boolean;
   readonly receive: boolean;
+  /**
+   * SDES-SRTP keys (RFC 4568) when the media is encrypted; undefined (or absent) for plain RTP. A later
+   * negotiation may change them (re-keying) or drop them.
+   */
+  readonly srtp?: SrtpKeys | undefined;
 }
 
 export type AudioDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -53,8 +60,14 @@ export function codecFor(negotiated: NegotiatedAudioCodec): AudioCodec {
   return codec;
 }
 
-/** An SDP address and port as a socket address (the family from the address's form). */
+/**
+ * An SDP address and port as a socket address (the family from the address's form). A numeric address is
+ * put in canonical form (RFC 5952 for IPv6: `0:0:0:0:0:0:0:1` and `::1`, `FD00::2` and `fd00::2` are the
+ * same address) — the form the sockets report sources in, which latching compares it with.
+ */
 export function socketAddressOf(target: { readonly address: string; readonly port: number }): SocketAddress {
+  const parsed = parseIp(target.address);
+  if (parsed !== undefined) return { address: parsed.address, port: target.port, family: parsed.family };
   const family: IpFamily = target.address.includes(':') ? 6 : 4;
   return { address: target.address, port: target.port, family };
 }

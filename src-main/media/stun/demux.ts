@@ -1,48 +1,76 @@
 /**
- * One socket, several protocols (RFC 7983 §7, updating RFC 5764 §5.1.2): the first byte of a datagram
- * says what it is.
+ * One socket, several protocols (RFC 7983 §7, updating RFC 5764 §5.1.2): the first octet of a datagram
+ * says what it is. The one classifier for every socket that carries more than one protocol: the call's
+ * media sockets (media/transport's MediaSocket), the SIP UDP socket (STUN keepalives beside SIP), data
+ * relayed through TURN (the ICE agent).
  *
- *     +----------------+
- *     |        [0..3] -+--> STUN            (ICE checks, keepalives, NAT tests)
- *     |      [16..19] -+--> ZRTP
- *     |      [20..63] -+--> DTLS
- *     |      [64..79] -+--> TURN ChannelData
- *     |    [128..191] -+--> RTP / RTCP
- *     +----------------+
+ *                    +----------------+
+ *                    |        [0..3] -+--> STUN (RFC 5389)           ICE checks, keepalives, TURN, NAT tests
+ *                    |      [16..19] -+--> ZRTP (RFC 6189)
+ *        packet -->  |      [20..63] -+--> DTLS (RFC 6347)
+ *                    |      [64..79] -+--> TURN ChannelData (RFC 5766)
+ *                    |    [128..191] -+--> RTP / RTCP (version 2)
+ *                    +----------------+
  *
+ * RFC 5761 §4 (rtcp-mux), the second octet separates RTP from RTCP: RTCP packet types 192–223 (SR 200,
+ * RR 201, SDES 202, BYE 203, APP 204, feedback 205/206…) occupy what would be an RTP marker bit plus a
+ * payload type of 64–95, and "payload type values ... in the range 64-95 MUST NOT be used" for RTP on a
+ * multiplexed port. So a version-2 packet whose second octet is 192–223 is RTCP, anything else RTP.
+ *
+ * What is not what its first octet claims is `other`:
+ *  - a datagram in the STUN range without a well-formed STUN header (RFC 5389 §6: the top two bits zero,
+ *    the magic cookie, a length that is a multiple of 4 and matches the datagram) — RFC 3489 STUN, noise;
+ *  - a datagram too short for its protocol's fixed header (ZRTP 12, DTLS 13, ChannelData 4, RTP 12,
+ *    RTCP 8 octets): nobody could parse it;
+ *  - everything outside the ranges above.
  * A SIP UDP socket carries SIP text and CRLF keepalives besides STUN (RFC 5626 §4.4.1 / §5.4): SIP starts
  * with a letter or CR/LF, which lands in `other` (or, for 'A'–'O', in the ChannelData range: a socket
  * that is not a TURN client should route `turn-channel` to its SIP handler as well — see
- * `DatagramDemux.on` with several kinds). A byte in the STUN range that is not a well-formed STUN header
- * (no magic cookie, wrong length) is not STUN either: it goes to `other`.
+ * `DatagramDemux.on` with several kinds).
  */
 import type { Disposable } from '../../../src-shared/util/emitter.ts';
 import type { DatagramSocket, SocketAddress } from '../../platform/index.ts';
 import { isStunMessage } from './message.ts';
 
-export type PacketKind = 'stun' | 'zrtp' | 'dtls' | 'turn-channel' | 'rtp' | 'other';
+export type PacketKind = 'stun' | 'zrtp' | 'dtls' | 'turn-channel' | 'rtp' | 'rtcp' | 'other';
 
-export const PACKET_KINDS: readonly PacketKind[] = ['stun', 'zrtp', 'dtls', 'turn-channel', 'rtp', 'other'];
+export const PACKET_KINDS: readonly PacketKind[] = [
+  'stun',
+  'zrtp',
+  'dtls',
+  'turn-channel',
+  'rtp',
+  'rtcp',
+  'other',
+];
 
-/** RFC 7983's first-byte classification (STUN additionally needs a valid STUN header). */
+/** The fixed header of each protocol (STUN's is checked whole by isStunMessage). */
+const MIN_BYTES: Readonly<Record<Exclude<PacketKind, 'stun' | 'other'>, number>> = {
+  zrtp: 12,
+  dtls: 13,
+  'turn-channel': 4,
+  rtp: 12,
+  rtcp: 8,
+};
+
+/** RFC 7983's first-octet classification, refined by RFC 5761 §4 (RTP/RTCP) and the header checks above. */
 export function classifyPacket(data: Uint8Array): PacketKind {
   const first = data[0];
   if (first === undefined) return 'other';
   if (first <= 3) return isStunMessage(data) ? 'stun' : 'other';
+  const kind = kindOfFirstOctet(first, data[1]);
+  return kind !== 'other' && data.length >= MIN_BYTES[kind] ? kind : 'other';
+}
+
+function kindOfFirstOctet(first: number, second: number | undefined): Exclude<PacketKind, 'stun'> {
   if (first >= 16 && first <= 19) return 'zrtp';
   if (first >= 20 && first <= 63) return 'dtls';
   if (first >= 64 && first <= 79) return 'turn-channel';
-  if (first >= 128 && first <= 191) return 'rtp';
+  if (first >= 128 && first <= 191) {
+    if (second === undefined) return 'other';
+    return second >= 192 && second <= 223 ? 'rtcp' : 'rtp';
+  }
   return 'other';
-}
-
-/**
- * RTP or RTCP, once `classifyPacket` said 'rtp' (RFC 5761 §4: RTCP packet types 192–223 sit where an RTP
- * packet has its marker bit and payload type).
- */
-export function isRtcpPacket(data: Uint8Array): boolean {
-  const type = data[1];
-  return type !== undefined && type >= 192 && type <= 223;
 }
 
 export type DatagramListener = (data: Buffer, from: SocketAddress) => void;

@@ -6,7 +6,8 @@
  *  - `StunClientTransaction` (RFC 5389 §7.2 retransmissions and timeouts on the Clock) and `StunClient`
  *    (matching by transaction id, integrity of responses);
  *  - `StunEndpoint` on a dedicated or shared datagram socket or on a TCP/TLS stream (framing);
- *  - RFC 7983 first-byte demultiplexing for sockets shared with RTP/DTLS/SIP;
+ *  - RFC 7983 first-byte demultiplexing (`classifyPacket`, the one classifier: media sockets, the SIP UDP
+ *    socket, relayed data) and `DatagramDemux` for sockets shared with RTP/DTLS/SIP;
  *  - Binding helpers for ICE checks (build, authenticate, answer);
  *  - `TurnRelay`, the one TURN client (RFC 5766/8656): long-term credentials (RFC 5389 §10.2),
  *    Allocate/Refresh/release, permissions, channels, Send/Data and ChannelData over UDP, TCP or TLS,
@@ -62,7 +63,7 @@ export { StunEndpoint, stunOverDatagramSocket, stunOverStream } from './endpoint
 export type { ReceivedStun, StunEndpointOptions, StunStreamOptions } from './endpoint.ts';
 export { StunStreamFramer, encodeChannelData } from './stream-framer.ts';
 export type { FramerResult, StreamFrame } from './stream-framer.ts';
-export { DatagramDemux, PACKET_KINDS, classifyPacket, isRtcpPacket } from './demux.ts';
+export { DatagramDemux, PACKET_KINDS, classifyPacket } from './demux.ts';
 export type { DatagramListener, PacketKind } from './demux.ts';
 export { bindingSuccess, checkShortTermRequest, errorResponse, iceCheckAttributes } from './binding.ts';
 export type { IceCheckParameters, IceRole, ShortTermCheckResult } from './binding.ts';

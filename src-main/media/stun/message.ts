@@ -176,7 +176,7 @@ export interface StunEncodeOptions {
 
 /**
  * Whether `data` is one whole STUN message (RFC 5389 §6: top two bits zero, magic cookie, a length that is
- * a multiple of 4 and matches). RFC 7983's first-byte test alone is in demux.ts.
+ * a multiple of 4 and matches). demux.ts's classifyPacket uses it for RFC 7983's STUN range.
  */
 export function isStunMessage(data: Uint8Array): boolean {
   if (data.length < STUN_HEADER_BYTES || ((data[0] ?? 0xff) & 0xc0) !== 0) return false;

@@ -3,8 +3,8 @@
  *
  *  - `MediaPortAllocator`: binds an even/odd RTP/RTCP pair (or one socket with rtcp-mux) inside the
  *    configured port range, IPv4 or IPv6, from a random start, skipping ports in use.
- *  - `MediaSocket`: one socket with the RFC 7983 demultiplexer in front (STUN / TURN ChannelData /
- *    RTP / RTCP, the last two split by RFC 5761 §4). Everything else is dropped and counted. From
+ *  - `MediaSocket`: one socket with the RFC 7983 demultiplexer in front (media/stun's `classifyPacket`:
+ *    STUN / TURN ChannelData / RTP / RTCP, the last two split by RFC 5761 §4). Everything else is dropped and counted. From
  *    `holdUnclaimedMedia()` it keeps the early RTP/RTCP nobody listens for yet (bounded), until the
  *    media path takes it with `deliverHeld()` and checks where it came from.
  *  - `MediaPath`: what the RTP session sends through and receives from. `LatchingMediaPath` implements
@@ -27,8 +27,7 @@
  *    Do not attach a LatchingMediaPath and an ICE path to one socket at the same time: both would
  *    deliver the same RTP.
  */
-export type { DatagramClass } from './datagram-class.ts';
-export { DATAGRAM_CLASSES, classifyDatagram } from './datagram-class.ts';
+// RFC 7983 classification: media/stun's classifyPacket (the one classifier, also for the SIP socket).
 export type {
   DatagramListener,
   HeldMediaDatagram,
@@ -44,11 +43,20 @@ export type {
   MediaPortRequest,
 } from './port-allocator.ts';
 export { DEFAULT_MEDIA_PORT_RANGE, MediaPortAllocator } from './port-allocator.ts';
-export type { MediaPacketKind, MediaPath, MediaRoute, ReceivedMediaPacket } from './media-path.ts';
+export type {
+  MediaPacketKind,
+  MediaPath,
+  MediaProtection,
+  MediaRoute,
+  ReceivedMediaPacket,
+} from './media-path.ts';
+// SRTP around a path built elsewhere (ICE); LatchingMediaPath takes the protection itself.
+export { ProtectedMediaPath } from './protected-media-path.ts';
 export type {
   LatchState,
   LatchingMediaPathOptions,
   LatchingMediaPathStats,
+  LatchingPort,
   LatchingRemote,
   RelatchPolicy,
 } from './latching-media-path.ts';

@@ -48,12 +48,25 @@
  *
  * RTCP without mux latches separately: the first valid RTCP from the SDP RTCP address or from the IP of
  * the latched RTP source fixes the RTCP destination; until then RTCP goes to the SDP RTCP address.
+ *
+ * With a `protection` (SRTP), every packet is unprotected before it may latch, relatch or be delivered:
+ * one that fails authentication (or is a replay) is dropped and counted (`unauthenticated`) and changes
+ * nothing. So only the holder of the peer's key can take the stream — the race and the relatch window
+ * described above are closed to an injector who merely knows our port. (An on-path attacker could still
+ * re-send the peer's own packets from elsewhere before they arrive; the replay list lets each through
+ * once, and the relatch rule brings the stream back to the peer.) Sending protects each packet last.
  */
 import { Emitter } from '../../../src-shared/util/emitter.ts';
 import type { Disposable } from '../../../src-shared/util/emitter.ts';
 import { sameAddress } from '../../platform/index.ts';
 import type { Clock, SocketAddress } from '../../platform/index.ts';
-import type { MediaPacketKind, MediaPath, MediaRoute, ReceivedMediaPacket } from './media-path.ts';
+import type {
+  MediaPacketKind,
+  MediaPath,
+  MediaProtection,
+  MediaRoute,
+  ReceivedMediaPacket,
+} from './media-path.ts';
 import type { MediaSocket } from './media-socket.ts';
 
 export type LatchState = 'learning' | 'latched';
@@ -77,17 +90,25 @@ export interface RelatchPolicy {
 
 export const DEFAULT_RELATCH_POLICY: RelatchPolicy = { silenceMs: 5000, packets: 10 };
 
+/**
+ * What the path sends on and receives from: a `MediaSocket`, or anything shaped like one — the TURN
+ * relay of ice/relayed-media-path.ts, whose `from` addresses are the peers as the relay sees them.
+ */
+export type LatchingPort = Pick<MediaSocket, 'local' | 'send' | 'onRtp' | 'onRtcp' | 'takeHeldMedia'>;
+
 export interface LatchingMediaPathOptions {
   clock: Clock;
   /** Carries RTP (and RTCP with mux). */
-  rtpSocket: MediaSocket;
+  rtpSocket: LatchingPort;
   /** The odd-port RTCP socket; required when `remote.rtcpMux` is false. */
-  rtcpSocket?: MediaSocket;
+  rtcpSocket?: LatchingPort;
   remote: LatchingRemote;
   /** Default DEFAULT_RELATCH_POLICY; false: only updateRemote moves the stream. */
   relatch?: RelatchPolicy | false;
   /** Drop RTP from the latched address that carries another SSRC than the one latched (default false). */
   lockSsrc?: boolean;
+  /** SRTP: applied to every packet sent and received; only packets it accepts latch (see the header). */
+  protection?: MediaProtection;
 }
 
 export interface LatchingMediaPathStats {
@@ -106,6 +127,8 @@ export interface LatchingMediaPathStats {
     readonly misdirected: number;
     /** Held early RTP from neither the SDP address nor the latched source (see the header). */
     readonly heldForeignSource: number;
+    /** RTP/RTCP the protection refused (SRTP: failed authentication, replayed, malformed). */
+    readonly unauthenticated: number;
   };
   /** Monotonic time of the last accepted packet. */
   readonly lastPacketAt: number | undefined;
@@ -120,10 +143,11 @@ interface RelatchCandidate {
 
 export class LatchingMediaPath implements MediaPath {
   private readonly clock: Clock;
-  private readonly rtpSocket: MediaSocket;
-  private readonly rtcpSocket: MediaSocket | undefined;
+  private readonly rtpSocket: LatchingPort;
+  private readonly rtcpSocket: LatchingPort | undefined;
   private readonly relatch: RelatchPolicy | false;
   private readonly lockSsrc: boolean;
+  private readonly protection: MediaProtection | undefined;
   private remote: LatchingRemote;
   private payloadTypes: ReadonlySet<number>;
 
@@ -152,6 +176,7 @@ export class LatchingMediaPath implements MediaPath {
     unexpectedSsrc: 0,
     misdirected: 0,
     heldForeignSource: 0,
+    unauthenticated: 0,
   };
 
   constructor(options: LatchingMediaPathOptions) {
@@ -163,6 +188,7 @@ export class LatchingMediaPath implements MediaPath {
     this.rtcpSocket = options.rtcpSocket;
     this.relatch = options.relatch ?? DEFAULT_RELATCH_POLICY;
     this.lockSsrc = options.lockSsrc ?? false;
+    this.protection = options.protection;
     this.remote = options.remote;
     this.payloadTypes = new Set(options.remote.payloadTypes);
     this.destination = options.remote.rtp;
@@ -210,10 +236,11 @@ export class LatchingMediaPath implements MediaPath {
 
   send(kind: MediaPacketKind, data: Uint8Array): void {
     if (this.disposed) throw new Error('LatchingMediaPath: send after dispose');
+    const wire = this.protection?.protect(kind, data) ?? data;
     if (kind === 'rtp' || this.remote.rtcpMux) {
-      this.rtpSocket.send(data, kind === 'rtp' ? this.destination : this.rtcpDestination);
+      this.rtpSocket.send(wire, kind === 'rtp' ? this.destination : this.rtcpDestination);
     } else {
-      (this.rtcpSocket ?? this.rtpSocket).send(data, this.rtcpDestination);
+      (this.rtcpSocket ?? this.rtpSocket).send(wire, this.rtcpDestination);
     }
   }
 
@@ -287,8 +314,10 @@ export class LatchingMediaPath implements MediaPath {
         this.dropped.unexpectedSsrc++;
         return;
       }
+      const plain = this.unprotect('rtp', data);
+      if (plain === undefined) return;
       this.candidate = undefined;
-      return this.accept('rtp', data, from, now);
+      return this.accept('rtp', plain, from, now);
     }
     if (!expected) {
       // Only media the peer said it would send may latch (anything from the latched source passes above).
@@ -298,13 +327,22 @@ export class LatchingMediaPath implements MediaPath {
     }
     if (this.state === 'learning' || sameAddress(from, this.remote.rtp)) {
       // RFC 4961 / comedia: the first acceptable packet shows where the peer really is; the SDP address
-      // itself always wins (see the header).
+      // itself always wins (see the header). With SRTP, only once it authenticates.
+      const plain = this.unprotect('rtp', data);
+      if (plain === undefined) return;
       this.latch(from, ssrc);
-      return this.accept('rtp', data, from, now);
+      return this.accept('rtp', plain, from, now);
     }
+    if (this.relatch === false) {
+      this.dropped.foreignSource++;
+      return;
+    }
+    // A would-be new source: with SRTP its packets count towards the relatch only if they authenticate.
+    const plain = this.protection === undefined ? data : this.unprotect('rtp', data);
+    if (plain === undefined) return;
     if (this.relatchReady(from, ssrc, seq, now)) {
       this.latch(from, ssrc);
-      return this.accept('rtp', data, from, now);
+      return this.accept('rtp', plain, from, now);
     }
     this.dropped.foreignSource++;
   }
@@ -318,17 +356,24 @@ export class LatchingMediaPath implements MediaPath {
         this.dropped.foreignSource++;
         return;
       }
-      return this.accept('rtcp', data, from, now);
+      const plain = this.unprotect('rtcp', data);
+      if (plain !== undefined) this.accept('rtcp', plain, from, now);
+      return;
     }
-    if (this.rtcpSource !== undefined && sameAddress(from, this.rtcpSource))
-      return this.accept('rtcp', data, from, now);
+    if (this.rtcpSource !== undefined && sameAddress(from, this.rtcpSource)) {
+      const plain = this.unprotect('rtcp', data);
+      if (plain !== undefined) this.accept('rtcp', plain, from, now);
+      return;
+    }
     const fromSdpAddress = sameAddress(from, this.remote.rtcp);
     const fromRtpPeer =
       this.source !== undefined && from.address === this.source.address && from.family === this.source.family;
     if (this.rtcpSource === undefined && (fromSdpAddress || fromRtpPeer)) {
+      const plain = this.unprotect('rtcp', data);
+      if (plain === undefined) return;
       this.rtcpSource = from;
       this.setDestinations(this.destination, from);
-      return this.accept('rtcp', data, from, now);
+      return this.accept('rtcp', plain, from, now);
     }
     this.dropped.foreignSource++;
   }
@@ -337,6 +382,14 @@ export class LatchingMediaPath implements MediaPath {
   private isFromPeer(from: SocketAddress): boolean {
     const latched = this.state === 'latched' && this.source !== undefined && sameAddress(from, this.source);
     return latched || sameAddress(from, this.remote.rtp);
+  }
+
+  /** The packet through the protection (as it is without one); a refusal is counted. */
+  private unprotect(kind: MediaPacketKind, data: Buffer): Buffer | undefined {
+    if (this.protection === undefined) return data;
+    const plain = this.protection.unprotect(kind, data);
+    if (plain === undefined) this.dropped.unauthenticated++;
+    return plain;
   }
 
   private accept(kind: MediaPacketKind, data: Buffer, from: SocketAddress, now: number): void {

@@ -57,3 +57,15 @@ export interface MediaPath extends Disposable {
   /** Delivers what it accepts of the media its sockets held (see the header). */
   deliverHeld(): void;
 }
+
+/**
+ * What protects media on the wire (SRTP: media/rtp's `SrtpProtection` implements it). A path applies it
+ * last before sending and first after receiving, so the RTP session above sees only plain RTP/RTCP.
+ * A path must treat a packet `unprotect` refuses as never received — in particular it must not latch on
+ * it (an attacker without the key cannot steal the stream with garbage).
+ */
+export interface MediaProtection {
+  protect(kind: MediaPacketKind, data: Uint8Array): Uint8Array;
+  /** The plain packet, or undefined when it must be dropped (failed authentication, replayed, malformed). */
+  unprotect(kind: MediaPacketKind, data: Buffer): Buffer | undefined;
+}

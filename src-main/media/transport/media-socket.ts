@@ -4,7 +4,7 @@
  *
  *                                ┌─ onStun ────────▶ ICE agent / STUN client (answers from this socket)
  *     datagram ─▶ classify ──────┼─ onChannelData ─▶ TURN client (relayed data on this socket)
- *                 (first octet)  ├─ onRtp ─────────▶ the MediaPath (latching or ICE) ─▶ RTP session
+ *   (media/stun classifyPacket)  ├─ onRtp ─────────▶ the MediaPath (latching or ICE) ─▶ RTP session
  *                                ├─ onRtcp ────────▶ the MediaPath ─▶ RTP session
  *                                └─ anything else: dropped and counted (DTLS, ZRTP: not spoken here)
  *
@@ -28,8 +28,8 @@
 import { Emitter } from '../../../src-shared/util/emitter.ts';
 import type { Disposable } from '../../../src-shared/util/emitter.ts';
 import type { Clock, DatagramSocket, SocketAddress } from '../../platform/index.ts';
-import { DATAGRAM_CLASSES, classifyDatagram } from './datagram-class.ts';
-import type { DatagramClass } from './datagram-class.ts';
+import { PACKET_KINDS, classifyPacket } from '../stun/index.ts';
+import type { PacketKind } from '../stun/index.ts';
 
 /** Which stream the socket was allocated for (RFC 3550 §11: RTP on an even port, RTCP on the next odd one). */
 export type MediaSocketComponent = 'rtp' | 'rtcp';
@@ -38,8 +38,8 @@ export type MediaSocketComponent = 'rtp' | 'rtcp';
 export type DatagramListener = (data: Buffer, from: SocketAddress) => void;
 
 export interface MediaSocketStats {
-  /** Datagrams received, by class (dropped ones included). */
-  readonly received: Readonly<Record<DatagramClass, number>>;
+  /** Datagrams received, by kind (media/stun's classifyPacket; dropped ones included). */
+  readonly received: Readonly<Record<PacketKind, number>>;
   /** Datagrams of a known class that no listener wanted (e.g. STUN before the ICE agent attached). */
   readonly unhandled: number;
   /** RTP/RTCP kept by the early media hold. */
@@ -52,7 +52,7 @@ export interface MediaSocketStats {
   readonly sentBytes: number;
 }
 
-type Routed = Exclude<DatagramClass, 'unknown' | 'dtls' | 'zrtp'>;
+type Routed = Exclude<PacketKind, 'other' | 'dtls' | 'zrtp'>;
 
 /** How much unclaimed media the socket holds (see the header). */
 export interface MediaHoldOptions {
@@ -92,8 +92,8 @@ export class MediaSocket {
     rtcp: new Emitter(),
   };
   private readonly subscription: Disposable;
-  private readonly received = Object.fromEntries(DATAGRAM_CLASSES.map((c) => [c, 0])) as Record<
-    DatagramClass,
+  private readonly received = Object.fromEntries(PACKET_KINDS.map((c) => [c, 0])) as Record<
+    PacketKind,
     number
   >;
   private unhandledCount = 0;
@@ -189,7 +189,7 @@ export class MediaSocket {
       unhandled: this.unhandledCount,
       held: this.heldCount,
       heldDropped: this.heldDroppedCount,
-      unknown: this.received.unknown + this.received.dtls + this.received.zrtp,
+      unknown: this.received.other + this.received.dtls + this.received.zrtp,
       sent: this.sentCount,
       sentBytes: this.sentBytes,
     };
@@ -213,7 +213,7 @@ export class MediaSocket {
   }
 
   private dispatch(data: Buffer, from: SocketAddress): void {
-    const kind = classifyDatagram(data);
+    const kind = classifyPacket(data);
     this.received[kind]++;
     switch (kind) {
       case 'stun':
@@ -229,7 +229,7 @@ export class MediaSocket {
       }
       case 'dtls':
       case 'zrtp':
-      case 'unknown':
+      case 'other':
         // Not spoken here (no DTLS-SRTP, no ZRTP): dropped, counted in `received`.
         return;
     }

@@ -525,6 +525,16 @@ export class SipUserAgent {
   }
 
   /**
+   * Where `sendRequest(request, options)` would send first — the outbound proxy or route set applied,
+   * RFC 3263's first target — without sending anything. For a caller whose request must match the flow's
+   * address family before it is built: an INVITE's SDP names media sockets bound beforehand. Undefined
+   * when the next hop does not resolve. (A later failover may still pick another target.)
+   */
+  async firstTarget(request: SipRequest, options: SendRequestOptions = {}): Promise<FlowTarget | undefined> {
+    return this.#targetsFor(request.clone(), options).next();
+  }
+
+  /**
    * sendRequest that answers 401/407 with the account's DigestSession (RFC 3261 §22.2): each answer is a
    * new request with CSeq + 1. See AuthenticatedRequest.
    */

@@ -15,7 +15,7 @@ import {
   type KamailioServer,
   type WorkDir,
 } from '../support/index.ts';
-import { accountArgs, softphone } from './softphone-cli.ts';
+import { accountArgs, mediaArgs, softphone } from './softphone-cli.ts';
 
 const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map((user) => ({
   user,
@@ -73,12 +73,7 @@ describe('our CLI calls baresip through Kamailio', () => {
         'call',
         'sip:bob@lab.test',
         ...account('alice'),
-        '--tone',
-        '440',
-        '--record',
-        ours,
-        '--duration',
-        '4',
+        ...mediaArgs({ tone: 440, record: ours, duration: 4 }),
       ],
     });
     const exit = await run.exit();
@@ -125,8 +120,7 @@ describe('our CLI calls baresip through Kamailio', () => {
         'call',
         'sip:dave@lab.test',
         ...account('alice'),
-        '--tone',
-        '440',
+        ...mediaArgs({ tone: 440 }),
         '--dtmf',
         '159#',
         '--dtmf-at',
@@ -193,10 +187,7 @@ describe('our CLI calls baresip through Kamailio', () => {
         'call',
         'sip:bob@lab.test',
         ...account('alice'),
-        '--tone',
-        '440',
-        '--record',
-        ours,
+        ...mediaArgs({ tone: 440, record: ours }),
         '--hold-at',
         '2',
         '--resume-at',
@@ -237,12 +228,7 @@ describe('our CLI calls baresip through Kamailio', () => {
         'call',
         'sip:dave@lab.test',
         ...account('alice'),
-        '--tone',
-        '440',
-        '--record',
-        ours,
-        '--duration',
-        '6',
+        ...mediaArgs({ tone: 440, record: ours, duration: 6 }),
       ],
     });
     await run.waitFor((l) => l.type === 'call' && l.state === 'active');
@@ -288,8 +274,7 @@ describe('transfer', () => {
         'call',
         'sip:carol@lab.test',
         ...account('alice'),
-        '--tone',
-        '440',
+        ...mediaArgs({ tone: 440 }),
         '--transfer-to',
         'sip:grace@lab.test',
         '--transfer-at',
@@ -328,8 +313,7 @@ describe('call waiting', () => {
       args: [
         'answer',
         ...account('alice'),
-        '--tone',
-        '440',
+        ...mediaArgs({ tone: 440 }),
         '--waiting',
         'answer',
         '--ring',
@@ -369,7 +353,7 @@ describe('baresip calls our CLI', () => {
     const run = softphone({
       dir,
       name: 'alice-answer',
-      args: ['answer', ...account('alice'), '--tone', '440', '--record', ours],
+      args: ['answer', ...account('alice'), ...mediaArgs({ tone: 440, record: ours })],
     });
     await run.waitFor((l) => l.type === 'ready');
     const mark = carol.mark();

@@ -16,7 +16,7 @@ import {
   type NatLab,
   type WorkDir,
 } from '../support/index.ts';
-import { accountArgs, softphone } from './softphone-cli.ts';
+import { accountArgs, mediaArgs, softphone } from './softphone-cli.ts';
 
 let lab: NatLab;
 let kamailio: KamailioServer;
@@ -68,12 +68,7 @@ describe('20 % loss on our host', () => {
         'call',
         'sip:bob@lab.test',
         ...accountArgs('alice', 'alice-pw', kamailio.uri('udp')),
-        '--tone',
-        '440',
-        '--record',
-        ours,
-        '--duration',
-        '5',
+        ...mediaArgs({ tone: 440, record: ours, duration: 5 }),
       ],
     });
     const exit = await run.exit(60_000);

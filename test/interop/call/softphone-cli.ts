@@ -111,3 +111,11 @@ export function softphone(options: SoftphoneOptions): SoftphoneRun {
 export function accountArgs(user: string, password: string, proxy: string): string[] {
   return ['--aor', `sip:${user}@lab.test`, '--password', password, '--proxy', proxy];
 }
+
+/** What our phone sends and keeps: `--tone HZ`, then `--record FILE` and `--duration S` when given. */
+export function mediaArgs(media: { tone: number; record?: string; duration?: number }): string[] {
+  const args = ['--tone', String(media.tone)];
+  if (media.record !== undefined) args.push('--record', media.record);
+  if (media.duration !== undefined) args.push('--duration', String(media.duration));
+  return args;
+}

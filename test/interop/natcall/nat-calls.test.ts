@@ -8,7 +8,9 @@
  *   (b) cone ↔ cone, ours → baresip (ICE): server-reflexive pair, direct, audio both ways;
  *   (c) ours (public host) → baresip without ICE behind a cone: plain RTP, our side latches onto the
  *       cone's mapping, audio both ways;
- *   (d) ours (symmetric, relay-only) → ours (cone): our answering side too, through Kamailio both ways.
+ *   (d) ours (symmetric, relay-only) → ours (cone): our answering side too, through Kamailio both ways;
+ *   (e) ours (symmetric, relay-only) → baresip WITHOUT ICE on a public host: plain RTP both ways through
+ *       OUR relay (permission and channel for baresip's SDP address), reported relayed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,9 +27,12 @@ import {
   type NatLab,
   type WorkDir,
 } from '../support/index.ts';
-import { softphone, type CallLine } from '../call/softphone-cli.ts';
+import { mediaArgs, softphone, type CallLine } from '../call/softphone-cli.ts';
 
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin'].map((user) => ({ user, password: `${user}-pw` }));
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'].map((user) => ({
+  user,
+  password: `${user}-pw`,
+}));
 const TURN = { user: 'relay', password: 'relay-pw' };
 /** Calls with baresip's ICE last this long: its checks take ~5 s (PEERS.md), the last seconds must carry audio. */
 const CALL_S = 9;
@@ -156,12 +161,7 @@ describe('our CLI and baresip through NATs', () => {
         '--turn-password',
         TURN.password,
         '--relay-only',
-        '--tone',
-        '440',
-        '--record',
-        ours,
-        '--duration',
-        String(CALL_S),
+        ...mediaArgs({ tone: 440, record: ours, duration: CALL_S }),
       ],
     });
     const exit = await run.exit(60_000);
@@ -203,12 +203,7 @@ describe('our CLI and baresip through NATs', () => {
         ...ourAccount('dave'),
         '--stun',
         `${turn.address}:${turn.port}`,
-        '--tone',
-        '440',
-        '--record',
-        ours,
-        '--duration',
-        String(CALL_S),
+        ...mediaArgs({ tone: 440, record: ours, duration: CALL_S }),
       ],
     });
     const exit = await run.exit(60_000);
@@ -248,12 +243,7 @@ describe('our CLI and baresip through NATs', () => {
         'call',
         'sip:erin@lab.test',
         ...ourAccount('alice'),
-        '--tone',
-        '440',
-        '--record',
-        ours,
-        '--duration',
-        '4',
+        ...mediaArgs({ tone: 440, record: ours, duration: 4 }),
       ],
     });
     const exit = await run.exit(40_000);
@@ -294,10 +284,7 @@ describe('our CLI and baresip through NATs', () => {
         ...ourAccount('dave'),
         '--stun',
         `${turn.address}:${turn.port}`,
-        '--tone',
-        '700',
-        '--record',
-        theirs,
+        ...mediaArgs({ tone: 700, record: theirs }),
         '--wait',
         '30',
       ],
@@ -318,12 +305,7 @@ describe('our CLI and baresip through NATs', () => {
         '--turn-password',
         TURN.password,
         '--relay-only',
-        '--tone',
-        '440',
-        '--record',
-        ours,
-        '--duration',
-        '4',
+        ...mediaArgs({ tone: 440, record: ours, duration: 4 }),
       ],
     });
     const [exit, answered] = await Promise.all([run.exit(40_000), answer.exit(40_000)]);
@@ -356,6 +338,54 @@ describe('our CLI and baresip through NATs', () => {
     expect(callee.ice?.connectMs).toBeLessThan(1000);
     expect(analyseWav(ours, { hz: 700 }).tonePresentRatio).toBeGreaterThanOrEqual(0.7);
     expect(analyseWav(theirs, { hz: 440 }).tonePresentRatio).toBeGreaterThanOrEqual(0.7);
+  });
+});
+
+describe('relay-only behind the symmetric NAT, a peer without ICE', () => {
+  it('(e) ours (relay-only) → baresip without ICE on a public host: plain RTP through our relay, both ways', async () => {
+    const sym = lab.nat('sym');
+    const open = lab.hosts.open;
+    if (open === undefined) throw new Error('no public host');
+    const frank = await baresip(
+      'frank',
+      { ns: open.ns, address: open.address },
+      { audio: { kind: 'tone', hz: 1000 } },
+    );
+    const ours = dir.file('e-alice.wav');
+    const run = softphone({
+      dir,
+      name: 'e-alice',
+      netns: sym.homeNs,
+      args: [
+        'call',
+        'sip:frank@lab.test',
+        ...ourAccount('alice'),
+        '--turn',
+        `turn:${turn.address}:${turn.port}`,
+        '--turn-user',
+        TURN.user,
+        '--turn-password',
+        TURN.password,
+        '--relay-only',
+        ...mediaArgs({ tone: 440, record: ours, duration: 5 }),
+      ],
+    });
+    const exit = await run.exit(40_000);
+    expect(exit.code, run.process.log().slice(-6000)).toBe(0);
+    const media = finalLine(run.calls() as NatCallLine[]).media;
+    console.log(`(e) ${JSON.stringify(media)}`);
+    // We offered ICE with our relayed candidates only; baresip answered without ICE: plain RTP, relayed.
+    expect(media).toMatchObject({ transport: 'plain', path: 'relayed', ice: null });
+    expect(media.local).toMatch(new RegExp(`^${escape(turn.relayAddress)}:\\d+$`));
+    expect(media.remote).toMatch(new RegExp(`^${escape(open.address)}:\\d+$`));
+    // baresip's SDP named its own (public) address; it sent to our relayed address and heard us from it.
+    const relayed = media.local ?? '';
+    expect(frank.log()).toContain(`c=IN IP4 ${relayed.split(':')[0] ?? ''}`);
+    await frank.waitFor('CALL_CLOSED');
+    expect(analyseWav(ours, { hz: 1000 }).tonePresentRatio).toBeGreaterThanOrEqual(0.7);
+    expect(
+      analyseWav(frank.recordings().received.at(-1) ?? '', { hz: 440 }).tonePresentRatio,
+    ).toBeGreaterThanOrEqual(0.7);
   });
 });
 

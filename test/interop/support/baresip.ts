@@ -54,7 +54,10 @@ export interface BaresipOptions {
   mediaEncryption?: string;
   /** CA file baresip trusts for SIP over TLS. */
   caFile?: string;
-  /** Address to bind SIP/RTP to (default 127.0.0.1; in a namespace its own address, e.g. 10.1.0.2). */
+  /**
+   * Address to bind SIP/RTP to (default 127.0.0.1; in a namespace its own address, e.g. 10.1.0.2; an
+   * IPv6 address such as `::1` without brackets — baresip then prefers IPv6 for media too).
+   */
   address?: string;
   /** Run inside this network namespace. */
   netns?: string;
@@ -245,7 +248,7 @@ export async function startBaresip(options: BaresipOptions): Promise<BaresipUa> 
       aor: options.aor,
       address,
       sipPort,
-      directUri: `sip:${user}@${address}:${sipPort}`,
+      directUri: `sip:${user}@${hostOf(address)}:${sipPort}`,
       logPath,
       recordDir,
       log: () => running.log(),
@@ -344,7 +347,7 @@ export function baresipConfig(options: BaresipOptions, context: ConfigContext): 
   const audio = options.audio ?? { kind: 'tone', hz: 1000 };
   const lines: string[] = [
     'poll_method epoll',
-    `sip_listen ${context.address}:${context.sipPort}`,
+    `sip_listen ${hostOf(context.address)}:${context.sipPort}`,
     ...(options.caFile ? [`sip_cafile ${options.caFile}`] : []),
     'call_local_timeout 120',
     'call_max_calls 4',
@@ -358,6 +361,7 @@ export function baresipConfig(options: BaresipOptions, context: ConfigContext): 
     'rtcp_mux no',
     'jitter_buffer_delay 5-10',
     `net_interface ${context.address}`,
+    ...(context.address.includes(':') ? ['net_prefer_ipv6 yes'] : []),
     ...(options.rtpPorts ? [`rtp_ports ${options.rtpPorts[0]}-${options.rtpPorts[1]}`] : []),
     `module_path ${MODULES_DIR}`,
     'module g711.so',
@@ -403,6 +407,11 @@ export function baresipConfig(options: BaresipOptions, context: ConfigContext): 
   );
   lines.push(...(options.extraConfig ?? []));
   return `${lines.join('\n')}\n`;
+}
+
+/** An address as the host part of a URI or `host:port` (IPv6 in brackets, RFC 3986 §3.2.2). */
+function hostOf(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
 }
 
 /** Sample rate and channel count from a WAV header (RIFF/WAVE, `fmt ` chunk). */

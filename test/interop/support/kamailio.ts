@@ -2,7 +2,9 @@
  * A Kamailio 5.6 registrar/proxy for interop tests, configured from scratch in a temporary folder.
  *
  * What the generated script does (see `kamailioConfig` for the text):
- * - listens on UDP/TCP (one port number for both) and optionally TLS, on one address;
+ * - listens on UDP/TCP (one port number for both) and optionally TLS, on one address — and, with
+ *   `ipv6Address` (e.g. `::1`), on that IPv6 address too, same ports (`listen=udp:[::1]:port`; then
+ *   `dns_try_ipv6=yes`, without which Kamailio cannot relay to an `[::1]` Contact: 478);
  * - digest authentication without a database: passwords live in the in-memory htable `users`, filled
  *   in `event_route[htable:mod-init]`; `pv_auth_check(realm, $sht(users=>$au), …, "1")` checks them
  *   (the auth user must equal the To user for REGISTER, the From user otherwise);
@@ -40,6 +42,8 @@ export interface KamailioOptions {
   domain?: string;
   /** Listening address (default 127.0.0.1; inside a namespace e.g. 203.0.113.1). */
   address?: string;
+  /** Listen on this IPv6 address too (e.g. `::1`), on the same ports as `address`. */
+  ipv6Address?: string;
   /** UDP listener (default true). */
   udp?: boolean;
   /** TCP listener (default true). */
@@ -70,6 +74,8 @@ export interface KamailioOptions {
 
 export interface KamailioServer {
   readonly address: string;
+  /** The IPv6 address it listens on too (`ipv6Address`), without brackets. */
+  readonly ipv6Address: string | undefined;
   readonly domain: string;
   readonly udpPort: number | undefined;
   readonly tcpPort: number | undefined;
@@ -80,6 +86,8 @@ export interface KamailioServer {
   readonly ctlSocket: string;
   /** `sip:<address>:<port>;transport=<t>` of a listener, for UA outbound-proxy settings. */
   uri(transport?: 'udp' | 'tcp' | 'tls'): string;
+  /** `sip:[<ipv6Address>]:<port>;transport=<t>` (throws without `ipv6Address`). */
+  uriIpv6(transport?: 'udp' | 'tcp' | 'tls'): string;
   /** Current bindings of an AoR (`alice`, `sip:alice@lab.test`); [] when none. */
   bindings(aor: string): Promise<Binding[]>;
   /** Every binding in the location table. */
@@ -105,6 +113,7 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioS
   let current: ManagedProcess | undefined;
   try {
     const address = options.address ?? '127.0.0.1';
+    const ipv6Address = options.ipv6Address;
     const domain = options.domain ?? 'lab.test';
     const udp = options.udp ?? true;
     const tcp = options.tcp ?? true;
@@ -112,7 +121,7 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioS
     const pick = async (given: number | undefined, inNamespace: number): Promise<number> => {
       if (given !== undefined) return given;
       if (!onLoopback) return inNamespace;
-      const port = await allocatePort([address]);
+      const port = await allocatePort(ipv6Address === undefined ? [address] : [address, ipv6Address]);
       allocated.push(port);
       return port;
     };
@@ -173,8 +182,16 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioS
       return bindingsOfAor(result.value);
     };
 
+    const listenerPort = (transport: 'udp' | 'tcp' | 'tls'): number => {
+      const p = transport === 'tls' ? tlsPort : port;
+      if (p === undefined || (transport === 'udp' && !udp) || (transport === 'tcp' && !tcp)) {
+        throw new Error(`kamailio has no ${transport} listener`);
+      }
+      return p;
+    };
     const server: KamailioServer = {
       address,
+      ipv6Address,
       domain,
       udpPort: udp ? port : undefined,
       tcpPort: tcp ? port : undefined,
@@ -183,11 +200,11 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioS
       configPath,
       ctlSocket,
       uri(transport = 'udp') {
-        const p = transport === 'tls' ? tlsPort : port;
-        if (p === undefined || (transport === 'udp' && !udp) || (transport === 'tcp' && !tcp)) {
-          throw new Error(`kamailio has no ${transport} listener`);
-        }
-        return `sip:${address}:${p};transport=${transport}`;
+        return `sip:${address}:${listenerPort(transport)};transport=${transport}`;
+      },
+      uriIpv6(transport = 'udp') {
+        if (ipv6Address === undefined) throw new Error('kamailio listens on no IPv6 address');
+        return `sip:[${ipv6Address}]:${listenerPort(transport)};transport=${transport}`;
       },
       bindings,
       async allBindings() {
@@ -278,9 +295,12 @@ export function kamailioConfig(c: ResolvedConfig): string {
       throw new Error(`unsupported SIP user name for the lab: ${u.user}`);
   }
   const listen: string[] = [];
-  if (c.udp && c.port !== undefined) listen.push(`listen=udp:${c.address}:${c.port}`);
-  if (c.tcp && c.port !== undefined) listen.push(`listen=tcp:${c.address}:${c.port}`);
-  if (c.tls && c.tlsPort !== undefined) listen.push(`listen=tls:${c.address}:${c.tlsPort}`);
+  const hosts = [c.address, ...(c.ipv6Address !== undefined ? [`[${c.ipv6Address}]`] : [])];
+  for (const host of hosts) {
+    if (c.udp && c.port !== undefined) listen.push(`listen=udp:${host}:${c.port}`);
+    if (c.tcp && c.port !== undefined) listen.push(`listen=tcp:${host}:${c.port}`);
+    if (c.tls && c.tlsPort !== undefined) listen.push(`listen=tls:${host}:${c.tlsPort}`);
+  }
   const ports = [c.port, c.tlsPort].filter((p): p is number => p !== undefined);
   const aliases = [`alias=${quoted(c.domain)}`, ...ports.map((p) => `alias=${quoted(`${c.domain}:${p}`)}`)];
   const streams = c.tcp || c.tls !== undefined;
@@ -300,7 +320,7 @@ memlog=5
 children=2
 tcp_children=2
 auto_aliases=no
-dns_try_ipv6=no
+dns_try_ipv6=${c.ipv6Address !== undefined ? 'yes' : 'no'}
 use_dns_failover=no
 ${aliases.join('\n')}
 ${listen.join('\n')}

@@ -41,7 +41,7 @@ describe('calls between two phones (RFC 3261 §13, RFC 3665 §3)', () => {
     expect(invite.headers.get('Supported')).toBe('replaces, timer');
     expect(invite.headers.get('Content-Type')).toBe('application/sdp');
     expect(invite.headers.get('Contact')).toBe('<sip:alice@203.0.113.10:5060>');
-    expect(invite.body.toString()).toMatch(/^m=audio \d+ RTP\/AVP 0 8 101\r$/m);
+    expect(invite.body.toString()).toMatch(/^m=audio \d+ RTP\/AVP 0 8 9 101\r$/m);
     const ok = lab.sip[3]!.message;
     expect(ok.headers.get('Contact')).toBe('<sip:bob@203.0.113.20:5060>');
     expect(ok.body.toString()).toMatch(/^a=rtcp-mux\r$/m);

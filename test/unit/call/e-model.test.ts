@@ -89,9 +89,22 @@ describe('estimateMos (a call)', () => {
     );
   });
 
+  it('G.722 is scored narrowband-equivalent: the figures and the MOS of G.711', () => {
+    expect(codecImpairment('G722', true)).toEqual(G711_IMPAIRMENT.withPlc);
+    expect(codecImpairment('g722', false)).toEqual(G711_IMPAIRMENT.withoutPlc);
+    // The same clean call as the G.711 one above: 4.38, not more (no wideband scale in a narrowband MOS).
+    expect(estimateMos({ codec: 'G722', lossPct: 0, rttMs: null, jitterBufferMs: 40, ptimeMs: 20 })).toBe(
+      4.38,
+    );
+    expect(estimateMos({ codec: 'G722', lossPct: 1, rttMs: 200, jitterBufferMs: 30, ptimeMs: 20 })).toBe(
+      4.23,
+    );
+  });
+
   it('no figures for other codecs', () => {
     expect(
-      estimateMos({ codec: 'G722', lossPct: 0, rttMs: 10, jitterBufferMs: 40, ptimeMs: 20 }),
+      estimateMos({ codec: 'opus', lossPct: 0, rttMs: 10, jitterBufferMs: 40, ptimeMs: 20 }),
     ).toBeUndefined();
+    expect(codecImpairment('G729', true)).toBeUndefined();
   });
 });

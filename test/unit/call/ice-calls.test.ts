@@ -114,6 +114,8 @@ describe('offer/answer combinations', () => {
         connectMs: 300,
         restarts: 0,
       },
+      encryption: 'none',
+      srtpSuite: null,
     });
     expect(callee.snapshot().media.ice).toMatchObject({
       state: 'connected',
@@ -340,6 +342,73 @@ describe('the controlling agent\u2019s updated offer and relayed paths', () => {
     callee.hangup();
     await lab.run(1000);
     expect(caller.reason?.kind).toBe('remote-hangup');
+  });
+});
+
+describe('relay-only with a peer without ICE: plain RTP through our TURN relay (RelayedMediaPath)', () => {
+  it('our ICE offer answered without ICE: media goes through the relay our c= named, reported relayed', async () => {
+    lab = await startIceLab({
+      alice: { nat: 'symmetric', turn: true, policy: 'relay-only' },
+      bob: { mode: 'off' },
+    });
+    const { caller, callee } = await connect(lab);
+    await lab.run(3000);
+    const offer = lab.sdpOf('alice', 'INVITE')[0];
+    const answer = lab.sdpOf('bob', '200 OK')[0];
+    const relay = audioEndpoint(offer);
+    expect(relay).toMatch(new RegExp(`^${TURN_ADDRESS.replace(/\./g, '\\.')}:\\d+$`));
+    expect(iceAttributes(audioAttributes(answer))).toEqual([]);
+    expect(caller.snapshot().media).toMatchObject({
+      transport: 'plain',
+      ice: null,
+      path: 'relayed',
+      local: relay,
+      remote: audioEndpoint(answer),
+    });
+    // bob sends to the relayed address and hears us from it (symmetric RTP through the relay).
+    expect(callee.snapshot().media).toMatchObject({ transport: 'plain', path: 'direct', remote: relay });
+    // RFC 5766 §9: a permission for bob's SDP address on the RTP allocation (and on the RTCP one).
+    expect(lab.turn.permissionsOf(relay)).toEqual(['203.0.113.20']);
+    expect(heard(lab.alice.speakers.get(caller.id), TONES.bob)).toBe(true);
+    expect(heard(lab.bob.speakers.get(callee.id), TONES.alice)).toBe(true);
+    expect(lab.turn.relayedToPeers).toBeGreaterThan(100);
+    expect(lab.turn.relayedToClients).toBeGreaterThan(100);
+    expect(lab.alice.logs.some((l) => l.includes(`plain RTP through our TURN relay ${relay}`))).toBe(true);
+    caller.hangup();
+    await lab.run(1000);
+    // The call log keeps the path; the allocations are released with the call.
+    expect(caller.snapshot().media.path).toBe('relayed');
+    await lab.run(5000);
+    expect(lab.turn.allocationCount).toBe(0);
+  });
+
+  it('answering an offer without ICE: relays gathered for the answer, c= the relay, audio both ways', async () => {
+    lab = await startIceLab({
+      alice: { mode: 'off' },
+      bob: { nat: 'symmetric', turn: true, policy: 'relay-only' },
+    });
+    const { caller, callee } = await connect(lab);
+    await lab.run(3000);
+    const answer = lab.sdpOf('bob', '200 OK')[0];
+    const relay = audioEndpoint(answer);
+    expect(relay).toMatch(new RegExp(`^${TURN_ADDRESS.replace(/\./g, '\\.')}:\\d+$`));
+    expect(iceAttributes(audioAttributes(answer))).toEqual([]);
+    expect(callee.snapshot().media).toMatchObject({ transport: 'plain', path: 'relayed', local: relay });
+    expect(caller.snapshot().media.remote).toBe(relay);
+    expect(heard(lab.alice.speakers.get(caller.id), TONES.bob)).toBe(true);
+    expect(heard(lab.bob.speakers.get(callee.id), TONES.alice)).toBe(true);
+    callee.hangup();
+    await lab.run(1000);
+  });
+
+  it('policy all (not relay-only): the fallback stays on the host socket, reported direct', async () => {
+    lab = await startIceLab({ alice: { turn: true }, bob: { mode: 'off' } });
+    const { caller } = await connect(lab);
+    await lab.run(3000);
+    expect(caller.snapshot().media).toMatchObject({ transport: 'plain', path: 'direct' });
+    expect(lab.turn.relayedToPeers).toBe(0);
+    caller.hangup();
+    await lab.run(1000);
   });
 });
 

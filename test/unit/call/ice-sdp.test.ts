@@ -215,6 +215,33 @@ describe("the peer's description", () => {
     expect(hasIceMismatch(placeholder.media, placeholder.session)).toBe(false);
   });
 
+  it('IPv6: candidates in canonical form (RFC 5952), and no false mismatch for another spelling of c=', () => {
+    const ICE6 = `
+      v=0
+      o=- 1 1 IN IP6 2001:db8::2
+      s=-
+      c=IN IP6 2001:DB8:0:0:0:0:0:2
+      t=0 0
+      m=audio 50000 RTP/AVP 0
+      a=ice-ufrag:peer
+      a=ice-pwd:peerpasswordpeerpassword
+      a=candidate:1 1 UDP 2130706431 2001:db8::2 50000 typ host
+      a=candidate:2 1 UDP 2130706175 0:0:0:0:0:0:0:1 50000 typ host
+      a=candidate:3 1 UDP 1694498815 2001:DB8::0:7 50000 typ srflx raddr FD00:0::2 rport 50000
+      a=rtcp-mux
+    `;
+    const { session, media } = parsed(ICE6);
+    // The sockets report sources as 2001:db8::7, ::1: the agent compares these strings.
+    expect(
+      remoteIceDescription(media, session)?.candidates.map(
+        (c) => `${c.type} ${c.address.address} ${c.address.family} ${c.related?.address ?? '-'}`,
+      ),
+    ).toEqual(['host 2001:db8::2 6 -', 'host ::1 6 -', 'srflx 2001:db8::7 6 fd00::2']);
+    expect(hasIceMismatch(media, session)).toBe(false);
+    const rewritten = parsed(ICE6.replace('c=IN IP6 2001:DB8:0:0:0:0:0:2', 'c=IN IP6 2001:db8::3'));
+    expect(hasIceMismatch(rewritten.media, rewritten.session)).toBe(true);
+  });
+
   it('decides ICE or plain RTP on the same socket', () => {
     const offer = parsed(ICE_OFFER);
     expect(chooseMediaTransport(offer.media, offer.session, 'answerer')).toMatchObject({

@@ -121,7 +121,7 @@ describe('incoming INVITEs (RFC 3261 §13.3)', () => {
     await call.answer();
     await lab.run(10);
     const ok = lab.sip.find((l) => l.line === '200 OK')!;
-    expect(ok.message.body.toString()).toMatch(/^m=audio \d+ RTP\/AVP 0 8 101\r$/m);
+    expect(ok.message.body.toString()).toMatch(/^m=audio \d+ RTP\/AVP 0 8 9 101\r$/m);
     expect(call.offerAnswer.state).toBe('local-offer');
     peer.sendText(ackFor(ok.message.to.tag!, { body: peerSdp(PEER, 40000) }));
     await lab.run(500);

@@ -30,7 +30,7 @@ interface Harness {
   ua: SipUserAgent;
   store: Store;
   events: PhoneEvent[];
-  opened: Array<{ callId: string; port: AudioPort; speaker: MemoryAudioPort }>;
+  opened: Array<{ callId: string; port: AudioPort; speaker: MemoryAudioPort; sampleRate: number }>;
   dispatch(name: string, payload: unknown): Promise<IpcResult<unknown>>;
   call<T = CallSnapshot>(name: string, payload: unknown): Promise<T>;
   changes(id?: string): CallSnapshot[];
@@ -131,10 +131,10 @@ async function harness(options: { withAccount?: boolean; bobAutoAnswer?: boolean
   };
   const opened: Harness['opened'] = [];
   const audio: AudioDeviceProvider = {
-    open: (callId) => {
+    open: (callId, _options, format) => {
       const speaker = new MemoryAudioPort(8000);
       const port = new DuplexAudioPort(new ToneGenerator({ sampleRate: 8000, frequencyHz: 440 }), speaker);
-      opened.push({ callId, port, speaker });
+      opened.push({ callId, port, speaker, sampleRate: format.sampleRate });
       return port;
     },
   };
@@ -201,7 +201,7 @@ describe('calls.* commands', () => {
     expect(await h.call('calls.list', {})).toMatchObject([
       { id: dialled.id, state: 'active', codec: 'PCMU' },
     ]);
-    expect(h.opened.map((o) => o.callId)).toEqual([dialled.id]);
+    expect(h.opened.map((o) => [o.callId, o.sampleRate])).toEqual([[dialled.id, 8000]]);
     expect(heard(h.opened[0]!.speaker, TONES.bob)).toBe(true);
     const muted = await h.call('calls.mute', { callId: dialled.id, muted: true });
     expect(muted.muted).toBe(true);
@@ -242,7 +242,12 @@ describe('calls.* commands', () => {
     });
     const answered = await h.call('calls.answer', { callId: ringing!.id });
     expect(answered.state).toBe('active');
+    // bob offers PCMU, PCMA, G722; our default order (opus, G722, PCMU, PCMA) picks G.722, and the
+    // audio device is told its 16 kHz (the dialled call above, answered by bob with PCMU, said 8 kHz)
+    expect(answered.codec).toBe('G722');
+    expect(h.opened.map((o) => o.sampleRate)).toEqual([16000]);
     await h.lab.run(500);
+    expect(heard(h.opened[0]!.speaker, TONES.bob)).toBe(true);
     bob.last().hangup();
     await h.lab.run(100);
     expect(h.states(ringing!.id)).toEqual(['ringing', 'active', 'ended']);

@@ -344,6 +344,7 @@ describe('createAnswer', () => {
       receive: true,
       remoteHold: false,
       remoteIce: undefined,
+      srtp: undefined,
     } satisfies NegotiatedMedia);
   });
 

@@ -44,6 +44,7 @@ describe('AccountRepository', () => {
         codecs: ['opus', 'PCMU'],
         dtmfMode: 'info',
         autoAnswer: true,
+        srtp: 'required',
         password: SIP_PASSWORD,
         turnServers: [
           { uri: 'turn:turn.example.com?transport=tcp', username: 'alice', password: TURN_PASSWORD },
@@ -70,7 +71,7 @@ describe('AccountRepository', () => {
       codecs: ['opus', 'PCMU'],
       dtmfMode: 'info',
       autoAnswer: true,
-      srtp: 'off',
+      srtp: 'required',
       turnServers: [{ uri: 'turn:turn.example.com?transport=tcp', username: 'alice', hasPassword: true }],
       hasPassword: true,
     });

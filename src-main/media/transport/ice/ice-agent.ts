@@ -53,6 +53,7 @@ import {
   StunMethod,
   checkShortTermRequest,
   bindingSuccess,
+  classifyPacket,
   decodeStunMessage,
   encodeStunMessage,
   errorResponse,
@@ -71,7 +72,6 @@ import type {
   TurnRelay,
   TurnServerConfig,
 } from '../../stun/index.ts';
-import { classifyDatagram } from '../datagram-class.ts';
 import type { MediaPacketKind } from '../media-path.ts';
 import type { MediaSocket } from '../media-socket.ts';
 import { candidateFoundation, candidatePriority, describeCandidate } from './candidate.ts';
@@ -620,6 +620,20 @@ export class IceAgent {
     if (active !== undefined && matches(active)) return true;
     const valid = [...(this.checklist?.valid ?? []), ...this.extraValid];
     return valid.some((p) => p.component === component && p.nominated && matches(p));
+  }
+
+  /**
+   * The TURN allocation behind the component's highest-priority relayed candidate — the default candidate
+   * a relay-only description names in c=/m= (call/ice-sdp.ts) — while it is allocated; undefined without
+   * one. For plain RTP through the relay when the peer does not do ICE (RelayedMediaPath). The agent keeps
+   * owning it: it is released when the agent closes, so the agent must stay open while the path is used.
+   */
+  defaultRelay(component: IceComponent): TurnRelay | undefined {
+    const best = this.locals
+      .filter((c) => c.component === component && c.type === 'relay')
+      .sort((a, b) => b.priority - a.priority)[0];
+    const base = best?.base;
+    return base?.kind === 'relay' && base.relay.state === 'allocated' ? base.relay : undefined;
   }
 
   /** Relayed RTP/RTCP (the peer's address is known from the TURN Data/ChannelData). */
@@ -1531,7 +1545,7 @@ export class IceAgent {
   /** Data relayed from `peer` through a TURN relay: checks, responses, or media. */
   private receiveRelayed(base: CandidateBase, data: Buffer, peer: SocketAddress): void {
     if (base.kind !== 'relay' || this.current === 'closed') return;
-    const kind = classifyDatagram(data);
+    const kind = classifyPacket(data);
     if (kind === 'stun') {
       const decoded = decodeStunMessage(data);
       if (!decoded.ok) return;

@@ -8,6 +8,8 @@
  *   const candidates = await agent.gather();          // → SDP (call/ice-sdp.ts), with agent.credentials
  *   agent.setRemote({ ufrag, pwd, lite, candidates }); // from the peer's SDP → checks → 'connected'
  *   const path = new IceMediaPath(agent);              // the RTP session's MediaPath
+ *   // …or, relay-only and the peer has no ICE: plain RTP through the default relays
+ *   new RelayedMediaPath({ clock, rtpRelay: agent.defaultRelay(1), rtcpRelay: agent.defaultRelay(2), remote });
  *   agent.onConsentLost(…)                             // end the call or restart(): new credentials, re-offer
  *   await agent.close();                               // releases TURN allocations
  *
@@ -52,5 +54,7 @@ export type {
 export { ICE_DEFAULTS, IceAgent } from './ice-agent.ts';
 export type { IceMediaPathStats, IceRoute } from './ice-media-path.ts';
 export { IceMediaPath } from './ice-media-path.ts';
+export type { RelayedMediaPathOptions, RelayedMediaPathStats } from './relayed-media-path.ts';
+export { RelayedMediaPath } from './relayed-media-path.ts';
 // The TURN client is media/stun's `TurnRelay`; the agent's `turnServers` option takes its configuration.
 export type { TurnServerConfig } from '../../stun/index.ts';

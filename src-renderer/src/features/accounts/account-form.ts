@@ -8,13 +8,25 @@
  * `sip:host[:port]` (an outbound proxy the requests are sent to, RFC 3261 §8.1.2); a typed SIP URI is
  * kept as it is. Transport "automatic" takes the first transport the domain's DNS offers (RFC 3263
  * order), else UDP. When editing, an empty password keeps the stored one.
+ *
+ * Media encryption (SRTP) "automatic" is the model's default: on (best effort) when the transport is TLS,
+ * off otherwise. Turning it on for an account without TLS is allowed but warned about: the keys travel
+ * in the SIP messages, readable by anyone on the path (`srtpKeysExposedIn`).
  */
-import { AccountInput, type AccountConfig, type SipTransport } from '../../../../src-shared/model/account.ts';
+import {
+  AccountInput,
+  defaultSrtpMode,
+  type AccountConfig,
+  type SipTransport,
+  type SrtpMode,
+} from '../../../../src-shared/model/account.ts';
 import { DEFAULT_SETTINGS, type IceMode } from '../../../../src-shared/model/settings.ts';
 import type { LocalizedMessage } from '../../i18n/index.ts';
 import { stunServersOf } from '../diagnostics/index.ts';
 
 export type TransportChoice = 'auto' | SipTransport;
+/** `auto`: the default for the transport (optional over TLS, off otherwise). */
+export type SrtpChoice = 'auto' | SrtpMode;
 
 export interface AccountForm {
   label: string;
@@ -37,9 +49,10 @@ export interface AccountForm {
   portsFrom: string;
   portsTo: string;
   enabled: boolean;
+  srtp: SrtpChoice;
 }
 
-export type AccountField = Exclude<keyof AccountForm, 'iceMode' | 'transport' | 'enabled'>;
+export type AccountField = Exclude<keyof AccountForm, 'iceMode' | 'transport' | 'enabled' | 'srtp'>;
 export type AccountFormErrors = Partial<Record<AccountField, LocalizedMessage>>;
 export type AccountFormMode = 'new' | 'edit';
 
@@ -64,6 +77,7 @@ export const EMPTY_ACCOUNT_FORM: Readonly<AccountForm> = {
   portsFrom: '',
   portsTo: '',
   enabled: true,
+  srtp: 'auto',
 };
 
 /** The fields that are not shown until "Advanced" is opened. */
@@ -116,7 +130,16 @@ export function accountFormOf(account: AccountConfig): AccountForm {
     portsFrom: account.mediaPorts ? String(account.mediaPorts.min) : '',
     portsTo: account.mediaPorts ? String(account.mediaPorts.max) : '',
     enabled: account.enabled,
+    srtp: account.srtp,
   };
+}
+
+/**
+ * SRTP is turned on while the transport is not TLS (or not known to be: "automatic" may end up UDP): the
+ * form warns that the keys would be readable on the network.
+ */
+export function srtpKeysExposedIn(form: Pick<AccountForm, 'srtp' | 'transport'>): boolean {
+  return (form.srtp === 'optional' || form.srtp === 'required') && form.transport !== 'tls';
 }
 
 /** `host[:port]` → `sip:host[:port]`; a SIP URI stays as typed; empty → null. */
@@ -230,7 +253,7 @@ export function checkAccountForm(form: AccountForm, context: AccountFormContext)
     codecs: existing?.codecs ?? null,
     dtmfMode: existing?.dtmfMode ?? null,
     autoAnswer: existing?.autoAnswer ?? false,
-    srtp: existing?.srtp ?? 'off',
+    srtp: form.srtp === 'auto' ? defaultSrtpMode(transport) : form.srtp,
     ...(password !== undefined ? { password } : {}),
   };
   const parsed = AccountInput.safeParse(candidate);

@@ -9,6 +9,7 @@ export {
   aorParts,
   checkAccountForm,
   proxyUriOf,
+  srtpKeysExposedIn,
   type AccountForm,
   type AccountField,
   type AccountFormErrors,
@@ -16,6 +17,7 @@ export {
   type AccountFormCheck,
   type AccountFormContext,
   type TransportChoice,
+  type SrtpChoice,
 } from './account-form.ts';
 export {
   failureMessageOf,

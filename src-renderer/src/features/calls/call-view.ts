@@ -161,3 +161,11 @@ export function pathKindOf(media: CallMedia): PathKind {
   if (pair) return pair.relayed ? 'relayed' : 'direct';
   return media.path;
 }
+
+// ───────────────────────────── encryption ─────────────────────────────
+
+/** The SRTP suite when the call's audio is encrypted (SDES-SRTP), null for plain RTP. */
+export function encryptionOf(media: CallMedia): { suite: string } | null {
+  if (media.encryption !== 'srtp') return null;
+  return { suite: media.srtpSuite ?? 'SRTP' };
+}

@@ -14,4 +14,4 @@ export {
   type AcceleratorCapture,
   type KeyPress,
 } from './accelerator.ts';
-export { moveItem } from './codec-order.ts';
+export { codecDisplay, moveItem } from './codec-order.ts';

@@ -570,6 +570,17 @@ export const en = {
       portsTo: 'Audio ports to',
       portsHint: 'Empty: the ports in Settings.',
       enabled: 'Register this account',
+      srtp: 'Media encryption (SRTP)',
+      srtpModes: {
+        auto: 'Automatic (on with TLS)',
+        off: 'Off',
+        optional: 'When the other side can',
+        required: 'Always (refuse unencrypted calls)',
+      },
+      srtpHint:
+        'Encrypts the audio. The keys travel inside the SIP messages, so this protects calls only when the transport is TLS.',
+      srtpInsecure:
+        'The transport is not TLS: the encryption keys would cross the network readable, and anyone who sees the SIP messages could decrypt the audio. Choose TLS as the transport.',
       errors: {
         extensionRequired: 'Enter the extension or user name.',
         extension: "Enter the extension without spaces, “{'@'}” or “:”.",
@@ -648,6 +659,8 @@ export const en = {
     anonymous: 'Unknown caller',
     duration: 'Duration',
     viaAccount: 'On {account}',
+    encrypted: 'Encrypted (SRTP)',
+    encryptedSuite: 'The audio is encrypted with {suite}.',
     withCode: '{reason} ({code})',
     failed: 'That did not work: {message}',
     mute: 'Mute',
@@ -910,6 +923,7 @@ export const en = {
       moveUp: 'Move {codec} up',
       moveDown: 'Move {codec} down',
       codecMoved: '{codec} is now number {position} of {count}.',
+      codecHd: '{codec} (HD)',
       dtmf: 'Key presses (DTMF)',
       dtmfHint: 'How the digits you press during a call are sent.',
       dtmfModes: {

@@ -544,6 +544,16 @@ export const zhCN: Messages = {
       portsTo: '音频端口结束',
       portsHint: '留空：使用“设置”中的端口。',
       enabled: '注册此账户',
+      srtp: '媒体加密（SRTP）',
+      srtpModes: {
+        auto: '自动（使用 TLS 时开启）',
+        off: '关闭',
+        optional: '对方支持时加密',
+        required: '始终加密（拒绝未加密的通话）',
+      },
+      srtpHint: '加密通话音频。密钥包含在 SIP 消息中，因此只有在传输方式为 TLS 时才能真正保护通话。',
+      srtpInsecure:
+        '传输方式不是 TLS：加密密钥会以可读的形式在网络中传递，任何能看到 SIP 消息的人都能解密音频。请将传输方式设为 TLS。',
       errors: {
         extensionRequired: '请输入分机号或用户名。',
         extension: "分机号中不能有空格、“{'@'}”或“:”。",
@@ -621,6 +631,8 @@ export const zhCN: Messages = {
     anonymous: '未知来电',
     duration: '时长',
     viaAccount: '使用 {account}',
+    encrypted: '已加密（SRTP）',
+    encryptedSuite: '音频使用 {suite} 加密。',
     withCode: '{reason}（代码 {code}）',
     failed: '操作未成功：{message}',
     mute: '静音',
@@ -877,6 +889,7 @@ export const zhCN: Messages = {
       moveUp: '将 {codec} 上移',
       moveDown: '将 {codec} 下移',
       codecMoved: '{codec} 现在是第 {position} 个（共 {count} 个）。',
+      codecHd: '{codec}（高清）',
       dtmf: '按键音（DTMF）',
       dtmfHint: '通话中按下的数字如何发送。',
       dtmfModes: {

@@ -11,6 +11,7 @@ import {
   pillToneOf,
   proxyUriOf,
   registrarHostOf,
+  srtpKeysExposedIn,
   type AccountForm,
 } from '../../../../src-renderer/src/features/accounts/index.ts';
 import { createAppI18n } from '../../../../src-renderer/src/i18n/index.ts';
@@ -274,5 +275,41 @@ describe('registration in plain words', () => {
     ]);
     expect(hostOfUri('sip:[2001:db8::1]:5060;transport=tcp')).toBe('[2001:db8::1]:5060');
     expect(registrarHostOf(accountSnapshot({ id: 'a', domain: 'x.example' }))).toBe('x.example');
+  });
+});
+
+describe('account form: media encryption (SRTP)', () => {
+  const base = { extension: '1001', password: 'pw', domain: 'pbx.example.com' };
+  const srtpOf = (fields: Partial<AccountForm>, discoveredTransport?: 'udp' | 'tls') => {
+    const checked = checkAccountForm(form({ ...base, ...fields }), {
+      mode: 'new',
+      ...(discoveredTransport !== undefined && { discoveredTransport }),
+    });
+    return checked.ok ? checked.input.srtp : null;
+  };
+
+  it('automatic means optional over TLS and off otherwise; a choice is kept', () => {
+    expect(EMPTY_ACCOUNT_FORM.srtp).toBe('auto');
+    expect(srtpOf({ transport: 'tls' })).toBe('optional');
+    expect(srtpOf({ transport: 'udp' })).toBe('off');
+    expect(srtpOf({ transport: 'auto' }, 'tls')).toBe('optional');
+    expect(srtpOf({ transport: 'auto' }, 'udp')).toBe('off');
+    expect(srtpOf({ transport: 'tls', srtp: 'required' })).toBe('required');
+    expect(srtpOf({ transport: 'tls', srtp: 'off' })).toBe('off');
+    expect(srtpOf({ transport: 'udp', srtp: 'optional' })).toBe('optional');
+  });
+
+  it('editing shows the stored mode', () => {
+    const account = accountSnapshot({ id: 'acc-1', transport: 'tls', srtp: 'required' });
+    expect(accountFormOf(account).srtp).toBe('required');
+  });
+
+  it('warns when SRTP is on and the transport is not TLS', () => {
+    expect(srtpKeysExposedIn({ srtp: 'optional', transport: 'udp' })).toBe(true);
+    expect(srtpKeysExposedIn({ srtp: 'required', transport: 'tcp' })).toBe(true);
+    expect(srtpKeysExposedIn({ srtp: 'required', transport: 'auto' })).toBe(true);
+    expect(srtpKeysExposedIn({ srtp: 'required', transport: 'tls' })).toBe(false);
+    expect(srtpKeysExposedIn({ srtp: 'off', transport: 'udp' })).toBe(false);
+    expect(srtpKeysExposedIn({ srtp: 'auto', transport: 'udp' })).toBe(false);
   });
 });

@@ -163,11 +163,11 @@ describe('Settings: calls', () => {
   it('reorders codecs with buttons, keeping focus on the codec that moved', async () => {
     const { r, w } = await mountSettings();
     const codecs = () => w.findAll('.settings-codecs-name').map((c) => c.text());
-    expect(codecs()).toEqual(['opus', 'G722', 'PCMU', 'PCMA']);
+    expect(codecs()).toEqual(['opus', 'G.722 (HD)', 'PCMU', 'PCMA']);
     expect(buttonIn(w, 'Move opus up').attributes('disabled')).toBeDefined();
     await buttonIn(w, 'Move PCMA up').trigger('click');
     await flushPromises();
-    expect(codecs()).toEqual(['opus', 'G722', 'PCMA', 'PCMU']);
+    expect(codecs()).toEqual(['opus', 'G.722 (HD)', 'PCMA', 'PCMU']);
     expect(r.bridge.callsOf('settings.set')).toEqual([
       { calls: { codecOrder: ['opus', 'G722', 'PCMA', 'PCMU'] } },
     ]);
@@ -178,7 +178,7 @@ describe('Settings: calls', () => {
     await buttonIn(w, 'Move opus down').trigger('click');
     await buttonIn(w, 'Move opus down').trigger('click');
     await flushPromises();
-    expect(codecs()).toEqual(['G722', 'PCMA', 'PCMU', 'opus']);
+    expect(codecs()).toEqual(['G.722 (HD)', 'PCMA', 'PCMU', 'opus']);
     // at the end of the list the other button takes focus
     expect(document.activeElement).toBe(buttonIn(w, 'Move opus up').element);
   });

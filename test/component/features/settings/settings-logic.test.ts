@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   captureAccelerator,
+  codecDisplay,
   displayAccelerator,
   keyNameOf,
   mergeSettings,
@@ -63,6 +64,13 @@ describe('codec order', () => {
     expect(moveItem(['opus', 'G722', 'PCMU'], 1, 1)).toEqual(['opus', 'PCMU', 'G722']);
     expect(moveItem(['opus', 'G722'], 0, -1)).toEqual(['opus', 'G722']);
     expect(moveItem(['opus', 'G722'], 1, 1)).toEqual(['opus', 'G722']);
+  });
+
+  it('shows G722 as the wideband G.722 (HD) and every other codec by its name', () => {
+    expect(codecDisplay('G722')).toEqual({ name: 'G.722', hd: true });
+    expect(codecDisplay('g722')).toEqual({ name: 'G.722', hd: true });
+    expect(codecDisplay('PCMU')).toEqual({ name: 'PCMU', hd: false });
+    expect(codecDisplay('opus')).toEqual({ name: 'opus', hd: false });
   });
 });
 

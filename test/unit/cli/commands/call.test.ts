@@ -62,7 +62,7 @@ describe('softphone call / answer command lines', () => {
       ['call', 'sip:bob@127.0.0.1', ...ACCOUNT, '--tone', '440', '--play', 'x.wav'],
       '--tone and --play exclude each other',
     ],
-    [['call', 'sip:bob@127.0.0.1', ...ACCOUNT, '--tone', '9000'], '--tone must be a number from 20 to 3900'],
+    [['call', 'sip:bob@127.0.0.1', ...ACCOUNT, '--tone', '9000'], '--tone must be a number from 20 to 7900'],
     [['call', 'sip:bob@127.0.0.1', ...ACCOUNT, '--resume-at', '3'], '--resume-at needs --hold-at'],
     [
       ['call', 'sip:bob@127.0.0.1', ...ACCOUNT, '--hold-at', '3', '--resume-at', '2'],

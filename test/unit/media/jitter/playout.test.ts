@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PCMU } from '../../../../src-main/media/codec/index.ts';
+import { G722, PCMU } from '../../../../src-main/media/codec/index.ts';
 import { PacketLossConcealer, PlayoutPipeline } from '../../../../src-main/media/jitter/index.ts';
 
 const RATE = 8000;
@@ -156,5 +156,51 @@ describe('PlayoutPipeline', () => {
     pipeline.reset();
     expect(peak(pipeline.pull(100))).toBe(0);
     expect(pipeline.stats.jitter.flushed).toBe(1);
+  });
+});
+
+describe('PlayoutPipeline with G.722 (16 kHz audio, 8 kHz RTP clock)', () => {
+  const WIDE = 16000;
+  /** 20 ms packets: 320 samples encoded by one encoder (the stream's state), timestamps +160. */
+  function wideband(count: number): { seq: number; timestamp: number; payload: Uint8Array }[] {
+    const encoder = G722.createEncoder();
+    return Array.from({ length: count }, (_, i) => ({
+      seq: i,
+      timestamp: 5000 + i * 160,
+      payload: encoder.encode(
+        Int16Array.from({ length: 320 }, (_, n) =>
+          Math.round(6000 * Math.sin((2 * Math.PI * 5000 * (i * 320 + n)) / WIDE)),
+        ),
+      ),
+    }));
+  }
+
+  it('schedules by timestamp units and plays 320-sample frames, decoded by one stateful decoder', () => {
+    const pipeline = new PlayoutPipeline({ codec: G722, jitter: { initialDelayMs: 20 } });
+    expect([pipeline.sampleRate, pipeline.frameSamples]).toEqual([WIDE, 320]);
+    const stream = wideband(20);
+    const reference = G722.createDecoder();
+    for (let t = 0; t < 400; t += 20) {
+      expect(pipeline.push({ ...stream[t / 20]!, arrivalMs: t })).toMatch(/buffered|resynced/);
+      const frame = pipeline.pull(t + 10);
+      expect(frame.length).toBe(320);
+      expect([...frame]).toEqual([...reference.decode(stream[t / 20]!.payload)]);
+    }
+    // 160 timestamp units per 20 ms: no gap, no insertion, nothing concealed
+    expect(pipeline.stats.jitter).toMatchObject({ lost: 0, concealed: 0, inserted: 0, discarded: 0 });
+  });
+
+  it('conceals a lost packet with 320 samples (20 ms at 16 kHz), not 160', () => {
+    const pipeline = new PlayoutPipeline({ codec: G722, jitter: { initialDelayMs: 20 } });
+    const stream = wideband(30);
+    const frames: Int16Array[] = [];
+    for (let t = 0; t < 600; t += 20) {
+      if (t / 20 !== 10) pipeline.push({ ...stream[t / 20]!, arrivalMs: t });
+      frames.push(pipeline.pull(t + 10));
+    }
+    expect(frames.every((f) => f.length === 320)).toBe(true);
+    expect(pipeline.stats.jitter.lost).toBe(1);
+    expect(pipeline.stats.concealment).toEqual({ erasures: 1, concealedSamples: 320 });
+    expect(peak(frames[10]!)).toBeGreaterThan(3000);
   });
 });

@@ -28,6 +28,7 @@ import {
 import type {
   LocalMediaConfig,
   NegotiatedMedia,
+  SdesConfig,
   SessionDescription,
 } from '../../../../src-main/sdp/index.ts';
 
@@ -91,6 +92,9 @@ export interface CallOptions {
   sessionA?: Partial<AudioMediaSessionOptions>;
   sessionB?: Partial<AudioMediaSessionOptions>;
   relatch?: RelatchPolicy | false;
+  /** SDES-SRTP configuration of each side's descriptions (absent: plain RTP). */
+  srtpA?: SdesConfig;
+  srtpB?: SdesConfig;
 }
 
 export async function startCall(options: CallOptions = {}): Promise<Call> {
@@ -121,8 +125,8 @@ export async function startCall(options: CallOptions = {}): Promise<Call> {
     rtcpMux: mux,
     origin: { sessionId: address === A_ADDRESS ? '1001' : '2002' },
   });
-  const configA = config(A_ADDRESS, socketsA);
-  const configB = { ...config(hostB.addresses()[0]!, socketsB), ptime: options.ptimeB };
+  const configA = { ...config(A_ADDRESS, socketsA), srtp: options.srtpA };
+  const configB = { ...config(hostB.addresses()[0]!, socketsB), ptime: options.ptimeB, srtp: options.srtpB };
   const offer = createOffer(configA);
   const answer = createAnswer(offer, configB);
   if (!answer.ok) throw new Error(answer.failure.detail);

@@ -11,7 +11,6 @@ import {
   encodeStunMessage,
   errorResponse,
   iceCheckAttributes,
-  isRtcpPacket,
   shortTermKey,
 } from '../../../../src-main/media/stun/index.ts';
 import type { PacketKind, StunTransactionResult } from '../../../../src-main/media/stun/index.ts';
@@ -20,41 +19,74 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
 
-describe('classifyPacket (RFC 7983 first-byte ranges)', () => {
+const RTP = Buffer.from([0x80, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+const RTP_MARKER_PT_96 = Buffer.from([0x80, 0xe0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+const RTCP_RR = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 1]);
+
+describe('classifyPacket (RFC 7983 §7, RFC 5761 §4): the one classifier', () => {
   const stun = encodeStunMessage({
     method: StunMethod.binding,
     messageClass: 'request',
     transactionId: Buffer.alloc(12),
-    attributes: {},
+    attributes: { software: 'x' },
   });
 
-  it('sorts by the first byte, STUN only with a valid header', () => {
+  it('sorts by the first octet, then RTP from RTCP by the second', () => {
     const cases: [Uint8Array, PacketKind][] = [
       [stun, 'stun'],
-      [Buffer.from([0x01, 0x01, 0x00, 0x00]), 'other'], // STUN range, but no STUN header
-      [Buffer.from([16, 0]), 'zrtp'],
-      [Buffer.from([19, 0]), 'zrtp'],
-      [Buffer.from([20, 3, 3]), 'dtls'],
-      [Buffer.from([63]), 'dtls'],
-      [Buffer.from([64, 0]), 'turn-channel'],
-      [Buffer.from([79, 0]), 'turn-channel'],
-      [Buffer.from([128, 0]), 'rtp'],
-      [Buffer.from([191, 200]), 'rtp'],
-      [Buffer.from('SIP/2.0 200 OK\r\n'), 'other'],
-      [Buffer.from('\r\n\r\n'), 'other'],
-      [Buffer.from([4]), 'other'],
-      [Buffer.from([192]), 'other'],
-      [Buffer.alloc(0), 'other'],
+      [Buffer.concat([Buffer.from([16]), Buffer.alloc(11)]), 'zrtp'],
+      [Buffer.concat([Buffer.from([19]), Buffer.alloc(11)]), 'zrtp'],
+      [Buffer.concat([Buffer.from([20, 3, 3]), Buffer.alloc(10)]), 'dtls'],
+      [Buffer.concat([Buffer.from([63]), Buffer.alloc(12)]), 'dtls'],
+      [Buffer.from([64, 0, 0, 0]), 'turn-channel'],
+      [Buffer.from([79, 0xff, 0, 0]), 'turn-channel'],
+      [RTP, 'rtp'],
+      // Marker + PT 96 = 0xe0 = 224: outside 192–223, so RTP.
+      [RTP_MARKER_PT_96, 'rtp'],
+      [Buffer.concat([Buffer.from([191, 0]), Buffer.alloc(10)]), 'rtp'],
+      [RTCP_RR, 'rtcp'],
     ];
     for (const [data, kind] of cases)
       expect(classifyPacket(data), Buffer.from(data).toString('hex')).toBe(kind);
+    for (const type of [192, 200, 201, 202, 203, 204, 205, 206, 223])
+      expect(classifyPacket(Buffer.from([0x81, type, 0, 1, 0, 0, 0, 1]))).toBe('rtcp');
+    for (const type of [191, 224])
+      expect(classifyPacket(Buffer.from([0x81, type, ...RTP.subarray(2)]))).toBe('rtp');
   });
 
-  it('tells RTCP from RTP by the packet type byte (RFC 5761 §4)', () => {
-    expect(isRtcpPacket(Buffer.from([0x80, 200]))).toBe(true); // SR
-    expect(isRtcpPacket(Buffer.from([0x81, 201]))).toBe(true); // RR
-    expect(isRtcpPacket(Buffer.from([0x80, 0x00]))).toBe(false); // PT 0 (PCMU)
-    expect(isRtcpPacket(Buffer.from([0x80, 0x80 | 111]))).toBe(false); // marker + PT 111
+  it('STUN only with a whole RFC 5389 header: top bits, magic cookie, a length that matches', () => {
+    const withCookie = (bytes: number[]): Buffer =>
+      Buffer.concat([Buffer.from(bytes), Buffer.from([0x21, 0x12, 0xa4, 0x42]), Buffer.alloc(12)]);
+    expect(classifyPacket(withCookie([0x00, 0x01, 0x00, 0x00]))).toBe('stun'); // 20 bytes, length 0
+    expect(classifyPacket(stun.subarray(0, 20))).toBe('other'); // the length says more follows
+    expect(classifyPacket(Buffer.concat([stun, Buffer.alloc(4)]))).toBe('other'); // trailing bytes
+    expect(classifyPacket(withCookie([0x00, 0x01, 0x00, 0x02]).subarray(0, 22))).toBe('other'); // length % 4
+    const noCookie = Buffer.from(withCookie([0x00, 0x01, 0x00, 0x00]));
+    noCookie.writeUInt32BE(0x21_12_a4_43, 4);
+    expect(classifyPacket(noCookie)).toBe('other'); // RFC 3489 STUN or noise
+    expect(classifyPacket(Buffer.from([0x01, 0x01, 0x00, 0x00]))).toBe('other');
+  });
+
+  it('calls other what no protocol here starts with, or what is too short for its header', () => {
+    const cases: [Uint8Array, PacketKind][] = [
+      [Buffer.alloc(0), 'other'],
+      [Buffer.from([0x05, 0, 0, 0]), 'other'], // 4–15: unassigned
+      [Buffer.from([0x50, 0, 0, 0]), 'other'], // 80–127
+      [Buffer.from([0xc0, ...RTP.subarray(1)]), 'other'], // version 3
+      [Buffer.from([192]), 'other'],
+      [Buffer.concat([Buffer.from([16]), Buffer.alloc(10)]), 'other'], // ZRTP < 12
+      [Buffer.concat([Buffer.from([22]), Buffer.alloc(11)]), 'other'], // DTLS < 13
+      [Buffer.from([64, 0, 0]), 'other'], // ChannelData < 4
+      [RTP.subarray(0, 11), 'other'],
+      [RTCP_RR.subarray(0, 7), 'other'],
+      [Buffer.from([128]), 'other'],
+      [Buffer.from('SIP/2.0 200 OK\r\n'), 'other'],
+      [Buffer.from('\r\n\r\n'), 'other'],
+    ];
+    for (const [data, kind] of cases)
+      expect(classifyPacket(data), Buffer.from(data).toString('hex')).toBe(kind);
+    // SIP methods starting with 'A'–'O' fall in the ChannelData range: a SIP socket routes both to SIP.
+    expect(classifyPacket(Buffer.from('INVITE sip:x SIP/2.0\r\n'))).toBe('turn-channel');
   });
 });
 
@@ -93,7 +125,7 @@ describe('one socket shared by ICE checks, RTP and SIP keepalives', () => {
     disposables.push(demux, endpoint);
     demux.on('stun', (data, from) => endpoint.receive(data, from));
     const rtp: { data: Buffer; from: SocketAddress }[] = [];
-    demux.on('rtp', (data, from) => rtp.push({ data, from }));
+    demux.on(['rtp', 'rtcp'], (data, from) => rtp.push({ data, from }));
     const key = shortTermKey(password);
     const roles: string[] = [];
     endpoint.onRequest(({ message, from }) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock, MemoryNetwork } from '../../../../src-main/platform/index.ts';
 import type { DatagramSocket, MemoryHost, SocketAddress } from '../../../../src-main/platform/index.ts';
 import { LatchingMediaPath, MediaSocket } from '../../../../src-main/media/transport/index.ts';
+import { SrtpProtection, SrtpReceiver, SrtpSender } from '../../../../src-main/media/rtp/index.ts';
 import type {
   LatchingMediaPathOptions,
   MediaRoute,
@@ -173,6 +174,7 @@ describe('LatchingMediaPath', () => {
       unexpectedSsrc: 0,
       misdirected: 0,
       heldForeignSource: 0,
+      unauthenticated: 0,
     });
     expect(f.path.route.remote).toEqual(addr(PEER, 30_000));
     f.cleanup();
@@ -454,5 +456,122 @@ describe('LatchingMediaPath: early media the sockets held (deliverHeld)', () => 
     expect(path.route).toMatchObject({ remote: addr(PEER, 30_000), remoteRtcp: addr(PEER, 30_001) });
     expect(path.stats.dropped).toMatchObject({ misdirected: 1, heldForeignSource: 0 });
     e.cleanup();
+  });
+});
+
+describe('LatchingMediaPath with SRTP: only authenticated packets latch', () => {
+  const OUR_KEY = Buffer.alloc(30, 0x11);
+  const PEER_KEY = Buffer.alloc(30, 0x22);
+  const SUITE = 'AES_CM_128_HMAC_SHA1_80';
+  const protection = (): SrtpProtection =>
+    new SrtpProtection({ suite: SUITE, localKey: OUR_KEY, remoteKey: PEER_KEY });
+
+  it('a third party\u2019s plain RTP arriving first never latches (it would without SRTP); the peer\u2019s SRTP does', async () => {
+    for (const srtp of [false, true]) {
+      // The peer is behind a NAT: its SDP address is private, so latching is all that finds it.
+      const f = await fixture({ mux: true, nat: true, path: srtp ? { protection: protection() } : {} });
+      const nat = f.net.addNat({ publicAddress: NAT_PUBLIC, portPreservation: false, firstPort: 40_000 });
+      const peer = await f.socketOn(f.net.host(PEER_PRIVATE, { nat }), 30_000);
+      const attacker = await f.socketOn(f.net.host(ATTACKER), 30_000);
+      const peerSrtp = new SrtpSender(SUITE, PEER_KEY);
+      attacker.send(rtp(0, 1, 0x666), OURS);
+      f.clock.advance(1);
+      peer.send(srtp ? peerSrtp.protectRtp(rtp(0, 1, 0xabc)) : rtp(0, 1, 0xabc), OURS);
+      f.clock.advance(1);
+      if (!srtp) {
+        expect(f.path.route.remote.address).toBe(ATTACKER);
+      } else {
+        expect(f.path.route.remote).toEqual(addr(NAT_PUBLIC, 40_000));
+        expect(f.received).toEqual([`rtp ${NAT_PUBLIC}:40000`]);
+        expect(f.path.stats).toMatchObject({ state: 'latched', latches: 1, dropped: { unauthenticated: 1 } });
+      }
+      f.cleanup();
+    }
+  });
+
+  it('forged tags, replays of the peer\u2019s packets from elsewhere and garbage are dropped and counted, never delivered', async () => {
+    const f = await fixture({ mux: true, nat: true, path: { protection: protection() } });
+    const attacker = await f.socketOn(f.net.host(ATTACKER), 30_000);
+    const peer = await f.socketOn(f.net.host(PEER), 30_000);
+    const peerSrtp = new SrtpSender(SUITE, PEER_KEY);
+    const genuine = peerSrtp.protectRtp(rtp(0, 7, 0xabc));
+    const forged = Buffer.from(genuine);
+    forged[14] = forged[14]! ^ 0x40;
+    attacker.send(forged, OURS);
+    attacker.send(Buffer.concat([rtp(0, 8, 0xabc), Buffer.alloc(10)]), OURS);
+    f.clock.advance(1);
+    expect(f.path.stats).toMatchObject({ state: 'learning', latches: 0, dropped: { unauthenticated: 2 } });
+    peer.send(genuine, OURS);
+    f.clock.advance(1);
+    // The peer's packet, captured and sent again from elsewhere: a replay, dropped.
+    attacker.send(genuine, OURS);
+    f.clock.advance(1);
+    expect(f.received).toEqual([`rtp ${PEER}:30000`]);
+    expect(f.path.route.remote).toEqual(addr(PEER, 30_000));
+    // (As a would-be relatch candidate it went through the protection: counted as refused there.)
+    expect(f.path.stats.dropped).toMatchObject({ unauthenticated: 3, foreignSource: 0 });
+    f.cleanup();
+  });
+
+  it('a tampered packet from the latched source itself is dropped; the stream goes on', async () => {
+    const f = await fixture({ mux: true, path: { protection: protection() } });
+    const peer = await f.socketOn(f.net.host(PEER), 30_000);
+    const peerSrtp = new SrtpSender(SUITE, PEER_KEY);
+    const packets = [1, 2, 3].map((seq) => peerSrtp.protectRtp(rtp(0, seq, 0xabc)));
+    packets[1]![20] = packets[1]![20]! ^ 1;
+    for (const p of packets) peer.send(p, OURS);
+    f.clock.advance(1);
+    expect(f.received).toHaveLength(2);
+    expect(f.path.stats.dropped.unauthenticated).toBe(1);
+    f.cleanup();
+  });
+
+  it('relatches only to a new source whose packets authenticate', async () => {
+    const f = await fixture({
+      mux: true,
+      path: { protection: protection(), relatch: { silenceMs: 1000, packets: 3 } },
+    });
+    const peerHost = f.net.host(PEER);
+    const before = await f.socketOn(peerHost, 30_000);
+    const after = await f.socketOn(peerHost, 31_000);
+    const attacker = await f.socketOn(f.net.host(ATTACKER), 30_000);
+    const peerSrtp = new SrtpSender(SUITE, PEER_KEY);
+    before.send(peerSrtp.protectRtp(rtp(0, 1, 0xabc)), OURS);
+    f.clock.advance(2000);
+    // A consistent in-sequence stream from the attacker, but not under the peer's key: never enough.
+    for (let seq = 2; seq < 20; seq++)
+      attacker.send(Buffer.concat([rtp(0, seq, 0x666), Buffer.alloc(10)]), OURS);
+    f.clock.advance(1);
+    expect(f.path.route.remote.port).toBe(30_000);
+    expect(f.path.stats.dropped.unauthenticated).toBe(18);
+    // The peer, rebound to a new port, sends three in a row under its key: the stream moves.
+    for (let seq = 2; seq <= 4; seq++) after.send(peerSrtp.protectRtp(rtp(0, seq, 0xabc)), OURS);
+    f.clock.advance(1);
+    expect(f.path.route.remote.port).toBe(31_000);
+    expect(f.received).toEqual([`rtp ${PEER}:30000`, `rtp ${PEER}:31000`]);
+    f.cleanup();
+  });
+
+  it('without rtcp-mux, RTCP fixes its source only when it authenticates; what we send is SRTP/SRTCP', async () => {
+    const f = await fixture({ mux: false, path: { protection: protection() } });
+    const peerHost = f.net.host(PEER);
+    const peerRtp = await f.socketOn(peerHost, 30_000);
+    const peerRtcp = await f.socketOn(peerHost, 30_001);
+    const peerSrtp = new SrtpSender(SUITE, PEER_KEY);
+    const peerOpens = new SrtpReceiver(SUITE, OUR_KEY);
+    const heard: string[] = [];
+    peerRtp.onMessage((d) => heard.push(`rtp ${peerOpens.unprotectRtp(d).ok}`));
+    peerRtcp.onMessage((d) => heard.push(`rtcp ${peerOpens.unprotectRtcp(d).ok}`));
+    peerRtcp.send(rtcp(0xabc), OURS_RTCP); // plain RTCP from the right address: refused
+    f.clock.advance(1);
+    expect(f.path.stats.accepted.rtcp).toBe(0);
+    peerRtcp.send(peerSrtp.protectRtcp(rtcp(0xabc)), OURS_RTCP);
+    f.clock.advance(1);
+    expect(f.received).toEqual([`rtcp ${PEER}:30001`]);
+    f.path.send('rtp', rtp(0, 1, 0x123));
+    f.path.send('rtcp', rtcp(0x123));
+    f.clock.advance(1);
+    expect(heard).toEqual(['rtp true', 'rtcp true']);
+    f.cleanup();
   });
 });

@@ -1,37 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, MemoryNetwork } from '../../../../src-main/platform/index.ts';
 import type { SocketAddress } from '../../../../src-main/platform/index.ts';
-import { MediaSocket, classifyDatagram } from '../../../../src-main/media/transport/index.ts';
+import { MediaSocket } from '../../../../src-main/media/transport/index.ts';
 
 const RTP = Buffer.from([0x80, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
-const RTP_MARKER_PT_96 = Buffer.from([0x80, 0xe0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
 const RTCP_RR = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 1]);
 const STUN = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), Buffer.alloc(12)]);
-
-describe('classifyDatagram (RFC 7983 §7, RFC 5761 §4)', () => {
-  it('sorts by the first octet, then RTP from RTCP by the second', () => {
-    expect(classifyDatagram(STUN)).toBe('stun');
-    expect(classifyDatagram(Buffer.concat([Buffer.from([0x10]), Buffer.alloc(11)]))).toBe('zrtp');
-    expect(classifyDatagram(Buffer.concat([Buffer.from([22]), Buffer.alloc(12)]))).toBe('dtls');
-    expect(classifyDatagram(Buffer.from([0x40, 0x00, 0x00, 0x00]))).toBe('turn-channel');
-    expect(classifyDatagram(RTP)).toBe('rtp');
-    // Marker + PT 96 = 0xe0 = 224: outside 192–223, so RTP.
-    expect(classifyDatagram(RTP_MARKER_PT_96)).toBe('rtp');
-    for (const type of [192, 200, 201, 202, 203, 204, 205, 206, 223]) {
-      expect(classifyDatagram(Buffer.from([0x81, type, 0, 1, 0, 0, 0, 1]))).toBe('rtcp');
-    }
-  });
-
-  it('calls unknown what no protocol here starts with, or what is too short for its header', () => {
-    expect(classifyDatagram(Buffer.alloc(0))).toBe('unknown');
-    expect(classifyDatagram(Buffer.from([0x05, 0, 0, 0]))).toBe('unknown'); // 4–15: unassigned
-    expect(classifyDatagram(Buffer.from([0x50, 0, 0, 0]))).toBe('unknown'); // 80–127
-    expect(classifyDatagram(Buffer.from([0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]))).toBe('unknown'); // version 3
-    expect(classifyDatagram(STUN.subarray(0, 19))).toBe('unknown');
-    expect(classifyDatagram(RTP.subarray(0, 11))).toBe('unknown');
-    expect(classifyDatagram(RTCP_RR.subarray(0, 7))).toBe('unknown');
-  });
-});
 
 describe('MediaSocket', () => {
   async function pair() {
@@ -73,9 +47,15 @@ describe('MediaSocket', () => {
     peer.send(Buffer.concat([Buffer.from([23]), Buffer.alloc(20)]), to); // DTLS
     peer.send(Buffer.from([0x05, 1, 2, 3]), to);
     clock.advance(0);
+    // First octet in STUN's range, but no magic cookie: not STUN (media/stun's classifyPacket).
+    const stunListener: Buffer[] = [];
+    const sub0 = media.onStun((data) => stunListener.push(data));
+    peer.send(Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00]), Buffer.alloc(16)]), to);
+    clock.advance(0);
+    sub0.dispose();
     const stats = media.stats;
-    expect(stats.received).toMatchObject({ stun: 1, dtls: 1, unknown: 1, rtp: 0 });
-    expect([stats.unhandled, stats.unknown]).toEqual([1, 2]);
+    expect(stats.received).toMatchObject({ stun: 1, dtls: 1, other: 2, rtp: 0 });
+    expect([stats.unhandled, stats.unknown, stunListener.length]).toEqual([1, 3, 0]);
     const sub = media.onRtp(() => undefined);
     expect(media.listenerCount).toBe(1);
     sub.dispose();

@@ -365,6 +365,43 @@ describe('SipUserAgent as UAC', () => {
     expect(outcome.kind === 'final' && outcome.response.status).toBe(200);
   });
 
+  it('firstTarget: where sendRequest would go first (proxy, RFC 3263), sending nothing and leaving the request as it was', async () => {
+    resolver.fail('pbx6.example.com', 'NAPTR', 'ENODATA');
+    resolver.fail('_sip._udp.pbx6.example.com', 'SRV', 'ENODATA');
+    resolver.fail('pbx6.example.com', 'A', 'ENODATA');
+    resolver.set('pbx6.example.com', 'AAAA', ['2001:db8::7']);
+    const host = net.host(['192.0.2.10', '2001:db8::10']);
+    const ua = await agent(host, {
+      transport: { udp: { families: [4, 6], port: 5060 }, transports: ['udp'] },
+      outboundProxy: sipUri({ host: 'pbx6.example.com' }),
+    });
+    const req = ua.createRequest({
+      method: 'INVITE',
+      uri: uri('sip:bob@192.0.2.99'),
+      from: { uri: uri('sip:alice@example.com'), params: NO_PARAMS },
+      to: { uri: uri('sip:bob@192.0.2.99'), params: NO_PARAMS },
+    });
+    const sent: string[] = [];
+    net.onPacket((packet) => sent.push(packet.to.address));
+    // An AAAA-only proxy: the INVITE will leave on an IPv6 flow, whatever the Request-URI's family.
+    expect(await settle(clock, ua.firstTarget(req))).toEqual({
+      address: '2001:db8::7',
+      port: 5060,
+      family: 6,
+      transport: 'udp',
+      source: 'aaaa',
+      hostname: 'pbx6.example.com',
+    });
+    expect(await settle(clock, ua.firstTarget(req, { useOutboundProxy: false }))).toMatchObject({
+      address: '192.0.2.99',
+      family: 4,
+      source: 'literal',
+    });
+    expect(sent).toEqual([]);
+    expect(formatUri(req.uri)).toBe('sip:bob@192.0.2.99');
+    expect(req.headers.getAll('Route')).toEqual([]);
+  });
+
   it('resolves the Request-URI with RFC 3263 (SRV) when there is no proxy', async () => {
     resolver.fail('example.com', 'NAPTR', 'ENODATA');
     resolver.set('_sip._udp.example.com', 'SRV', [

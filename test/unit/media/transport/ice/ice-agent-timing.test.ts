@@ -183,6 +183,11 @@ describe('gathering (RFC 8445 §5.1.1)', () => {
       '127.0.0.1:40000 2130640895',
     ]);
     expect(await gather(v6, {})).toEqual(['[2001:db8::10]:40002 2130706431']);
+    // IPv6 loopback when allowed (a call on [::1]): last, as the IPv4 one.
+    expect(await gather(v6, { includeLoopback: true })).toEqual([
+      '[2001:db8::10]:40002 2130706431',
+      '[::1]:40002 2130673663',
+    ]);
     expect(await gather(v6, { includeLinkLocal: true })).toEqual([
       '[2001:db8::10]:40002 2130706431',
       '[fe80::1]:40002 2130673663',

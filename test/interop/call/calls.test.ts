@@ -133,6 +133,41 @@ describe('our CLI calls baresip through Kamailio', () => {
     expect(dave.receivedDtmf()).toBe('159#');
   });
 
+  it('DTMF we send as SIP INFO (application/dtmf-relay) is reported by baresip', async () => {
+    const dave = await baresip('dave', { answerMode: 'auto' });
+    // dave is shared with the RFC 4733 test above: look only at what comes after this point.
+    const keysBefore = dave.receivedDtmf().length;
+    const logBefore = dave.log().length;
+    const run = softphone({
+      dir,
+      name: 'alice-dtmf-info',
+      args: [
+        'call',
+        'sip:dave@lab.test',
+        ...account('alice'),
+        ...mediaArgs({ tone: 440, duration: 3 }),
+        '--dtmf-mode',
+        'info',
+        '--dtmf',
+        '27*',
+        '--dtmf-at',
+        '0.5',
+      ],
+    });
+    expect((await run.exit()).code, run.process.log()).toBe(0);
+    expect(dave.receivedDtmf().slice(keysBefore)).toBe('27*');
+    // baresip logs this line only from its INFO handler: the keys came as INFO, not as RTP events.
+    const viaInfo = [
+      ...dave
+        .log()
+        .slice(logBefore)
+        .matchAll(/call: received DTMF: '(.)'/g),
+    ]
+      .map((m) => m[1])
+      .join('');
+    expect(viaInfo).toBe('27*');
+  });
+
   it('busy (baresip rejects with 486) and decline (603) end with the right reason and exit 1', async () => {
     const erin = await baresip('erin', { answerMode: 'manual' });
     const busy = softphone({

@@ -234,6 +234,7 @@ export class AccountsService {
     this.#registerEchoes.delete(id);
     this.#derivedKeepalive.delete(id);
     if (!this.#book.remove(id)) throw notFound(id);
+    this.#options.natAutoConfiguration?.forget(id);
     this.#options.log.info(`accounts: removed ${id}`);
     this.#changed();
     return null;

@@ -11,8 +11,20 @@
  * to the account (keepalive from the binding lifetime). A check that measures the binding lifetime (up to
  * a minute of waiting) runs twice: first without it, so that calls get their servers and policy within
  * seconds, then in full. Network changes re-run it with the others.
+ *
+ * Reports outlive the process when the phone has a store (`persistence`, StoredNatReports): each new
+ * report — of a `diagnostics.run`, a background auto-configuration or a re-run — is saved as its
+ * account's last, and the ones saved by earlier sessions are loaded when the service is built. A failure
+ * to save is logged and does not fail the check; a failure to load starts with none. A loaded report is
+ * served to `diagnostics.lastReport` (the Diagnostics screen shows it with the time it was made) until a
+ * check of this session replaces it, but it is deliberately NOT answered by `reportOf`: it describes the
+ * network of an earlier session (maybe another place, another NAT, another public address), so calls do
+ * not take their ICE servers and policy from it — an account's calls wait for its first check of this
+ * session, as on a first start. Removing an account (`forget`) drops its report here too; the store drops
+ * its row with the account.
  */
 import { PhoneError } from '../../src-shared/ipc/index.ts';
+import { assertNever } from '../../src-shared/util/emitter.ts';
 import type { EventName, EventPayloadOf } from '../../src-shared/ipc/index.ts';
 import type { NatCheckRequest, NatReport } from '../../src-shared/model/nat.ts';
 import type { SipAlgObservation } from '../nat/index.ts';
@@ -22,6 +34,7 @@ import { NatMonitor, runNatCheck } from '../nat/index.ts';
 import type { TlsTrust } from '../nat/index.ts';
 import type { ScopedLog } from './log.ts';
 import type { CommandHandlers } from './router.ts';
+import { describeIssues, type StorageAccess } from './storage-access.ts';
 
 export interface DiagnosticsServiceOptions {
   clock: Clock;
@@ -36,6 +49,43 @@ export interface DiagnosticsServiceOptions {
   tls?: TlsTrust;
   /** STUN servers tried when nothing is configured or published. */
   defaultStun?: readonly string[];
+  /** Where the reports outlive the process (the store); none: they live in memory only. */
+  persistence?: NatReportPersistence;
+}
+
+/** Where the last report per account outlives the process. */
+export interface NatReportPersistence {
+  /** The reports saved by earlier sessions, by account key ('' for checks made without an account). */
+  load(): Iterable<readonly [string, NatReport]>;
+  /** Keep `report` as the account's last; false when it is not kept (the key names no stored account). */
+  save(accountKey: string, report: NatReport): boolean;
+}
+
+/** NatReportPersistence on the store (NatReportRepository); storage failures throw PhoneError. */
+export class StoredNatReports implements NatReportPersistence {
+  private readonly storage: StorageAccess;
+
+  constructor(storage: StorageAccess) {
+    this.storage = storage;
+  }
+
+  load(): Map<string, NatReport> {
+    const saved = this.storage.use('NAT reports', (store) => store.natReports.all());
+    return new Map(saved.map((s) => [s.accountKey, s.report]));
+  }
+
+  save(accountKey: string, report: NatReport): boolean {
+    const saved = this.storage.use('NAT reports', (store) => store.natReports.save(accountKey, report));
+    if (saved.ok) return true;
+    switch (saved.error.code) {
+      case 'not-found':
+        return false;
+      case 'invalid':
+        throw new Error(`the store refused the report: ${describeIssues(saved.error.issues)}`);
+      default:
+        return assertNever(saved.error);
+    }
+  }
 }
 
 /** Reports of checks made without an account are kept under this key. */
@@ -54,8 +104,10 @@ export interface NatAutoConfigJob {
 /** What the accounts and calls need of the auto-configuration (DiagnosticsService fits). */
 export interface NatAutoConfiguration {
   autoConfigure(job: NatAutoConfigJob): void;
-  /** The account's last report, undefined before one. */
+  /** The account's last report of this session, undefined before one. */
   reportOf(accountId: string): NatReport | undefined;
+  /** The account is gone: drop its report, its waiting check and its re-runs. */
+  forget(accountId: string): void;
 }
 
 interface RememberedCheck {
@@ -66,7 +118,10 @@ interface RememberedCheck {
 export class DiagnosticsService implements NatAutoConfiguration {
   readonly handlers: Pick<CommandHandlers, 'diagnostics.run' | 'diagnostics.lastReport'>;
   private readonly options: DiagnosticsServiceOptions;
+  /** Reports of this session's checks. */
   private readonly reports = new Map<string, NatReport>();
+  /** Reports saved by earlier sessions, for `diagnostics.lastReport` only (see the header). */
+  private readonly earlier = new Map<string, NatReport>();
   /** The last request per account, re-run after network changes. */
   private readonly requests = new Map<string, RememberedCheck>();
   private readonly monitor: NatMonitor | undefined;
@@ -82,8 +137,9 @@ export class DiagnosticsService implements NatAutoConfiguration {
     this.options = options;
     this.handlers = {
       'diagnostics.run': (request) => this.run(request),
-      'diagnostics.lastReport': (request) => this.reports.get(request.accountId ?? NO_ACCOUNT) ?? null,
+      'diagnostics.lastReport': (request) => this.lastReport(request.accountId ?? NO_ACCOUNT) ?? null,
     };
+    this.loadEarlier();
     if (options.networkChanges) {
       this.monitor = new NatMonitor({
         clock: options.clock,
@@ -122,8 +178,21 @@ export class DiagnosticsService implements NatAutoConfiguration {
     if (this.background === undefined) this.backgroundIdle = this.drainBackground();
   }
 
+  /** This session's report of the account only: a saved one describes an earlier session's network. */
   reportOf(accountId: string): NatReport | undefined {
     return this.reports.get(accountId);
+  }
+
+  /** What `diagnostics.lastReport` answers: this session's report, else the one saved before. */
+  lastReport(accountKey: string): NatReport | undefined {
+    return this.reports.get(accountKey) ?? this.earlier.get(accountKey);
+  }
+
+  forget(accountId: string): void {
+    this.reports.delete(accountId);
+    this.earlier.delete(accountId);
+    this.requests.delete(accountId);
+    this.queued.delete(accountId);
   }
 
   /** Resolves when no background check runs or waits (tests). */
@@ -195,13 +264,42 @@ export class DiagnosticsService implements NatAutoConfiguration {
       },
     });
     const account = request.accountId ?? NO_ACCOUNT;
-    this.reports.set(account, report);
-    this.monitor?.remember(account, report);
     o.log.info(
       `NAT check done: ${report.natType}, verdict ${report.verdict}, ${Math.round(report.durationMs)} ms`,
     );
+    // A background check of an account removed while it ran: nothing to keep it for.
+    const forgotten = job !== undefined && !this.requests.has(job.accountId);
+    if (!forgotten) {
+      this.reports.set(account, report);
+      this.earlier.delete(account);
+      this.monitor?.remember(account, report);
+      if (!this.closed) this.save(account, report);
+    }
     if (!this.closed) o.emit('diagnostics.report', report);
     return report;
+  }
+
+  private loadEarlier(): void {
+    const persistence = this.options.persistence;
+    if (persistence === undefined) return;
+    try {
+      for (const [account, report] of persistence.load()) this.earlier.set(account, report);
+    } catch (error) {
+      this.options.log.warn(`could not load the saved NAT reports: ${messageOf(error)}`);
+    }
+  }
+
+  /** Keep the report beyond this session; a storage failure is logged and does not fail the check. */
+  private save(account: string, report: NatReport): void {
+    const persistence = this.options.persistence;
+    if (persistence === undefined) return;
+    const whose = account === NO_ACCOUNT ? 'checks without an account' : account;
+    try {
+      if (!persistence.save(account, report))
+        this.options.log.debug(`NAT report of ${whose} not saved: no such stored account`);
+    } catch (error) {
+      this.options.log.warn(`could not save the NAT report of ${whose}: ${messageOf(error)}`);
+    }
   }
 
   /** NatMonitor's re-run: every account's last request again, without the (long) lifetime test. */
@@ -227,4 +325,8 @@ export class DiagnosticsService implements NatAutoConfiguration {
     }
     return out;
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

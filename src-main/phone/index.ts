@@ -6,9 +6,11 @@ export { createNodePhone, type NodePhoneOptions } from './node.ts';
 export { packageInfo, type PackageInfo } from './package-info.ts';
 export {
   DiagnosticsService,
+  StoredNatReports,
   type DiagnosticsServiceOptions,
   type NatAutoConfigJob,
   type NatAutoConfiguration,
+  type NatReportPersistence,
 } from './diagnostics-service.ts';
 export {
   KEEPALIVE_MAX_S,

@@ -8,7 +8,7 @@ import type { EventName, EventPayloadOf, PhoneEvent } from '../../src-shared/ipc
 import type { AppInfo, HostKind } from '../../src-shared/model/app.ts';
 import type { Clock, Network, NetworkChange, Resolver } from '../platform/index.ts';
 import type { Disposable } from '../../src-shared/util/emitter.ts';
-import { DiagnosticsService } from './diagnostics-service.ts';
+import { DiagnosticsService, StoredNatReports } from './diagnostics-service.ts';
 import { AccountsService, type PhoneSipOptions } from './accounts-service.ts';
 import { CallsService, type AudioDeviceProvider, type CallsIceOptions } from './calls-service.ts';
 import type { Store } from '../store/index.ts';
@@ -90,6 +90,7 @@ export class Phone {
       log: this.log.scope('nat'),
       software: `${options.app.name} ${options.app.version}`,
       ...(options.networkChanges ? { networkChanges: options.networkChanges } : {}),
+      ...(storage.present ? { persistence: new StoredNatReports(storage) } : {}),
     });
     const emit: Phone['emit'] = (name, payload) => this.emit(name, payload);
     this.contacts = new ContactsService({ storage, emit });

@@ -182,7 +182,7 @@ export class AccountRepository {
     return found ? ok(this.getExisting(id)) : notFound(id);
   }
 
-  /** Deletes the account; its call-log rows stay, with the account id cleared. */
+  /** Deletes the account and its NAT report; its call-log rows stay, with the account id cleared. */
   remove(id: string): boolean {
     return this.sql.get('DELETE FROM accounts WHERE id = ?').run(id).changes > 0;
   }

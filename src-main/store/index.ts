@@ -1,5 +1,5 @@
 /**
- * The store: SQLite persistence for accounts, contacts, call history and settings.
+ * The store: SQLite persistence for accounts, contacts, call history, settings and NAT reports.
  * Other folders import only from here.
  */
 export { openStore, Store, DATABASE_FILE_NAME, LOCK_FILE_NAME } from './store.ts';
@@ -24,6 +24,8 @@ export {
 } from './call-history-repository.ts';
 export type { CallAlreadyEndedError, DuplicateCallError } from './call-history-repository.ts';
 export { SettingsRepository } from './settings-repository.ts';
+export { NatReportRepository, NO_ACCOUNT_KEY } from './nat-report-repository.ts';
+export type { SavedNatReport } from './nat-report-repository.ts';
 export { parseVCards, serializeVCards, serializeVCard } from './vcard.ts';
 export type { ParsedVCard, VCardContact, VCardSyntaxError } from './vcard.ts';
 export { numberKey, uriKey, numberKeyOfNumber, parsePartyAddress, foldForSearch } from './address-keys.ts';

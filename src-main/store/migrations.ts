@@ -156,6 +156,22 @@ ALTER TABLE call_history ADD COLUMN media_path TEXT NOT NULL DEFAULT 'unknown'
 ALTER TABLE call_history ADD COLUMN mos REAL CHECK (mos IS NULL OR (mos >= 1 AND mos <= 5));
 `;
 
+/**
+ * Version 3: the last NAT report per account, kept across restarts. `account_key` is the account's id, or
+ * '' for checks made without an account; `account_id` repeats it for accounts (NULL for '') so that
+ * deleting the account deletes its report.
+ */
+const VERSION_3 = `
+CREATE TABLE nat_reports (
+  account_key TEXT PRIMARY KEY NOT NULL,
+  account_id  TEXT REFERENCES accounts(id) ON DELETE CASCADE,
+  report      TEXT NOT NULL CHECK (json_valid(report)),
+  saved_at    INTEGER NOT NULL,
+  CHECK (account_id IS nullif(account_key, ''))
+) STRICT;
+CREATE INDEX nat_reports_by_account ON nat_reports(account_id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -166,6 +182,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'call history: media_path and mos',
     up: (db) => db.exec(VERSION_2),
+  },
+  {
+    version: 3,
+    description: 'the last NAT report per account',
+    up: (db) => db.exec(VERSION_3),
   },
 ];
 

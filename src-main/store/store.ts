@@ -1,5 +1,5 @@
 /**
- * The store as the phone uses it: one data folder, one SQLite file, four repositories.
+ * The store as the phone uses it: one data folder, one SQLite file, five repositories.
  *
  *   <dataDir>/softphone.sqlite (+ -wal, -shm)   the database (owner-only permissions)
  *   <dataDir>/softphone.lock                    the running instance's PID (see data-dir-lock.ts)
@@ -19,6 +19,7 @@ import { ContactRepository } from './contact-repository.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import type { DataDirLock, StoreLockedError } from './data-dir-lock.ts';
 import { openDatabase } from './database.ts';
+import { NatReportRepository } from './nat-report-repository.ts';
 import type { DatabaseOpenError } from './database.ts';
 import { fail, ok } from './result.ts';
 import type { Result } from './result.ts';
@@ -31,7 +32,7 @@ export const LOCK_FILE_NAME = 'softphone.lock';
 export interface StoreOptions {
   readonly dataDir: string;
   readonly cipher: SecretCipher;
-  /** Timestamps for created/updated fields and the crash repair; default: the system clock. */
+  /** Timestamps for created/updated/saved fields and the crash repair; default: the system clock. */
   readonly clock?: Pick<Clock, 'now'>;
 }
 
@@ -45,6 +46,7 @@ export class Store {
   readonly contacts: ContactRepository;
   readonly history: CallHistoryRepository;
   readonly settings: SettingsRepository;
+  readonly natReports: NatReportRepository;
   /** Call-log rows of calls that were in progress when the previous run stopped, repaired on open. */
   readonly repairedCalls: number;
   private readonly db: Database.Database;
@@ -65,6 +67,7 @@ export class Store {
     this.contacts = new ContactRepository(db, clock);
     this.history = new CallHistoryRepository(db);
     this.settings = new SettingsRepository(db);
+    this.natReports = new NatReportRepository(db, clock);
     this.repairedCalls = this.history.repairUnfinished(clock.now());
   }
 

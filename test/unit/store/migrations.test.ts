@@ -12,7 +12,8 @@ import {
 } from '../../../src-main/store/index.ts';
 import type { Migration } from '../../../src-main/store/index.ts';
 import { createV1Database } from './fixtures/schema-v1.ts';
-import { ManualClock, makeTempDir, openTestStore } from './helpers.ts';
+import { createV2Database } from './fixtures/schema-v2.ts';
+import { ManualClock, makeTempDir, natReport, openTestStore } from './helpers.ts';
 import type { TempDir } from './helpers.ts';
 
 /**
@@ -23,6 +24,7 @@ const EARLIER_VERSIONS: Record<number, (dataDir: string) => void> = {
   // Version 0: the file exists but is empty (created, nothing written yet) — SQLite treats it as new.
   0: (dataDir) => closeSync(openSync(join(dataDir, DATABASE_FILE_NAME), 'w')),
   1: (dataDir) => createV1Database(join(dataDir, DATABASE_FILE_NAME), NodeKeyFileCipher.forDataDir(dataDir)),
+  2: (dataDir) => createV2Database(join(dataDir, DATABASE_FILE_NAME), NodeKeyFileCipher.forDataDir(dataDir)),
 };
 
 let temp: TempDir;
@@ -193,6 +195,36 @@ describe('openDatabase', () => {
         language: 'zh-CN',
         theme: 'dark',
       });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps every version 2 row usable after migrating, and starts keeping NAT reports', () => {
+    EARLIER_VERSIONS[2]?.(temp.path);
+    const clock = new ManualClock(100_000);
+    const store = openTestStore(temp.path, clock);
+    try {
+      expect(store.accounts.get('acc-1')?.label).toBe('Office');
+      expect(store.contacts.get('c-1')?.name).toBe('Jürgen Müller');
+      const page = store.history.page();
+      if (!page.ok) throw new Error('page');
+      expect(page.value.entries.map((e) => [e.id, e.mediaPath, e.mos])).toEqual([
+        ['call-3', 'unknown', null],
+        ['call-2', 'unknown', null],
+        ['call-1', 'direct', 4.1],
+      ]);
+      expect(store.settings.get().app.language).toBe('zh-CN');
+
+      // The new table starts empty, keeps reports for the migrated account and drops them with it.
+      expect(store.natReports.all()).toEqual([]);
+      const report = natReport({ accountId: 'acc-1' });
+      expect(store.natReports.save('acc-1', report).ok).toBe(true);
+      expect(store.natReports.save('', natReport()).ok).toBe(true);
+      expect(store.natReports.last('acc-1')).toEqual(report);
+      expect(store.accounts.remove('acc-1')).toBe(true);
+      expect(store.natReports.last('acc-1')).toBeUndefined();
+      expect(store.natReports.all().map((s) => s.accountKey)).toEqual(['']);
     } finally {
       store.close();
     }

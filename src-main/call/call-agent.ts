@@ -206,7 +206,7 @@ export class CallAgent implements Disposable {
       uas.respond(404);
       return;
     }
-    const call = Call.incoming(this.#env, account, uas);
+    const call = Call.incoming(this.#env, account, uas, replaced !== undefined ? { replaces: replaced } : {});
     if (call.phase === 'ended') {
       this.#created.emit(call);
       return;
@@ -230,11 +230,14 @@ export class CallAgent implements Disposable {
     return this.dial(from.account, target, { headers });
   }
 
-  /** `call` takes the audio: every other call that is up goes on hold. */
+  /**
+   * `call` takes the audio: every other call that is up goes on hold — except the call it replaces
+   * (RFC 3891), which gets a BYE right after, not a re-INVITE first.
+   */
   #takesFocus(call: Call): void {
     if (this.#options.holdOthers === false) return;
     for (const other of this.#calls) {
-      if (other !== call && other.up && !other.holdWanted) other.hold();
+      if (other !== call && other.id !== call.replaces && other.up && !other.holdWanted) other.hold();
     }
   }
 }

@@ -22,7 +22,8 @@
  *  - dialing/ringing/early (outgoing): the no-answer limit (we CANCEL);
  *  - ringing (incoming): the ring limit (480) and the auto-answer delay;
  *  - active: the session timer (RFC 4028) and the glare back-off (RFC 3261 §14.1) — their own machines,
- *    created on entry and closed on exit.
+ *    created on entry and closed on exit; for the consultation call of an attended transfer that
+ *    succeeded, the wait for the transfer target's BYE (CONSULTATION_END_WAIT_MS).
  */
 import { randomUUID } from 'node:crypto';
 import { Emitter } from '../../src-shared/util/emitter.ts';
@@ -119,6 +120,13 @@ export interface CallTiming {
 }
 
 export const DEFAULT_CALL_TIMING: CallTiming = { noAnswerMs: 180_000, ringTimeoutMs: 180_000 };
+
+/**
+ * Attended transfer, transferor side: after the transfer succeeded, how long the consultation call waits
+ * for the transfer target to end it (RFC 3891 §3: the target "terminates the replaced dialog" with a BYE)
+ * before we end it ourselves.
+ */
+export const CONSULTATION_END_WAIT_MS = 5_000;
 
 export type CallLogLevel = 'debug' | 'info' | 'warn';
 
@@ -218,6 +226,13 @@ export class Call {
   // ── transfer ──
   #outgoingTransfer: OutgoingTransfer | undefined;
   #incomingTransfer: IncomingTransfer | undefined;
+  /**
+   * Attended transfer: this is the consultation call, and that call's REFER (with Replaces naming this
+   * call's dialog) hands our far end over to that call's far end.
+   */
+  #consultationOf: Call | undefined;
+  /** Incoming INVITE with Replaces (RFC 3891): the id of the call this one takes the place of. */
+  #replaces: string | undefined;
 
   private constructor(
     env: CallEnvironment,
@@ -280,9 +295,15 @@ export class Call {
    * A new INVITE for us (RFC 3261 §13.3). The call rings (180) or is refused at once (488 without a
    * codec in common, 422 for a too-short session interval, 400 for unreadable SDP).
    */
-  static incoming(env: CallEnvironment, account: CallAccount, uas: UasRequest): Call {
+  static incoming(
+    env: CallEnvironment,
+    account: CallAccount,
+    uas: UasRequest,
+    options: { readonly replaces?: Call } = {},
+  ): Call {
     const call = new Call(env, account, 'incoming', 'ringing', uas.request.from);
     call.#uas = uas;
+    call.#replaces = options.replaces?.id;
     call.#startIncoming(uas);
     return call;
   }
@@ -344,6 +365,11 @@ export class Call {
 
   get transfer(): CallTransfer | null {
     return this.#outgoingTransfer?.snapshot ?? this.#incomingTransfer?.snapshot ?? null;
+  }
+
+  /** The id of the call this one replaces (an incoming INVITE with Replaces, RFC 3891). */
+  get replaces(): string | undefined {
+    return this.#replaces;
   }
 
   get sessionTimer(): SessionTimer | undefined {
@@ -428,6 +454,7 @@ export class Call {
       },
       dtmfReceived: this.#dtmfReceived,
       transfer: this.transfer,
+      ...(this.#replaces !== undefined && { replaces: this.#replaces }),
     };
   }
 
@@ -620,7 +647,9 @@ export class Call {
     const base = d.remote.uri;
     if (base.kind !== 'sip') return { ok: false, error: 'the other call is not to a SIP address' };
     const referTo: SipUri = { ...base, headers: [['Replaces', replaces]] };
-    return this.#refer(referTo, formatUri(base));
+    const sent = this.#refer(referTo, formatUri(base), () => consultation.#handedOver());
+    if (sent.ok) consultation.#consultationOf = this;
+    return sent;
   }
 
   /** The phone is closing: BYE (or CANCEL / 480) and end. */
@@ -636,6 +665,29 @@ export class Call {
     }
     this.#invite?.cancel();
     this.#end({ kind: 'shutdown', text: 'The phone was closed' }, null);
+  }
+
+  /**
+   * Our attended transfer of this consultation call succeeded (the transferee's new call reached the
+   * target). RFC 3891 §3: the target, having accepted the INVITE with Replaces, "terminates the replaced
+   * dialog" — this one — with a BYE; should it not within CONSULTATION_END_WAIT_MS, we end it.
+   */
+  #handedOver(): void {
+    if (!this.up) return;
+    this.#phaseTimers.push(
+      this.#env.clock.setTimer(CONSULTATION_END_WAIT_MS, () => this.#hangUpWithBye(this.#handedOverReason())),
+    );
+  }
+
+  /** Is this the consultation call of our attended transfer, and was the transfer accepted? */
+  #isHandedOver(): boolean {
+    const state = this.#consultationOf?.transfer?.state;
+    return state === 'trying' || state === 'succeeded';
+  }
+
+  #handedOverReason(): CallReason {
+    const transferee = this.#consultationOf?.remote.uri ?? 'the other call';
+    return { kind: 'transferred', text: `Transferred: ${this.remote.uri} now talks with ${transferee}` };
   }
 
   /** Another call replaced this one (INVITE with Replaces, RFC 3891 §3): BYE it. */
@@ -959,10 +1011,14 @@ export class Call {
     }
     this.#dialog?.terminate('BYE received');
     const answered = this.#answeredAt !== null;
+    // The consultation call of our accepted attended transfer: the target's BYE ends the dialog its
+    // INVITE with Replaces took over (RFC 3891 §3) — the transfer did that, not a hang-up.
     this.#end(
-      answered
-        ? { kind: 'remote-hangup', text: 'The other side hung up' }
-        : { kind: 'rejected', text: 'The other side ended the call before it was answered' },
+      !answered
+        ? { kind: 'rejected', text: 'The other side ended the call before it was answered' }
+        : this.#isHandedOver()
+          ? this.#handedOverReason()
+          : { kind: 'remote-hangup', text: 'The other side hung up' },
       null,
     );
   }
@@ -1195,7 +1251,7 @@ export class Call {
     uas.respond(transfer.receiveNotify(uas.request));
   }
 
-  #refer(referTo: Uri, targetText: string): CallCommandResult {
+  #refer(referTo: Uri, targetText: string, onSucceeded: () => void = () => {}): CallCommandResult {
     const dialog = this.#dialog;
     if (this.#phase !== 'active' || dialog === undefined)
       return { ok: false, error: `the call is ${this.state}` };
@@ -1210,7 +1266,10 @@ export class Call {
       target: targetText,
       listener: {
         changed: () => this.#changed(),
-        succeeded: () => this.#hangUpWithBye({ kind: 'transferred', text: `Transferred to ${targetText}` }),
+        succeeded: () => {
+          this.#hangUpWithBye({ kind: 'transferred', text: `Transferred to ${targetText}` });
+          onSucceeded();
+        },
       },
       log: (m) => this.#log('info', m),
     });
@@ -1324,9 +1383,12 @@ export class Call {
         const result = sdp === undefined ? undefined : this.#offerAnswer.setRemoteAnswer(sdp);
         if (result === undefined) this.#offerAnswer.rollback('no answer in the 2xx');
         else if (result.ok) {
+          // Held or not as of this answer before the media applies it: the media transport reports
+          // its update at once, and that snapshot must not show a state in between (our hold of a
+          // holding peer: neither `remote-held` nor `held`, hence `active`).
+          if (invite.holdChange) this.#sessionHeld = invite.wantHold;
           this.#applyNegotiation(result.media, 'offerer');
           if (this.state === 'ended') return 'failed';
-          if (invite.holdChange) this.#sessionHeld = invite.wantHold;
           this.#media.setHeld(this.#wantHold || this.#sessionHeld);
         } else this.#log('warn', `re-INVITE answer unusable: ${result.failure.detail}`);
       }

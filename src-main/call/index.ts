@@ -25,7 +25,14 @@
  * `OutgoingTransfer` / `IncomingTransfer` (RFC 3515). Offer/answer is sdp's `OfferAnswer`; the dialog is
  * sip/dialog's `Dialog`.
  */
-export { Call, CALL_OPTION_TAGS, DEFAULT_CALL_TIMING, dialTargetUri, routeFor } from './call.ts';
+export {
+  Call,
+  CALL_OPTION_TAGS,
+  CONSULTATION_END_WAIT_MS,
+  DEFAULT_CALL_TIMING,
+  dialTargetUri,
+  routeFor,
+} from './call.ts';
 export type {
   CallAccount,
   CallCommandResult,

@@ -5,7 +5,11 @@
 import type { DesktopCall } from './desktop-phone.ts';
 
 export function isRingingIncoming(call: DesktopCall): boolean {
-  return call.direction === 'incoming' && (call.state === 'ringing' || call.state === 'early');
+  return (
+    call.direction === 'incoming' &&
+    (call.state === 'ringing' || call.state === 'early') &&
+    call.replaces === undefined
+  );
 }
 
 export class CallBoard {

@@ -50,6 +50,8 @@ export interface DesktopCall {
   remote: { uri: string; displayName?: string };
   state: CallState;
   muted: boolean;
+  /** The call this incoming one replaces (attended transfer): accepted by the phone, never offered. */
+  replaces?: string;
 }
 
 /** An incoming call the phone recorded as missed (from the call log). */
@@ -98,6 +100,7 @@ const CallView = z.object({
   remote: z.object({ uri: z.string().max(512), displayName: z.string().max(256).nullish() }),
   state: z.enum(CALL_STATES),
   muted: z.boolean().optional(),
+  replaces: z.string().max(256).optional(),
 });
 
 const MissedCountView = z.object({ missedUnseen: z.int().min(0).max(1_000_000) });
@@ -181,6 +184,7 @@ function toCall(c: z.infer<typeof CallView>): DesktopCall {
     muted: c.muted ?? false,
   };
   if (c.accountId) call.accountId = c.accountId;
+  if (c.replaces) call.replaces = c.replaces;
   return call;
 }
 

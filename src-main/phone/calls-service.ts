@@ -92,14 +92,16 @@ export interface FileAudioPlan {
 /**
  * An AudioDeviceProvider of tone/WAV microphones and WAV recorder speakers. A tone the port's rate cannot
  * carry (5 kHz on an 8 kHz G.711 call) is reported and replaced by silence rather than aliased.
+ * `onRecording` hears which file each call records to (FILE.wav, then FILE-2.wav, FILE-3.wav…).
  */
 export function fileAudioProvider(
   plan: FileAudioPlan,
   onError: (message: string) => void = () => {},
+  onRecording: (callId: string, path: string) => void = () => {},
 ): AudioDeviceProvider {
   let opened = 0;
   return {
-    open: (_callId: string, _options: CallAudioOptions, format: CallAudioFormat): AudioPort => {
+    open: (callId: string, _options: CallAudioOptions, format: CallAudioFormat): AudioPort => {
       opened++;
       const sampleRate = plan.sampleRate ?? format.sampleRate;
       let source: AudioPort = new SilencePort(sampleRate);
@@ -118,6 +120,7 @@ export function fileAudioProvider(
         onError(`cannot record to ${path}: ${recorder.message}`);
         return source;
       }
+      onRecording(callId, path);
       return new DuplexAudioPort(source, recorder.port);
     },
   };

@@ -222,6 +222,12 @@ export const CallSnapshot = z.strictObject({
   /** DTMF keys received from the far end so far (RFC 4733 or SIP INFO), the last 64. */
   dtmfReceived: z.string().max(64),
   transfer: CallTransfer.nullable(),
+  /**
+   * The call this incoming one takes the place of (an INVITE with Replaces, RFC 3891 — we are the target
+   * of an attended transfer): the phone accepts it by itself and ends the replaced call (`replaced`), so
+   * it is not offered for answering. Absent for other calls.
+   */
+  replaces: CallId.optional(),
 });
 export type CallSnapshot = z.infer<typeof CallSnapshot>;
 

@@ -1,6 +1,13 @@
 /**
  * What `softphone answer` does once its command line is understood (loaded when it runs): register,
  * wait for calls, answer (the second too with call waiting), hang up after the duration; the exit code.
+ *
+ * The calls of a transfer are ours too, and the run lasts until they end:
+ *  - the caller transfers us (REFER, RFC 3515): the phone calls the target by itself — that outgoing
+ *    call (with Replaces for an attended transfer) is followed like an answered one;
+ *  - we are the target of an attended transfer (INVITE with Replaces, RFC 3891): the phone accepts the
+ *    new call by itself and ends the call it replaces (`replaced`) — it is neither answered by us nor
+ *    refused as a second call.
  */
 import type { CallSnapshot } from '../../../src-shared/model/call.ts';
 import { NodeClock } from '../../platform/index.ts';
@@ -50,8 +57,10 @@ async function takeCalls(
   }
   ctx.out.info(`Registered ${plan.account.aor}; waiting for a call\u2026`);
   ctx.out.event('ready', { aor: plan.account.aor });
-  /** The calls we take, with their last snapshot. */
+  /** The calls we take (and those of transfers), with their last snapshot. */
   const taken = new Map<string, { answered: boolean; final: CallSnapshot | undefined }>();
+  /** Incoming calls we chose to answer (at most maxCalls). */
+  let answering = 0;
   let stop: 'ended' | 'no-call' | 'interrupted' | undefined;
   const timers: Timer[] = [];
   let wake: () => void = () => {};
@@ -60,19 +69,30 @@ async function takeCalls(
   const printing = printCalls(phone, ctx, (call) => {
     let mine = taken.get(call.id);
     if (mine === undefined) {
-      if (call.direction !== 'incoming' || call.state !== 'ringing') return;
-      const upNow = [...taken.values()].some((c) => c.final === undefined);
-      if (taken.size >= timing.maxCalls || (upNow && timing.maxCalls === 1)) {
-        // One call at a time (or the waiting slot is used): a further caller hears busy.
-        void client.call('calls.reject', { callId: call.id, reason: 'busy' });
+      if (call.direction === 'outgoing' || call.replaces !== undefined) {
+        // A call of a transfer, placed or accepted by the phone itself: follow it to its end.
+        ctx.out.info(
+          call.direction === 'outgoing'
+            ? `Transferred: calling ${call.remote.uri}\u2026`
+            : `${call.remote.uri} takes over call ${call.replaces ?? '?'} (attended transfer)`,
+        );
+        mine = { answered: false, final: undefined };
+        taken.set(call.id, mine);
+      } else {
+        if (call.state !== 'ringing') return;
+        const upNow = [...taken.values()].some((c) => c.final === undefined);
+        if (answering >= timing.maxCalls || (upNow && timing.maxCalls === 1)) {
+          // One call at a time (or the waiting slot is used): a further caller hears busy.
+          void client.call('calls.reject', { callId: call.id, reason: 'busy' });
+          return;
+        }
+        answering++;
+        taken.set(call.id, { answered: false, final: undefined });
+        timers.push(
+          clock.setTimer(timing.ringS * 1000, () => void client.call('calls.answer', { callId: call.id })),
+        );
         return;
       }
-      mine = { answered: false, final: undefined };
-      taken.set(call.id, mine);
-      timers.push(
-        clock.setTimer(timing.ringS * 1000, () => void client.call('calls.answer', { callId: call.id })),
-      );
-      return;
     }
     if (!mine.answered && call.answeredAt !== null) {
       mine.answered = true;

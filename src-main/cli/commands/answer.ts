@@ -4,6 +4,12 @@
  * `--duration` (or when the caller does). Calls that arrive while one is up are refused with 486, or
  * with `--waiting answer` taken as well (call waiting: answering the second holds the first).
  *
+ * Transfers keep the run going until their calls end too (each hung up `--duration` after its own answer):
+ * when the caller transfers us (REFER), the phone calls the transfer target by itself; when we are the
+ * target of an attended transfer, the INVITE with Replaces is accepted by itself and the call it replaces
+ * ends as `replaced`. `--record FILE.wav` records the first call to FILE.wav and each further call to
+ * FILE-2.wav, FILE-3.wav…; a `{"type":"recording","callId":…,"path":…}` line names each file.
+ *
  * NAT traversal as for `call` (--ice/--no-ice, --stun, --turn…, --relay-only): an ICE offer is answered
  * with ICE, an offer without ICE with plain RTP.
  *

@@ -1,7 +1,9 @@
 /**
  * What `softphone call` does once its command line is understood (loaded when it runs), and the pieces
  * `softphone answer` shares: a phone in memory with the command line's audio and ICE options, the
- * account registered, every snapshot of the call printed, the exit code from how it ended.
+ * account registered, every snapshot of the call printed, the exit code from how it ended. With
+ * `--consult`, the attended transfer script (`AttendedTransferRun`) drives the consultation call and the
+ * REFER with Replaces, and decides the outcome.
  */
 import type { CallSnapshot } from '../../../src-shared/model/call.ts';
 import type { AccountSnapshot } from '../../../src-shared/model/account.ts';
@@ -14,7 +16,7 @@ import type { CliContext } from '../command.ts';
 import { CliPhoneClient } from '../phone-client.ts';
 import { failureMessage } from './register.ts';
 import type { RegisterPlan } from './register.ts';
-import type { CallAudioPlan, CallPlan, ScheduledAction } from './call.ts';
+import type { CallAudioPlan, CallPlan, ConsultPlan, ScheduledAction } from './call.ts';
 
 /** How long to wait for the account to register before giving up. */
 const REGISTER_WAIT_MS = 15_000;
@@ -26,6 +28,8 @@ export interface CallRequest {
   readonly target: string;
   readonly durationS: number | undefined;
   readonly actions: readonly ScheduledAction[];
+  /** `--consult`: transfer the call, attended, to a consultation call. */
+  readonly consult?: ConsultPlan | undefined;
 }
 
 /** Register, call the target, run the scripted actions, hang up after the duration; the exit code. */
@@ -74,7 +78,13 @@ export function startCliPhone(plan: CallPlan, audio: CallAudioPlan, ctx: CliCont
   }
   // Ports at the codec's rate (8 kHz G.711, 16 kHz G.722): nothing is resampled on the way, and the
   // recording holds all the codec carried.
-  phone.calls.useAudio(fileAudioProvider(audio, (message) => ctx.out.info(`warning: ${message}`)));
+  phone.calls.useAudio(
+    fileAudioProvider(
+      audio,
+      (message) => ctx.out.info(`warning: ${message}`),
+      (callId, path) => ctx.out.event('recording', { callId, path }, `Recording call ${callId} to ${path}`),
+    ),
+  );
   return phone;
 }
 
@@ -176,8 +186,12 @@ export function printCalls(
   });
 }
 
-/** Exit code and final line for a call that ended. */
-export function finish(call: CallSnapshot | undefined, ctx: CliContext): number {
+/** Exit code and final line for a call that ended (`extra`: more fields of the result). */
+export function finish(
+  call: CallSnapshot | undefined,
+  ctx: CliContext,
+  extra: Record<string, unknown> = {},
+): number {
   if (call === undefined) {
     ctx.out.error('call-failed', 'No call took place.');
     return EXIT_FAILED;
@@ -209,6 +223,7 @@ export function finish(call: CallSnapshot | undefined, ctx: CliContext): number 
       stats: call.stats,
       media: call.media,
       dtmfReceived: call.dtmfReceived,
+      ...extra,
     },
     `Call ended after ${(talkMs / 1000).toFixed(1)} s (${reason.text}).`,
   );
@@ -216,7 +231,7 @@ export function finish(call: CallSnapshot | undefined, ctx: CliContext): number 
 }
 
 async function placeCall(phone: Phone, request: CallRequest, ctx: CliContext): Promise<number> {
-  const { plan, target, durationS, actions } = request;
+  const { plan, target, durationS, actions, consult } = request;
   const client = new CliPhoneClient(phone);
   const clock = new NodeClock();
   const registered = await registerAccount(phone, client, plan, clock);
@@ -228,23 +243,42 @@ async function placeCall(phone: Phone, request: CallRequest, ctx: CliContext): P
   let final: CallSnapshot | undefined;
   let answered = false;
   const timers: Timer[] = [];
+  const later = (ms: number, run: () => void): void => void timers.push(clock.setTimer(ms, run));
+  /** --duration: each call is hung up that long after its own answer. */
+  const hangUpInTime = (id: string): void => {
+    if (durationS !== undefined)
+      later(durationS * 1000, () => void client.call('calls.hangup', { callId: id }));
+  };
   let wake: () => void = () => {};
   const ended = new Promise<void>((resolve) => (wake = resolve));
+  const attended =
+    consult === undefined
+      ? undefined
+      : new AttendedTransferRun({
+          plan: consult,
+          client,
+          ctx,
+          accountId: registered.id,
+          later,
+          consultationAnswered: hangUpInTime,
+          over: () => {
+            if (final !== undefined) wake();
+          },
+        });
   const onAnswer = (id: string): void => {
     for (const action of actions) {
-      timers.push(
-        clock.setTimer(action.atMs, () => {
-          void action.run(client, id).then((r) => {
-            const result = r as { ok: boolean; error?: { message: string } };
-            if (!result.ok) ctx.out.info(`${action.what} failed: ${result.error?.message ?? '?'}`);
-          });
-        }),
-      );
+      later(action.atMs, () => {
+        void action.run(client, id).then((r) => {
+          const result = r as { ok: boolean; error?: { message: string } };
+          if (!result.ok) ctx.out.info(`${action.what} failed: ${result.error?.message ?? '?'}`);
+        });
+      });
     }
-    if (durationS !== undefined)
-      timers.push(clock.setTimer(durationS * 1000, () => void client.call('calls.hangup', { callId: id })));
+    hangUpInTime(id);
+    attended?.firstAnswered();
   };
   const printing = printCalls(phone, ctx, (call) => {
+    attended?.seen(call);
     if (call.id !== callId) return;
     if (!answered && call.answeredAt !== null) {
       answered = true;
@@ -252,7 +286,7 @@ async function placeCall(phone: Phone, request: CallRequest, ctx: CliContext): P
     }
     if (call.state === 'ended') {
       final = call;
-      wake();
+      if (attended === undefined || attended.over) wake();
     }
   });
   try {
@@ -264,12 +298,189 @@ async function placeCall(phone: Phone, request: CallRequest, ctx: CliContext): P
     callId = dialled.value.id;
     if (dialled.value.state === 'ended') final = dialled.value;
     else {
-      void ctx.interrupted.then(() => void client.call('calls.hangup', { callId: callId ?? '' }));
+      void ctx.interrupted.then(() => {
+        void client.call('calls.hangup', { callId: callId ?? '' });
+        attended?.interrupted();
+      });
       await ended;
     }
-    return finish(final, ctx);
+    if (attended === undefined || final?.answeredAt === null || final === undefined)
+      return finish(final, ctx);
+    const failure = attended.failure;
+    if (failure !== undefined) {
+      ctx.out.error('transfer-failed', `The attended transfer did not complete: ${failure}.`);
+      return EXIT_FAILED;
+    }
+    return finish(final, ctx, { consultation: attended.consultationResult() });
   } finally {
     for (const t of timers) t.cancel();
     printing.dispose();
+  }
+}
+
+/**
+ * `--consult`: the attended transfer of our first call (RFC 5589 §7) as a script over the phone API.
+ *
+ *   first call answered ──consult-at──▶ calls.dial URI (the phone holds the first call)
+ *   consultation answered ──transfer-at──▶ calls.transfer {callId: first, replacesCallId: consultation}
+ *   first call ends `transferred` (NOTIFY 200) · consultation ends `transferred` (the target's BYE)
+ *
+ * Anything else — the consultation call not answered or ending first, the transfer refused or failed,
+ * the first call ending first — is the failure (the first reason is kept), and what is still up is
+ * hung up. The run is over when the first call ended and the consultation call (if placed) too.
+ */
+class AttendedTransferRun {
+  readonly #plan: ConsultPlan;
+  readonly #client: CliPhoneClient;
+  readonly #ctx: CliContext;
+  readonly #accountId: string;
+  readonly #later: (ms: number, run: () => void) => void;
+  readonly #consultationAnswered: (callId: string) => void;
+  readonly #over: () => void;
+  #first: CallSnapshot | undefined;
+  #consultation: CallSnapshot | undefined;
+  /** The consultation call is being placed or was placed (`calls.dial` sent). */
+  #dialled = false;
+  /** `calls.dial` answered (with the call, or an error). */
+  #dialDone = false;
+  #transferRequested = false;
+  #failure: string | undefined;
+
+  constructor(options: {
+    plan: ConsultPlan;
+    client: CliPhoneClient;
+    ctx: CliContext;
+    accountId: string;
+    later: (ms: number, run: () => void) => void;
+    consultationAnswered: (callId: string) => void;
+    over: () => void;
+  }) {
+    this.#plan = options.plan;
+    this.#client = options.client;
+    this.#ctx = options.ctx;
+    this.#accountId = options.accountId;
+    this.#later = options.later;
+    this.#consultationAnswered = options.consultationAnswered;
+    this.#over = options.over;
+  }
+
+  /** Why the attended transfer did not complete; undefined when it did (or is still under way). */
+  get failure(): string | undefined {
+    return this.#failure;
+  }
+
+  /** The first call ended, and the consultation call too (when there was one). */
+  get over(): boolean {
+    const first = this.#first?.state === 'ended';
+    if (!this.#dialled) return first;
+    return (
+      first && this.#dialDone && (this.#consultation === undefined || this.#consultation.state === 'ended')
+    );
+  }
+
+  /** The first call was answered: the consultation call goes out `--consult-at` later. */
+  firstAnswered(): void {
+    this.#later(this.#plan.atMs, () => void this.#dialConsultation());
+  }
+
+  /** Ctrl-C: the calls are hung up; that is not a transfer. */
+  interrupted(): void {
+    this.#fail('interrupted');
+  }
+
+  /** Every snapshot of every call of the run. */
+  seen(call: CallSnapshot): void {
+    // The first call is the first one the phone shows (the consultation call comes after its answer).
+    if (this.#first === undefined || call.id === this.#first.id) this.#firstChanged(call);
+    else if (this.#dialled && (this.#consultation === undefined || call.id === this.#consultation.id))
+      this.#consultationChanged(call);
+    if (this.over) this.#over();
+  }
+
+  /** The consultation call as the result reports it. */
+  consultationResult(): Record<string, unknown> | null {
+    const c = this.#consultation;
+    if (c === undefined) return null;
+    return {
+      id: c.id,
+      target: this.#plan.target,
+      reason: c.reason?.kind ?? null,
+      durationMs: c.endedAt !== null && c.answeredAt !== null ? c.endedAt - c.answeredAt : 0,
+      codec: c.codec,
+      stats: c.stats,
+      media: c.media,
+    };
+  }
+
+  async #dialConsultation(): Promise<void> {
+    if (this.#first?.state === 'ended' || this.#failure !== undefined) return;
+    this.#dialled = true;
+    this.#ctx.out.info(`Calling ${this.#plan.target} to consult (the first call goes on hold)\u2026`);
+    const dialled = await this.#client.call('calls.dial', {
+      target: this.#plan.target,
+      accountId: this.#accountId,
+    });
+    this.#dialDone = true;
+    if (!dialled.ok) {
+      this.#fail(
+        `the consultation call to ${this.#plan.target} could not be placed: ${dialled.error.message}`,
+      );
+    } else {
+      // Its snapshots may have come already (printed as they came); this one is no newer.
+      if (this.#consultation === undefined) this.#consultationChanged(dialled.value);
+      if (this.#failure !== undefined && dialled.value.state !== 'ended') this.#hangUp(dialled.value.id);
+    }
+    if (this.over) this.#over();
+  }
+
+  #firstChanged(call: CallSnapshot): void {
+    this.#first = call;
+    if (call.transfer?.state === 'failed')
+      this.#fail(`the transfer failed${call.transfer.sipCode !== null ? ` (${call.transfer.sipCode})` : ''}`);
+    if (call.state === 'ended' && call.reason?.kind !== 'transferred' && call.answeredAt !== null)
+      this.#fail(`the first call ended before the transfer: ${call.reason?.text ?? 'ended'}`);
+  }
+
+  #consultationChanged(call: CallSnapshot): void {
+    const before = this.#consultation;
+    if (before !== undefined && before.id !== call.id) return;
+    this.#consultation = call;
+    if ((before === undefined || before.answeredAt === null) && call.answeredAt !== null) {
+      this.#consultationAnswered(call.id);
+      this.#later(this.#plan.transferAtMs, () => void this.#transfer());
+    }
+    if (call.state === 'ended' && call.reason?.kind !== 'transferred') {
+      const why = `${call.reason?.text ?? 'ended'}${call.sipCode !== null && !(call.reason?.text ?? '').startsWith(String(call.sipCode)) ? ` (${call.sipCode})` : ''}`;
+      this.#fail(
+        call.answeredAt === null
+          ? `the consultation call to ${this.#plan.target} was not answered: ${why}`
+          : `the consultation call ended before the transfer: ${why}`,
+      );
+    }
+  }
+
+  async #transfer(): Promise<void> {
+    const first = this.#first;
+    const consultation = this.#consultation;
+    if (first === undefined || consultation === undefined || this.#failure !== undefined) return;
+    if (first.state === 'ended' || consultation.state === 'ended' || this.#transferRequested) return;
+    this.#transferRequested = true;
+    this.#ctx.out.info(`Transferring ${first.remote.uri} to ${consultation.remote.uri} (attended)\u2026`);
+    const sent = await this.#client.call('calls.transfer', {
+      callId: first.id,
+      replacesCallId: consultation.id,
+    });
+    if (!sent.ok) this.#fail(`the transfer could not be started: ${sent.error.message}`);
+  }
+
+  /** The attended transfer cannot complete: keep the first reason, hang up what is still up. */
+  #fail(why: string): void {
+    this.#failure ??= why;
+    for (const call of [this.#first, this.#consultation])
+      if (call !== undefined && call.state !== 'ended') this.#hangUp(call.id);
+  }
+
+  #hangUp(callId: string): void {
+    void this.#client.call('calls.hangup', { callId });
   }
 }

@@ -3,6 +3,18 @@
  * or a WAV file into the call, record what we hear, and hang up after `--duration`. Scripted actions
  * run at times counted from the answer: `--dtmf`, `--hold-at`/`--resume-at`, `--transfer-to`.
  *
+ * Attended transfer (RFC 5589 §7), `--consult URI`: `--consult-at` seconds (default 1) after the answer
+ * we call URI from the same account — the phone puts the first call on hold as the consultation call
+ * goes out —, and `--transfer-at` seconds (default 1) after the consultation call is answered we ask the
+ * first call's far end to call URI in our place: REFER with Refer-To `URI?Replaces=<the consultation
+ * dialog>` (RFC 3891), so its INVITE replaces our consultation call at URI. The first call ends as
+ * `transferred` when the far end's NOTIFY reports the new call answered; the consultation call ends as
+ * `transferred` when URI's phone hangs it up after the replacement (or when we do, 5 s after the transfer
+ * succeeded, if it does not). When the attended transfer cannot complete (the consultation call is
+ * not answered or ends first, the far end refuses the REFER, its new call fails, the first call ends
+ * first), what is still up is hung up and the exit code is 1. `--transfer-to URI` is the blind transfer;
+ * the two exclude each other.
+ *
  * With --json every change of the call is one line `{"type":"call","state":…,"reason":…,…}` (the
  * CallSnapshot of the phone API: `media` says whether the audio is direct or relayed and, with ICE, the
  * selected candidate pair; `stats.mos` the E-model estimate), then `{"type":"result",…}`.
@@ -13,8 +25,10 @@
  * `--srtp off|optional|required` sets media encryption (SDES-SRTP; default optional over TLS, else off);
  * the snapshots' `media.encryption` says whether the call is encrypted (`srtp`, with `media.srtpSuite`).
  * SOFTPHONE_LOG=debug (or info, warn) adds the phone's log as `log` lines. Exit 0 when the call was answered and
- * ended normally (hang-up by either side, a completed transfer), 1 otherwise with the reason in words,
- * 2 for a wrong command line.
+ * ended normally (hang-up by either side, a completed transfer; with --consult: when both calls ended as
+ * transferred), 1 otherwise with the reason in words, 2 for a wrong command line. Every snapshot of every
+ * call (the consultation call too) is a `call` line; each recording file is announced by a `recording`
+ * line `{"type":"recording","callId":…,"path":…}`.
  *
  * The recording is what we received, decoded, as 16-bit mono at the codec's rate: 8 kHz for G.711, 16 kHz
  * for G.722. A tone (or WAV) runs at that rate too, so a tone above 4 kHz needs G.722 (on a G.711 call it
@@ -64,12 +78,14 @@ export const ACCOUNT_AND_AUDIO_OPTIONS: Record<string, CliOption> = {
   record: {
     type: 'string',
     value: 'FILE.wav',
-    description: 'Record what we receive (decoded, mono, at the codec rate: 8 kHz G.711, 16 kHz G.722).',
+    description:
+      'Record what we receive (decoded, mono, at the codec rate: 8 kHz G.711, 16 kHz G.722); each further call (consultation, transfer, call waiting) to FILE-2.wav, FILE-3.wav… (a `recording` line names each file).',
   },
   duration: {
     type: 'string',
     value: 'S',
-    description: 'Hang up this many seconds after the answer (default: when the other side does, or Ctrl-C).',
+    description:
+      'Hang up this many seconds after the answer (default: when the other side does, or Ctrl-C); each call counts from its own answer.',
   },
   'dtmf-mode': {
     type: 'string',
@@ -195,6 +211,36 @@ export function callAccountPlanOf(values: ParsedCommandLine['values'], env: Node
   };
 }
 
+/**
+ * `--consult URI`: an attended transfer. The consultation call to `target` goes out `atMs` after the first
+ * call's answer; the REFER with Replaces `transferAtMs` after the consultation call's answer.
+ */
+export interface ConsultPlan {
+  readonly target: string;
+  readonly atMs: number;
+  readonly transferAtMs: number;
+}
+
+export function consultPlanOf(values: ParsedCommandLine['values']): ConsultPlan | undefined {
+  const consult = stringOption(values, 'consult');
+  const seconds = (name: string): number | undefined => numberOption(values, name, 0, 86_400);
+  if (consult === undefined) {
+    if (values['consult-at'] !== undefined) throw new UsageError('--consult-at needs --consult');
+    return undefined;
+  }
+  if (stringOption(values, 'transfer-to') !== undefined)
+    throw new UsageError(
+      '--consult and --transfer-to exclude each other: --consult URI is an attended transfer (call URI, then transfer to it), --transfer-to URI a blind one',
+    );
+  if (!/^[^\s<>"]{1,512}$/.test(consult))
+    throw new UsageError(`--consult ${JSON.stringify(consult)}: expected a SIP address or number`);
+  return {
+    target: consult,
+    atMs: (seconds('consult-at') ?? 1) * 1000,
+    transferAtMs: (seconds('transfer-at') ?? 1) * 1000,
+  };
+}
+
 /** Something `--dtmf`, `--hold-at`, `--resume-at` or `--transfer-to` asks for, at a time after the answer. */
 export interface ScheduledAction {
   readonly atMs: number;
@@ -229,6 +275,8 @@ export function actionsOf(values: ParsedCommandLine['values']): ScheduledAction[
     });
   }
   const transferTo = stringOption(values, 'transfer-to');
+  if (transferTo === undefined && values.consult === undefined && values['transfer-at'] !== undefined)
+    throw new UsageError('--transfer-at needs --transfer-to or --consult');
   if (transferTo !== undefined) {
     actions.push({
       atMs: (seconds('transfer-at') ?? 1) * 1000,
@@ -244,7 +292,7 @@ export const callCommand: CliCommand = {
   summary:
     'Call a SIP address from an account, send a tone or a WAV file, record what comes back, hang up after --duration.',
   usage:
-    'softphone call TARGET --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--dtmf DIGITS] [--hold-at S --resume-at S] [--transfer-to URI --transfer-at S] [--ice | --no-ice] [--stun HOST:PORT] [--turn URI --turn-user U --turn-password P] [--relay-only] [--srtp off|optional|required] [--json]',
+    'softphone call TARGET --aor URI --password SECRET [--proxy URI] [--transport udp|tcp|tls] [--tone HZ | --play FILE.wav] [--record FILE.wav] [--duration S] [--dtmf DIGITS] [--hold-at S --resume-at S] [--transfer-to URI | --consult URI [--consult-at S]] [--transfer-at S] [--ice | --no-ice] [--stun HOST:PORT] [--turn URI --turn-user U --turn-password P] [--relay-only] [--srtp off|optional|required] [--json]',
   positionals: ['TARGET'],
   options: {
     ...ACCOUNT_AND_AUDIO_OPTIONS,
@@ -265,10 +313,22 @@ export const callCommand: CliCommand = {
       value: 'URI',
       description: 'Blind-transfer the call to this address (REFER).',
     },
+    consult: {
+      type: 'string',
+      value: 'URI',
+      description:
+        'Attended transfer: call this address too (the first call goes on hold), then transfer the first call to it (REFER with Replaces); exit 0 when both calls ended as transferred.',
+    },
+    'consult-at': {
+      type: 'string',
+      value: 'S',
+      description: 'When to place the --consult call, seconds after the first call is answered (default 1).',
+    },
     'transfer-at': {
       type: 'string',
       value: 'S',
-      description: 'When to transfer, seconds after the answer (default 1).',
+      description:
+        'When to transfer, seconds (default 1) after the answer with --transfer-to, after the consultation call\u2019s answer with --consult.',
     },
   },
   async run(args, ctx) {
@@ -278,8 +338,9 @@ export const callCommand: CliCommand = {
     const plan = callAccountPlanOf(args.values, ctx.env);
     const audio = audioPlanOf(args.values);
     const durationS = numberOption(args.values, 'duration', 0, 86_400);
+    const consult = consultPlanOf(args.values);
     const actions = actionsOf(args.values);
     const { runCall } = await import('./call-run.ts');
-    return runCall({ plan, audio, target, durationS, actions }, ctx);
+    return runCall({ plan, audio, target, durationS, actions, consult }, ctx);
   },
 };

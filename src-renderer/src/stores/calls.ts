@@ -32,9 +32,12 @@ const ENGAGEMENT: Readonly<Record<CallState, number>> = {
   ended: 0,
 };
 
-/** A call that rings here, waiting for answer or decline. */
+/**
+ * A call that rings here, waiting for answer or decline. A call that replaces one of ours (we are the
+ * target of an attended transfer) is accepted by the phone itself and never offered.
+ */
 export function isIncomingRinging(call: CallSnapshot): boolean {
-  return call.direction === 'incoming' && call.state === 'ringing';
+  return call.direction === 'incoming' && call.state === 'ringing' && call.replaces === undefined;
 }
 
 /** `calls` with `snapshot` in place of the call of the same id (added when new), oldest first. */

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   CALL_ENDED_LINGER_MS,
   currentCallOf,
+  isIncomingRinging,
   upsertCall,
   useCallsStore,
 } from '../../../src-renderer/src/stores/index.ts';
@@ -17,6 +18,12 @@ describe('currentCallOf', () => {
   const ringingOut = callSnapshot({ id: 'r', state: 'ringing', startedAt: at(2) });
   const ringingIn = callSnapshot({ id: 'i', state: 'ringing', direction: 'incoming', startedAt: at(3) });
   const ended = callSnapshot({ id: 'e', state: 'ended', startedAt: at(4), endedAt: at(9) });
+
+  it('offers an incoming ringing call, but not one that replaces ours (attended transfer target)', () => {
+    expect(isIncomingRinging(ringingIn)).toBe(true);
+    expect(isIncomingRinging({ ...ringingIn, replaces: 'a' })).toBe(false);
+    expect(isIncomingRinging(ringingOut)).toBe(false);
+  });
 
   it('shows the most engaged call; a call ringing here is never current', () => {
     expect(currentCallOf([held, ringingOut, active], null)?.id).toBe('a');

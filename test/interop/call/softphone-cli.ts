@@ -16,12 +16,15 @@ export interface CallLine {
   id: string;
   state: string;
   direction: string;
+  remote: { uri: string; displayName?: string };
   reason: { kind: string; text: string } | null;
   sipCode: number | null;
   answeredAt: number | null;
   codec: string | null;
   dtmfReceived: string;
-  transfer: { state: string; sipCode: number | null } | null;
+  transfer: { role: string; target: string; state: string; sipCode: number | null } | null;
+  /** An incoming INVITE with Replaces: the call it took the place of. */
+  replaces?: string;
   stats: { packetsSent: number; packetsReceived: number; lossPct: number };
   media: { path: string; local: string | null; remote: string | null };
 }

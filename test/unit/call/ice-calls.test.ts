@@ -412,6 +412,28 @@ describe('relay-only with a peer without ICE: plain RTP through our TURN relay (
   });
 });
 
+describe('hold with ICE', () => {
+  it('holding a peer that holds us: our snapshots go remote-held → held, never active in between', async () => {
+    lab = await startIceLab({});
+    const { caller, callee } = await connect(lab);
+    await lab.run(3000);
+    caller.hold();
+    await lab.run(1000);
+    expect(callee.state).toBe('remote-held');
+    // The ICE transport reports the re-INVITE's update as it applies it: that snapshot already says held.
+    const states: string[] = [];
+    const watching = callee.onChange((c) => states.push(c.state));
+    callee.hold();
+    await lab.run(1000);
+    watching.dispose();
+    expect(states.length).toBeGreaterThan(0);
+    expect(new Set(states)).toEqual(new Set(['held']));
+    expect(caller.state).toBe('held');
+    caller.hangup();
+    await lab.run(1000);
+  });
+});
+
 describe('ICE restarts', () => {
   it('our restart after a network change (bob) is a peer restart for alice: new credentials both ways, audio again', async () => {
     lab = await startIceLab({ alice: { nat: 'port-restricted' }, bob: { nat: 'port-restricted' } });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { CONSULTATION_END_WAIT_MS } from '../../../src-main/call/index.ts';
 import { Header } from '../../../src-main/sip/syntax/index.ts';
 import type { SipRequest } from '../../../src-main/sip/syntax/index.ts';
 import { TONES, expectNoLeaks, heard, startLab } from './support.ts';
@@ -162,20 +163,88 @@ describe('transfer (RFC 3515, RFC 5589)', () => {
     });
     expect(inviteToCarol.headers.get('Referred-By')).toBe('<sip:alice@203.0.113.10>');
 
-    expect(toCarol.reason?.kind).toBe('remote-hangup');
+    // carol accepts bob's INVITE, then ends the call it replaces with a BYE alone (no hold re-INVITE
+    // first: the new call takes the audio, the replaced one is not put on hold).
+    expect(lab.trace(mark).filter((l) => l.startsWith('carol→alice'))).toEqual(['carol→alice BYE']);
+    // Both of alice's calls end as transferred: the first by our BYE after the NOTIFY 200, the
+    // consultation call by the target's BYE for the dialog its INVITE with Replaces took over.
+    expect(toBob.reason).toEqual({ kind: 'transferred', text: 'Transferred to sip:carol@203.0.113.30' });
+    expect(toCarol.reason).toEqual({
+      kind: 'transferred',
+      text: 'Transferred: sip:carol@203.0.113.30 now talks with sip:bob@203.0.113.20',
+    });
     expect(carolOld.reason?.kind).toBe('replaced');
-    expect(toBob.reason?.kind).toBe('transferred');
     expect(bobCall.reason?.kind).toBe('remote-hangup');
     const bobNew = bob.last();
     const carolNew = carol.last();
     expect(bobNew.state).toBe('active');
     expect(carolNew.state).toBe('active');
     expect(carolNew.remote.uri).toBe('sip:bob@203.0.113.20');
+    // The new call says which call it took the place of; it was never answered by anyone.
+    expect(carolNew.snapshot().replaces).toBe(carolOld.id);
+    expect('replaces' in carolOld.snapshot()).toBe(false);
+    expect('replaces' in bobNew.snapshot()).toBe(false);
     await lab.run(1000);
     expect(heard(carol.speakers.get(carolNew.id), TONES.bob)).toBe(true);
     expect(heard(bob.speakers.get(bobNew.id), TONES.carol)).toBe(true);
     expect(alice.agent.calls).toEqual([]);
     bobNew.hangup();
+  });
+
+  it('attended: a target that does not end the consultation call — we end it CONSULTATION_END_WAIT_MS after the transfer succeeded', async () => {
+    lab = await startLab({ phones: ['alice', 'bob', 'carol'] });
+    const { alice, bob, carol } = lab.phones;
+    const toBob = alice.agent.dial(alice.account, bob.uri);
+    await lab.run(50);
+    await bob.last().answer();
+    await lab.run(300);
+    const toCarol = alice.agent.dial(alice.account, carol.uri);
+    await lab.run(50);
+    await carol.last().answer();
+    await lab.run(300);
+    // carol's BYE for the replaced dialog never reaches alice.
+    const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
+    const dropping = lab.net.dropWhere(
+      (p) => p.from.address === '203.0.113.30' && p.to.port === 5060 && text(p.bytes).startsWith('BYE '),
+    );
+    const mark = lab.sip.length;
+    expect(toBob.transferReplacing(toCarol).ok).toBe(true);
+    await lab.run(500);
+    expect(toBob.reason?.kind).toBe('transferred');
+    expect(toCarol.phase).toBe('active');
+    await lab.run(CONSULTATION_END_WAIT_MS);
+    expect(toCarol.reason).toEqual({
+      kind: 'transferred',
+      text: 'Transferred: sip:carol@203.0.113.30 now talks with sip:bob@203.0.113.20',
+    });
+    expect(toCarol.snapshot().endedAt! - toBob.snapshot().endedAt!).toBe(CONSULTATION_END_WAIT_MS);
+    expect(lab.trace(mark).filter((l) => l.startsWith('alice→carol'))).toContain('alice→carol BYE');
+    dropping.dispose();
+    bob.last().hangup();
+  });
+
+  it('attended: the target hanging up the consultation call before the REFER was accepted is a hang-up', async () => {
+    lab = await startLab({ phones: ['alice', 'bob', 'carol'] });
+    const { alice, bob, carol } = lab.phones;
+    const toBob = alice.agent.dial(alice.account, bob.uri);
+    await lab.run(50);
+    await bob.last().answer();
+    await lab.run(300);
+    const toCarol = alice.agent.dial(alice.account, carol.uri);
+    await lab.run(50);
+    await carol.last().answer();
+    await lab.run(300);
+    // The REFER never reaches bob: the transfer stays pending.
+    const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
+    const dropping = lab.net.dropWhere((p) => text(p.bytes).startsWith('REFER '));
+    expect(toBob.transferReplacing(toCarol).ok).toBe(true);
+    await lab.run(200);
+    carol.last().hangup();
+    await lab.run(200);
+    expect(toBob.snapshot().transfer?.state).toBe('pending');
+    expect(toCarol.reason).toEqual({ kind: 'remote-hangup', text: 'The other side hung up' });
+    dropping.dispose();
+    toBob.hangup();
   });
 
   it('INVITE with Replaces for no known dialog gets 481; for a confirmed dialog with early-only, 486', async () => {

@@ -150,10 +150,12 @@ describe('CallNotifier: incoming calls', () => {
     expect(notifier.open.incoming).toBe(0);
   });
 
-  it('shows nothing for outgoing calls, with Do Not Disturb, or without notification support', () => {
+  it('shows nothing for outgoing calls, calls replacing ours, with Do Not Disturb, or without notification support', () => {
     const a = setup();
     a.notifier.onCall(call('o1', 'ringing', { direction: 'outgoing' }));
     a.notifier.onCall(call('o1', 'dialing', { direction: 'outgoing' }));
+    // An INVITE with Replaces (we are an attended transfer's target): the phone accepts it by itself.
+    a.notifier.onCall(call('t1', 'ringing', { replaces: 'c0' }));
     expect(a.created).toHaveLength(0);
     const b = setup({ dnd: true });
     b.notifier.onCall(call('c1', 'ringing'));

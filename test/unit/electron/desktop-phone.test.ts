@@ -136,6 +136,13 @@ describe('createDesktopPhoneAdapter: events', () => {
       state: 'active',
       muted: true,
     });
+    emitRaw(phone, 'calls.changed', {
+      id: 'c2',
+      direction: 'incoming',
+      remote: { uri: 'sip:1002@lab.test' },
+      state: 'ringing',
+      replaces: 'c1',
+    });
     expect(seen.mock.calls.map((c) => c[0])).toEqual([
       {
         id: 'c1',
@@ -151,6 +158,14 @@ describe('createDesktopPhoneAdapter: events', () => {
         remote: { uri: 'sip:1001@lab.test', displayName: 'Alice' },
         state: 'active',
         muted: true,
+      },
+      {
+        id: 'c2',
+        direction: 'incoming',
+        remote: { uri: 'sip:1002@lab.test' },
+        state: 'ringing',
+        muted: false,
+        replaces: 'c1',
       },
     ]);
     sub.dispose();

@@ -40,10 +40,17 @@ describe('fileAudioProvider', () => {
   it('opens 8 kHz ports for a G.711 call, and a second call records to FILE-2.wav', () => {
     dir = makeTempDir('softphone-file-audio-');
     const record = join(dir.path, 'heard.wav');
-    const provider = fileAudioProvider({ tone: 440, record });
+    const recordings: string[][] = [];
+    const provider = fileAudioProvider({ tone: 440, record }, undefined, (callId, file) =>
+      recordings.push([callId, file]),
+    );
     const first = provider.open('call-1', {}, { sampleRate: 8000 });
     const second = provider.open('call-2', {}, { sampleRate: 16000 });
     expect([first.sampleRate, second.sampleRate]).toEqual([8000, 16000]);
+    expect(recordings).toEqual([
+      ['call-1', record],
+      ['call-2', join(dir.path, 'heard-2.wav')],
+    ]);
     first.close();
     second.close();
     const rateOf = (file: string): number => {

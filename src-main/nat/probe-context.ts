@@ -9,7 +9,12 @@ import type {
   NatTestRecord,
   TransportAddress,
 } from '../../src-shared/model/nat.ts';
-import { errorCode, formatAddress } from '../platform/index.ts';
+import {
+  describeTlsCertificateProblem,
+  errorCode,
+  formatAddress,
+  tlsCertificateProblemOf,
+} from '../platform/index.ts';
 import type {
   Clock,
   DatagramSocket,
@@ -49,7 +54,7 @@ export function adaptiveTiming(timing: StunTiming, rttMs: number): StunTiming {
 }
 
 export interface TlsTrust {
-  /** Extra trust anchors (PEM) for stuns:/turns: servers. */
+  /** Extra trust anchors (PEM) for stuns:/turns: servers, besides the system store (SIP TLS's). */
   ca?: string[];
   /** Only for tests that mean it. */
   rejectUnauthorized?: boolean;
@@ -173,7 +178,7 @@ export async function openStreamProbe(
       code: errorCode(error),
       message: error instanceof Error ? error.message : String(error),
     };
-    return { ok: false, error: connectError(failure, transport, remote, ctx.connectTimeoutMs) };
+    return { ok: false, error: connectError(failure, transport, remote, ctx.connectTimeoutMs, servername) };
   }
   const endpoint = stunOverStream(connection, {
     clock: ctx.clock,
@@ -209,15 +214,35 @@ export function tlsClientOptions(ctx: ProbeContext, servername: string): TlsClie
   };
 }
 
-/** Plain words for a failed TCP/TLS connect (`code`: the platform's error code, e.g. ETIMEDOUT). */
+/**
+ * Plain words for a failed TCP/TLS connect (`code`: the platform's error code, e.g. ETIMEDOUT); a refused
+ * certificate is named as such ("certificate not trusted") with the name it was checked for.
+ */
 export function connectError(
   failure: { code: string | undefined; message: string },
   transport: 'tcp' | 'tls',
   remote: SocketAddress,
   timeoutMs: number,
+  servername?: string,
 ): NatServerError {
   const code = failure.code ?? '';
   const where = formatAddress(remote);
+  const problem = transport === 'tls' ? tlsCertificateProblemOf(failure.code) : undefined;
+  if (problem !== undefined) {
+    const name = servername ?? where;
+    const hint =
+      problem === 'untrusted'
+        ? ' Its CA is neither in the system store nor among the extra TLS trust anchors.'
+        : '';
+    return {
+      code: 'tls',
+      message:
+        `TLS with ${where} failed: ${describeTlsCertificateProblem(problem)} for ${name} (${failure.message || code}).${hint}`.slice(
+          0,
+          500,
+        ),
+    };
+  }
   if (code === 'ETIMEDOUT')
     return {
       code: 'timeout',

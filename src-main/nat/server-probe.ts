@@ -363,6 +363,7 @@ function turnErrorOf(
         server.transport === 'tls' ? 'tls' : 'tcp',
         to,
         ctx.connectTimeoutMs,
+        server.host,
       );
     case 'transport':
       return { code: 'transport', message: `${at}: the connection failed (${failure.reason}).` };

@@ -17,13 +17,16 @@
  *    its SIP credentials — hosted PBXs commonly hand out TURN with the SIP account's.
  *  - Keepalive: 80 % of the binding lifetime's lower bound, clamped to 15–120 s; until a lifetime is
  *    measured (or for a NAT without binding state) the account's own interval, 25 s by default, stays.
+ *  - TURN over TLS (turns:): verified as SIP TLS is — the system store plus the phone's extra trust
+ *    anchors (`--ca`, PhoneSipOptions.tlsCa), SNI and the certificate's name checked against the URI's
+ *    host. There is no way to turn verification off; a refused certificate costs that relay only.
  */
 import type { IceMode, NatSettings } from '../../src-shared/model/settings.ts';
 import type { NatCheckRequest, NatReport } from '../../src-shared/model/nat.ts';
 import type { IceTransportSettings } from '../call/index.ts';
 import type { TurnServerConfig } from '../media/transport/index.ts';
 import { discoverServers } from '../nat/index.ts';
-import type { Resolver, SocketAddress } from '../platform/index.ts';
+import type { Resolver, SocketAddress, TlsClientOptions } from '../platform/index.ts';
 
 /** An account's NAT traversal configuration, with its secrets (main process only). */
 export interface AccountNatInput {
@@ -100,6 +103,13 @@ export interface IceSettingsInput {
   readonly report: NatReport | undefined;
   readonly resolver: Resolver;
   readonly overrides?: IceOverrides;
+  /** Extra TLS trust anchors (PEM) for turns: servers: the ones SIP TLS uses. */
+  readonly tlsCa?: readonly string[];
+}
+
+/** TLS to a turns: server named `host` (see the header): verified, with the extra anchors if any. */
+function turnTlsOptions(host: string, tlsCa: readonly string[] | undefined): TlsClientOptions {
+  return { servername: host, ...(tlsCa !== undefined && tlsCa.length > 0 && { ca: [...tlsCa] }) };
 }
 
 /** One call's ICE settings for an account (see the header). */
@@ -129,7 +139,7 @@ export async function iceSettingsFor(options: IceSettingsInput): Promise<IceTran
         address,
         transport: server.transport,
         ...server.credentials,
-        ...(server.transport === 'tls' && { tls: { servername: server.host } }),
+        ...(server.transport === 'tls' && { tls: turnTlsOptions(server.host, options.tlsCa) }),
       });
     }
   }
@@ -149,7 +159,7 @@ export async function iceSettingsFor(options: IceSettingsInput): Promise<IceTran
         address,
         transport: result.transport,
         ...credentials,
-        ...(result.transport === 'tls' && { tls: { servername: result.host } }),
+        ...(result.transport === 'tls' && { tls: turnTlsOptions(result.host, options.tlsCa) }),
       });
     }
   }

@@ -2,8 +2,9 @@
  * `CallHistoryRecorder`: where the calls layer reports a call's life so that it lands in the call log.
  *
  *   callStarted(snapshot)   → recordStart     (the row exists from the first moment: a crash keeps it)
- *   callAnswered(snapshot)  → recordAnswered  (talk time is known even if the app stops mid-call)
- *   callEnded(snapshot)     → recordEnd       (result, SIP code, codec, media path, MOS)
+ *   callAnswered(snapshot)  → recordAnswered  (talk time and encryption are known even if the app stops
+ *                                              mid-call)
+ *   callEnded(snapshot)     → recordEnd       (result, SIP code, codec, media path, encryption, MOS)
  *
  * Each step is its own transaction in the store, and each recorded step is announced as
  * `history.changed` with the row and the missed-call badge count. Recording never throws into the call:
@@ -11,6 +12,7 @@
  * must go on even when its log row cannot be written.
  */
 import type { EventName, EventPayloadOf } from '../../src-shared/ipc/index.ts';
+import type { CallEncryption } from '../../src-shared/model/call.ts';
 import type {
   CallDirection,
   CallResult,
@@ -46,6 +48,11 @@ export interface CallHistorySnapshot {
   readonly reason: string | null;
   readonly codec: string | null;
   readonly mediaPath: MediaPath;
+  /**
+   * Whether the audio is encrypted (SRTP) or plain RTP, as the call said while its media was up (`none`
+   * before, and for a call that never had media).
+   */
+  readonly encryption: CallEncryption;
   /** Estimated MOS (1–5) from RTCP, when known. */
   readonly mos?: number | null;
 }
@@ -102,7 +109,7 @@ export class CallHistoryRecorder {
     if (answeredAt === null)
       return this.refused(call.id, 'call-answered', 'invalid', 'the snapshot has no answeredAt');
     return this.record(call.id, 'call-answered', (store) => {
-      const answered = store.history.recordAnswered(call.id, answeredAt);
+      const answered = store.history.recordAnswered(call.id, answeredAt, call.encryption);
       if (!answered.ok)
         return { recorded: false, reason: answered.error.code, message: describeFailure(answered.error) };
       const entry = store.history.get(call.id);
@@ -127,6 +134,7 @@ export class CallHistoryRecorder {
         reason: call.reason,
         codec: call.codec,
         mediaPath: call.mediaPath,
+        encryption: call.encryption,
         mos: call.mos ?? null,
       };
       let ended = store.history.recordEnd(end);
@@ -153,6 +161,7 @@ export class CallHistoryRecorder {
       remoteUri: call.remoteUri,
       remoteDisplayName: call.remoteDisplayName ?? '',
       startedAt: call.startedAt,
+      encryption: call.encryption,
     };
     let started = store.history.recordStart(record);
     if (

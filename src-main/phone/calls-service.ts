@@ -16,7 +16,7 @@
 import { PhoneError } from '../../src-shared/ipc/index.ts';
 import type { EventName, EventPayloadOf } from '../../src-shared/ipc/index.ts';
 import type { AccountSnapshot } from '../../src-shared/model/account.ts';
-import type { CallAudioOptions, CallSnapshot } from '../../src-shared/model/call.ts';
+import type { CallAudioOptions, CallEncryption, CallSnapshot } from '../../src-shared/model/call.ts';
 import { CALL_LIST_MAX } from '../../src-shared/model/call.ts';
 import type { Settings } from '../../src-shared/model/settings.ts';
 import type { Disposable } from '../../src-shared/util/emitter.ts';
@@ -161,6 +161,8 @@ export interface CallsServiceOptions {
   /** Network changes: ICE restarts where a call's path may be gone. */
   networkChanges?: { onChange(listener: (change: NetworkChange) => void): Disposable };
   ice?: CallsIceOptions;
+  /** Extra TLS trust anchors (PEM) for turns: servers — the phone's SIP TLS ones. */
+  tlsCa?: readonly string[];
 }
 
 type CallsCommand =
@@ -192,7 +194,15 @@ export class CallsService {
   #agentSubscription: Disposable | undefined;
   readonly #watched = new Map<
     string,
-    { call: Call; subscription: Disposable; last: string; answered: boolean; audio: CallAudioOptions }
+    {
+      call: Call;
+      subscription: Disposable;
+      last: string;
+      answered: boolean;
+      audio: CallAudioOptions;
+      /** What the snapshot said while the media was last up (for the call log); undefined before. */
+      encryption: CallEncryption | undefined;
+    }
   >();
   readonly #ended = new Map<string, CallSnapshot>();
   /** The end signalling (BYE, CANCEL) still on its way, for close() to wait for. */
@@ -375,6 +385,7 @@ export class CallsService {
       last: '',
       answered: false,
       audio: this.#pendingAudio,
+      encryption: undefined,
     };
     this.#watched.set(call.id, entry);
     entry.subscription = call.onChange(() => this.#changed(call));
@@ -393,6 +404,8 @@ export class CallsService {
       entry.last = text;
       this.#options.emit('calls.changed', snapshot);
     }
+    if (snapshot.state !== 'ended' && snapshot.media.path !== 'unknown')
+      entry.encryption = encryptionOf(snapshot);
     if (!entry.answered && snapshot.answeredAt !== null) {
       entry.answered = true;
       this.#options.history.callAnswered(historyOf(snapshot, null));
@@ -408,7 +421,8 @@ export class CallsService {
       const reason = snapshot.reason ?? { kind: 'local-hangup', text: 'Ended' };
       const result = historyResultOf(snapshot.direction, snapshot.answeredAt !== null, reason);
       this.#options.history.callEnded({
-        ...historyOf(snapshot, result),
+        // The log keeps what the call said while its media was up, not what is left after it ended.
+        ...historyOf(snapshot, result, entry.encryption),
         result,
         endedAt: snapshot.endedAt ?? Math.floor(this.#options.clock.now()),
       });
@@ -559,6 +573,7 @@ export class CallsService {
       report: this.#options.natReports?.reportOf(accountId),
       resolver: this.#options.resolver ?? NO_DNS,
       ...(this.#options.ice !== undefined && { overrides: this.#options.ice }),
+      ...(this.#options.tlsCa !== undefined && { tlsCa: this.#options.tlsCa }),
     });
     if (settings.mode !== 'off') {
       this.#options.log.info(
@@ -588,8 +603,17 @@ const NO_DNS: Resolver = {
   resolveNaptr: () => Promise.reject(Object.assign(new Error('no resolver'), { code: 'ENOTFOUND' })),
 };
 
-/** A call snapshot as the call log wants it. */
-function historyOf(snapshot: CallSnapshot, result: ReturnType<typeof historyResultOf> | null) {
+/** Whether the call's audio is encrypted, by its snapshot (absent: before SRTP existed, none). */
+function encryptionOf(snapshot: CallSnapshot): CallEncryption {
+  return snapshot.media.encryption ?? 'none';
+}
+
+/** A call snapshot as the call log wants it; `encryption` by default from the snapshot. */
+function historyOf(
+  snapshot: CallSnapshot,
+  result: ReturnType<typeof historyResultOf> | null,
+  encryption: CallEncryption = encryptionOf(snapshot),
+) {
   return {
     id: snapshot.id,
     direction: snapshot.direction,
@@ -604,6 +628,7 @@ function historyOf(snapshot: CallSnapshot, result: ReturnType<typeof historyResu
     reason: snapshot.reason?.text ?? null,
     codec: snapshot.codec,
     mediaPath: snapshot.media.path,
+    encryption,
     ...(snapshot.stats.mos !== undefined && { mos: snapshot.stats.mos }),
   };
 }

@@ -82,6 +82,9 @@ export class Phone {
     this.settings =
       options.settings ?? (storage.present ? new StoredSettings(storage) : new InMemorySettings());
     this.startedAt = Math.floor(options.clock.now());
+    // The extra TLS trust anchors of SIP apply to stuns:/turns: servers too: NAT checks and calls.
+    const tlsCa =
+      options.sip?.tlsCa !== undefined && options.sip.tlsCa.length > 0 ? options.sip.tlsCa : undefined;
     this.diagnostics = new DiagnosticsService({
       clock: options.clock,
       network: options.network,
@@ -89,6 +92,7 @@ export class Phone {
       emit: (name, payload) => this.emit(name, payload),
       log: this.log.scope('nat'),
       software: `${options.app.name} ${options.app.version}`,
+      ...(tlsCa !== undefined && { tls: { ca: [...tlsCa] } }),
       ...(options.networkChanges ? { networkChanges: options.networkChanges } : {}),
       ...(storage.present ? { persistence: new StoredNatReports(storage) } : {}),
     });
@@ -133,6 +137,7 @@ export class Phone {
       natReports: this.diagnostics,
       ...(options.networkChanges ? { networkChanges: options.networkChanges } : {}),
       ...(options.ice ? { ice: options.ice } : {}),
+      ...(tlsCa !== undefined && { tlsCa }),
     });
     // Calls are served on the accounts' user agent as soon as it exists.
     this.events.on((e) => {

@@ -20,6 +20,8 @@ export type {
 } from './ports.ts';
 export { formatAddress, sameAddress, errorCode } from './ports.ts';
 export { parseIp } from './ip-address.ts';
+export { describeTlsCertificateProblem, tlsCertificateProblemOf } from './tls-certificate.ts';
+export type { TlsCertificateProblem } from './tls-certificate.ts';
 export type { ParsedIp } from './ip-address.ts';
 
 export { NodeClock, MAX_NATIVE_TIMER_DELAY_MS } from './node-clock.ts';

@@ -46,6 +46,13 @@ export interface MemoryHostOptions {
 /** TLS server options for the in-memory network: `names` decides which servernames the "certificate" fits. */
 export interface MemoryTlsServerOptions extends TlsServerOptions {
   names?: string[];
+  /**
+   * The trust anchor (PEM, or any text standing for one) of a certificate from a private CA: a client
+   * accepts it only when its `ca` includes this anchor, else the connect rejects with
+   * UNABLE_TO_VERIFY_LEAF_SIGNATURE, as Node does. Default: a certificate every client trusts (the model
+   * has no system store).
+   */
+  issuer?: string;
 }
 
 export interface MemoryStreamListenOptions extends StreamListenOptions {
@@ -169,7 +176,11 @@ export class MemoryHost implements Network {
     const tls =
       options.tls === undefined
         ? undefined
-        : { acceptsName: tlsNameMatcher(options.tls), requestCert: options.tls.requestCert ?? false };
+        : {
+            acceptsName: tlsNameMatcher(options.tls),
+            requestCert: options.tls.requestCert ?? false,
+            issuer: options.tls.issuer,
+          };
     const server = new MemoryStreamServer({ address, port, family: options.family }, tls, () =>
       this.listeners.delete(server),
     );

@@ -32,9 +32,11 @@
  *
  * Streams. connect() takes one round trip; the server's onConnection fires when the "SYN" arrives. No
  * listener: ECONNREFUSED. No route, or a NAT in the way inbound (there is no port forwarding): the connect
- * times out. `tls` marks a connection `secure` and checks `servername` against the listener's names (its
- * `names` option, else the names in its certificate): a mismatch rejects with
- * ERR_TLS_CERT_ALTNAME_INVALID (unless rejectUnauthorized is false); TLS to a plain listener rejects with
+ * times out. `tls` marks a connection `secure`, checks the client's trust in the listener's certificate
+ * (one from a private CA — the listener's `issuer` — needs that anchor in the client's `ca`, else
+ * UNABLE_TO_VERIFY_LEAF_SIGNATURE) and then `servername` against the listener's names (its `names`
+ * option, else the names in its certificate): a mismatch rejects with ERR_TLS_CERT_ALTNAME_INVALID (both
+ * checks skipped when rejectUnauthorized is false); TLS to a plain listener rejects with
  * EPROTO, plain to a TLS listener with ECONNRESET; a listener with requestCert refuses clients without a
  * `cert` (EPROTO). When a NAT loses its state (flush, rebind, new address) the connections through it are
  * reset (ECONNRESET on both ends). Each write arrives as one chunk unless `streamSegmentBytes` splits it.
@@ -714,6 +716,13 @@ export class MemoryNetwork {
           return refuse('EPROTO', `${formatAddress(remote)} does not speak TLS`);
         if (tls === undefined && listener.secure)
           return refuse('ECONNRESET', `${formatAddress(remote)} expects TLS`);
+        // Node verifies the chain first, the name after it (checkServerIdentity).
+        if (tls !== undefined && (tls.rejectUnauthorized ?? true) && !listener.certificateTrusted(tls.ca)) {
+          return refuse(
+            'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+            `certificate of ${formatAddress(remote)}: unable to verify the first certificate`,
+          );
+        }
         if (
           tls !== undefined &&
           (tls.rejectUnauthorized ?? true) &&

@@ -98,19 +98,23 @@ export class MemoryStreamServer implements StreamServer {
   readonly requestCert: boolean;
   private isClosed = false;
   private readonly acceptsName: (servername: string) => boolean;
+  private readonly issuer: string | undefined;
   private readonly connections = new Emitter<MemoryStreamConnection>();
   private readonly errors = new Emitter<Error>();
   private readonly onRelease: () => void;
 
   constructor(
     local: SocketAddress,
-    tls: { acceptsName: (servername: string) => boolean; requestCert: boolean } | undefined,
+    tls:
+      | { acceptsName: (servername: string) => boolean; requestCert: boolean; issuer?: string | undefined }
+      | undefined,
     onRelease: () => void,
   ) {
     this.local = { ...local };
     this.secure = tls !== undefined;
     this.requestCert = tls?.requestCert ?? false;
     this.acceptsName = tls?.acceptsName ?? (() => false);
+    this.issuer = tls?.issuer;
     this.onRelease = onRelease;
   }
 
@@ -135,6 +139,14 @@ export class MemoryStreamServer implements StreamServer {
   }
 
   // ───────── used by the network ─────────
+
+  /** @internal whether a client with these extra trust anchors trusts the certificate */
+  certificateTrusted(ca: string | readonly string[] | undefined): boolean {
+    if (this.issuer === undefined) return true;
+    const anchors = ca === undefined ? [] : typeof ca === 'string' ? [ca] : ca;
+    const issuer = this.issuer.trim();
+    return anchors.some((anchor) => anchor.trim() === issuer);
+  }
 
   /** @internal whether the certificate is valid for `servername` */
   certificateMatches(servername: string): boolean {

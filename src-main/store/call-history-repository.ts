@@ -18,6 +18,7 @@ import {
   CallDirection,
   CallId,
   CallResult,
+  HistoryEncryption,
   HistoryFilter,
   HistoryQuery,
   MediaPath,
@@ -52,6 +53,8 @@ export const CallStartRecord = z.strictObject({
   /** Chosen by the remote party: longer names are cut, not refused. */
   remoteDisplayName: z.string().optional(),
   startedAt: z.int().nonnegative(),
+  /** What the call says so far (`none` before its media is up); absent: `unknown`. */
+  encryption: HistoryEncryption.optional(),
 });
 export type CallStartRecord = z.infer<typeof CallStartRecord>;
 
@@ -66,6 +69,7 @@ export const CallEndRecord = z.strictObject({
   reason: z.string().nullable().optional(),
   codec: z.string().max(32).nullable().optional(),
   mediaPath: MediaPath.optional(),
+  encryption: HistoryEncryption.optional(),
   mos: z.number().min(1).max(5).nullable().optional(),
 });
 export type CallEndRecord = z.infer<typeof CallEndRecord>;
@@ -106,6 +110,7 @@ interface HistoryRow {
   reason: string | null;
   codec: string | null;
   media_path: MediaPath;
+  encryption: HistoryEncryption;
   mos: number | null;
   seen: number;
   contact_id: string | null;
@@ -140,8 +145,8 @@ export class CallHistoryRepository {
         const inserted = this.sql
           .get(
             `INSERT INTO call_history (id, direction, account_id, remote_uri, remote_display_name, remote_user,
-             remote_number_key, remote_uri_key, started_at, seen)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+             remote_number_key, remote_uri_key, started_at, encryption, seen)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
            ON CONFLICT (id) DO NOTHING`,
           )
           .run(
@@ -154,6 +159,7 @@ export class CallHistoryRepository {
             numberKey(call.remoteUri),
             uriKey(call.remoteUri),
             call.startedAt,
+            call.encryption ?? 'unknown',
           );
         return inserted.changes === 0 ? 'duplicate' : 'ok';
       })
@@ -168,13 +174,21 @@ export class CallHistoryRepository {
     return ok(this.getExisting(call.id));
   }
 
-  /** Notes the moment the call was answered (kept if the app stops before the call ends). */
-  recordAnswered(id: string, answeredAt: number): Result<void, NotFoundError | CallAlreadyEndedError> {
+  /**
+   * Notes the moment the call was answered, and the encryption its media has then when given (both kept
+   * if the app stops before the call ends).
+   */
+  recordAnswered(
+    id: string,
+    answeredAt: number,
+    encryption?: HistoryEncryption,
+  ): Result<void, NotFoundError | CallAlreadyEndedError> {
     const row = this.sql
-      .get<[number, string], { result: string | null }>(
-        'UPDATE call_history SET answered_at = ? WHERE id = ? AND result IS NULL RETURNING result',
+      .get<[number, HistoryEncryption | null, string], { result: string | null }>(
+        `UPDATE call_history SET answered_at = ?, encryption = coalesce(?, encryption)
+         WHERE id = ? AND result IS NULL RETURNING result`,
       )
-      .get(answeredAt, id);
+      .get(answeredAt, encryption ?? null, id);
     if (row !== undefined) return ok(undefined);
     return this.exists(id) ? fail({ code: 'already-ended', id }) : notFound(id);
   }
@@ -203,7 +217,7 @@ export class CallHistoryRepository {
              ended_at = @endedAt, answered_at = @answeredAt, duration_ms = @durationMs, result = @result,
              sip_code = coalesce(@sipCode, sip_code), reason = coalesce(@reason, reason),
              codec = coalesce(@codec, codec), media_path = coalesce(@mediaPath, media_path),
-             mos = coalesce(@mos, mos), seen = @seen
+             encryption = coalesce(@encryption, encryption), mos = coalesce(@mos, mos), seen = @seen
            WHERE id = @id`,
           )
           .run({
@@ -217,6 +231,7 @@ export class CallHistoryRepository {
               call.reason === undefined || call.reason === null ? null : call.reason.slice(0, REASON_MAX),
             codec: call.codec ?? null,
             mediaPath: call.mediaPath ?? null,
+            encryption: call.encryption ?? null,
             mos: call.mos ?? null,
             seen: call.result === 'missed' ? 0 : 1,
           });
@@ -327,6 +342,7 @@ export class CallHistoryRepository {
       'codec',
       'media_path',
       'mos',
+      'encryption',
     ]);
     let cursor: HistoryCursor | null = null;
     for (;;) {
@@ -349,6 +365,7 @@ export class CallHistoryRepository {
           row.codec,
           row.media_path,
           row.mos,
+          row.encryption,
         ]);
       }
       const last = rows.at(-1);
@@ -551,6 +568,7 @@ function toEntry(row: HistoryRow): HistoryEntry {
     reason: row.reason,
     codec: row.codec,
     mediaPath: row.media_path,
+    encryption: row.encryption,
     mos: row.mos,
     seen: row.seen === 1,
     contact:

@@ -162,7 +162,7 @@ export class ContactRepository {
   }
 
   /**
-   * Imports every card of a vCard 3.0/4.0 file in one transaction: a file with any error imports nothing
+   * Imports every card of a vCard 2.1/3.0/4.0 file in one transaction: a file with any error imports nothing
    * and the error names its line. A card whose UID is an existing contact's id replaces that contact.
    */
   importVCard(text: string): Result<VCardImportSummary, VCardSyntaxError> {

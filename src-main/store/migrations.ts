@@ -172,6 +172,15 @@ CREATE TABLE nat_reports (
 CREATE INDEX nat_reports_by_account ON nat_reports(account_id);
 `;
 
+/**
+ * Version 4: the call log learns whether the call's audio was encrypted (`srtp`: SDES-SRTP) or not
+ * (`none`). Rows written before this version cannot know: `unknown`.
+ */
+const VERSION_4 = `
+ALTER TABLE call_history ADD COLUMN encryption TEXT NOT NULL DEFAULT 'unknown'
+  CHECK (encryption IN ('none', 'srtp', 'unknown'));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -187,6 +196,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'the last NAT report per account',
     up: (db) => db.exec(VERSION_3),
+  },
+  {
+    version: 4,
+    description: 'call history: encryption',
+    up: (db) => db.exec(VERSION_4),
   },
 ];
 

@@ -36,6 +36,14 @@ export type CallResult = z.infer<typeof CallResult>;
 export const MediaPath = z.enum(['direct', 'relayed', 'unknown']);
 export type MediaPath = z.infer<typeof MediaPath>;
 
+/**
+ * Whether the call's audio was encrypted: `srtp` (SDES-SRTP, RFC 4568 / RFC 3711) or `none` (plain RTP),
+ * as the call said while its media was up (`none` for a call that never had media). `unknown`: logged by
+ * a version of the app that did not record it.
+ */
+export const HistoryEncryption = z.enum(['none', 'srtp', 'unknown']);
+export type HistoryEncryption = z.infer<typeof HistoryEncryption>;
+
 export const CallCompletion = z.enum(['in-progress', 'completed', 'ended-unknown']);
 export type CallCompletion = z.infer<typeof CallCompletion>;
 
@@ -61,6 +69,7 @@ export const HistoryEntry = z.strictObject({
   reason: z.string().max(256).nullable(),
   codec: z.string().max(32).nullable(),
   mediaPath: MediaPath,
+  encryption: HistoryEncryption,
   /** Estimated mean opinion score (1–5) from RTCP statistics, when known. */
   mos: z.number().min(1).max(5).nullable(),
   /** For missed calls: whether the user has seen it (the missed-call badge counts the unseen ones). */

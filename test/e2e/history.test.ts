@@ -35,6 +35,7 @@ function call(i: number): EndedCallSnapshot {
     reason: null,
     codec: null,
     mediaPath: 'unknown' as const,
+    encryption: 'none' as const,
   };
   switch (i) {
     case 0: // a talk with someone in the address book, relayed
@@ -216,7 +217,7 @@ describe('history against the real core', () => {
     const csv = (await readFile(await download.path(), 'utf8')).replace(/^\uFEFF/, '');
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'id,direction,account_id,remote_uri,remote_display_name,contact_name,started_at,answered_at,ended_at,duration_s,result,sip_code,reason,codec,media_path,mos',
+      'id,direction,account_id,remote_uri,remote_display_name,contact_name,started_at,answered_at,ended_at,duration_s,result,sip_code,reason,codec,media_path,mos,encryption',
     );
     expect(lines).toHaveLength(CALLS);
     expect(lines[1]).toContain('Alice Archer');

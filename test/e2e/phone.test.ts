@@ -45,6 +45,7 @@ async function prepare(phone: Phone): Promise<void> {
       reason: null,
       codec: null,
       mediaPath: 'unknown' as const,
+      encryption: 'none' as const,
     };
     phone.callHistory.callEnded(call);
   }

@@ -22,6 +22,7 @@
  * NAT traversal: ICE is offered by default (`auto`: plain RTP when the far end does not do ICE);
  * `--no-ice` turns it off, `--stun HOST:PORT` and `--turn URI --turn-user U --turn-password P` give the
  * servers (the password also from SOFTPHONE_TURN_PASSWORD), `--relay-only` gathers relayed candidates only.
+ * A turns: server's certificate is verified as SIP TLS's is: the system CAs plus each `--ca FILE`.
  * `--srtp off|optional|required` sets media encryption (SDES-SRTP; default optional over TLS, else off);
  * the snapshots' `media.encryption` says whether the call is encrypted (`srtp`, with `media.srtpSuite`).
  * SOFTPHONE_LOG=debug (or info, warn) adds the phone's log as `log` lines. Exit 0 when the call was answered and
@@ -66,7 +67,8 @@ export const ACCOUNT_AND_AUDIO_OPTIONS: Record<string, CliOption> = {
     type: 'string',
     multiple: true,
     value: 'FILE',
-    description: 'A PEM trust anchor for TLS, besides the system ones (may repeat).',
+    description:
+      'A PEM trust anchor for TLS — SIP and turns: servers — besides the system ones (may repeat). Verification stays on.',
   },
   tone: {
     type: 'string',

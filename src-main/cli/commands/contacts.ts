@@ -2,7 +2,7 @@
  * `softphone contacts list|import FILE.vcf|export`: the address book from the command line.
  *
  *   list            favourites first, then by name (--search narrows; at most 500)
- *   import FILE     a vCard 3.0/4.0 file, all cards or none; an error names the file's line
+ *   import FILE     a vCard 2.1/3.0/4.0 file, all cards or none; an error names the file's line
  *   export          every contact as vCard (--version 3.0, the most widely read, or 4.0) on stdout or --out
  */
 import type { VCardVersion } from '../../../src-shared/model/contact.ts';
@@ -64,7 +64,8 @@ function isAction(text: string): text is ContactsAction {
 
 export const contactsCommand: CliCommand = {
   name: 'contacts',
-  summary: 'List the address book, import a vCard file into it, or export it as vCard.',
+  summary:
+    'List the address book, import a vCard file (2.1, 3.0 or 4.0) into it, or export it as vCard (3.0 or 4.0).',
   usage:
     'softphone contacts list [--search TEXT] | import FILE.vcf | export [--version 3.0|4.0] [--out FILE]  [--data-dir DIR] [--json]',
   positionals: ['ACTION', 'FILE'],

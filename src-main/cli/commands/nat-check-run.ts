@@ -26,12 +26,23 @@ function summary(report: ReportView): string {
   return ['', head.join(' '), ...(rest.length > 0 ? ['', ...rest] : [])].join('\n');
 }
 
+/** Where the check runs: the data folder, and the extra TLS trust anchors (`--ca`) for stuns:/turns:. */
+export interface NatCheckSetup {
+  readonly dataDir: string | undefined;
+  readonly tlsCa: readonly string[];
+}
+
 export async function runNatCheck(
   request: Record<string, unknown>,
-  dataDir: string | undefined,
+  setup: NatCheckSetup,
   ctx: CliContext,
 ): Promise<number> {
-  const phone = createNodePhone({ host: 'cli', dataDir, storage: 'none' });
+  const phone = createNodePhone({
+    host: 'cli',
+    dataDir: setup.dataDir,
+    storage: 'none',
+    ...(setup.tlsCa.length > 0 && { sip: { tlsCa: setup.tlsCa } }),
+  });
   const subscription = phone.events.on((e) => {
     if (e.name === 'diagnostics.progress')
       ctx.out.event('progress', { ...e.payload }, ctx.out.json ? undefined : `  … ${e.payload.detail}`);

@@ -8,6 +8,7 @@
  */
 import { UsageError, numberOption, stringOption } from '../command.ts';
 import type { CliCommand, ParsedCommandLine } from '../command.ts';
+import { trustAnchorsOf } from './register.ts';
 
 function stringList(values: ParsedCommandLine['values'], name: string): string[] {
   const v = values[name];
@@ -60,7 +61,7 @@ export const natCheckCommand: CliCommand = {
   name: 'nat-check',
   summary: 'Test STUN/TURN servers, find out what the NAT does and whether calls can go direct.',
   usage:
-    'softphone nat-check [--stun HOST:PORT] [--domain D] [--turn turn:HOST:PORT?transport=udp --turn-user U --turn-password P] [--lifetime-max S | --no-lifetime] [--json]',
+    'softphone nat-check [--stun HOST:PORT] [--domain D] [--turn turn:HOST:PORT?transport=udp --turn-user U --turn-password P] [--ca FILE] [--lifetime-max S | --no-lifetime] [--json]',
   options: {
     stun: {
       type: 'string',
@@ -85,6 +86,13 @@ export const natCheckCommand: CliCommand = {
       description: 'TURN username (also used for TURN servers found by SRV).',
     },
     'turn-password': { type: 'string', value: 'PASSWORD', description: 'TURN password.' },
+    ca: {
+      type: 'string',
+      multiple: true,
+      value: 'FILE',
+      description:
+        'A PEM trust anchor for stuns:/turns: servers, besides the system ones (may repeat). Verification stays on.',
+    },
     'lifetime-max': {
       type: 'string',
       value: 'S',
@@ -100,7 +108,8 @@ export const natCheckCommand: CliCommand = {
   },
   async run(args, ctx) {
     const request = natCheckRequestOf(args.values);
+    const tlsCa = trustAnchorsOf(args.values);
     const { runNatCheck } = await import('./nat-check-run.ts');
-    return runNatCheck(request, stringOption(args.values, 'data-dir'), ctx);
+    return runNatCheck(request, { dataDir: stringOption(args.values, 'data-dir'), tlsCa }, ctx);
   },
 };

@@ -25,6 +25,26 @@ export interface RegisterPlan {
   readonly outbound: boolean;
 }
 
+/**
+ * The PEM text of each `--ca FILE`: extra TLS trust anchors, besides the system ones, for SIP TLS and
+ * stuns:/turns: servers alike. A file that cannot be read is a usage error.
+ */
+export function trustAnchorsOf(values: ParsedCommandLine['values']): string[] {
+  const files =
+    values.ca === undefined
+      ? []
+      : (Array.isArray(values.ca) ? values.ca : [values.ca]).filter(
+          (v): v is string => typeof v === 'string',
+        );
+  return files.map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--ca ${file}: ${(error as Error).message}`);
+    }
+  });
+}
+
 /** The account and timing for a command line (the phone validates the account again). */
 export function registerPlanOf(values: ParsedCommandLine['values'], env: NodeJS.ProcessEnv): RegisterPlan {
   const aor = stringOption(values, 'aor');
@@ -42,19 +62,7 @@ export function registerPlanOf(values: ParsedCommandLine['values'], env: NodeJS.
   const duration = numberOption(values, 'duration', 0, 31_536_000);
   const retryBase = numberOption(values, 'retry-base', 0.1, 3600);
   const keepalive = numberOption(values, 'keepalive', 0, 3600);
-  const caFiles =
-    values.ca === undefined
-      ? []
-      : (Array.isArray(values.ca) ? values.ca : [values.ca]).filter(
-          (v): v is string => typeof v === 'string',
-        );
-  const tlsCa = caFiles.map((file) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`--ca ${file}: ${(error as Error).message}`);
-    }
-  });
+  const tlsCa = trustAnchorsOf(values);
   const proxy = stringOption(values, 'proxy');
   // SRTP by default only where the SDP (and its keys) travels over TLS: --transport tls, or a proxy or
   // address of record that names TLS (the model's defaultSrtpMode, not imported: start-up stays lean).

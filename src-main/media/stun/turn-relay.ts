@@ -48,7 +48,13 @@
  */
 import { Emitter } from '../../../src-shared/util/emitter.ts';
 import type { Disposable } from '../../../src-shared/util/emitter.ts';
-import { errorCode, formatAddress, sameAddress } from '../../platform/index.ts';
+import {
+  describeTlsCertificateProblem,
+  errorCode,
+  formatAddress,
+  sameAddress,
+  tlsCertificateProblemOf,
+} from '../../platform/index.ts';
 import type {
   Clock,
   Network,
@@ -811,11 +817,15 @@ export class TurnRelay {
   }
 }
 
-/** One line for logs and diagnostics. */
+/** One line for logs and diagnostics (a refused TLS certificate in words: "TLS certificate not trusted"). */
 export function describeTurnFailure(failure: TurnRelayFailure): string {
   switch (failure.kind) {
-    case 'connect':
-      return `connect: ${failure.code ?? 'error'}: ${failure.reason}`;
+    case 'connect': {
+      const problem = tlsCertificateProblemOf(failure.code);
+      return problem === undefined
+        ? `connect: ${failure.code ?? 'error'}: ${failure.reason}`
+        : `TLS ${describeTlsCertificateProblem(problem)} (${failure.code ?? 'error'}: ${failure.reason})`;
+    }
     case 'transport':
     case 'invalid-response':
       return `${failure.kind}: ${failure.reason}`;

@@ -36,7 +36,7 @@ export const contactsCommands = {
   ),
   'contacts.remove': command('Delete a contact.', z.strictObject({ id: ContactId }), z.null()),
   'contacts.importVCard': command(
-    'Import a vCard 3.0/4.0 file: all cards or none; an error names the line. A card whose UID is a contact id replaces it.',
+    'Import a vCard 2.1/3.0/4.0 file: all cards or none; an error names the line. A card whose UID is a contact id replaces it.',
     z.strictObject({ text: z.string().min(1).max(VCARD_IMPORT_MAX_CHARS) }),
     VCardImportResult,
   ),

@@ -26,6 +26,7 @@ export function historyEntry(fields: Partial<HistoryEntry> & { id: string }): Hi
     reason: null,
     codec: null,
     mediaPath: 'unknown',
+    encryption: 'none',
     mos: null,
     seen: false,
     contact: null,

@@ -51,6 +51,8 @@ export interface SoftphoneOptions {
   readonly name: string;
   readonly args: readonly string[];
   readonly netns?: string;
+  /** Extra environment (e.g. SOFTPHONE_LOG=warn for the phone's warnings as `log` lines). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export function softphone(options: SoftphoneOptions): SoftphoneRun {
@@ -62,6 +64,7 @@ export function softphone(options: SoftphoneOptions): SoftphoneRun {
     workDir: options.dir,
     netns: options.netns,
     cwd: ROOT,
+    ...(options.env !== undefined && { env: { ...process.env, ...options.env } }),
   });
   const lines = (): Array<Record<string, unknown>> =>
     proc

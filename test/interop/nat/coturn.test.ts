@@ -163,24 +163,53 @@ describe('nat-check against coturn on loopback', () => {
     expect(run.report.policy.turnServer).toBeNull();
   });
 
-  it('trusts a turns: server only with the right CA (TLS failure reported as such)', async () => {
-    const args = [
-      '--turn',
-      `turns:127.0.0.1:${coturn.tlsPort ?? 0}`,
-      '--turn-user',
-      'alice',
-      '--turn-password',
-      'wonderland',
-      '--no-lifetime',
-    ];
+  it('verifies a turns: server with --ca (besides the system CAs): without it "certificate not trusted", with it a TLS allocation', async () => {
+    const uri = coturn.turnUri('tls');
+    const args = ['--turn', uri, '--turn-user', 'alice', '--turn-password', 'wonderland', '--no-lifetime'];
+    const where = `127.0.0.1:${coturn.tlsPort ?? 0}`;
+    // The report names the server without the (implied) ?transport=tcp.
+    const reported = `turns:${where}`;
+
+    // (b) The test CA is in no trust store: refused in the handshake, in words, and the check still ends (exit 0).
     const untrusted = await runNatCheckCli(args);
-    expect(untrusted.report.servers[0]?.error?.code).toBe('tls');
-    const trusted = await runNatCheckCli(args, { env: { NODE_EXTRA_CA_CERTS: ca.cert.path } });
+    expect(untrusted.code).toBe(0);
+    expect(untrusted.report.servers).toEqual([
+      expect.objectContaining({ uri: reported, transport: 'tls', ok: false, relayedAddress: null }),
+    ]);
+    const refused = untrusted.report.servers[0]?.error;
+    expect(refused?.code).toBe('tls');
+    // Node's own text (and hint) in parentheses, our words around it.
+    expect(refused?.message).toMatch(
+      new RegExp(
+        `^TLS with ${where.replace(/\./g, '\\.')} failed: certificate not trusted for 127\\.0\\.0\\.1 \\(unable to verify the first certificate.*\\)\\. Its CA is neither in the system store nor among the extra TLS trust anchors\\.$`,
+      ),
+    );
+    expect(untrusted.report.explanation.map((s) => s.text).join('\n')).toContain('certificate not trusted');
+    expect(untrusted.report.policy.turnServer).toBeNull();
+
+    // (a) --ca FILE: the same server verified (IP SAN 127.0.0.1), allocated over TLS and released.
+    const released = (): number =>
+      coturn.log().match(/refreshed, realm=<lab\.test>, username=<alice>, lifetime=0/g)?.length ?? 0;
+    const before = released();
+    const trusted = await runNatCheckCli([...args, '--ca', ca.cert.path]);
+    expect(trusted.code).toBe(0);
     expect(trusted.report.servers[0]).toMatchObject({
+      uri: reported,
       ok: true,
       transport: 'tls',
+      error: null,
+      lifetimeS: 600,
       relayedAddress: { address: '127.0.0.1' },
     });
+    const port = trusted.report.servers[0]?.relayedAddress?.port ?? 0;
+    expect(port).toBeGreaterThanOrEqual(coturn.relayPorts[0]);
+    expect(port).toBeLessThanOrEqual(coturn.relayPorts[1]);
+    expect(trusted.report.policy.turnServer).toEqual({ uri: reported, transport: 'tls' });
+    await expect.poll(released).toBe(before + 1);
+
+    // The system store still counts with no --ca (here: the CA added to Node's through the environment).
+    const system = await runNatCheckCli(args, { env: { NODE_EXTRA_CA_CERTS: ca.cert.path } });
+    expect(system.report.servers[0]).toMatchObject({ ok: true, transport: 'tls' });
   });
 
   it('exits 1 when nothing can be tested', async () => {

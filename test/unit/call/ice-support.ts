@@ -8,7 +8,7 @@
  *   alice SIP 203.0.113.10 ─┐                          ┌─ bob SIP 203.0.113.20
  *   alice media 10.0.1.2 ─ NAT 198.51.100.1 ─┐    ┌─ NAT 198.51.100.2 ─ bob media 10.0.2.2
  *   (or on the SIP host without a NAT)       ├────┤  (or on the SIP host)
- *                                    STUN/TURN 203.0.113.5:3478 (user u / p)
+ *                                    STUN/TURN 203.0.113.5:3478 (user u / p; TLS on 5349 with `turnTls`)
  */
 import { expect } from 'vitest';
 import { FakeClock, FakeResolver, MemoryNetwork } from '../../../src-main/platform/index.ts';
@@ -103,8 +103,21 @@ export interface IceCallLab {
   close(): Promise<void>;
 }
 
+/** The name the TURN server's TLS certificate is valid for (`turnTls`). */
+export const TURN_TLS_NAME = 'turn.lab.test';
+export const TURN_TLS_PORT = 5349;
+
 export async function startIceLab(
-  spec: { alice?: IcePhoneSpec; bob?: IcePhoneSpec; seed?: number } = {},
+  spec: {
+    alice?: IcePhoneSpec;
+    bob?: IcePhoneSpec;
+    seed?: number;
+    /**
+     * A TLS listener on the TURN server (port 5349, a certificate for turn.lab.test), its certificate from
+     * the private CA `issuer` when given (MemoryTlsServerOptions.issuer).
+     */
+    turnTls?: { issuer?: string };
+  } = {},
 ): Promise<IceCallLab> {
   const clock = new FakeClock({ now: 1_700_000_000_000 });
   const net = new MemoryNetwork(clock, { seed: spec.seed ?? 3 });
@@ -115,6 +128,11 @@ export async function startIceLab(
     address: TURN_ADDRESS,
     port: 3478,
     users: { [TURN_USER.username]: TURN_USER.password },
+    ...(spec.turnTls !== undefined && {
+      tlsPort: TURN_TLS_PORT,
+      tlsNames: [TURN_TLS_NAME],
+      ...(spec.turnTls.issuer !== undefined && { tlsIssuer: spec.turnTls.issuer }),
+    }),
   });
   const resolver = new FakeResolver();
   const sip: SipEntry[] = [];

@@ -241,6 +241,7 @@ describe('DesktopIntegration: missed calls', () => {
     reason: null,
     codec: null,
     mediaPath: 'unknown',
+    encryption: 'none',
     mos: null,
     seen: false,
     contact: null,

@@ -50,6 +50,7 @@ function historyEntry(over: Partial<HistoryEntry> = {}): HistoryEntry {
     reason: null,
     codec: null,
     mediaPath: 'unknown',
+    encryption: 'none',
     mos: null,
     seen: false,
     contact: null,

@@ -234,6 +234,40 @@ describe('the whole NAT check against in-memory NATs', () => {
     expect(report.verdict).toBe('blocked');
   });
 
+  it('verifies a turns: server from a private CA with the extra trust anchors; without them: "certificate not trusted"', async () => {
+    const issuer = '-----BEGIN CERTIFICATE-----\nEXAMPLE-CA\n-----END CERTIFICATE-----\n';
+    const request: NatCheckRequest = {
+      turn: [{ uri: 'turns:stun.example.com:5349', username: 'alice', password: 'wonderland' }],
+      lifetime: false,
+    };
+    const server = { tls: { port: 5349, names: ['stun.example.com'], issuer } };
+    const refused = await check({ server }, request);
+    expect(refused.report.servers).toEqual([
+      expect.objectContaining({
+        uri: 'turns:stun.example.com:5349',
+        transport: 'tls',
+        ok: false,
+        error: {
+          code: 'tls',
+          message: `TLS with ${PRIMARY.address}:5349 failed: certificate not trusted for stun.example.com (certificate of ${PRIMARY.address}:5349: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)). Its CA is neither in the system store nor among the extra TLS trust anchors.`,
+        },
+      }),
+    ]);
+    expect(refused.report.explanation.map((s) => s.text).join('\n')).toContain('certificate not trusted');
+    lab?.close();
+
+    const trusted = await check({ server }, request, { tls: { ca: ['another CA', issuer] } });
+    expect(trusted.report.servers).toEqual([
+      expect.objectContaining({
+        uri: 'turns:stun.example.com:5349',
+        transport: 'tls',
+        ok: true,
+        error: null,
+        relayedAddress: expect.objectContaining({ address: PRIMARY.address }) as unknown,
+      }),
+    ]);
+  });
+
   it('checks TURN servers found by SRV without credentials for their challenge', async () => {
     const { report } = await check({ nat: {} }, { domain: 'example.com', lifetime: false });
     const turns = report.servers.filter((s) => s.kind === 'turn');

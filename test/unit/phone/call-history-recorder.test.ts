@@ -27,6 +27,7 @@ function snapshot(overrides: Partial<CallHistorySnapshot> = {}): CallHistorySnap
     reason: null,
     codec: null,
     mediaPath: 'unknown',
+    encryption: 'none',
     ...overrides,
   };
 }
@@ -91,6 +92,7 @@ describe('CallHistoryRecorder', () => {
         reason: 'BYE',
         codec: 'PCMU',
         mediaPath: 'relayed',
+        encryption: 'none',
         mos: 4.1,
         seen: true,
         contact: null,
@@ -103,6 +105,54 @@ describe('CallHistoryRecorder', () => {
       ['call-ended', ['call-1'], 'completed', 0],
     ]);
     expect(changes[2]!.entry).toEqual(end.recorded ? end.entry : null);
+    expect(warnings()).toEqual([]);
+  });
+
+  it('records what the call said about encryption: srtp for an SRTP call, none for a plain one', () => {
+    const srtp = snapshot({ id: 'srtp-1' });
+    expect(t.phone.callHistory.callStarted(srtp)).toMatchObject({ entry: { encryption: 'none' } });
+    // Known from the answer on (a crash mid-call keeps it), and at the end.
+    expect(
+      t.phone.callHistory.callAnswered({ ...srtp, answeredAt: TEST_START + 1000, encryption: 'srtp' }),
+    ).toMatchObject({ recorded: true, entry: { encryption: 'srtp' } });
+    expect(
+      t.phone.callHistory.callEnded(
+        ended({
+          ...srtp,
+          answeredAt: TEST_START + 1000,
+          result: 'answered',
+          endedAt: TEST_START + 9000,
+          encryption: 'srtp',
+        }),
+      ),
+    ).toMatchObject({ recorded: true, entry: { id: 'srtp-1', encryption: 'srtp', completion: 'completed' } });
+
+    const plain = snapshot({ id: 'plain-1' });
+    t.phone.callHistory.callStarted(plain);
+    t.phone.callHistory.callAnswered({ ...plain, answeredAt: TEST_START + 1000 });
+    expect(
+      t.phone.callHistory.callEnded(
+        ended({ ...plain, answeredAt: TEST_START + 1000, result: 'answered', endedAt: TEST_START + 5000 }),
+      ),
+    ).toMatchObject({ recorded: true, entry: { id: 'plain-1', encryption: 'none' } });
+
+    // A call whose start was never recorded gets the encryption with its whole row.
+    expect(
+      t.phone.callHistory.callEnded(
+        ended({ id: 'late-srtp', result: 'failed', endedAt: TEST_START + 10, encryption: 'srtp' }),
+      ),
+    ).toMatchObject({ recorded: true, entry: { id: 'late-srtp', encryption: 'srtp' } });
+    expect(t.eventsNamed('history.changed').map((c) => [c.reason, c.entry?.id, c.entry?.encryption])).toEqual(
+      [
+        ['call-started', 'srtp-1', 'none'],
+        ['call-answered', 'srtp-1', 'srtp'],
+        ['call-ended', 'srtp-1', 'srtp'],
+        ['call-started', 'plain-1', 'none'],
+        ['call-answered', 'plain-1', 'none'],
+        ['call-ended', 'plain-1', 'none'],
+        ['call-ended', 'late-srtp', 'srtp'],
+      ],
+    );
     expect(warnings()).toEqual([]);
   });
 

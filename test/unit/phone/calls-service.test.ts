@@ -56,7 +56,7 @@ afterEach(async () => {
   dir = undefined;
 });
 
-function accountSnapshot(id: string, aor: string): AccountSnapshot {
+function accountSnapshot(id: string, aor: string, srtp: AccountSnapshot['srtp'] = 'off'): AccountSnapshot {
   return {
     id,
     label: 'Test',
@@ -75,7 +75,7 @@ function accountSnapshot(id: string, aor: string): AccountSnapshot {
     codecs: null,
     dtmfMode: null,
     autoAnswer: false,
-    srtp: 'off',
+    srtp,
     turnServers: [],
     hasPassword: false,
     registration: {
@@ -96,10 +96,18 @@ function accountSnapshot(id: string, aor: string): AccountSnapshot {
   };
 }
 
-async function harness(options: { withAccount?: boolean; bobAutoAnswer?: boolean } = {}): Promise<Harness> {
+async function harness(
+  options: {
+    withAccount?: boolean;
+    bobAutoAnswer?: boolean;
+    /** The SRTP policy of our account and of bob's. */
+    srtp?: AccountSnapshot['srtp'];
+    bobSrtp?: AccountSnapshot['srtp'];
+  } = {},
+): Promise<Harness> {
   const lab = await startLab({
     phones: ['bob'],
-    account: { bob: { autoAnswer: options.bobAutoAnswer ?? false } },
+    account: { bob: { autoAnswer: options.bobAutoAnswer ?? false, srtp: options.bobSrtp ?? 'off' } },
   });
   dir = makeTempDir('softphone-calls-');
   const store = openTestStore(dir.path, lab.clock);
@@ -127,7 +135,7 @@ async function harness(options: { withAccount?: boolean; bobAutoAnswer?: boolean
   const accounts: CallAccountsSource = {
     userAgent: ua,
     registrationOf: (id) => (withAccount && id === 'acct-1' ? { config, state: 'registered' } : undefined),
-    list: () => (withAccount ? [accountSnapshot('acct-1', aor)] : []),
+    list: () => (withAccount ? [accountSnapshot('acct-1', aor, options.srtp)] : []),
   };
   const opened: Harness['opened'] = [];
   const audio: AudioDeviceProvider = {
@@ -218,6 +226,7 @@ describe('calls.* commands', () => {
       result: 'answered',
       codec: 'PCMU',
       mediaPath: 'direct',
+      encryption: 'none',
       completion: 'completed',
       remoteUri: `sip:bob@${ADDRESSES.bob}`,
     });
@@ -293,6 +302,52 @@ describe('calls.* commands', () => {
       ['outgoing', 'cancelled', null],
     ]);
     expect(busy.id).not.toBe(cancelled.id);
+  });
+
+  it('call log encryption: srtp for an SRTP call, none for a plain one, one that fell back, or a missed one', async () => {
+    h = await harness({ srtp: 'optional', bobSrtp: 'optional' });
+    const encrypted = await h.call('calls.dial', { target: `sip:bob@${ADDRESSES.bob}` });
+    await h.lab.run(100);
+    await h.lab.phones.bob.last().answer();
+    await h.lab.run(1000);
+    expect(h.changes(encrypted.id).at(-1)?.media).toMatchObject({ encryption: 'srtp' });
+    await h.call('calls.hangup', { callId: encrypted.id });
+    await h.lab.run(200);
+    expect(h.store.history.get(encrypted.id)).toMatchObject({ result: 'answered', encryption: 'srtp' });
+    // Each step's row says it: none while ringing, srtp from the answer on.
+    const rows = h.events
+      .filter((e) => e.name === 'history.changed')
+      .map((e) => e.payload as { reason: string; entry: { encryption: string } | null });
+    expect(rows.map((r) => [r.reason, r.entry?.encryption])).toEqual([
+      ['call-started', 'none'],
+      ['call-answered', 'srtp'],
+      ['call-ended', 'srtp'],
+    ]);
+
+    // A missed call never had media: none.
+    const bob = h.lab.phones.bob;
+    const missed = bob.agent.dial(bob.account, sipUri(`sip:alice@${ADDRESSES.alice}`));
+    await h.lab.run(100);
+    missed.hangup();
+    await h.lab.run(200);
+    const page = h.store.history.page({});
+    if (!page.ok) throw new Error('page failed');
+    expect(page.value.entries.map((e) => [e.direction, e.result, e.encryption])).toEqual([
+      ['incoming', 'missed', 'none'],
+      ['outgoing', 'answered', 'srtp'],
+    ]);
+  });
+
+  it('call log encryption: none when an offered SRTP call falls back to plain RTP', async () => {
+    h = await harness({ srtp: 'optional', bobSrtp: 'off' });
+    const plain = await h.call('calls.dial', { target: `sip:bob@${ADDRESSES.bob}` });
+    await h.lab.run(100);
+    await h.lab.phones.bob.last().answer();
+    await h.lab.run(1000);
+    expect(h.changes(plain.id).at(-1)?.media).toMatchObject({ encryption: 'none', srtpSuite: null });
+    await h.call('calls.hangup', { callId: plain.id });
+    await h.lab.run(200);
+    expect(h.store.history.get(plain.id)).toMatchObject({ result: 'answered', encryption: 'none' });
   });
 
   it('answers expected failures as { code, message }', async () => {

@@ -200,6 +200,51 @@ describe('contacts.importVCard / exportVCard', () => {
     expect(await t.call('contacts.list', {})).toHaveLength(3);
   });
 
+  it('imports a vCard 2.1 file as Outlook and Android export it', async () => {
+    const exported = crlf([
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:M=FCller;J=FCrgen',
+      'FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller, Gesch=C3=A4ftsf=',
+      '=C3=BChrung',
+      'TEL;WORK;VOICE:+49 30 1234567',
+      'TEL;CELL;PREF:+49 170 5555555',
+      'PHOTO;TYPE=JPEG;ENCODING=BASE64:',
+      ' /9j/4AAQSkZJRgABAQEAYABgAAD/2wBDAAgGBgcGBQgHBwcJCQgKDAkLDAwLCgsL',
+      '',
+      'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E5=BC=A0;=E4=BC=9F;;;',
+      'TEL;CELL:138 0013 8000',
+      'END:VCARD',
+    ]);
+    expect(await t.call('contacts.importVCard', { text: exported })).toEqual({ added: 2, updated: 0 });
+    expect(t.eventsNamed('contacts.changed')).toEqual([{ reason: 'imported', ids: null }]);
+    const listed = await t.call('contacts.list', {});
+    expect(listed.map((c) => [c.name, c.addresses])).toEqual([
+      [
+        'Jürgen Müller, Geschäftsführung',
+        [
+          { kind: 'tel', value: '+49 30 1234567', label: 'work' },
+          { kind: 'tel', value: '+49 170 5555555', label: 'mobile' },
+        ],
+      ],
+      ['张伟', [{ kind: 'tel', value: '138 0013 8000', label: 'mobile' }]],
+    ]);
+    // A bad escape in a later card refuses the whole file, naming its line.
+    const broken =
+      exported + crlf(['BEGIN:VCARD', 'VERSION:2.1', 'FN;CHARSET=KLINGON;QUOTED-PRINTABLE:x', 'END:VCARD']);
+    expect(await t.dispatch('contacts.importVCard', { text: broken })).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid-request',
+        message: 'vCard line 19: CHARSET=KLINGON is not a character set this reader knows',
+      },
+    });
+    expect(await t.call('contacts.list', {})).toHaveLength(2);
+  });
+
   it('imports nothing from a file with an error and names the line', async () => {
     const broken = crlf([
       'BEGIN:VCARD',

@@ -35,6 +35,7 @@ function call(
     reason: null,
     codec: null,
     mediaPath: 'unknown' as const,
+    encryption: 'none' as const,
   };
   expect(t.phone.callHistory.callStarted(base).recorded).toBe(true);
   expect(t.phone.callHistory.callEnded({ ...base, result, endedAt: startedAt + 65_000 }).recorded).toBe(true);
@@ -160,7 +161,7 @@ describe('history.exportCsv', () => {
   it('exports the header only for an empty log', async () => {
     expect(await t.call('history.exportCsv', {})).toEqual({
       rows: 0,
-      text: 'id,direction,account_id,remote_uri,remote_display_name,contact_name,started_at,answered_at,ended_at,duration_s,result,sip_code,reason,codec,media_path,mos\r\n',
+      text: 'id,direction,account_id,remote_uri,remote_display_name,contact_name,started_at,answered_at,ended_at,duration_s,result,sip_code,reason,codec,media_path,mos,encryption\r\n',
     });
   });
 
@@ -172,7 +173,7 @@ describe('history.exportCsv', () => {
     const lines = text.split('\r\n');
     expect(lines).toHaveLength(5);
     expect(lines[1]).toBe(
-      `c6,incoming,,sip:evil@x.example,"'=HYPERLINK(""http://x"")",,${new Date(TEST_START + 6 * 60_000).toISOString()},,${new Date(TEST_START + 6 * 60_000 + 65_000).toISOString()},0,missed,,,,unknown,`,
+      `c6,incoming,,sip:evil@x.example,"'=HYPERLINK(""http://x"")",,${new Date(TEST_START + 6 * 60_000).toISOString()},,${new Date(TEST_START + 6 * 60_000 + 65_000).toISOString()},0,missed,,,,unknown,,none`,
     );
     expect(lines.slice(2, 4).map((l) => l.split(',')[0])).toEqual(['c4', 'c2']);
     expect(lines[4]).toBe('');

@@ -21,7 +21,7 @@ import {
   reportWantsRelay,
   srvDomainOf,
 } from '../../../src-main/phone/index.ts';
-import type { AccountNatInput } from '../../../src-main/phone/index.ts';
+import type { AccountNatInput, PhoneSipOptions } from '../../../src-main/phone/index.ts';
 import { StunTestServer } from '../nat/support/stun-test-server.ts';
 import { settleNow, wait, waitFor } from '../sip/registration/steps.ts';
 import { TestRegistrar } from '../sip/registration/test-registrar.ts';
@@ -97,10 +97,11 @@ function account(overrides: Partial<AccountInput> = {}): AccountInput {
   };
 }
 
-function start(network: MemoryHost) {
+function start(network: MemoryHost, sip?: PhoneSipOptions) {
   const phone = new Phone({
     host: 'cli',
     dataDir: '/test-data',
+    ...(sip !== undefined && { sip }),
     clock,
     network,
     resolver,
@@ -259,6 +260,51 @@ describe('NAT auto-configuration of an account', () => {
     expect(phone.accounts.registrationOf(added.id)?.config.keepalive?.intervalMs).toBe(0);
   });
 
+  it('the phone’s extra TLS trust anchors (SIP TLS’s) verify turns: servers in its NAT checks', async () => {
+    const issuer = '-----BEGIN CERTIFICATE-----\nLAB-CA\n-----END CERTIFICATE-----\n';
+    const tlsServer = await StunTestServer.start({
+      host: net.host('203.0.113.7', { name: 'turns' }),
+      primary: { address: '203.0.113.7', port: 3478 },
+      turn: { realm: 'lab.test', users: { relay: 'relay-pw' } },
+      tls: { port: 5349, names: ['turns.lab.test'], issuer },
+      clock,
+    });
+    resolver.set('turns.lab.test', 'A', ['203.0.113.7']);
+    const request = {
+      turn: [{ uri: 'turns:turns.lab.test:5349', username: 'relay', password: 'relay-pw' }],
+      lifetime: false,
+    };
+    try {
+      const plain = start(net.host('198.51.100.50', { name: 'no-anchor' }));
+      const refused = await plain.call<NatReport>('diagnostics.run', request);
+      expect(refused.servers).toEqual([
+        expect.objectContaining({
+          transport: 'tls',
+          ok: false,
+          error: {
+            code: 'tls',
+            message: expect.stringContaining(
+              'TLS with 203.0.113.7:5349 failed: certificate not trusted for turns.lab.test',
+            ) as unknown,
+          },
+        }),
+      ]);
+      const anchored = start(net.host('198.51.100.51', { name: 'anchor' }), { tlsCa: [issuer] });
+      const trusted = await anchored.call<NatReport>('diagnostics.run', request);
+      expect(trusted.servers).toEqual([
+        expect.objectContaining({
+          transport: 'tls',
+          ok: true,
+          error: null,
+          relayedAddress: expect.objectContaining({ address: '203.0.113.7' }) as unknown,
+        }),
+      ]);
+    } finally {
+      for (const phone of phones.splice(0)) await waitFor(clock, phone.close());
+      tlsServer.close();
+    }
+  });
+
   it('a diagnostics.run is not refused while an auto-configuration runs', async () => {
     const { phone, events, call } = start(
       behindNat({ mapping: 'endpoint-independent', filtering: 'address-and-port-dependent' }),
@@ -362,5 +408,48 @@ describe('account-ice-settings (pure)', () => {
     });
     expect(unresolved.turnServers).toEqual([]);
     expect(unresolved.policy).toBe('all');
+  });
+
+  it('turns: servers, configured or found by SRV, are verified by their host name with the phone’s extra trust anchors', async () => {
+    const named = new FakeResolver().set('turn.example.com', 'A', ['192.0.2.9']);
+    const report = {
+      verdict: 'direct-likely',
+      policy: { transportPolicy: 'all' },
+      servers: [
+        {
+          source: 'srv',
+          kind: 'turn',
+          transport: 'tls',
+          host: 'relay.example.com',
+          ok: true,
+          address: { address: '192.0.2.10', port: 5349 },
+        },
+      ],
+    } as unknown as NatReport;
+    const settings = (tlsCa?: string[]) =>
+      iceSettingsFor({
+        input,
+        nat: DEFAULT_SETTINGS.nat,
+        report,
+        resolver: named,
+        ...(tlsCa !== undefined && { tlsCa }),
+      });
+    const turn = (address: string, tls: object) => ({
+      address: { address, port: 5349, family: 4 },
+      transport: 'tls',
+      username: 'u',
+      password: 'p',
+      tls,
+    });
+    expect((await settings(['PEM-A', 'PEM-B'])).turnServers).toEqual([
+      turn('192.0.2.9', { servername: 'turn.example.com', ca: ['PEM-A', 'PEM-B'] }),
+      turn('192.0.2.10', { servername: 'relay.example.com', ca: ['PEM-A', 'PEM-B'] }),
+    ]);
+    // No extra anchors: the system store alone (still verified: no rejectUnauthorized anywhere).
+    expect((await settings()).turnServers).toEqual([
+      turn('192.0.2.9', { servername: 'turn.example.com' }),
+      turn('192.0.2.10', { servername: 'relay.example.com' }),
+    ]);
+    expect((await settings([])).turnServers).toEqual((await settings()).turnServers);
   });
 });

@@ -233,6 +233,7 @@ describe('hostile payloads against a real store', () => {
       reason: null,
       codec: null,
       mediaPath: 'unknown',
+      encryption: 'none',
     });
     const rng = new SeededRandom(20250301);
     const requests: Record<string, unknown> = {

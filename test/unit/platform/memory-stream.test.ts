@@ -331,6 +331,41 @@ describe('MemoryNetwork TLS streams', () => {
     listener.close();
   });
 
+  it('trusts a certificate from a private CA only with that anchor among the client’s `ca`, before the name check', async () => {
+    const { client, server } = setup();
+    const issuer = '-----BEGIN CERTIFICATE-----\nLAB-CA\n-----END CERTIFICATE-----\n';
+    const listener = await server.listen({
+      family: 4,
+      port: 5061,
+      tls: { cert: 'unused', key: 'unused', names: ['pbx.example.com'], issuer },
+    });
+    accept(listener);
+    const connect = (tls: { servername: string; ca?: string | string[]; rejectUnauthorized?: boolean }) =>
+      failureOf(connectNow(client, { remote: at(SERVER, 5061), tls }));
+    expect(await connect({ servername: 'pbx.example.com' })).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect(await connect({ servername: 'pbx.example.com', ca: 'another CA' })).toBe(
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    );
+    // Node verifies the chain before the name: an untrusted certificate is reported as such.
+    expect(await connect({ servername: 'other.example.com' })).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect(await connect({ servername: 'other.example.com', ca: issuer })).toBe(
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+    );
+    const trusted = await connectNow(client, {
+      remote: at(SERVER, 5061),
+      tls: { servername: 'pbx.example.com', ca: ['another CA', issuer.trim()] },
+    });
+    expect(trusted.secure).toBe(true);
+    trusted.close();
+    const lax = await connectNow(client, {
+      remote: at(SERVER, 5061),
+      tls: { servername: 'pbx.example.com', rejectUnauthorized: false },
+    });
+    lax.close();
+    clock.advance(0);
+    listener.close();
+  });
+
   it('takes the names from a real certificate when no names are given', async () => {
     const { client, server } = setup();
     const listener = await server.listen({

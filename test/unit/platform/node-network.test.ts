@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NodeNetwork, errorCode } from '../../../src-main/platform/index.ts';
+import { NodeNetwork, errorCode, tlsCertificateProblemOf } from '../../../src-main/platform/index.ts';
 import type {
   DatagramSocket,
   IpFamily,
@@ -191,6 +191,11 @@ describe.each([4, 6] as const)('NodeNetwork on IPv%i loopback', (family) => {
     expect(await codeOf(tls({ ca: pki.caCert, servername: 'pbx.example.com' }))).toBe(
       'ERR_TLS_CERT_ALTNAME_INVALID',
     );
+    // What these codes mean, in words (tls-certificate.ts).
+    expect(tlsCertificateProblemOf(await codeOf(tls({})))).toBe('untrusted');
+    expect(
+      tlsCertificateProblemOf(await codeOf(tls({ ca: pki.caCert, servername: 'pbx.example.com' }))),
+    ).toBe('wrong-name');
     expect(await codeOf(tls({ ca: [pki.otherCaCert, pki.caCert], replaceCa: true }))).toBe('connected');
     // Only with explicit intent.
     expect(await codeOf(tls({ rejectUnauthorized: false, servername: 'pbx.example.com' }))).toBe('connected');

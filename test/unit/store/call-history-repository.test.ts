@@ -61,6 +61,7 @@ describe('CallHistoryRepository: writing', () => {
       reason: null,
       codec: null,
       mediaPath: 'unknown',
+      encryption: 'unknown',
       mos: null,
       seen: true,
       contact: null,
@@ -73,6 +74,7 @@ describe('CallHistoryRepository: writing', () => {
       sipCode: 200,
       codec: 'opus',
       mediaPath: 'direct',
+      encryption: 'srtp',
       mos: 4.3,
     });
     expect(ended.ok && ended.value).toMatchObject({
@@ -84,9 +86,59 @@ describe('CallHistoryRepository: writing', () => {
       sipCode: 200,
       codec: 'opus',
       mediaPath: 'direct',
+      encryption: 'srtp',
       mos: 4.3,
       seen: true,
     });
+    expect(store.history.get('c1')?.encryption).toBe('srtp');
+  });
+
+  it('records the encryption like the media path: at the start, at the answer, kept or replaced at the end', () => {
+    const encryptionOf = (id: string) => store.history.get(id)?.encryption;
+    // An SRTP call: none while it rings, srtp from the answer on; an end that does not say keeps it.
+    expect(start({ id: 'srtp', startedAt: 1, encryption: 'none' }).encryption).toBe('none');
+    expect(store.history.recordAnswered('srtp', 2, 'srtp').ok).toBe(true);
+    expect(encryptionOf('srtp')).toBe('srtp');
+    const kept = store.history.recordEnd({ id: 'srtp', endedAt: 10, result: 'answered' });
+    expect(kept.ok && kept.value.encryption).toBe('srtp');
+    // An answer that does not say keeps what the start said; the end replaces it.
+    start({ id: 'plain', startedAt: 3, encryption: 'none' });
+    expect(store.history.recordAnswered('plain', 4).ok).toBe(true);
+    expect(encryptionOf('plain')).toBe('none');
+    const replaced = store.history.recordEnd({
+      id: 'plain',
+      endedAt: 9,
+      result: 'answered',
+      encryption: 'srtp',
+    });
+    expect(replaced.ok && replaced.value.encryption).toBe('srtp');
+    // A call left unfinished keeps what was known when the app stopped.
+    start({ id: 'crashed', startedAt: 5, encryption: 'none' });
+    store.history.recordAnswered('crashed', 6, 'srtp');
+    expect(store.history.repairUnfinished(100)).toBe(1);
+    expect(store.history.get('crashed')).toMatchObject({ completion: 'ended-unknown', encryption: 'srtp' });
+    // Refused as values: not one of the three.
+    const badStart = store.history.recordStart({
+      id: 'bad',
+      direction: 'incoming',
+      accountId: null,
+      remoteUri: 'sip:x@y',
+      startedAt: 7,
+      encryption: 'aes' as never,
+    });
+    expect(!badStart.ok && badStart.error).toMatchObject({
+      code: 'invalid',
+      issues: [{ path: 'encryption' }],
+    });
+    const badEnd = store.history.recordEnd({
+      id: 'srtp',
+      endedAt: 11,
+      result: 'answered',
+      encryption: 'dtls' as never,
+    });
+    expect(!badEnd.ok && badEnd.error.code).toBe('invalid');
+    // Filters are unaffected: every row is still found.
+    expect(ids({ kind: 'incoming' })).toEqual(['crashed', 'plain', 'srtp']);
   });
 
   it('reports duplicates, unknown calls, unknown accounts and calls already ended as values', () => {
@@ -234,7 +286,7 @@ describe('CallHistoryRepository: reading', () => {
         remoteUri,
         remoteDisplayName,
       });
-      store.history.recordEnd({ id, endedAt: at + 500, result });
+      store.history.recordEnd({ id, endedAt: at + 500, result, ...(id === 'c02' && { encryption: 'none' }) });
     }
   });
 
@@ -403,15 +455,16 @@ describe('CallHistoryRepository: reading', () => {
       reason: 'a,b',
       codec: 'PCMU',
       mos: 3.5,
+      encryption: 'srtp',
     });
     const csv = store.history.exportCsv({ search: '+4930' });
     if (!csv.ok) throw new Error('csv');
     const text = [...csv.value].join('');
     expect(text).toBe(
-      'id,direction,account_id,remote_uri,remote_display_name,contact_name,started_at,answered_at,ended_at,duration_s,result,sip_code,reason,codec,media_path,mos\r\n' +
-        `tricky,incoming,${accountA},sip:+4930@x,"'=HYPERLINK(""x""), ""quoted""\nname",,1970-01-01T00:00:09.000Z,1970-01-01T00:00:09.000Z,1970-01-01T00:01:10.400Z,61,answered,,"a,b",PCMU,unknown,3.5\r\n` +
-        `c04,incoming,${accountA},tel:+49-30-999,Jürgen Müller,,1970-01-01T00:00:03.000Z,,1970-01-01T00:00:03.500Z,0,missed,,,,unknown,\r\n` +
-        `c02,outgoing,${accountA},sip:+4930123456@gw.example;user=phone,,,1970-01-01T00:00:02.000Z,,1970-01-01T00:00:02.500Z,0,busy,,,,unknown,\r\n`,
+      'id,direction,account_id,remote_uri,remote_display_name,contact_name,started_at,answered_at,ended_at,duration_s,result,sip_code,reason,codec,media_path,mos,encryption\r\n' +
+        `tricky,incoming,${accountA},sip:+4930@x,"'=HYPERLINK(""x""), ""quoted""\nname",,1970-01-01T00:00:09.000Z,1970-01-01T00:00:09.000Z,1970-01-01T00:01:10.400Z,61,answered,,"a,b",PCMU,unknown,3.5,srtp\r\n` +
+        `c04,incoming,${accountA},tel:+49-30-999,Jürgen Müller,,1970-01-01T00:00:03.000Z,,1970-01-01T00:00:03.500Z,0,missed,,,,unknown,,unknown\r\n` +
+        `c02,outgoing,${accountA},sip:+4930123456@gw.example;user=phone,,,1970-01-01T00:00:02.000Z,,1970-01-01T00:00:02.500Z,0,busy,,,,unknown,,none\r\n`,
     );
     const everything = store.history.exportCsv();
     expect(everything.ok && [...everything.value].length).toBe(1 + 8);

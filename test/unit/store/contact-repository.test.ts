@@ -192,6 +192,49 @@ describe('ContactRepository', () => {
       expect(names(store.contacts.list())).toEqual(['First', 'Second']);
     });
 
+    it('imports a vCard 2.1 file from a feature phone, or nothing when one of its values is bad', () => {
+      const phone = [
+        'BEGIN:VCARD',
+        'VERSION:2.1',
+        'N;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Gar=E7on;Fran=E7ois',
+        'TEL;CELL;PREF:+33 6 12 34 56 78',
+        'END:VCARD',
+        'BEGIN:VCARD',
+        'VERSION:2.1',
+        'N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E6=9D=8E;=E5=A8=9C',
+        'TEL;WORK;VOICE:+86 10 1234 5678',
+        'END:VCARD',
+      ];
+      const bad = [
+        ...phone,
+        'BEGIN:VCARD',
+        'VERSION:2.1',
+        'FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:A=',
+        '=ZZ',
+        'END:VCARD',
+      ];
+      expect(store.contacts.importVCard(bad.join('\r\n'))).toEqual({
+        ok: false,
+        error: {
+          code: 'vcard-syntax',
+          line: 14,
+          message: '"=ZZ" is not a quoted-printable escape ("=" and two hexadecimal digits)',
+        },
+      });
+      expect(store.contacts.list()).toEqual([]);
+      expect(store.contacts.importVCard(phone.join('\r\n'))).toEqual({
+        ok: true,
+        value: { added: 2, updated: 0 },
+      });
+      expect(
+        store.contacts.list().map((c) => [c.name, c.addresses.map((a) => `${a.value} ${a.label}`)]),
+      ).toEqual([
+        ['François Garçon', ['+33 6 12 34 56 78 mobile']],
+        ['李娜', ['+86 10 1234 5678 work']],
+      ]);
+      expect(store.contacts.findByAddress('tel:+861012345678')?.name).toBe('李娜');
+    });
+
     it('leaves nothing behind when an import is part of a batch that fails', () => {
       store.batch(() => {
         expect(store.contacts.importVCard(valid.join('\r\n')).ok).toBe(true);

@@ -13,6 +13,7 @@ import {
 import type { Migration } from '../../../src-main/store/index.ts';
 import { createV1Database } from './fixtures/schema-v1.ts';
 import { createV2Database } from './fixtures/schema-v2.ts';
+import { createV3Database } from './fixtures/schema-v3.ts';
 import { ManualClock, makeTempDir, natReport, openTestStore } from './helpers.ts';
 import type { TempDir } from './helpers.ts';
 
@@ -25,7 +26,16 @@ const EARLIER_VERSIONS: Record<number, (dataDir: string) => void> = {
   0: (dataDir) => closeSync(openSync(join(dataDir, DATABASE_FILE_NAME), 'w')),
   1: (dataDir) => createV1Database(join(dataDir, DATABASE_FILE_NAME), NodeKeyFileCipher.forDataDir(dataDir)),
   2: (dataDir) => createV2Database(join(dataDir, DATABASE_FILE_NAME), NodeKeyFileCipher.forDataDir(dataDir)),
+  3: (dataDir) =>
+    createV3Database(
+      join(dataDir, DATABASE_FILE_NAME),
+      NodeKeyFileCipher.forDataDir(dataDir),
+      JSON.stringify(V3_NAT_REPORT),
+    ),
 };
+
+/** The NAT report the version 3 fixture saved for acc-1. */
+const V3_NAT_REPORT = natReport({ accountId: 'acc-1', domain: 'example.com' });
 
 let temp: TempDir;
 beforeEach(() => {
@@ -77,6 +87,10 @@ describe('openDatabase', () => {
       expect(userVersion(opened.value.db)).toBe(SCHEMA_VERSION);
       expect(opened.value.db.pragma('foreign_key_check')).toEqual([]);
       expect(opened.value.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      // Calls logged before version 4 cannot say whether their audio was encrypted.
+      expect(opened.value.db.prepare('SELECT DISTINCT encryption FROM call_history').pluck().all()).toEqual(
+        Number(version) === 0 ? [] : ['unknown'],
+      );
       opened.value.db.close();
       // Migrating an old file must give exactly the schema a new installation gets.
       const fresh = openDatabase(join(temp.path, 'fresh.sqlite'));
@@ -151,12 +165,13 @@ describe('openDatabase', () => {
           e.completion,
           e.mediaPath,
           e.mos,
+          e.encryption,
           e.contact?.name ?? null,
         ]),
       ).toEqual([
-        ['call-3', 'failed', 'ended-unknown', 'unknown', null, null],
-        ['call-2', 'missed', 'completed', 'unknown', null, 'Jürgen Müller'],
-        ['call-1', 'answered', 'completed', 'unknown', null, 'Bob'],
+        ['call-3', 'failed', 'ended-unknown', 'unknown', null, 'unknown', null],
+        ['call-2', 'missed', 'completed', 'unknown', null, 'unknown', 'Jürgen Müller'],
+        ['call-1', 'answered', 'completed', 'unknown', null, 'unknown', 'Bob'],
       ]);
       expect(page.value.entries[0]?.answeredAt).toBe(31000);
       expect(page.value.entries[0]?.reason).toBe('app closed during call');
@@ -182,12 +197,11 @@ describe('openDatabase', () => {
         result: 'answered',
         mediaPath: 'relayed',
         mos: 4.2,
+        encryption: 'srtp',
       });
-      expect(ended.ok && [ended.value.mediaPath, ended.value.mos, ended.value.durationMs]).toEqual([
-        'relayed',
-        4.2,
-        9000,
-      ]);
+      expect(
+        ended.ok && [ended.value.mediaPath, ended.value.mos, ended.value.encryption, ended.value.durationMs],
+      ).toEqual(['relayed', 4.2, 'srtp', 9000]);
 
       expect(store.settings.get().app).toEqual({
         startMinimized: true,
@@ -209,10 +223,10 @@ describe('openDatabase', () => {
       expect(store.contacts.get('c-1')?.name).toBe('Jürgen Müller');
       const page = store.history.page();
       if (!page.ok) throw new Error('page');
-      expect(page.value.entries.map((e) => [e.id, e.mediaPath, e.mos])).toEqual([
-        ['call-3', 'unknown', null],
-        ['call-2', 'unknown', null],
-        ['call-1', 'direct', 4.1],
+      expect(page.value.entries.map((e) => [e.id, e.mediaPath, e.mos, e.encryption])).toEqual([
+        ['call-3', 'unknown', null, 'unknown'],
+        ['call-2', 'unknown', null, 'unknown'],
+        ['call-1', 'direct', 4.1, 'unknown'],
       ]);
       expect(store.settings.get().app.language).toBe('zh-CN');
 
@@ -225,6 +239,55 @@ describe('openDatabase', () => {
       expect(store.accounts.remove('acc-1')).toBe(true);
       expect(store.natReports.last('acc-1')).toBeUndefined();
       expect(store.natReports.all().map((s) => s.accountKey)).toEqual(['']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps every version 3 row usable after migrating, and starts recording encryption', () => {
+    EARLIER_VERSIONS[3]?.(temp.path);
+    const clock = new ManualClock(100_000);
+    const store = openTestStore(temp.path, clock);
+    try {
+      expect(store.accounts.get('acc-1')?.label).toBe('Office');
+      expect(store.natReports.last('acc-1')).toEqual(V3_NAT_REPORT);
+      expect(store.repairedCalls).toBe(1);
+      const page = store.history.page();
+      if (!page.ok) throw new Error('page');
+      expect(
+        page.value.entries.map((e) => [e.id, e.result, e.codec, e.mediaPath, e.mos, e.encryption]),
+      ).toEqual([
+        ['call-4', 'answered', 'opus', 'relayed', 3.9, 'unknown'],
+        ['call-3', 'failed', 'opus', 'unknown', null, 'unknown'],
+        ['call-2', 'missed', null, 'unknown', null, 'unknown'],
+        ['call-1', 'answered', 'PCMA', 'direct', 4.1, 'unknown'],
+      ]);
+
+      // New calls record it: given at the start, updated at the answer, kept or replaced at the end.
+      const started = store.history.recordStart({
+        id: 'call-5',
+        direction: 'incoming',
+        accountId: 'acc-1',
+        remoteUri: 'sip:carol@example.org',
+        startedAt: 100_000,
+        encryption: 'none',
+      });
+      expect(started.ok && started.value.encryption).toBe('none');
+      expect(store.history.recordAnswered('call-5', 101_000, 'srtp')).toEqual({ ok: true, value: undefined });
+      expect(store.history.get('call-5')?.encryption).toBe('srtp');
+      const ended = store.history.recordEnd({ id: 'call-5', endedAt: 130_000, result: 'answered' });
+      expect(ended.ok && [ended.value.encryption, ended.value.durationMs]).toEqual(['srtp', 29_000]);
+      // Filters still answer as before, old rows and new ones alike.
+      const relayedOutgoing = store.history.page({ filter: { kind: 'outgoing', accountId: 'acc-1' } });
+      expect(relayedOutgoing.ok && relayedOutgoing.value.entries.map((e) => e.id)).toEqual([
+        'call-4',
+        'call-1',
+      ]);
+      const bySearch = store.history.page({ filter: { search: 'carol' } });
+      expect(bySearch.ok && bySearch.value.entries.map((e) => [e.id, e.encryption])).toEqual([
+        ['call-5', 'srtp'],
+        ['call-3', 'unknown'],
+      ]);
     } finally {
       store.close();
     }

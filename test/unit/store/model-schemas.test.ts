@@ -134,6 +134,7 @@ describe('shared model schemas', () => {
       reason: null,
       codec: null,
       mediaPath: 'unknown',
+      encryption: 'none',
       mos: null,
       seen: true,
       contact: null,

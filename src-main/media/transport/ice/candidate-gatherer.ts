@@ -316,7 +316,7 @@ export class CandidateGatherer {
     if (server.transport === 'udp') transport.addRelay(relay);
     this.relays.push(relay);
     let ended = false;
-    const name = `${server.transport} ${formatAddress(server.address)}`;
+    const name = `${server.transport} ${formatAddress(server.address)}${server.tls ? ` (${server.tls.servername})` : ''}`;
     const report = (outcome: GatherServerReport['outcome'], detail: string): void => {
       ended = true;
       this.servers.push({
@@ -335,8 +335,10 @@ export class CandidateGatherer {
         if (ended) return;
         if (!allocation.ok) {
           report('failed', describeTurnFailure(allocation.failure));
+          // A configured relay that cannot be used (refused certificate, wrong credentials…) is worth a
+          // warning: calls that need it will have no audio.
           this.options.log(
-            'info',
+            'warn',
             `TURN ${name}: no relayed candidate (${describeTurnFailure(allocation.failure)})`,
           );
           return;

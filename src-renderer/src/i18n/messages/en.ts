@@ -191,6 +191,8 @@ export const en = {
       relayed: 'Relayed',
       relayedHint: 'The audio went through a TURN relay server.',
     },
+    encrypted: 'Encrypted (SRTP)',
+    encryptedHint: 'The audio of this call was encrypted (SRTP).',
     filters: {
       show: 'Show',
       all: 'All',

@@ -187,6 +187,8 @@ export const zhCN: Messages = {
       relayed: '中继',
       relayedHint: '语音经由 TURN 中继服务器传输。',
     },
+    encrypted: '已加密（SRTP）',
+    encryptedHint: '此通话的语音已加密（SRTP）。',
     filters: {
       show: '显示',
       all: '全部',

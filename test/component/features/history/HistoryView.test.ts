@@ -8,7 +8,7 @@ import {
   useMissedCallsStore,
   HISTORY_PAGE_SIZE,
 } from '../../../../src-renderer/src/stores/index.ts';
-import { SEARCH_DEBOUNCE_MS } from '../../../../src-renderer/src/ui/index.ts';
+import { ICONS, SEARCH_DEBOUNCE_MS } from '../../../../src-renderer/src/ui/index.ts';
 import type { HistoryEntry } from '../../../../src-shared/model/history.ts';
 import { createTestRenderer, type TestRenderer } from '../../support/renderer.ts';
 import { FAKE_HISTORY_NOW, historyEntry } from '../../support/fake-history.ts';
@@ -107,6 +107,33 @@ describe('HistoryView', () => {
       'Call back Alice Archer',
       'Delete the call with Alice Archer',
     ]);
+  });
+
+  it('shows a lock named "Encrypted (SRTP)" on encrypted calls only', async () => {
+    const r = createTestRenderer();
+    r.bridge.history.seed(
+      { ...ALICE, encryption: 'srtp' },
+      { ...BUSY, encryption: 'none' },
+      historyEntry({ id: 'call-old', startedAt: FAKE_HISTORY_NOW - 180_000, encryption: 'unknown' }),
+    );
+    const { w } = await mountHistory(r);
+    const rows = w.findAll('.history-item');
+    expect(rows.map((row) => row.attributes('data-call-id'))).toEqual([
+      'call-alice',
+      'call-busy',
+      'call-old',
+    ]);
+    const locks = rows.map((row) => row.findAll('[role="img"]'));
+    expect(locks.map((found) => found.length)).toEqual([1, 0, 0]);
+    const lock = locks[0]![0]!;
+    expect(lock.attributes('aria-label')).toBe('Encrypted (SRTP)');
+    expect(lock.attributes('title')).toBe('The audio of this call was encrypted (SRTP).');
+    // The call view's lock icon, hidden from screen readers (the label speaks for it).
+    expect(lock.get('svg').attributes('aria-hidden')).toBe('true');
+    expect(lock.findAll('path').map((p) => p.attributes('d'))).toEqual([...ICONS.lock]);
+    // Not a chip: the codec and media path read as before.
+    expect(rows[0]!.findAll('.history-item-chip').map((c) => c.text())).toEqual(['opus', 'Relayed']);
+    expect(rows.map((row) => row.text().includes('Encrypted'))).toEqual([false, false, false]);
   });
 
   it('marks missed calls seen when it is shown, and again when one arrives while it is open', async () => {
@@ -291,10 +318,11 @@ describe('HistoryView', () => {
 
   it('speaks Chinese', async () => {
     const r = createTestRenderer({ language: 'zh-CN' });
-    r.bridge.history.seed(MISSED);
+    r.bridge.history.seed(MISSED, { ...ALICE, encryption: 'srtp' });
     const { w } = await mountHistory(r);
     expect(w.get('h1').text()).toBe('通话记录');
-    expect(w.get('.history-item-outcome').text()).toBe('未接');
+    expect(w.findAll('[role="img"]').map((l) => l.attributes('aria-label'))).toEqual(['已加密（SRTP）']);
+    expect(w.find('[data-call-id="call-missed"] .history-item-outcome').text()).toBe('未接');
     expect(w.findAll('.history-filters-label').map((l) => l.text())).toEqual([
       '全部',
       '未接',

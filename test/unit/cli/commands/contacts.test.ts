@@ -157,6 +157,39 @@ describe('softphone contacts', { timeout: 60_000 }, () => {
     );
   });
 
+  it('imports a vCard 2.1 file (quoted-printable names, bare TEL types, a photo block)', async () => {
+    const vcf = file(
+      'old-phone.vcf',
+      crlf([
+        'BEGIN:VCARD',
+        'VERSION:2.1',
+        'N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;Anna',
+        'FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Anna M=C3=BC=',
+        'ller',
+        'TEL;WORK;VOICE:+49 30 1234567',
+        'PHOTO;ENCODING=BASE64;JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQ',
+        ' FhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMKChMoGhYaKCgoKCgo',
+        '',
+        'END:VCARD',
+        'BEGIN:VCARD',
+        'VERSION:2.1',
+        'N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E5=BC=A0;=E4=BC=9F;;;',
+        'TEL;CELL;PREF:138 0013 8000',
+        'END:VCARD',
+      ]),
+    );
+    const imported = await softphone(['contacts', 'import', vcf, '--data-dir', dataDir]);
+    expect(imported).toMatchObject({
+      code: 0,
+      stdout: `Imported 2 contact(s) from ${vcf}: 2 new, 0 updated.\n`,
+      stderr: '',
+    });
+    const listed = await softphone(['contacts', 'list', '--data-dir', dataDir]);
+    expect(listed.stdout).toBe(
+      ['Anna Müller', '    +49 30 1234567  work', '张伟', '    138 0013 8000  mobile', ''].join('\n'),
+    );
+  });
+
   it('refuses wrong command lines with exit 2 (and --version here is the vCard version)', async () => {
     for (const [args, message] of [
       [[], 'say what to do: list, import FILE.vcf or export'],

@@ -29,6 +29,7 @@ function seed(): void {
         end: 125_000,
         result: 'answered',
         sipCode: null,
+        encryption: 'none',
       },
       {
         id: 'h2',
@@ -40,6 +41,7 @@ function seed(): void {
         end: 20_000,
         result: 'missed',
         sipCode: 487,
+        encryption: 'none',
       },
       {
         id: 'h3',
@@ -51,6 +53,7 @@ function seed(): void {
         end: 3_726_000,
         result: 'answered',
         sipCode: null,
+        encryption: 'srtp',
       },
     ] as const;
     for (const c of calls) {
@@ -74,6 +77,7 @@ function seed(): void {
         sipCode: c.sipCode,
         codec: c.answer === null ? null : 'PCMA',
         mediaPath: c.answer === null ? 'unknown' : 'direct',
+        encryption: c.encryption,
       });
       if (!ended.ok) throw new Error('end');
     }
@@ -145,6 +149,7 @@ describe('softphone history', { timeout: 60_000 }, () => {
       reason: null,
       codec: 'PCMA',
       mediaPath: 'direct',
+      encryption: 'srtp',
       mos: null,
       seen: true,
       contact: { id: expect.any(String), name: 'Zentrale' },
@@ -176,8 +181,8 @@ describe('softphone history', { timeout: 60_000 }, () => {
     const run = await softphone(['history', '--data-dir', temp.path, '--csv', '--missed']);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
-      'id,direction,account_id,remote_uri,remote_display_name,contact_name,started_at,answered_at,ended_at,duration_s,result,sip_code,reason,codec,media_path,mos\r\n' +
-        'h2,incoming,,tel:+4930123456,Anna,,2024-03-01T10:30:00.000Z,,2024-03-01T10:30:20.000Z,0,missed,487,,,unknown,\r\n',
+      'id,direction,account_id,remote_uri,remote_display_name,contact_name,started_at,answered_at,ended_at,duration_s,result,sip_code,reason,codec,media_path,mos,encryption\r\n' +
+        'h2,incoming,,tel:+4930123456,Anna,,2024-03-01T10:30:00.000Z,,2024-03-01T10:30:20.000Z,0,missed,487,,,unknown,,none\r\n',
     );
     const all = await softphone(['history', '--data-dir', temp.path, '--csv']);
     expect(all.stdout.split('\r\n').map((l) => l.split(',')[0])).toEqual(['id', 'h3', 'h2', 'h1', '']);

@@ -9,6 +9,7 @@ import {
   allocationRefreshDelayMs,
   classifyPacket,
   decodeStunMessage,
+  describeTurnFailure,
 } from '../../../../src-main/media/stun/index.ts';
 import type { TurnRelayOptions, TurnServerConfig } from '../../../../src-main/media/stun/index.ts';
 import { MemoryTurnServer } from './support/memory-turn-server.ts';
@@ -21,7 +22,7 @@ const PEER = '203.0.113.20';
 interface FixtureOptions {
   config?: Partial<TurnServerConfig>;
   relay?: Partial<TurnRelayOptions>;
-  server?: Partial<Omit<TurnBehaviour, 'host' | 'clock' | 'address'>>;
+  server?: Partial<Omit<TurnBehaviour, 'host' | 'clock' | 'address'>> & { tlsIssuer?: string };
   /** One-way delay of every link in ms (default 0). */
   delayMs?: number;
 }
@@ -486,5 +487,47 @@ describe('TurnRelay over TCP and TLS', () => {
     expect(f.relay.state).toBe('failed');
     expect(f.server.log).toEqual([]);
     await f.close();
+  });
+
+  it('trusts a certificate from a private CA only with that CA among the extra anchors, and says so in words', async () => {
+    const issuer = '-----BEGIN CERTIFICATE-----\nLAB-CA\n-----END CERTIFICATE-----\n';
+    const untrusted = await fixture({ server: { tlsIssuer: issuer }, config: { transport: 'tls' } });
+    const refused = await untrusted.settle(untrusted.relay.allocate());
+    expect(refused).toEqual({
+      ok: false,
+      failure: {
+        kind: 'connect',
+        code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+        reason: `certificate of ${SERVER}:5349: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
+      },
+      requests: 0,
+    });
+    expect(refused.ok ? '' : describeTurnFailure(refused.failure)).toBe(
+      `TLS certificate not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE: certificate of ${SERVER}:5349: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE))`,
+    );
+    expect(untrusted.server.log).toEqual([]);
+    await untrusted.close();
+
+    const otherCa = await fixture({
+      server: { tlsIssuer: issuer },
+      config: { transport: 'tls', tls: { servername: 'turn.lab.test', ca: ['another CA'] } },
+    });
+    expect(await otherCa.settle(otherCa.relay.allocate())).toMatchObject({
+      ok: false,
+      failure: { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+    });
+    await otherCa.close();
+
+    const trusted = await fixture({
+      server: { tlsIssuer: issuer },
+      config: { transport: 'tls', tls: { servername: 'turn.lab.test', ca: ['another CA', issuer] } },
+    });
+    expect(await trusted.settle(trusted.relay.allocate())).toMatchObject({
+      ok: true,
+      relayed: relayedAddress,
+    });
+    await trusted.settle(trusted.relay.release());
+    expect(trusted.server.allocationCount).toBe(0);
+    await trusted.close();
   });
 });

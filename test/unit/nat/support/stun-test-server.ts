@@ -55,8 +55,11 @@ export interface StunTestServerOptions {
   clock?: Clock;
   /** TCP listener port (STUN + TURN) on the primary address. */
   tcpPort?: number;
-  /** TLS listener on the primary address: port and the names its certificate is valid for. */
-  tls?: { port: number; names: string[] };
+  /**
+   * TLS listener on the primary address: port, the names its certificate is valid for, and the private CA
+   * that issued it (MemoryTlsServerOptions.issuer; default a public one).
+   */
+  tls?: { port: number; names: string[]; issuer?: string };
   software?: string;
 }
 
@@ -136,15 +139,18 @@ export class StunTestServer {
       this.subscriptions.add(socket.onMessage((data, from) => this.onDatagram(socket, data, from)));
     }
     if (this.options.tcpPort !== undefined) await this.listen(this.options.tcpPort, undefined);
-    if (this.options.tls !== undefined) await this.listen(this.options.tls.port, this.options.tls.names);
+    if (this.options.tls !== undefined)
+      await this.listen(this.options.tls.port, this.options.tls.names, this.options.tls.issuer);
   }
 
-  private async listen(port: number, names: string[] | undefined): Promise<void> {
+  private async listen(port: number, names: string[] | undefined, issuer?: string): Promise<void> {
     const listener = await this.options.host.listen({
       family: 4,
       address: this.options.primary.address,
       port,
-      ...(names ? { tls: { cert: 'test', key: 'test', names } } : {}),
+      ...(names
+        ? { tls: { cert: 'test', key: 'test', names, ...(issuer !== undefined && { issuer }) } }
+        : {}),
     });
     this.listeners.push(listener);
     const transport = names ? 'tls' : 'tcp';

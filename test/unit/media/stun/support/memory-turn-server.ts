@@ -77,6 +77,8 @@ export interface MemoryTurnServerOptions extends TurnBehaviour {
   tlsPort?: number;
   /** TLS listener names (the "certificate"). */
   tlsNames?: string[];
+  /** The private CA the TLS "certificate" is from (MemoryTlsServerOptions.issuer); default: a public one. */
+  tlsIssuer?: string;
 }
 
 /** Sends bytes back to the client on the socket or stream the request came in on. */
@@ -352,7 +354,14 @@ export class MemoryTurnServer {
       address: this.options.address,
       port,
       ...(transport === 'tls'
-        ? { tls: { cert: '', key: '', names: this.options.tlsNames ?? ['turn.lab.test'] } }
+        ? {
+            tls: {
+              cert: '',
+              key: '',
+              names: this.options.tlsNames ?? ['turn.lab.test'],
+              ...(this.options.tlsIssuer !== undefined && { issuer: this.options.tlsIssuer }),
+            },
+          }
         : {}),
     } as Parameters<MemoryHost['listen']>[0]);
     this.listeners.push(server);

@@ -68,8 +68,10 @@ export type {
   RtpTransport,
 } from './rtp-session.ts';
 export { RtpSession } from './rtp-session.ts';
-export type { SrtpSessionKeys, SrtpSuite, SrtpSuiteParameters } from './srtp-crypto.ts';
+export type { SrtpSessionKeys, SrtpSuite, SrtpSuiteParameters, SrtpTransform } from './srtp-crypto.ts';
 export {
+  AesCm,
+  HmacSha1,
   SRTP_MASTER_KEY_SALT_BYTES,
   SRTP_SUITES,
   SRTP_SUITE_PARAMETERS,

@@ -16,8 +16,8 @@
  * exceptions: what arrives from the network is untrusted.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { SRTP_SUITE_PARAMETERS, aesCm, deriveSessionKeys, hmacSha1Tag, srtpIv } from './srtp-crypto.ts';
-import type { SrtpSessionKeys, SrtpSuite, SrtpSuiteParameters } from './srtp-crypto.ts';
+import { SRTP_SUITE_PARAMETERS, deriveSessionKeys, srtpIv, srtpTransform } from './srtp-crypto.ts';
+import type { SrtpSuite, SrtpSuiteParameters, SrtpTransform } from './srtp-crypto.ts';
 import { SrtpReplayWindow } from './srtp-replay-window.ts';
 
 export type SrtpDropReason =
@@ -69,15 +69,15 @@ function u32(value: number): Buffer {
 abstract class SrtpKeys {
   readonly suite: SrtpSuite;
   protected readonly params: SrtpSuiteParameters;
-  protected readonly rtpKeys: SrtpSessionKeys;
-  protected readonly rtcpKeys: SrtpSessionKeys;
+  protected readonly rtp: SrtpTransform;
+  protected readonly rtcp: SrtpTransform;
 
   constructor(suite: SrtpSuite, masterKeySalt: Uint8Array) {
     this.suite = suite;
     this.params = SRTP_SUITE_PARAMETERS[suite];
     const keys = deriveSessionKeys(suite, masterKeySalt);
-    this.rtpKeys = keys.rtp;
-    this.rtcpKeys = keys.rtcp;
+    this.rtp = srtpTransform(keys.rtp);
+    this.rtcp = srtpTransform(keys.rtcp);
   }
 }
 
@@ -112,16 +112,8 @@ export class SrtpSender extends SrtpKeys {
     } else if (roc === state.roc && seq > state.highestSeq) state.highestSeq = seq;
     const index = Math.max(roc, 0) * 0x10000 + seq;
     const header = view.subarray(0, headerLength);
-    const encrypted = aesCm(
-      this.rtpKeys.cipherKey,
-      srtpIv(this.rtpKeys.cipherSalt, ssrc, index),
-      view.subarray(headerLength),
-    );
-    const tag = hmacSha1Tag(
-      this.rtpKeys.authKey,
-      [header, encrypted, u32(Math.max(roc, 0))],
-      this.params.rtpTagBytes,
-    );
+    const encrypted = this.rtp.cipher.apply(srtpIv(this.rtp.salt, ssrc, index), view.subarray(headerLength));
+    const tag = this.rtp.auth.tag([header, encrypted, u32(Math.max(roc, 0))], this.params.rtpTagBytes);
     return Buffer.concat([header, encrypted, tag]);
   }
 
@@ -132,17 +124,9 @@ export class SrtpSender extends SrtpKeys {
     const ssrc = view.readUInt32BE(4);
     const index = this.#rtcpIndex.get(ssrc) ?? 0;
     this.#rtcpIndex.set(ssrc, (index + 1) % (MAX_RTCP_INDEX + 1));
-    const encrypted = aesCm(
-      this.rtcpKeys.cipherKey,
-      srtpIv(this.rtcpKeys.cipherSalt, ssrc, index),
-      view.subarray(8),
-    );
+    const encrypted = this.rtcp.cipher.apply(srtpIv(this.rtcp.salt, ssrc, index), view.subarray(8));
     const trailer = u32(0x80000000 | index);
-    const tag = hmacSha1Tag(
-      this.rtcpKeys.authKey,
-      [view.subarray(0, 8), encrypted, trailer],
-      this.params.rtcpTagBytes,
-    );
+    const tag = this.rtcp.auth.tag([view.subarray(0, 8), encrypted, trailer], this.params.rtcpTagBytes);
     return Buffer.concat([view.subarray(0, 8), encrypted, trailer, tag]);
   }
 }
@@ -175,7 +159,7 @@ export class SrtpReceiver extends SrtpKeys {
     if (state !== undefined && state.window.check(index) !== 'fresh') return { ok: false, reason: 'replay' };
 
     const authenticated = view.subarray(0, view.length - tagBytes);
-    const expected = hmacSha1Tag(this.rtpKeys.authKey, [authenticated, u32(roc)], tagBytes);
+    const expected = this.rtp.auth.tag([authenticated, u32(roc)], tagBytes);
     if (!timingSafeEqual(expected, view.subarray(view.length - tagBytes)))
       return { ok: false, reason: 'authentication' };
 
@@ -185,9 +169,8 @@ export class SrtpReceiver extends SrtpKeys {
       source.highestSeq = seq;
     } else if (roc === source.roc && seq > source.highestSeq) source.highestSeq = seq;
     source.window.accept(index);
-    const payload = aesCm(
-      this.rtpKeys.cipherKey,
-      srtpIv(this.rtpKeys.cipherSalt, ssrc, index),
+    const payload = this.rtp.cipher.apply(
+      srtpIv(this.rtp.salt, ssrc, index),
       authenticated.subarray(headerLength),
     );
     return { ok: true, packet: Buffer.concat([authenticated.subarray(0, headerLength), payload]) };
@@ -206,7 +189,7 @@ export class SrtpReceiver extends SrtpKeys {
     if (window !== undefined && window.check(index) !== 'fresh') return { ok: false, reason: 'replay' };
 
     const authenticated = view.subarray(0, view.length - tagBytes);
-    const expected = hmacSha1Tag(this.rtcpKeys.authKey, [authenticated], tagBytes);
+    const expected = this.rtcp.auth.tag([authenticated], tagBytes);
     if (!timingSafeEqual(expected, view.subarray(view.length - tagBytes)))
       return { ok: false, reason: 'authentication' };
 
@@ -220,9 +203,7 @@ export class SrtpReceiver extends SrtpKeys {
     accepted.accept(index);
     const body = view.subarray(8, trailerAt);
     // §3.4: E = 0 means the sender left this packet unencrypted (authenticated only).
-    const plain = encrypted
-      ? aesCm(this.rtcpKeys.cipherKey, srtpIv(this.rtcpKeys.cipherSalt, ssrc, index), body)
-      : body;
+    const plain = encrypted ? this.rtcp.cipher.apply(srtpIv(this.rtcp.salt, ssrc, index), body) : body;
     return { ok: true, packet: Buffer.concat([view.subarray(0, 8), plain]) };
   }
 

@@ -10,7 +10,8 @@
  * a second, independent implementation in the tests (its AES_CM_128_HMAC_SHA1_80 packets decrypt here
  * and ours there).
  */
-import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import type { Cipheriv, Hash } from 'node:crypto';
 
 /** The SDES crypto-suites we implement (RFC 4568 §6.2.1, §6.2.2), most preferred first. */
 export const SRTP_SUITES = ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] as const;
@@ -75,8 +76,42 @@ export function aesCmKeystream(key: Uint8Array, iv: Uint8Array, length: number):
 
 /** AES-CM over `data` (encryption and decryption are the same XOR with the keystream). */
 export function aesCm(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Buffer {
-  const cipher = createCipheriv('aes-128-ctr', key, iv);
-  return Buffer.concat([cipher.update(data), cipher.final()]);
+  return new AesCm(key).apply(iv, data);
+}
+
+/**
+ * AES-CM (§4.1.1) under one session key, with the AES key schedule made once: the counter blocks iv,
+ * iv+1, … (mod 2^128) go through one long-lived AES-ECB cipher — each block independent, nothing buffered
+ * without padding — instead of a new AES-CTR cipher per packet (a fifth of the cost for an audio packet).
+ */
+export class AesCm {
+  readonly #ecb: Cipheriv;
+
+  constructor(key: Uint8Array) {
+    this.#ecb = createCipheriv(`aes-${key.length * 8}-ecb`, key, null);
+    this.#ecb.setAutoPadding(false);
+  }
+
+  /** `data` XOR the keystream that starts at `iv`. */
+  apply(iv: Uint8Array, data: Uint8Array): Buffer {
+    const blocks = Math.ceil(data.length / 16);
+    const counters = Buffer.allocUnsafe(blocks * 16);
+    for (let b = 0; b < blocks; b++) {
+      const at = b * 16;
+      counters.set(iv.subarray(0, 16), at);
+      // iv + b, big-endian, carrying across the whole 128 bits.
+      let carry = b;
+      for (let k = at + 15; k >= at && carry > 0; k--) {
+        const sum = counters[k]! + (carry & 0xff);
+        counters[k] = sum & 0xff;
+        carry = Math.floor(carry / 256) + (sum >> 8);
+      }
+    }
+    const keystream = this.#ecb.update(counters);
+    const out = Buffer.allocUnsafe(data.length);
+    for (let k = 0; k < data.length; k++) out[k] = data[k]! ^ keystream[k]!;
+    return out;
+  }
 }
 
 /**
@@ -148,7 +183,46 @@ export function srtpIv(salt: Uint8Array, ssrc: number, index: number): Buffer {
 
 /** HMAC-SHA1 over the parts, truncated to `tagBytes` (RFC 3711 §4.2.1). */
 export function hmacSha1Tag(authKey: Uint8Array, parts: readonly Uint8Array[], tagBytes: number): Buffer {
-  const hmac = createHmac('sha1', authKey);
-  for (const part of parts) hmac.update(part);
-  return hmac.digest().subarray(0, tagBytes);
+  return new HmacSha1(authKey).tag(parts, tagBytes);
+}
+
+const SHA1_BLOCK_BYTES = 64;
+
+/**
+ * HMAC-SHA1 (RFC 2104) under one session key, with the keyed inner and outer hash states computed once
+ * and copied per packet rather than re-keying an HMAC for every packet.
+ */
+export class HmacSha1 {
+  readonly #inner: Hash;
+  readonly #outer: Hash;
+
+  constructor(key: Uint8Array) {
+    const k = key.length > SHA1_BLOCK_BYTES ? createHash('sha1').update(key).digest() : key;
+    const ipad = Buffer.alloc(SHA1_BLOCK_BYTES, 0x36);
+    const opad = Buffer.alloc(SHA1_BLOCK_BYTES, 0x5c);
+    for (let i = 0; i < k.length; i++) {
+      ipad[i] = ipad[i]! ^ k[i]!;
+      opad[i] = opad[i]! ^ k[i]!;
+    }
+    this.#inner = createHash('sha1').update(ipad);
+    this.#outer = createHash('sha1').update(opad);
+  }
+
+  /** The tag over the concatenated parts, truncated to `tagBytes`. */
+  tag(parts: readonly Uint8Array[], tagBytes: number): Buffer {
+    const inner = this.#inner.copy();
+    for (const part of parts) inner.update(part);
+    return this.#outer.copy().update(inner.digest()).digest().subarray(0, tagBytes);
+  }
+}
+
+/** One session key set ready for packets: the cipher and the authenticator keyed once. */
+export interface SrtpTransform {
+  readonly cipher: AesCm;
+  readonly salt: Buffer;
+  readonly auth: HmacSha1;
+}
+
+export function srtpTransform(keys: SrtpSessionKeys): SrtpTransform {
+  return { cipher: new AesCm(keys.cipherKey), salt: keys.cipherSalt, auth: new HmacSha1(keys.authKey) };
 }

@@ -2,8 +2,11 @@
  * RFC 3711 Appendix B test vectors through our SRTP primitives: B.2 (the AES-CM keystream, with the IV
  * built by `srtpIv` from the session salt, SSRC 0 and index 0) and B.3 (the key derivation).
  */
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  AesCm,
+  HmacSha1,
   SRTP_MASTER_KEY_SALT_BYTES,
   SrtpKeyLabel,
   aesCmKeystream,
@@ -41,6 +44,39 @@ describe('RFC 3711 B.2: AES-CM keystream', () => {
     expect(upper(srtpIv(zero, 0xdecafbad, 0))).toBe('00000000DECAFBAD0000000000000000');
     expect(upper(srtpIv(zero, 0, 0x123456789abc))).toBe('0000000000000000123456789ABC0000');
     expect(upper(srtpIv(sessionSalt, 0xffffffff, 2 ** 48 - 1))).toBe('F0F1F2F30B0A0908070605040302' + '0000');
+  });
+});
+
+describe('AesCm and HmacSha1: keyed once, used per packet', () => {
+  it('AesCm equals AES-128-CTR, also where the counter carries past 16, 64 and 128 bits', () => {
+    const key = randomBytes(16);
+    const ivs = [
+      randomBytes(16),
+      hex('00000000000000000000000000fffff0'),
+      hex('0000000000000000fffffffffffffffe'),
+      hex('fffffffffffffffffffffffffffffffe'),
+    ];
+    const cipher = new AesCm(key);
+    for (const iv of ivs) {
+      for (const length of [0, 1, 15, 16, 17, 172, 1500]) {
+        const data = randomBytes(length);
+        const ctr = createCipheriv('aes-128-ctr', key, iv);
+        const expected = Buffer.concat([ctr.update(data), ctr.final()]);
+        expect(upper(cipher.apply(iv, data)), `${upper(iv)} / ${length}`).toBe(upper(expected));
+      }
+    }
+  });
+
+  it('HmacSha1 gives the RFC 2202 vectors, truncated as asked, and the same tag on every use', () => {
+    const mac = new HmacSha1(Buffer.alloc(20, 0x0b));
+    const hiThere = Buffer.from('Hi There');
+    expect(upper(mac.tag([hiThere], 20))).toBe('B617318655057264E28BC0B6FB378C8EF146BE00');
+    expect(upper(mac.tag([hiThere.subarray(0, 3), hiThere.subarray(3)], 10))).toBe('B617318655057264E28B');
+    // RFC 2202 test case 6: a key longer than the 64-octet block is hashed first.
+    const long = new HmacSha1(Buffer.alloc(80, 0xaa));
+    expect(upper(long.tag([Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First')], 20))).toBe(
+      'AA4AE5E15272D00E95705637CE8A3B55ED402112',
+    );
   });
 });
 

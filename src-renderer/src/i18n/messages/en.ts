@@ -735,6 +735,7 @@ export const en = {
     },
     transfer: {
       open: 'Transfer',
+      label: 'Transfer the call',
       target: 'Transfer to',
       targetPlaceholder: 'Number or SIP address',
       targetRequired: 'Enter the number or address to transfer to.',

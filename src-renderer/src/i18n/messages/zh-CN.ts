@@ -707,6 +707,7 @@ export const zhCN: Messages = {
     },
     transfer: {
       open: '转接',
+      label: '转接本通话',
       target: '转接到',
       targetPlaceholder: '号码或 SIP 地址',
       targetRequired: '请输入要转接到的号码或地址。',

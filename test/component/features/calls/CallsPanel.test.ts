@@ -211,6 +211,10 @@ describe('the call view', () => {
     expect(state(w)).toBe('Connected');
 
     await w.get('[data-testid="call-transfer-open"]').trigger('click');
+    expect(w.get('[data-testid="call-transfer-open"]').attributes('aria-expanded')).toBe('true');
+    // the panel is a named group: its Transfer button is told apart from the one that opened it
+    const panel = w.get('[role="group"][aria-label="Transfer the call"]');
+    expect(panel.findAll('button').map((b) => b.text())).toEqual(['Transfer']);
     const target = w.findAll('label').find((l) => l.text() === 'Transfer to')!;
     await w.get(`#${target.attributes('for')}`).setValue('+1 (415) 555-2671');
     await w.get('.calls-transfer form').trigger('submit');

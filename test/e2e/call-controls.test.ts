@@ -23,9 +23,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { FakeResolver, NodeClock, NodeNetwork } from '../../src-main/platform/index.ts';
-import { DeferredKeyFileCipher, Phone, packageInfo } from '../../src-main/phone/index.ts';
-import { openStore } from '../../src-main/store/index.ts';
+import type { Phone } from '../../src-main/phone/index.ts';
 import type { CallSnapshot } from '../../src-shared/model/call.ts';
 import {
   generateToneWav,
@@ -38,14 +36,23 @@ import {
 } from '../interop/support/index.ts';
 import { accountArgs, mediaArgs, softphone, type SoftphoneRun } from '../interop/call/softphone-cli.ts';
 import { startTestHost, type TestHost } from '../host/server.ts';
-import { launchBrowser, type BrowserSession } from './support/browser.ts';
+import type { BrowserSession } from './support/browser.ts';
+import {
+  LAB_DOMAIN,
+  StepTimings,
+  labPhone,
+  labResolver,
+  numberIn,
+  openPhonePage,
+  waitNumber,
+} from './support/lab-app.ts';
 import { requireBuiltRenderer } from './support/app-session.ts';
 
-const DOMAIN = 'lab.test';
+const DOMAIN = LAB_DOMAIN;
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 
-const started = Date.now();
-const timings: Array<[string, number]> = [];
+const timings = new StepTimings();
+const step = timings.step.bind(timings);
 let workDir: string | undefined;
 let cliDir: WorkDir | undefined;
 let kamailio: KamailioServer | undefined;
@@ -61,24 +68,6 @@ const page = (): Page => {
   if (!browser) throw new Error('no browser');
   return browser.page;
 };
-
-/** lab.test as a provider publishes it: SIP over UDP on one host (no STUN: the calls stay on loopback). */
-function labDns(k: KamailioServer): FakeResolver {
-  return new FakeResolver()
-    .set(`_sip._udp.${DOMAIN}`, 'SRV', [
-      { name: `sip.${DOMAIN}`, port: k.udpPort ?? 5060, priority: 10, weight: 0 },
-    ])
-    .set(`sip.${DOMAIN}`, 'A', [k.address]);
-}
-
-async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
-  const at = Date.now();
-  try {
-    return await run();
-  } finally {
-    timings.push([name, Date.now() - at]);
-  }
-}
 
 /** Our CLI answering as `user` (tone, and a hang-up long after the test is done with it). */
 function cliAnswering(dir: WorkDir, user: string, tone: number): SoftphoneRun {
@@ -134,20 +123,7 @@ beforeAll(async () => {
     ]);
   });
   await step('app', async () => {
-    const dataDir = path.join(workDir!, 'data');
-    const store = openStore({ dataDir, cipher: new DeferredKeyFileCipher(dataDir) });
-    if (!store.ok) throw new Error(`store: ${JSON.stringify(store.error)}`);
-    phone = new Phone({
-      host: 'test-host',
-      dataDir,
-      store: store.value,
-      clock: new NodeClock(),
-      network: new NodeNetwork(),
-      resolver: labDns(kamailio!),
-      app: { name: packageInfo().productName, version: packageInfo().version },
-      versions: { node: process.versions.node, v8: process.versions.v8, electron: null, chrome: null },
-      platform: { os: os.platform(), arch: os.arch() },
-    });
+    phone = labPhone(workDir!, labResolver(kamailio!));
     await phone.handlers['accounts.add']({
       label: 'Lab',
       aor: `sip:alice@${DOMAIN}`,
@@ -175,15 +151,7 @@ beforeAll(async () => {
     });
     host = await startTestHost({ phone });
     host.audio.useForCalls();
-    browser = await launchBrowser({
-      allowedOrigins: [new URL(host.url).origin],
-      fakeAudioCaptureFile: microphone,
-      viewport: { width: 1000, height: 1000 },
-    });
-    await browser.page.goto(host.url);
-    await browser.page
-      .locator('[data-testid="phone-connection"][data-state="connected"]')
-      .waitFor({ timeout: 15_000 });
+    browser = await openPhonePage(host, { microphone, viewport: { width: 1000, height: 1000 } });
     await browser.page
       .locator('[data-testid="status-account"][data-state="registered"]')
       .waitFor({ timeout: 15_000 });
@@ -198,26 +166,8 @@ afterAll(async () => {
   await kamailio?.dispose();
   cliDir?.remove();
   if (workDir) await rm(workDir, { recursive: true, force: true });
-  timings.push(['total', Date.now() - started]);
-  console.log(
-    `[call controls e2e] timings: ${timings.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(', ')}`,
-  );
+  console.log(timings.summary('call controls e2e'));
 });
-
-/** The number a counter in the page shows ("1,234" → 1234). */
-async function numberIn(locator: Locator): Promise<number> {
-  return Number((await locator.textContent())?.replace(/[^0-9]/g, '') ?? '0');
-}
-
-async function waitNumber(locator: Locator, atLeast: number, timeout = 15_000): Promise<number> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await numberIn(locator);
-    if (value >= atLeast) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${value} < ${atLeast}`);
-    await sleep(200);
-  }
-}
 
 const callState = (state: string): Locator =>
   page().locator(`[data-testid="call-state"][data-state="${state}"]`);

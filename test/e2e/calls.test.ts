@@ -24,9 +24,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { FakeResolver, NodeClock, NodeNetwork } from '../../src-main/platform/index.ts';
-import { DeferredKeyFileCipher, Phone, packageInfo } from '../../src-main/phone/index.ts';
-import { openStore } from '../../src-main/store/index.ts';
+import type { Phone } from '../../src-main/phone/index.ts';
 import type { RendererAudioDeviceProvider } from '../../src-main/media/bridge/index.ts';
 import {
   analyseWav,
@@ -39,12 +37,20 @@ import {
   type KamailioServer,
 } from '../interop/support/index.ts';
 import { startTestHost, type TestHost } from '../host/server.ts';
-import { launchBrowser, type BrowserSession } from './support/browser.ts';
+import type { BrowserSession } from './support/browser.ts';
+import {
+  LAB_DOMAIN,
+  StepTimings,
+  labPhone,
+  labResolver,
+  openPhonePage,
+  waitNumber,
+} from './support/lab-app.ts';
 import { requireBuiltRenderer } from './support/app-session.ts';
 
-const DOMAIN = 'lab.test';
-const started = Date.now();
-const timings: Array<[string, number]> = [];
+const DOMAIN = LAB_DOMAIN;
+const timings = new StepTimings();
+const step = timings.step.bind(timings);
 
 let workDir: string;
 let kamailio: KamailioServer | undefined;
@@ -59,28 +65,6 @@ const page = (): Page => {
   if (!browser) throw new Error('no browser');
   return browser.page;
 };
-
-/** lab.test as a provider publishes it: SIP over UDP and TCP on one host, and a STUN server. */
-function labDns(k: KamailioServer, stun: CoturnServer): FakeResolver {
-  const port = k.udpPort ?? 5060;
-  return new FakeResolver()
-    .set(`_sip._udp.${DOMAIN}`, 'SRV', [{ name: `sip.${DOMAIN}`, port, priority: 10, weight: 0 }])
-    .set(`_sip._tcp.${DOMAIN}`, 'SRV', [
-      { name: `sip.${DOMAIN}`, port: k.tcpPort ?? port, priority: 20, weight: 0 },
-    ])
-    .set(`sip.${DOMAIN}`, 'A', [k.address])
-    .set(`_stun._udp.${DOMAIN}`, 'SRV', [{ name: `stun.${DOMAIN}`, port: stun.port, priority: 0, weight: 0 }])
-    .set(`stun.${DOMAIN}`, 'A', [stun.address]);
-}
-
-async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
-  const at = Date.now();
-  try {
-    return await run();
-  } finally {
-    timings.push([name, Date.now() - at]);
-  }
-}
 
 beforeAll(async () => {
   requireBuiltRenderer();
@@ -110,31 +94,10 @@ beforeAll(async () => {
     });
     await bob.waitFor('REGISTER_OK');
   });
-  const dataDir = path.join(workDir, 'data');
-  const store = openStore({ dataDir, cipher: new DeferredKeyFileCipher(dataDir) });
-  if (!store.ok) throw new Error(`store: ${JSON.stringify(store.error)}`);
-  phone = new Phone({
-    host: 'test-host',
-    dataDir,
-    store: store.value,
-    clock: new NodeClock(),
-    network: new NodeNetwork(),
-    resolver: labDns(kamailio!, coturn!),
-    app: { name: packageInfo().productName, version: packageInfo().version },
-    versions: { node: process.versions.node, v8: process.versions.v8, electron: null, chrome: null },
-    platform: { os: os.platform(), arch: os.arch() },
-  });
+  phone = labPhone(workDir, labResolver(kamailio!, coturn!));
   host = await startTestHost({ phone });
   audio = host.audio.useForCalls();
-  browser = await launchBrowser({
-    allowedOrigins: [new URL(host.url).origin],
-    fakeAudioCaptureFile: microphone,
-    viewport: { width: 1000, height: 900 },
-  });
-  await browser.page.goto(host.url);
-  await browser.page
-    .locator('[data-testid="phone-connection"][data-state="connected"]')
-    .waitFor({ timeout: 15_000 });
+  browser = await openPhonePage(host, { microphone, viewport: { width: 1000, height: 900 } });
 });
 
 afterAll(async () => {
@@ -145,29 +108,12 @@ afterAll(async () => {
   await coturn?.dispose();
   await kamailio?.dispose();
   if (workDir) await rm(workDir, { recursive: true, force: true });
-  timings.push(['total', Date.now() - started]);
-  console.log(
-    `[calls e2e] timings: ${timings.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)} s`).join(', ')}`,
-  );
+  console.log(timings.summary('calls e2e'));
 });
 
 async function openScreen(link: string, heading = link): Promise<void> {
   await page().getByRole('navigation').getByRole('link', { name: link, exact: true }).click();
   await page().getByRole('heading', { level: 1, name: heading, exact: true }).waitFor({ state: 'attached' });
-}
-
-async function waitNumber(
-  locator: ReturnType<Page['locator']>,
-  atLeast: number,
-  timeout = 20_000,
-): Promise<number> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = Number((await locator.textContent())?.replace(/[^0-9]/g, '') ?? '0');
-    if (value >= atLeast) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${value} < ${atLeast}`);
-    await sleep(250);
-  }
 }
 
 function callIdOnPage(): Promise<string | null> {

@@ -47,7 +47,7 @@ export function requireBuiltRenderer(): void {
   }
 }
 
-async function waitConnected(page: Page, session: BrowserSession): Promise<void> {
+export async function waitConnected(page: Page, session: BrowserSession): Promise<void> {
   try {
     await page
       .locator('[data-testid="phone-connection"][data-state="connected"]')

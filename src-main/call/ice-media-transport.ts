@@ -78,7 +78,6 @@ import type {
   IceRemoteDescription,
   IceRole,
   IceStateChange,
-  LatchingRemote,
   MediaPacketKind,
   MediaPath,
   MediaPortRange,
@@ -87,7 +86,7 @@ import type {
   ReceivedMediaPacket,
   TurnServerConfig,
 } from '../media/transport/index.ts';
-import { socketAddressOf } from '../media/session/index.ts';
+import { latchingRemoteOf } from '../media/session/index.ts';
 import type { AudioMediaTransport } from '../media/session/index.ts';
 import { hasRtcpMux } from '../sdp/index.ts';
 import type {
@@ -1071,21 +1070,6 @@ function decideFromNegotiation(
       candidates,
       endOfCandidates: ice.endOfCandidates || !ice.options.includes('trickle'),
     },
-  };
-}
-
-/** The peer's addresses and payload types for a latching path (what the session would build itself). */
-function latchingRemoteOf(negotiated: NegotiatedMedia): LatchingRemote {
-  const rtp = socketAddressOf(negotiated.remoteRtp);
-  const payloadTypes = negotiated.codecs.map((c) => c.receivePayloadType);
-  payloadTypes.push(negotiated.codec.receivePayloadType);
-  if (negotiated.telephoneEvent !== undefined)
-    payloadTypes.push(negotiated.telephoneEvent.receivePayloadType);
-  return {
-    rtp,
-    rtcp: negotiated.rtcpMux ? rtp : socketAddressOf(negotiated.remoteRtcp),
-    rtcpMux: negotiated.rtcpMux,
-    payloadTypes,
   };
 }
 

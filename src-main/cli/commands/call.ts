@@ -39,30 +39,12 @@ import type { AccountInput } from '../../../src-shared/model/account.ts';
 import { UsageError, numberOption, stringOption } from '../command.ts';
 import type { CliCommand, CliOption, ParsedCommandLine } from '../command.ts';
 import type { CliPhoneClient } from '../phone-client.ts';
-import { registerPlanOf } from './register.ts';
+import { ACCOUNT_OPTIONS, registerPlanOf } from './register.ts';
 import type { RegisterPlan } from './register.ts';
 
 /** Options shared by `call` and `answer`: the account (as in `register`) and the audio. */
 export const ACCOUNT_AND_AUDIO_OPTIONS: Record<string, CliOption> = {
-  aor: { type: 'string', value: 'URI', description: 'The address-of-record, e.g. sip:1000@pbx.example.com.' },
-  password: { type: 'string', value: 'SECRET', description: 'Digest password (or set SOFTPHONE_PASSWORD).' },
-  'auth-user': {
-    type: 'string',
-    value: 'USER',
-    description: 'Digest user name (default: the AOR\u2019s user).',
-  },
-  domain: { type: 'string', value: 'HOST', description: 'Registrar domain (default: the AOR\u2019s host).' },
-  'display-name': { type: 'string', value: 'NAME', description: 'Display name in From.' },
-  proxy: {
-    type: 'string',
-    value: 'URI',
-    description: 'Outbound proxy, e.g. "sip:127.0.0.1:5060;transport=udp" (;lr: as a Route).',
-  },
-  transport: {
-    type: 'string',
-    value: 'udp|tcp|tls',
-    description: 'Transport when the proxy/registrar URI names none (default udp).',
-  },
+  ...ACCOUNT_OPTIONS,
   ca: {
     type: 'string',
     multiple: true,

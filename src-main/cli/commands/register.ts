@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import type { AccountInput, RegistrationSnapshot } from '../../../src-shared/model/account.ts';
 import { UsageError, numberOption, stringOption } from '../command.ts';
-import type { CliCommand, ParsedCommandLine } from '../command.ts';
+import type { CliCommand, CliOption, ParsedCommandLine } from '../command.ts';
 
 const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
 type Transport = (typeof TRANSPORTS)[number];
@@ -116,43 +116,48 @@ export function failureMessage(registration: RegistrationSnapshot): string {
   }
 }
 
+/** The account options of `register`, `call` and `answer` (each adds its own `--ca` wording). */
+export const ACCOUNT_OPTIONS: Record<string, CliOption> = {
+  aor: {
+    type: 'string',
+    value: 'URI',
+    description: 'The address-of-record, e.g. sip:1000@pbx.example.com.',
+  },
+  password: {
+    type: 'string',
+    value: 'SECRET',
+    description: 'Digest password (or set SOFTPHONE_PASSWORD).',
+  },
+  'auth-user': {
+    type: 'string',
+    value: 'USER',
+    description: 'Digest user name (default: the AOR\u2019s user).',
+  },
+  domain: {
+    type: 'string',
+    value: 'HOST',
+    description: 'Registrar domain (default: the AOR\u2019s host).',
+  },
+  'display-name': { type: 'string', value: 'NAME', description: 'Display name in From.' },
+  proxy: {
+    type: 'string',
+    value: 'URI',
+    description: 'Outbound proxy, e.g. "sip:127.0.0.1:5060;transport=udp" (;lr: as a Route).',
+  },
+  transport: {
+    type: 'string',
+    value: 'udp|tcp|tls',
+    description: 'Transport when the proxy/registrar URI names none (default udp).',
+  },
+};
+
 export const registerCommand: CliCommand = {
   name: 'register',
   summary: 'Register one SIP account, show the registration as it changes, unregister at the end.',
   usage:
     'softphone register --aor sip:1000@pbx.example.com --password SECRET [--auth-user U] [--proxy URI] [--transport udp|tcp|tls] [--expires S] [--duration S] [--ca FILE] [--json]',
   options: {
-    aor: {
-      type: 'string',
-      value: 'URI',
-      description: 'The address-of-record, e.g. sip:1000@pbx.example.com.',
-    },
-    password: {
-      type: 'string',
-      value: 'SECRET',
-      description: 'Digest password (or set SOFTPHONE_PASSWORD).',
-    },
-    'auth-user': {
-      type: 'string',
-      value: 'USER',
-      description: 'Digest user name (default: the AOR\u2019s user).',
-    },
-    domain: {
-      type: 'string',
-      value: 'HOST',
-      description: 'Registrar domain (default: the AOR\u2019s host).',
-    },
-    'display-name': { type: 'string', value: 'NAME', description: 'Display name in From.' },
-    proxy: {
-      type: 'string',
-      value: 'URI',
-      description: 'Outbound proxy, e.g. "sip:127.0.0.1:5060;transport=udp" (;lr: as a Route).',
-    },
-    transport: {
-      type: 'string',
-      value: 'udp|tcp|tls',
-      description: 'Transport when the proxy/registrar URI names none (default udp).',
-    },
+    ...ACCOUNT_OPTIONS,
     expires: {
       type: 'string',
       value: 'S',

@@ -47,14 +47,13 @@ import type { RtcpTimingOptions, RtpFormats, RtpSessionStats, SrtpProtectionStat
 import { LatchingMediaPath, ProtectedMediaPath } from '../transport/index.ts';
 import type {
   LatchingMediaPathStats,
-  LatchingRemote,
   MediaPath,
   MediaRoute,
   MediaSocket,
   RelatchPolicy,
 } from '../transport/index.ts';
 import type { Clock, Timer } from '../../platform/index.ts';
-import { codecFor, directionOf, socketAddressOf } from './negotiated-audio.ts';
+import { codecFor, directionOf, latchingRemoteOf } from './negotiated-audio.ts';
 import type { AudioDirection, NegotiatedAudio } from './negotiated-audio.ts';
 
 /** How the session reaches the peer. */
@@ -428,20 +427,6 @@ function rtpFormatsOf(
     },
     receive: new Map([...receive].map(([pt, c]) => [pt, c.clockRate])),
     telephoneEvent: negotiated.telephoneEvent,
-  };
-}
-
-function latchingRemoteOf(negotiated: NegotiatedAudio): LatchingRemote {
-  const rtp = socketAddressOf(negotiated.remoteRtp);
-  const payloadTypes = negotiated.codecs.map((c) => c.receivePayloadType);
-  payloadTypes.push(negotiated.codec.receivePayloadType);
-  if (negotiated.telephoneEvent !== undefined)
-    payloadTypes.push(negotiated.telephoneEvent.receivePayloadType);
-  return {
-    rtp,
-    rtcp: negotiated.rtcpMux ? rtp : socketAddressOf(negotiated.remoteRtcp),
-    rtcpMux: negotiated.rtcpMux,
-    payloadTypes,
   };
 }
 

@@ -18,4 +18,4 @@ export type {
 } from './audio-media-session.ts';
 export { AudioMediaSession } from './audio-media-session.ts';
 export type { AudioDirection, NegotiatedAudio, NegotiatedAudioCodec } from './negotiated-audio.ts';
-export { codecFor, directionOf, socketAddressOf } from './negotiated-audio.ts';
+export { codecFor, directionOf, latchingRemoteOf, socketAddressOf } from './negotiated-audio.ts';

@@ -8,6 +8,7 @@ import type { AudioCodec } from '../codec/index.ts';
 import { parseIp } from '../../platform/index.ts';
 import type { IpFamily, SocketAddress } from '../../platform/index.ts';
 import type { SrtpKeys } from '../rtp/index.ts';
+import type { LatchingRemote } from '../transport/index.ts';
 
 export interface NegotiatedAudioCodec {
   readonly name: string;
@@ -70,4 +71,22 @@ export function socketAddressOf(target: { readonly address: string; readonly por
   if (parsed !== undefined) return { address: parsed.address, port: target.port, family: parsed.family };
   const family: IpFamily = target.address.includes(':') ? 6 : 4;
   return { address: target.address, port: target.port, family };
+}
+
+/**
+ * The peer's addresses and the payload types it may send, for a latching path (symmetric RTP): what the
+ * session builds for itself, and the ICE transport for a peer without ICE or a relayed plain-RTP path.
+ */
+export function latchingRemoteOf(negotiated: NegotiatedAudio): LatchingRemote {
+  const rtp = socketAddressOf(negotiated.remoteRtp);
+  const payloadTypes = negotiated.codecs.map((c) => c.receivePayloadType);
+  payloadTypes.push(negotiated.codec.receivePayloadType);
+  if (negotiated.telephoneEvent !== undefined)
+    payloadTypes.push(negotiated.telephoneEvent.receivePayloadType);
+  return {
+    rtp,
+    rtcp: negotiated.rtcpMux ? rtp : socketAddressOf(negotiated.remoteRtcp),
+    rtcpMux: negotiated.rtcpMux,
+    payloadTypes,
+  };
 }
